@@ -1,0 +1,31 @@
+# Leadscout. The two commands a newcomer needs are `make run` and `make test`; both install
+# whatever is missing first.
+
+.PHONY: run test deps bundle bindings dev fmt clean
+
+run:  ## Build the UI and start the app
+	@scripts/run.sh
+
+test:  ## Every check and test: fmt, clippy, Rust tests, svelte-check, vitest, end to end
+	@scripts/test.sh
+
+deps:  ## Install what building and testing need, and nothing that is already there
+	@scripts/deps.sh test
+
+bundle:  ## Build the .deb installer (release build, a few minutes) into target/release/bundle/deb
+	@scripts/deps.sh run
+	npx --yes @tauri-apps/cli@2.12.5 build --bundles deb
+
+bindings:  ## Regenerate ui/src/ipc/bindings.ts from the Rust command signatures
+	LEADSCOUT_UPDATE_BINDINGS=1 cargo test --quiet --test bindings
+
+dev:  ## Hot-reloading UI against the Rust backend
+	@scripts/deps.sh run
+	npx --yes @tauri-apps/cli@2.12.5 dev --config tauri.dev.conf.json
+
+fmt:  ## Format the Rust code
+	cargo fmt --all
+
+clean:
+	cargo clean
+	rm -rf ui/dist ui/node_modules

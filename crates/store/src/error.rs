@@ -1,0 +1,27 @@
+//! What can go wrong with the database, in variants callers act on.
+
+use std::path::PathBuf;
+
+use leadscout_domain::StageId;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("could not open the database at {path}: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("could not bring the database schema up to date: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("pipeline stage {0} does not exist")]
+    StageNotFound(StageId),
+    #[error("the pipeline has no stages")]
+    NoStages,
+    /// A row holds a value the schema should have made impossible (edited by hand, or written by
+    /// a newer version of the app).
+    #[error("unexpected data in the database: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}

@@ -1,0 +1,124 @@
+//! Leadscout's local database: one SQLite file in WAL mode, opened with foreign keys on and a
+//! busy timeout, migrated forward on open. Writes go through a single connection so that two
+//! writers never race for SQLite's one write lock; reads use a small pool of their own.
+
+mod error;
+mod leads;
+mod stages;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+
+pub use error::StoreError;
+
+/// The database's effective settings, as SQLite reports them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostics {
+    pub journal_mode: String,
+    pub foreign_keys: bool,
+    pub busy_timeout_ms: i64,
+    pub schema_version: i64,
+}
+
+/// Every schema change, oldest first. Files are never edited once released: a change is a new
+/// file.
+pub static MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
+
+/// How long a statement waits for another connection's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+const READ_CONNECTIONS: u32 = 4;
+
+/// The database file name inside the app's data folder.
+pub const DATABASE_FILE: &str = "leadscout.sqlite3";
+
+/// A handle on the open database. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    writer: SqlitePool,
+    reader: SqlitePool,
+    path: PathBuf,
+}
+
+/// Connection settings every connection to a Leadscout database uses.
+pub fn connect_options(path: &Path) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(BUSY_TIMEOUT)
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    #[tracing::instrument]
+    pub async fn open(path: &Path) -> Result<Store, StoreError> {
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(connect_options(path))
+            .await
+            .map_err(|source| StoreError::Open {
+                path: path.to_owned(),
+                source,
+            })?;
+        MIGRATIONS.run(&writer).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(READ_CONNECTIONS)
+            .connect_with(
+                connect_options(path)
+                    .create_if_missing(false)
+                    .read_only(true),
+            )
+            .await
+            .map_err(|source| StoreError::Open {
+                path: path.to_owned(),
+                source,
+            })?;
+        Ok(Store {
+            writer,
+            reader,
+            path: path.to_owned(),
+        })
+    }
+
+    /// The database file this store reads and writes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// How the connections are actually configured, read back from SQLite, and the schema
+    /// version: support information, and proof that the settings took effect.
+    pub async fn diagnostics(&self) -> Result<Diagnostics, StoreError> {
+        let mut conn = self.writer.acquire().await?;
+        let journal_mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await?;
+        let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(&mut *conn)
+            .await?;
+        let busy_timeout_ms: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+            .fetch_one(&mut *conn)
+            .await?;
+        let schema_version: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&mut *conn)
+                .await?;
+        Ok(Diagnostics {
+            journal_mode,
+            foreign_keys: foreign_keys == 1,
+            busy_timeout_ms,
+            schema_version: schema_version.unwrap_or(0),
+        })
+    }
+
+    /// Waits for in-flight work and closes every connection, checkpointing the WAL.
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+}

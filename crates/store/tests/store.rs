@@ -1,0 +1,195 @@
+//! The store against real SQLite files in temporary folders.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::borrow::Cow;
+
+use leadscout_domain::{NewLead, StageId, StageKind, Timestamp};
+use leadscout_store::{connect_options, Store, StoreError, DATABASE_FILE, MIGRATIONS};
+use sqlx::migrate::Migrator;
+use sqlx::Connection;
+
+const NOW: Timestamp = Timestamp(1_764_000_000_000);
+
+fn draft(name: &str) -> leadscout_domain::LeadDraft {
+    NewLead {
+        full_name: name.into(),
+        email: Some(format!(
+            "{}@acme.com",
+            name.to_lowercase().replace(' ', ".")
+        )),
+        company_name: Some("Acme".into()),
+        website: Some("acme.com".into()),
+        stage_id: None,
+    }
+    .validate()
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_new_database_uses_wal_foreign_keys_and_a_busy_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join(DATABASE_FILE)).await.unwrap();
+    let diag = store.diagnostics().await.unwrap();
+    assert_eq!(diag.journal_mode, "wal");
+    assert!(diag.foreign_keys);
+    assert_eq!(diag.busy_timeout_ms, 5000);
+    let newest = MIGRATIONS.iter().map(|m| m.version).max().unwrap();
+    assert_eq!(diag.schema_version, newest);
+}
+
+#[tokio::test]
+async fn a_new_database_starts_with_the_default_pipeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join(DATABASE_FILE)).await.unwrap();
+    let stages = store.stages().await.unwrap();
+    let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["New", "Contacted", "Qualified", "Proposal", "Won", "Lost"]
+    );
+    assert_eq!(stages[4].kind, StageKind::Won);
+    assert_eq!(stages[5].kind, StageKind::Lost);
+    assert!(stages[..4].iter().all(|s| s.kind == StageKind::Open));
+}
+
+#[tokio::test]
+async fn migrates_a_database_created_by_the_first_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DATABASE_FILE);
+
+    // A database exactly as the first released schema left it, with a user's own pipeline.
+    let first_only = Migrator {
+        migrations: Cow::Owned(MIGRATIONS.migrations[..1].to_vec()),
+        ..Migrator::DEFAULT
+    };
+    let mut conn = sqlx::SqliteConnection::connect_with(&connect_options(&path))
+        .await
+        .unwrap();
+    first_only.run(&mut conn).await.unwrap();
+    sqlx::query(
+        "INSERT INTO pipeline_stages (id, name, kind, color, position, created_at, updated_at) \
+         VALUES (7, 'Inbox', 'open', '#123456', 0, 1, 1)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO leads (full_name, email, stage_id, position, created_at, updated_at) \
+         VALUES ('Grace Hopper', 'grace@navy.mil', 7, 0, 1, 1)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+
+    let store = Store::open(&path).await.unwrap();
+    let board = store.board().await.unwrap();
+    // The user's pipeline is kept as it was: no default stages are mixed into it.
+    assert_eq!(board.columns.len(), 1);
+    assert_eq!(board.columns[0].stage.name, "Inbox");
+    assert_eq!(board.columns[0].leads[0].full_name, "Grace Hopper");
+    assert_eq!(
+        board.columns[0].leads[0].email.as_deref(),
+        Some("grace@navy.mil")
+    );
+    let newest = MIGRATIONS.iter().map(|m| m.version).max().unwrap();
+    assert_eq!(store.diagnostics().await.unwrap().schema_version, newest);
+}
+
+#[tokio::test]
+async fn new_leads_go_on_top_of_the_first_stage() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join(DATABASE_FILE)).await.unwrap();
+    let first = store
+        .create_lead(&draft("Ada Lovelace"), NOW)
+        .await
+        .unwrap();
+    let second = store
+        .create_lead(&draft("Alan Turing"), Timestamp(NOW.0 + 1))
+        .await
+        .unwrap();
+    assert_eq!(first.website.as_deref(), Some("https://acme.com/"));
+    assert_eq!(first.created_at, NOW);
+
+    let board = store.board().await.unwrap();
+    let new_column = &board.columns[0];
+    assert_eq!(new_column.stage.name, "New");
+    let order: Vec<_> = new_column.leads.iter().map(|l| l.id).collect();
+    assert_eq!(order, [second.id, first.id]);
+    assert_eq!(board.lead_count(), 2);
+}
+
+#[tokio::test]
+async fn a_lead_can_be_created_in_a_chosen_stage() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join(DATABASE_FILE)).await.unwrap();
+    let qualified = store.stages().await.unwrap()[2].id;
+    let mut d = draft("Katherine Johnson");
+    d.stage_id = Some(qualified);
+    let lead = store.create_lead(&d, NOW).await.unwrap();
+    assert_eq!(lead.stage_id, qualified);
+    assert_eq!(store.lead(lead.id).await.unwrap(), Some(lead.clone()));
+    let board = store.board().await.unwrap();
+    assert_eq!(board.columns[2].leads, vec![lead]);
+}
+
+#[tokio::test]
+async fn a_missing_stage_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join(DATABASE_FILE)).await.unwrap();
+    let mut d = draft("Nobody");
+    d.stage_id = Some(StageId(999));
+    let err = store.create_lead(&d, NOW).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::StageNotFound(StageId(999))),
+        "{err}"
+    );
+    assert_eq!(store.board().await.unwrap().lead_count(), 0);
+}
+
+#[tokio::test]
+async fn the_schema_enforces_foreign_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DATABASE_FILE);
+    Store::open(&path).await.unwrap().close().await;
+    let mut conn = sqlx::SqliteConnection::connect_with(&connect_options(&path))
+        .await
+        .unwrap();
+    let err = sqlx::query(
+        "INSERT INTO leads (full_name, stage_id, position, created_at, updated_at) \
+         VALUES ('Orphan', 424242, 0, 1, 1)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+}
+
+#[tokio::test]
+async fn leads_survive_closing_and_reopening_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DATABASE_FILE);
+    let store = Store::open(&path).await.unwrap();
+    let lead = store.create_lead(&draft("Hedy Lamarr"), NOW).await.unwrap();
+    store.close().await;
+
+    let reopened = Store::open(&path).await.unwrap();
+    assert_eq!(reopened.lead(lead.id).await.unwrap(), Some(lead));
+    // Reopening applies no migration twice and adds no second set of default stages.
+    assert_eq!(reopened.stages().await.unwrap().len(), 6);
+}
+
+#[tokio::test]
+async fn opening_a_file_that_is_not_a_database_fails_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DATABASE_FILE);
+    std::fs::write(&path, b"this is a text file, not SQLite\n".repeat(200)).unwrap();
+    let err = Store::open(&path).await.unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("not a database"), "{message}");
+    // The file is left as it was for the user to recover.
+    assert!(std::fs::read(&path)
+        .unwrap()
+        .starts_with(b"this is a text file"));
+}

@@ -1,0 +1,4 @@
+//! The commands the UI can invoke, grouped by the screen they serve.
+
+pub mod app;
+pub mod board;

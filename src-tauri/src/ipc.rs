@@ -1,0 +1,42 @@
+//! The typed bridge to the UI: one list of commands, from which both the invoke handler and the
+//! TypeScript bindings in ui/src/ipc/bindings.ts are generated.
+
+use std::path::Path;
+
+use tauri_specta::{collect_commands, Builder};
+
+use crate::commands::{app, board};
+
+/// Where the generated bindings live, relative to the repository root.
+pub const BINDINGS_PATH: &str = "ui/src/ipc/bindings.ts";
+
+const HEADER: &str = "// Generated from the Rust command signatures by tauri-specta: do not edit.\n\
+                      // Regenerate with `make bindings`; `make test` fails when this file drifts.\n";
+
+/// The shape every command's promise resolves to, named so the UI can refer to it.
+const RESULT_TYPE: &str = "export type Result<T, E> =\n\t| { status: \"ok\"; data: T }\n\t| { status: \"error\"; error: E };\n";
+
+pub fn bindings_builder() -> Builder<tauri::Wry> {
+    Builder::<tauri::Wry>::new()
+        .commands(collect_commands![
+            app::app_info,
+            board::get_board,
+            board::create_lead,
+        ])
+        // Row ids and millisecond timestamps stay far below 2^53.
+        .dangerously_cast_bigints_to_number()
+        // One type per Rust type: the UI reads and writes the same shapes.
+        .disable_serde_phases()
+}
+
+/// Writes the TypeScript bindings to `path`.
+pub fn export_bindings(path: &Path) -> anyhow::Result<()> {
+    bindings_builder()
+        .export(
+            specta_typescript::Typescript::default()
+                .header(HEADER)
+                .with_raw(RESULT_TYPE),
+            path,
+        )
+        .map_err(|err| anyhow::anyhow!("could not export the TypeScript bindings: {err}"))
+}

@@ -1,0 +1,47 @@
+//! The Leadscout desktop shell: opens the database, exposes typed commands to the UI and runs
+//! the window. Logic lives in the crates under crates/; every command here is a few lines.
+
+mod commands;
+mod error;
+mod ipc;
+mod state;
+
+pub use error::{IpcError, IpcErrorCode};
+pub use ipc::{bindings_builder, export_bindings, BINDINGS_PATH};
+pub use state::{resolve_data_dir, AppState, DATA_DIR_ENV};
+
+use tauri::Manager;
+
+/// Starts the app and blocks until its last window closes. Returns the process exit code.
+pub fn run() -> i32 {
+    init_logging();
+    let builder = bindings_builder();
+    let invoke_handler = builder.invoke_handler();
+    let result = tauri::Builder::default()
+        .invoke_handler(invoke_handler)
+        .setup(|app| {
+            let data_dir = resolve_data_dir(app.path().app_data_dir().ok())?;
+            let state = tauri::async_runtime::block_on(AppState::open(data_dir));
+            app.manage(state);
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    match result {
+        Ok(()) => 0,
+        Err(err) => {
+            tracing::error!("Leadscout could not start: {err}");
+            eprintln!("Leadscout could not start: {err}");
+            1
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // A second call (tests start the app twice) finds a subscriber already set; that is fine.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
