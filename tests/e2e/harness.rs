@@ -232,7 +232,8 @@ pub async fn column_names(client: &Client) -> Vec<String> {
     names
 }
 
-/// The lead names shown in the column of `stage`, top to bottom.
+/// The lead names shown in the column of `stage`, top to bottom. Reads `textContent`: WebKit's
+/// WebDriver returned empty rendered text for the card headings although they are on screen.
 pub async fn lead_names_in(client: &Client, stage: &str) -> Vec<String> {
     let css = format!("[data-testid=column][data-stage-name=\"{stage}\"] [data-testid=lead-name]");
     let mut names = Vec::new();
@@ -241,7 +242,8 @@ pub async fn lead_names_in(client: &Client, stage: &str) -> Vec<String> {
         .await
         .expect("list lead names")
     {
-        names.push(el.text().await.expect("read lead name"));
+        let text = el.prop("textContent").await.expect("read lead name");
+        names.push(text.unwrap_or_default().trim().to_owned());
     }
     names
 }
