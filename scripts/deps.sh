@@ -78,6 +78,15 @@ install_ui_packages() {
 
 install_test_tools() {
   [[ "$mode" == test ]] || return 0
+  if command -v rustup >/dev/null; then
+    local component
+    for component in rustfmt clippy; do
+      if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+        say "installing the Rust $component component"
+        rustup component add "$component"
+      fi
+    done
+  fi
   if ! command -v tauri-driver >/dev/null && [[ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]]; then
     say "installing tauri-driver (WebDriver bridge for the end-to-end tests)"
     cargo install tauri-driver --locked --version '^2' --quiet

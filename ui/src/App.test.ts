@@ -30,7 +30,8 @@ describe("the pipeline board", () => {
     expect(names).toEqual(["New", "Contacted", "Qualified", "Proposal", "Won", "Lost"]);
     expect(namesIn("Contacted")).toEqual(["Ada Lovelace", "Grace Hopper"]);
     expect(within(column("Contacted")).getByTestId("column-count").textContent).toBe("2");
-    expect(within(column("New")).getByText(/No leads in this stage yet/)).toBeTruthy();
+    expect(within(column("New")).getByText("No leads")).toBeTruthy();
+    expect(screen.queryByTestId("empty-board")).toBeNull();
     expect(within(column("Contacted")).getByText("navy.example")).toBeTruthy();
     expect(screen.getByTestId("board-summary").textContent).toContain("3 leads · 2 open");
   });
@@ -71,6 +72,7 @@ describe("the pipeline board", () => {
     const backend = installFakeBackend();
     render(App);
     await screen.findByTestId("board");
+    expect(screen.getByTestId("empty-board").textContent).toContain("Your pipeline is empty");
 
     await user.keyboard("n");
     const dialog = await screen.findByTestId("new-lead-dialog");
@@ -90,6 +92,7 @@ describe("the pipeline board", () => {
     await user.type(email, "ada@example.com{Enter}");
     await waitFor(() => expect(namesIn("New")).toEqual(["Ada Lovelace"]));
     expect(screen.queryByTestId("field-error-email")).toBeNull();
+    expect(screen.queryByTestId("empty-board")).toBeNull();
   });
 
   it("sends blank optional fields as null and requires a name", async () => {
