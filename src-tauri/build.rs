@@ -5,7 +5,20 @@ use std::path::Path;
 
 /// Every command the app exposes to the UI. A command missing here cannot be called at all; one
 /// listed here still needs `allow-<name>` in src-tauri/capabilities/.
-const COMMANDS: &[&str] = &["app_info", "get_board", "create_lead"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "get_board",
+    "create_lead",
+    "get_lead",
+    "update_lead",
+    "set_lead_tags",
+    "move_lead",
+    "delete_lead",
+    "restore_lead",
+    "add_activity",
+    "delete_activity",
+    "search",
+];
 
 fn main() {
     // `generate_context!` embeds ui/dist and fails to compile when it is missing (a fresh clone

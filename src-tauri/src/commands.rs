@@ -2,3 +2,5 @@
 
 pub mod app;
 pub mod board;
+pub mod lead;
+pub mod search;

@@ -58,6 +58,15 @@ impl From<StoreError> for IpcError {
                 message: "That pipeline stage no longer exists; pick another one.".into(),
                 field: Some("stageId".into()),
             },
+            StoreError::LeadNotFound(_) => IpcError::new(
+                IpcErrorCode::NotFound,
+                "That lead no longer exists; it may have been deleted in another window.",
+            ),
+            StoreError::ActivityNotFound(_) => IpcError::new(
+                IpcErrorCode::NotFound,
+                "That timeline entry no longer exists.",
+            ),
+            StoreError::Conflict(message) => IpcError::new(IpcErrorCode::Validation, message),
             StoreError::NoStages => IpcError::new(
                 IpcErrorCode::Validation,
                 "The pipeline has no stages yet; add a stage first.",

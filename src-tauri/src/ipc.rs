@@ -5,7 +5,7 @@ use std::path::Path;
 
 use tauri_specta::{collect_commands, Builder};
 
-use crate::commands::{app, board};
+use crate::commands::{app, board, lead, search};
 
 /// Where the generated bindings live, relative to the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/ipc/bindings.ts";
@@ -22,6 +22,15 @@ pub fn bindings_builder() -> Builder<tauri::Wry> {
             app::app_info,
             board::get_board,
             board::create_lead,
+            board::move_lead,
+            lead::get_lead,
+            lead::update_lead,
+            lead::set_lead_tags,
+            lead::delete_lead,
+            lead::restore_lead,
+            lead::add_activity,
+            lead::delete_activity,
+            search::search,
         ])
         // Row ids and millisecond timestamps stay far below 2^53.
         .dangerously_cast_bigints_to_number()

@@ -26,3 +26,11 @@ typed_id!(
     /// A pipeline stage by its row id.
     StageId
 );
+typed_id!(
+    /// A company (shared by every lead at its domain) by its row id.
+    CompanyId
+);
+typed_id!(
+    /// A timeline entry (note, call, stage change...) by its row id.
+    ActivityId
+);

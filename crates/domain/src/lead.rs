@@ -4,11 +4,15 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 use url::Url;
 
+use crate::fields::{
+    normalize_currency, normalize_date, normalize_linkedin, normalize_phone, parse_deal_value,
+    MAX_TEXT_CHARS,
+};
 use crate::validation::{
     normalize_email, normalize_optional_text, normalize_required_text, normalize_website,
     FieldError, LeadField, MAX_NAME_CHARS,
 };
-use crate::{LeadId, StageId, Timestamp};
+use crate::{Activity, Company, CompanyId, LeadId, StageId, Timestamp};
 
 /// A lead as the board shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -16,15 +20,82 @@ use crate::{LeadId, StageId, Timestamp};
 pub struct Lead {
     pub id: LeadId,
     pub full_name: String,
+    /// Job title, e.g. "VP Sales".
+    pub title: Option<String>,
     pub email: Option<String>,
+    /// E.164 (`+14155550100`) when the number had a country code, else as typed.
+    pub phone: Option<String>,
+    pub linkedin_url: Option<String>,
+    /// The company this person works for; shared by every lead at the same domain.
+    pub company_id: Option<CompanyId>,
     pub company_name: Option<String>,
     /// The company's website as a normalised absolute URL.
     pub website: Option<String>,
+    /// Where the lead came from: "Referral", "Conference", an import file name...
+    pub source: Option<String>,
     pub stage_id: StageId,
-    /// 0-based order within the stage's column.
+    /// Orders the leads within a column, smallest first; gaps are normal.
     pub position: i64,
+    /// In minor units of `currency` (cents).
+    pub deal_value: Option<i64>,
+    /// ISO 4217 code.
+    pub currency: String,
+    pub next_step: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub next_step_due: Option<String>,
+    pub tags: Vec<String>,
+    /// Fields whose current value was written by research rather than typed by the user.
+    pub researched_fields: Vec<LeadField>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// One field of a lead set to a new value, exactly as typed (`None` or blank clears it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadEdit {
+    pub field: LeadField,
+    pub value: Option<String>,
+}
+
+/// A validated edit, in the form the store writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldValue {
+    /// A text column (`None` clears it).
+    Text(LeadField, Option<String>),
+    DealValue(Option<i64>),
+    Currency(String),
+    Website(Option<Url>),
+}
+
+impl LeadEdit {
+    pub fn validate(&self) -> Result<FieldValue, FieldError> {
+        let raw = self.value.as_deref().unwrap_or("");
+        let field = self.field;
+        let text = |max: usize| normalize_optional_text(field, Some(raw), max);
+        Ok(match field {
+            LeadField::FullName => {
+                FieldValue::Text(field, Some(normalize_required_text(field, raw)?))
+            }
+            LeadField::Title | LeadField::CompanyName | LeadField::Source => {
+                FieldValue::Text(field, text(MAX_NAME_CHARS)?)
+            }
+            LeadField::NextStep => FieldValue::Text(field, text(MAX_TEXT_CHARS)?),
+            LeadField::Email => FieldValue::Text(field, normalize_email(Some(raw))?),
+            LeadField::Phone => FieldValue::Text(field, normalize_phone(raw)?),
+            LeadField::LinkedinUrl => FieldValue::Text(field, normalize_linkedin(raw)?),
+            LeadField::NextStepDue => FieldValue::Text(field, normalize_date(field, raw)?),
+            LeadField::Website => FieldValue::Website(normalize_website(Some(raw))?),
+            LeadField::DealValue => FieldValue::DealValue(parse_deal_value(raw)?),
+            LeadField::Currency => FieldValue::Currency(normalize_currency(raw)?),
+            LeadField::StageId | LeadField::Tags | LeadField::Note => {
+                return Err(FieldError::new(
+                    field,
+                    "Move the card to change its stage; edit tags with the tag editor.",
+                ))
+            }
+        })
+    }
 }
 
 /// What the "new lead" form sends: raw text exactly as typed, validated by [`NewLead::validate`].
@@ -66,4 +137,13 @@ impl NewLead {
             stage_id: self.stage_id,
         })
     }
+}
+
+/// Everything the lead page shows: the lead, its company and its timeline (newest first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadDetail {
+    pub lead: Lead,
+    pub company: Option<Company>,
+    pub activities: Vec<Activity>,
 }

@@ -1,16 +1,24 @@
 //! Leadscout's domain: the types every other crate speaks in, and the rules that decide whether
 //! user input is acceptable. No I/O lives here, so everything is testable as plain values.
 
+mod activity;
+mod company;
+mod fields;
 mod ids;
 mod lead;
+mod search;
 mod stage;
 mod time;
 mod validation;
 
-pub use ids::{LeadId, StageId};
-pub use lead::{Lead, LeadDraft, NewLead};
+pub use activity::{Activity, ActivityDraft, ActivityKind, NewActivity, MAX_NOTE_CHARS};
+pub use company::{email_company_domain, registrable_domain, Company, SocialLink};
+pub use fields::{normalize_tags, MAX_TAGS};
+pub use ids::{ActivityId, CompanyId, LeadId, StageId};
+pub use lead::{FieldValue, Lead, LeadDetail, LeadDraft, LeadEdit, NewLead};
+pub use search::{fts_query, SearchHit, SearchKind, MATCH_END, MATCH_START};
 pub use stage::{Stage, StageKind};
 pub use time::Timestamp;
 pub use validation::{FieldError, LeadField};
 mod board;
-pub use board::{Board, BoardColumn};
+pub use board::{Board, BoardColumn, MoneyTotal};

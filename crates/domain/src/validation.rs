@@ -15,10 +15,21 @@ const MAX_URL_CHARS: usize = 2048;
 #[serde(rename_all = "camelCase")]
 pub enum LeadField {
     FullName,
+    Title,
     Email,
+    Phone,
+    LinkedinUrl,
     CompanyName,
     Website,
+    Source,
     StageId,
+    DealValue,
+    Currency,
+    NextStep,
+    NextStepDue,
+    Tags,
+    /// The text of a note or logged activity.
+    Note,
 }
 
 impl LeadField {
@@ -26,20 +37,64 @@ impl LeadField {
     pub fn as_str(self) -> &'static str {
         match self {
             LeadField::FullName => "fullName",
+            LeadField::Title => "title",
             LeadField::Email => "email",
+            LeadField::Phone => "phone",
+            LeadField::LinkedinUrl => "linkedinUrl",
             LeadField::CompanyName => "companyName",
             LeadField::Website => "website",
+            LeadField::Source => "source",
             LeadField::StageId => "stageId",
+            LeadField::DealValue => "dealValue",
+            LeadField::Currency => "currency",
+            LeadField::NextStep => "nextStep",
+            LeadField::NextStepDue => "nextStepDue",
+            LeadField::Tags => "tags",
+            LeadField::Note => "note",
         }
     }
 
-    fn label(self) -> &'static str {
+    /// Every field, in the order a lead page lists them.
+    pub const ALL: [LeadField; 15] = [
+        LeadField::FullName,
+        LeadField::Title,
+        LeadField::Email,
+        LeadField::Phone,
+        LeadField::LinkedinUrl,
+        LeadField::CompanyName,
+        LeadField::Website,
+        LeadField::Source,
+        LeadField::StageId,
+        LeadField::DealValue,
+        LeadField::Currency,
+        LeadField::NextStep,
+        LeadField::NextStepDue,
+        LeadField::Tags,
+        LeadField::Note,
+    ];
+
+    /// Parses the UI spelling back (for markers stored as text).
+    pub fn parse(name: &str) -> Option<LeadField> {
+        LeadField::ALL.into_iter().find(|f| f.as_str() == name)
+    }
+
+    pub(crate) fn label(self) -> &'static str {
         match self {
             LeadField::FullName => "Name",
+            LeadField::Title => "Title",
             LeadField::Email => "Email",
+            LeadField::Phone => "Phone",
+            LeadField::LinkedinUrl => "LinkedIn",
             LeadField::CompanyName => "Company",
             LeadField::Website => "Website",
+            LeadField::Source => "Source",
             LeadField::StageId => "Stage",
+            LeadField::DealValue => "Deal value",
+            LeadField::Currency => "Currency",
+            LeadField::NextStep => "Next step",
+            LeadField::NextStepDue => "Due date",
+            LeadField::Tags => "Tags",
+            LeadField::Note => "Note",
         }
     }
 }
@@ -53,6 +108,10 @@ pub struct FieldError {
 }
 
 impl FieldError {
+    pub(crate) fn note(message: impl Into<String>) -> Self {
+        FieldError::new(LeadField::Note, message)
+    }
+
     pub fn new(field: LeadField, message: impl Into<String>) -> Self {
         FieldError {
             field,
@@ -62,7 +121,7 @@ impl FieldError {
 }
 
 /// Trims, and refuses control characters (a pasted tab or NUL would corrupt exports later).
-fn clean(field: LeadField, raw: &str, max_chars: usize) -> Result<String, FieldError> {
+pub(crate) fn clean(field: LeadField, raw: &str, max_chars: usize) -> Result<String, FieldError> {
     let text = raw.trim();
     if text.chars().any(char::is_control) {
         return Err(FieldError::new(
@@ -139,7 +198,7 @@ pub(crate) fn normalize_email(raw: Option<&str>) -> Result<Option<String>, Field
 
 /// A hostname with at least two labels, each made of letters, digits and inner hyphens
 /// (Unicode letters allowed: IDNs are valid company domains).
-fn is_domain_name(domain: &str) -> bool {
+pub(crate) fn is_domain_name(domain: &str) -> bool {
     let labels: Vec<&str> = domain.split('.').collect();
     labels.len() >= 2
         && labels.iter().all(|label| {
@@ -306,13 +365,8 @@ mod tests {
 
     #[test]
     fn field_names_match_the_ui_spelling() {
-        for field in [
-            LeadField::FullName,
-            LeadField::Email,
-            LeadField::CompanyName,
-            LeadField::Website,
-            LeadField::StageId,
-        ] {
+        for field in LeadField::ALL {
+            assert_eq!(LeadField::parse(field.as_str()), Some(field));
             assert_eq!(
                 serde_json::to_value(field).unwrap(),
                 serde_json::Value::String(field.as_str().to_owned())

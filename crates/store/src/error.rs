@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use leadscout_domain::StageId;
+use leadscout_domain::{ActivityId, LeadId, StageId};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -16,6 +16,13 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("pipeline stage {0} does not exist")]
     StageNotFound(StageId),
+    #[error("lead {0} does not exist or was deleted")]
+    LeadNotFound(LeadId),
+    #[error("timeline entry {0} does not exist")]
+    ActivityNotFound(ActivityId),
+    /// A request that contradicts the data, e.g. placing a card next to one in another column.
+    #[error("{0}")]
+    Conflict(String),
     #[error("the pipeline has no stages")]
     NoStages,
     /// A row holds a value the schema should have made impossible (edited by hand, or written by

@@ -1,98 +1,178 @@
-//! Leads: creating them and laying them out on the board.
+//! Leads: creating, editing, moving, deleting, and laying them out on the board.
 
 use std::collections::HashMap;
 
-use leadscout_domain::{Board, BoardColumn, Lead, LeadDraft, LeadId, StageId, Timestamp};
+use leadscout_domain::{
+    normalize_tags, Board, BoardColumn, CompanyId, FieldError, FieldValue, Lead, LeadDraft,
+    LeadField, LeadId, StageId, Timestamp,
+};
+use sqlx::{Sqlite, Transaction};
 
+use crate::companies::link_company;
 use crate::{Store, StoreError};
 
-const LEAD_COLUMNS: &str =
-    "id, full_name, email, company_name, website, stage_id, position, created_at, updated_at";
+/// Positions are spaced this far apart so a card can usually be placed between two others by
+/// writing one row.
+pub(crate) const POSITION_GAP: i64 = 1024;
+
+pub(crate) const LEAD_COLUMNS: &str = "l.id, l.full_name, l.title, l.email, l.phone, \
+     l.linkedin_url, l.company_id, l.company_name, l.website, l.source, l.stage_id, l.position, \
+     l.deal_value, l.currency, l.next_step, l.next_step_due, l.researched_fields, \
+     (SELECT json_group_array(tag) FROM (SELECT tag FROM lead_tags t WHERE t.lead_id = l.id \
+      ORDER BY position)) AS tags, l.created_at, l.updated_at";
 
 #[derive(sqlx::FromRow)]
-struct LeadRow {
+pub(crate) struct LeadRow {
     id: i64,
     full_name: String,
+    title: Option<String>,
     email: Option<String>,
+    phone: Option<String>,
+    linkedin_url: Option<String>,
+    company_id: Option<i64>,
     company_name: Option<String>,
     website: Option<String>,
+    source: Option<String>,
     stage_id: i64,
     position: i64,
+    deal_value: Option<i64>,
+    currency: String,
+    next_step: Option<String>,
+    next_step_due: Option<String>,
+    researched_fields: String,
+    tags: String,
     created_at: i64,
     updated_at: i64,
 }
 
-impl From<LeadRow> for Lead {
-    fn from(row: LeadRow) -> Self {
-        Lead {
+impl TryFrom<LeadRow> for Lead {
+    type Error = StoreError;
+
+    fn try_from(row: LeadRow) -> Result<Self, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("lead {}: {what}", row.id));
+        let tags: Vec<String> =
+            serde_json::from_str(&row.tags).map_err(|_| corrupt("unreadable tags"))?;
+        let researched: Vec<String> = serde_json::from_str(&row.researched_fields)
+            .map_err(|_| corrupt("unreadable research markers"))?;
+        Ok(Lead {
             id: LeadId(row.id),
             full_name: row.full_name,
+            title: row.title,
             email: row.email,
+            phone: row.phone,
+            linkedin_url: row.linkedin_url,
+            company_id: row.company_id.map(CompanyId),
             company_name: row.company_name,
             website: row.website,
+            source: row.source,
             stage_id: StageId(row.stage_id),
             position: row.position,
+            deal_value: row.deal_value,
+            currency: row.currency,
+            next_step: row.next_step,
+            next_step_due: row.next_step_due,
+            tags,
+            // Markers a newer version wrote for fields this one does not know are ignored.
+            researched_fields: researched
+                .iter()
+                .filter_map(|f| LeadField::parse(f))
+                .collect(),
             created_at: Timestamp(row.created_at),
             updated_at: Timestamp(row.updated_at),
-        }
+        })
     }
 }
 
+/// Where a moved card goes: into `stage_id`, directly above `before` (or at the bottom).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placement {
+    pub stage_id: StageId,
+    pub before: Option<LeadId>,
+}
+
+pub(crate) async fn lead_in(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: LeadId,
+) -> Result<Lead, StoreError> {
+    let row: Option<LeadRow> = sqlx::query_as(&format!(
+        "SELECT {LEAD_COLUMNS} FROM leads l WHERE l.id = ? AND l.deleted_at IS NULL"
+    ))
+    .bind(id.0)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.ok_or(StoreError::LeadNotFound(id))?.try_into()
+}
+
+async fn stage_exists(tx: &mut Transaction<'_, Sqlite>, id: StageId) -> Result<bool, StoreError> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM pipeline_stages WHERE id = ?")
+        .bind(id.0)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(found.is_some())
+}
+
+async fn stage_name(tx: &mut Transaction<'_, Sqlite>, id: StageId) -> Result<String, StoreError> {
+    sqlx::query_scalar("SELECT name FROM pipeline_stages WHERE id = ?")
+        .bind(id.0)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::StageNotFound(id))
+}
+
 impl Store {
-    /// Adds a lead at the top of its stage (the board's first stage when none is given).
+    /// Adds a lead at the top of its stage (the board's first stage when none is given), linked
+    /// to the company of its website or work email.
     #[tracing::instrument(skip(self, draft))]
     pub async fn create_lead(&self, draft: &LeadDraft, now: Timestamp) -> Result<Lead, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let stage_id: i64 = match draft.stage_id {
-            Some(id) => sqlx::query_scalar("SELECT id FROM pipeline_stages WHERE id = ?")
-                .bind(id.0)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(StoreError::StageNotFound(id))?,
-            None => {
+        let stage_id = match draft.stage_id {
+            Some(id) if stage_exists(&mut tx, id).await? => id,
+            Some(id) => return Err(StoreError::StageNotFound(id)),
+            None => StageId(
                 sqlx::query_scalar("SELECT id FROM pipeline_stages ORDER BY position, id LIMIT 1")
                     .fetch_optional(&mut *tx)
                     .await?
-                    .ok_or(StoreError::NoStages)?
-            }
+                    .ok_or(StoreError::NoStages)?,
+            ),
         };
-        // New leads go on top: they are the ones that need attention next. Positions only order
-        // a column, so they may go below zero.
+        // New leads go on top: they are the ones that need attention next.
         let top: Option<i64> = sqlx::query_scalar(
             "SELECT MIN(position) FROM leads WHERE stage_id = ? AND deleted_at IS NULL",
         )
-        .bind(stage_id)
+        .bind(stage_id.0)
         .fetch_one(&mut *tx)
         .await?;
-        let position = top.map_or(0, |p| p - 1);
-        let row: LeadRow = sqlx::query_as(&format!(
+        let position = top.map_or(0, |p| p - POSITION_GAP);
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO leads (full_name, email, company_name, website, stage_id, position, \
-             created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {LEAD_COLUMNS}"
-        ))
+             created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
         .bind(&draft.full_name)
         .bind(&draft.email)
         .bind(&draft.company_name)
         .bind(draft.website.as_ref().map(|u| u.as_str()))
-        .bind(stage_id)
+        .bind(stage_id.0)
         .bind(position)
         .bind(now.0)
         .bind(now.0)
         .fetch_one(&mut *tx)
         .await?;
+        link_company(&mut tx, LeadId(id), now).await?;
+        let lead = lead_in(&mut tx, LeadId(id)).await?;
         tx.commit().await?;
-        Ok(row.into())
+        Ok(lead)
     }
 
     /// One lead by id; `None` when it does not exist or was deleted.
     #[tracing::instrument(skip(self))]
     pub async fn lead(&self, id: LeadId) -> Result<Option<Lead>, StoreError> {
         let row: Option<LeadRow> = sqlx::query_as(&format!(
-            "SELECT {LEAD_COLUMNS} FROM leads WHERE id = ? AND deleted_at IS NULL"
+            "SELECT {LEAD_COLUMNS} FROM leads l WHERE l.id = ? AND l.deleted_at IS NULL"
         ))
         .bind(id.0)
         .fetch_optional(&self.reader)
         .await?;
-        Ok(row.map(Lead::from))
+        row.map(Lead::try_from).transpose()
     }
 
     /// Every stage with its live leads, as the board shows them.
@@ -100,23 +180,307 @@ impl Store {
     pub async fn board(&self) -> Result<Board, StoreError> {
         let stages = self.stages().await?;
         let rows: Vec<LeadRow> = sqlx::query_as(&format!(
-            "SELECT {LEAD_COLUMNS} FROM leads WHERE deleted_at IS NULL \
-             ORDER BY stage_id, position, id"
+            "SELECT {LEAD_COLUMNS} FROM leads l WHERE l.deleted_at IS NULL \
+             ORDER BY l.stage_id, l.position, l.id"
         ))
         .fetch_all(&self.reader)
         .await?;
         let mut by_stage: HashMap<StageId, Vec<Lead>> = HashMap::new();
         for row in rows {
-            let lead = Lead::from(row);
+            let lead = Lead::try_from(row)?;
             by_stage.entry(lead.stage_id).or_default().push(lead);
         }
         let columns = stages
             .into_iter()
-            .map(|stage| BoardColumn {
-                leads: by_stage.remove(&stage.id).unwrap_or_default(),
-                stage,
+            .map(|stage| {
+                let leads = by_stage.remove(&stage.id).unwrap_or_default();
+                BoardColumn::new(stage, leads)
             })
             .collect();
         Ok(Board { columns })
     }
+
+    /// Writes one validated field. A value the user types replaces whatever research wrote, so
+    /// the field loses its research marker. Changing the website, email or company name
+    /// re-links the lead's company.
+    #[tracing::instrument(skip(self, value))]
+    pub async fn update_lead(
+        &self,
+        id: LeadId,
+        value: &FieldValue,
+        now: Timestamp,
+    ) -> Result<Lead, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let before = lead_in(&mut tx, id).await?;
+        let (column, field, bound): (&str, LeadField, Bound) = match value {
+            FieldValue::Text(field, text) => {
+                (text_column(*field)?, *field, Bound::Text(text.clone()))
+            }
+            FieldValue::Website(url) => (
+                "website",
+                LeadField::Website,
+                Bound::Text(url.as_ref().map(|u| u.to_string())),
+            ),
+            FieldValue::DealValue(v) => ("deal_value", LeadField::DealValue, Bound::Int(*v)),
+            FieldValue::Currency(c) => (
+                "currency",
+                LeadField::Currency,
+                Bound::Text(Some(c.clone())),
+            ),
+        };
+        let sql = format!(
+            "UPDATE leads SET {column} = ?, updated_at = ?, researched_fields = \
+             (SELECT json_group_array(value) FROM json_each(researched_fields) WHERE value != ?) \
+             WHERE id = ?"
+        );
+        let query = match bound {
+            Bound::Text(t) => sqlx::query(&sql).bind(t),
+            Bound::Int(i) => sqlx::query(&sql).bind(i),
+        };
+        query
+            .bind(now.0)
+            .bind(field.as_str())
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        if matches!(
+            field,
+            LeadField::Website | LeadField::Email | LeadField::CompanyName
+        ) {
+            let renamed_company = field == LeadField::CompanyName && before.company_id.is_some();
+            if renamed_company {
+                rename_company_of(&mut tx, id, now).await?;
+            } else {
+                link_company(&mut tx, id, now).await?;
+            }
+        }
+        let lead = lead_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(lead)
+    }
+
+    /// Replaces the lead's tags (already normalised) in the given order.
+    #[tracing::instrument(skip(self))]
+    pub async fn set_tags(
+        &self,
+        id: LeadId,
+        tags: &[String],
+        now: Timestamp,
+    ) -> Result<Lead, StoreError> {
+        let tags = normalize_tags(tags).map_err(|e: FieldError| StoreError::Conflict(e.message))?;
+        let mut tx = self.writer.begin().await?;
+        lead_in(&mut tx, id).await?;
+        sqlx::query("DELETE FROM lead_tags WHERE lead_id = ?")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        for (i, tag) in tags.iter().enumerate() {
+            sqlx::query("INSERT INTO lead_tags (lead_id, tag, position) VALUES (?, ?, ?)")
+                .bind(id.0)
+                .bind(tag)
+                .bind(i as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        // Touching the row re-indexes it for search, tags included.
+        sqlx::query("UPDATE leads SET updated_at = ? WHERE id = ?")
+            .bind(now.0)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        let lead = lead_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(lead)
+    }
+
+    /// Moves a card within its column or to another one. A stage change is written to the
+    /// lead's timeline.
+    #[tracing::instrument(skip(self))]
+    pub async fn move_lead(
+        &self,
+        id: LeadId,
+        to: Placement,
+        now: Timestamp,
+    ) -> Result<Lead, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let lead = lead_in(&mut tx, id).await?;
+        if !stage_exists(&mut tx, to.stage_id).await? {
+            return Err(StoreError::StageNotFound(to.stage_id));
+        }
+        if to.before == Some(id) {
+            return Ok(lead);
+        }
+        let column: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT id, position FROM leads WHERE stage_id = ? AND deleted_at IS NULL AND id != ? \
+             ORDER BY position, id",
+        )
+        .bind(to.stage_id.0)
+        .bind(id.0)
+        .fetch_all(&mut *tx)
+        .await?;
+        let index = match to.before {
+            None => column.len(),
+            Some(before) => column
+                .iter()
+                .position(|(i, _)| *i == before.0)
+                .ok_or_else(|| {
+                    StoreError::Conflict(format!(
+                        "lead {before} is not in the column the card was dropped into"
+                    ))
+                })?,
+        };
+        let above = index.checked_sub(1).map(|i| column[i].1);
+        let below = column.get(index).map(|(_, p)| *p);
+        let position = match (above, below) {
+            (None, None) => 0,
+            (Some(a), None) => a + POSITION_GAP,
+            (None, Some(b)) => b - POSITION_GAP,
+            (Some(a), Some(b)) if b - a > 1 => a + (b - a) / 2,
+            // No room left between the neighbours: respace the whole column, then insert.
+            (Some(_), Some(_)) => {
+                for (i, (other, _)) in column.iter().enumerate() {
+                    let slot = if i < index { i } else { i + 1 };
+                    sqlx::query("UPDATE leads SET position = ? WHERE id = ?")
+                        .bind(slot as i64 * POSITION_GAP)
+                        .bind(other)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                index as i64 * POSITION_GAP
+            }
+        };
+        sqlx::query("UPDATE leads SET stage_id = ?, position = ?, updated_at = ? WHERE id = ?")
+            .bind(to.stage_id.0)
+            .bind(position)
+            .bind(now.0)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        if lead.stage_id != to.stage_id {
+            let from = stage_name(&mut tx, lead.stage_id).await?;
+            let into = stage_name(&mut tx, to.stage_id).await?;
+            sqlx::query(
+                "INSERT INTO activities (lead_id, kind, body, occurred_at, created_at) \
+                 VALUES (?, 'stage_change', ?, ?, ?)",
+            )
+            .bind(id.0)
+            .bind(format!("Moved from {from} to {into}"))
+            .bind(now.0)
+            .bind(now.0)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let moved = lead_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    /// Soft-deletes a lead: it leaves the board and search but can be restored.
+    #[tracing::instrument(skip(self))]
+    pub async fn delete_lead(&self, id: LeadId, now: Timestamp) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE leads SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
+        )
+        .bind(now.0)
+        .bind(now.0)
+        .bind(id.0)
+        .execute(&self.writer)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::LeadNotFound(id));
+        }
+        Ok(())
+    }
+
+    /// Undoes [`Store::delete_lead`]: the card returns to where it was.
+    #[tracing::instrument(skip(self))]
+    pub async fn restore_lead(&self, id: LeadId, now: Timestamp) -> Result<Lead, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let done = sqlx::query(
+            "UPDATE leads SET deleted_at = NULL, updated_at = ? WHERE id = ? AND deleted_at IS NOT NULL",
+        )
+        .bind(now.0)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::LeadNotFound(id));
+        }
+        let lead = lead_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(lead)
+    }
+}
+
+enum Bound {
+    Text(Option<String>),
+    Int(Option<i64>),
+}
+
+fn text_column(field: LeadField) -> Result<&'static str, StoreError> {
+    Ok(match field {
+        LeadField::FullName => "full_name",
+        LeadField::Title => "title",
+        LeadField::Email => "email",
+        LeadField::Phone => "phone",
+        LeadField::LinkedinUrl => "linkedin_url",
+        LeadField::CompanyName => "company_name",
+        LeadField::Website => "website",
+        LeadField::Source => "source",
+        LeadField::NextStep => "next_step",
+        LeadField::NextStepDue => "next_step_due",
+        other => {
+            return Err(StoreError::Conflict(format!(
+                "{} is not a text field",
+                other.as_str()
+            )))
+        }
+    })
+}
+
+/// The user renamed the company on a lead linked to a shared company: the company takes the new
+/// name, and every lead at it shows it.
+async fn rename_company_of(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: LeadId,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let (company_id, name): (Option<i64>, Option<String>) =
+        sqlx::query_as("SELECT company_id, company_name FROM leads WHERE id = ?")
+            .bind(id.0)
+            .fetch_one(&mut **tx)
+            .await?;
+    let Some(company_id) = company_id else {
+        return Ok(());
+    };
+    let has_domain: Option<String> =
+        sqlx::query_scalar("SELECT domain FROM companies WHERE id = ?")
+            .bind(company_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    if name.is_none() && has_domain.is_none() {
+        // A company known only by its name, and the name is gone: unlink.
+        sqlx::query("UPDATE leads SET company_id = NULL WHERE id = ?")
+            .bind(id.0)
+            .execute(&mut **tx)
+            .await?;
+        return Ok(());
+    }
+    sqlx::query("UPDATE companies SET name = ?, updated_at = ? WHERE id = ?")
+        .bind(&name)
+        .bind(now.0)
+        .bind(company_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE leads SET company_name = ? WHERE company_id = ? AND id != ? \
+         AND company_name IS NOT ?",
+    )
+    .bind(&name)
+    .bind(company_id)
+    .bind(id.0)
+    .bind(&name)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

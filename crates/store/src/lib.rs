@@ -2,8 +2,11 @@
 //! busy timeout, migrated forward on open. Writes go through a single connection so that two
 //! writers never race for SQLite's one write lock; reads use a small pool of their own.
 
+mod activities;
+mod companies;
 mod error;
 mod leads;
+mod search;
 mod stages;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +17,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 pub use error::StoreError;
+pub use leads::Placement;
+
+use leadscout_domain::Timestamp;
 
 /// The database's effective settings, as SQLite reports them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,11 +85,16 @@ impl Store {
                 path: path.to_owned(),
                 source,
             })?;
-        Ok(Store {
+        let store = Store {
             writer,
             reader,
             path: path.to_owned(),
-        })
+        };
+        let linked = store.link_unlinked_leads(Timestamp::now()).await?;
+        if linked > 0 {
+            tracing::info!(linked, "linked existing leads to their companies");
+        }
+        Ok(store)
     }
 
     /// The database file this store reads and writes.

@@ -1,6 +1,7 @@
 //! The pipeline board.
 
-use leadscout_domain::{Board, Lead, NewLead, Timestamp};
+use leadscout_domain::{Board, Lead, LeadId, NewLead, StageId, Timestamp};
+use leadscout_store::Placement;
 use tauri::State;
 
 use crate::{AppState, IpcError};
@@ -18,4 +19,20 @@ pub async fn get_board(state: State<'_, AppState>) -> Result<Board, IpcError> {
 pub async fn create_lead(state: State<'_, AppState>, input: NewLead) -> Result<Lead, IpcError> {
     let draft = input.validate()?;
     Ok(state.store()?.create_lead(&draft, Timestamp::now()).await?)
+}
+
+/// Drops a card into `stage_id`, directly above `before_id` (at the bottom when absent).
+#[tauri::command]
+#[specta::specta]
+pub async fn move_lead(
+    state: State<'_, AppState>,
+    id: LeadId,
+    stage_id: StageId,
+    before_id: Option<LeadId>,
+) -> Result<Lead, IpcError> {
+    let to = Placement {
+        stage_id,
+        before: before_id,
+    };
+    Ok(state.store()?.move_lead(id, to, Timestamp::now()).await?)
 }

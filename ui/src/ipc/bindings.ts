@@ -13,9 +13,46 @@ export const commands = {
 	getBoard: () => typedError<Board, IpcError>(__TAURI_INVOKE("get_board")),
 	/**  Validates the form's input and adds the lead at the top of its stage. */
 	createLead: (input: NewLead) => typedError<Lead, IpcError>(__TAURI_INVOKE("create_lead", { input })),
+	/**  Drops a card into `stage_id`, directly above `before_id` (at the bottom when absent). */
+	moveLead: (id: LeadId, stageId: StageId, beforeId: LeadId | null) => typedError<Lead, IpcError>(__TAURI_INVOKE("move_lead", { id, stageId, beforeId })),
+	/**  The lead, its company and its timeline. */
+	getLead: (id: LeadId) => typedError<LeadDetail, IpcError>(__TAURI_INVOKE("get_lead", { id })),
+	/**  Sets one field to what the user typed, after validating it. */
+	updateLead: (id: LeadId, edit: LeadEdit) => typedError<Lead, IpcError>(__TAURI_INVOKE("update_lead", { id, edit })),
+	/**  Replaces the lead's tags. */
+	setLeadTags: (id: LeadId, tags: string[]) => typedError<Lead, IpcError>(__TAURI_INVOKE("set_lead_tags", { id, tags })),
+	/**  Moves the lead to the bin; `restore_lead` undoes it. */
+	deleteLead: (id: LeadId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_lead", { id })),
+	/**  Brings a deleted lead back where it was. */
+	restoreLead: (id: LeadId) => typedError<Lead, IpcError>(__TAURI_INVOKE("restore_lead", { id })),
+	/**  Logs a note, call, email or meeting. */
+	addActivity: (input: NewActivity) => typedError<Activity, IpcError>(__TAURI_INVOKE("add_activity", { input })),
+	/**  Removes a logged timeline entry. */
+	deleteActivity: (id: ActivityId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_activity", { id })),
+	/**  Leads, companies and notes matching what the user typed, best first. */
+	search: (query: string) => typedError<SearchHit[], IpcError>(__TAURI_INVOKE("search", { query })),
 };
 
 /* Types */
+export type Activity = {
+	id: ActivityId,
+	leadId: LeadId,
+	kind: ActivityKind,
+	body: string,
+	/**  When it happened (a call logged afterwards keeps its real time). */
+	occurredAt: Timestamp,
+	createdAt: Timestamp,
+};
+
+/**  A timeline entry (note, call, stage change...) by its row id. */
+export type ActivityId = number;
+
+export type ActivityKind = "note" | "call" | "email" | "meeting" | 
+/**  Written by the app when the lead moves to another stage. */
+"stageChange" | 
+/**  Written by the app when research about the lead finishes. */
+"research";
+
 export type AppInfo = {
 	version: string,
 	dataDir: string,
@@ -31,7 +68,29 @@ export type Board = {
 export type BoardColumn = {
 	stage: Stage,
 	leads: Lead[],
+	/**  The sum of the column's deal values, one entry per currency, largest first. */
+	valueTotals: MoneyTotal[],
 };
+
+export type Company = {
+	id: CompanyId,
+	/**  The registrable domain (`acme.co.uk` for `https://shop.acme.co.uk/`), when known. */
+	domain: string | null,
+	name: string | null,
+	website: string | null,
+	description: string | null,
+	industry: string | null,
+	/**  A head-count band such as "11-50". */
+	sizeBand: string | null,
+	location: string | null,
+	/**  Social profile URLs by network name (`linkedin`, `x`, `github`...). */
+	socials: SocialLink[],
+	createdAt: Timestamp,
+	updatedAt: Timestamp,
+};
+
+/**  A company (shared by every lead at its domain) by its row id. */
+export type CompanyId = number;
 
 /**  A command failure as the UI receives it. */
 export type IpcError = {
@@ -56,19 +115,71 @@ export type IpcErrorCode =
 export type Lead = {
 	id: LeadId,
 	fullName: string,
+	/**  Job title, e.g. "VP Sales". */
+	title: string | null,
 	email: string | null,
+	/**  E.164 (`+14155550100`) when the number had a country code, else as typed. */
+	phone: string | null,
+	linkedinUrl: string | null,
+	/**  The company this person works for; shared by every lead at the same domain. */
+	companyId: CompanyId | null,
 	companyName: string | null,
 	/**  The company's website as a normalised absolute URL. */
 	website: string | null,
+	/**  Where the lead came from: "Referral", "Conference", an import file name... */
+	source: string | null,
 	stageId: StageId,
-	/**  0-based order within the stage's column. */
+	/**  Orders the leads within a column, smallest first; gaps are normal. */
 	position: number,
+	/**  In minor units of `currency` (cents). */
+	dealValue: number | null,
+	/**  ISO 4217 code. */
+	currency: string,
+	nextStep: string | null,
+	/**  `YYYY-MM-DD`. */
+	nextStepDue: string | null,
+	tags: string[],
+	/**  Fields whose current value was written by research rather than typed by the user. */
+	researchedFields: LeadField[],
 	createdAt: Timestamp,
 	updatedAt: Timestamp,
 };
 
+/**  Everything the lead page shows: the lead, its company and its timeline (newest first). */
+export type LeadDetail = {
+	lead: Lead,
+	company: Company | null,
+	activities: Activity[],
+};
+
+/**  One field of a lead set to a new value, exactly as typed (`None` or blank clears it). */
+export type LeadEdit = {
+	field: LeadField,
+	value: string | null,
+};
+
+/**  The lead fields a validation message can point at. */
+export type LeadField = "fullName" | "title" | "email" | "phone" | "linkedinUrl" | "companyName" | "website" | "source" | "stageId" | "dealValue" | "currency" | "nextStep" | "nextStepDue" | "tags" | 
+/**  The text of a note or logged activity. */
+"note";
+
 /**  A lead (a person the salesperson is working) by its row id. */
 export type LeadId = number;
+
+export type MoneyTotal = {
+	currency: string,
+	/**  Minor units (cents). */
+	amount: number,
+};
+
+/**  What the "log activity" box sends. */
+export type NewActivity = {
+	leadId: LeadId,
+	kind: ActivityKind,
+	body: string,
+	/**  Defaults to now. */
+	occurredAt: Timestamp | null,
+};
 
 /**  What the "new lead" form sends: raw text exactly as typed, validated by [`NewLead::validate`]. */
 export type NewLead = {
@@ -78,6 +189,26 @@ export type NewLead = {
 	website: string | null,
 	/**  The column to put the lead in; the first stage of the board when absent. */
 	stageId: StageId | null,
+};
+
+/**  One search result; `lead_id` is the lead to open (for a company, its most recent lead). */
+export type SearchHit = {
+	kind: SearchKind,
+	leadId: LeadId | null,
+	companyId: CompanyId | null,
+	title: string,
+	/**
+	 *  A short excerpt around the match; matched words are wrapped in U+E000 / U+E001 so the
+	 *  UI can highlight them without parsing HTML.
+	 */
+	snippet: string,
+};
+
+export type SearchKind = "lead" | "company" | "note";
+
+export type SocialLink = {
+	network: string,
+	url: string,
 };
 
 /**  One column of the pipeline board. */

@@ -1,0 +1,131 @@
+//! Companies: one per registrable domain, so two leads at acme.com share one record (and, later,
+//! one piece of research).
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use url::Url;
+
+use crate::{CompanyId, Timestamp};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Company {
+    pub id: CompanyId,
+    /// The registrable domain (`acme.co.uk` for `https://shop.acme.co.uk/`), when known.
+    pub domain: Option<String>,
+    pub name: Option<String>,
+    pub website: Option<String>,
+    pub description: Option<String>,
+    pub industry: Option<String>,
+    /// A head-count band such as "11-50".
+    pub size_band: Option<String>,
+    pub location: Option<String>,
+    /// Social profile URLs by network name (`linkedin`, `x`, `github`...).
+    pub socials: Vec<SocialLink>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SocialLink {
+    pub network: String,
+    pub url: String,
+}
+
+/// The registrable domain of a website, using the Public Suffix List: `www.acme.com` and
+/// `shop.acme.com` are both `acme.com`; `acme.co.uk` stays whole; `github.io` pages keep their
+/// own subdomain because `github.io` is a public suffix.
+pub fn registrable_domain(url: &Url) -> Option<String> {
+    let host = url.host_str()?.trim_end_matches('.').to_lowercase();
+    psl::domain_str(&host).map(str::to_owned)
+}
+
+/// The registrable domain of an email address, unless it is a mailbox provider (gmail.com and
+/// the like) that says nothing about the person's employer.
+pub fn email_company_domain(email: &str) -> Option<String> {
+    let (_, domain) = email.rsplit_once('@')?;
+    let domain = psl::domain_str(&domain.to_lowercase())?.to_owned();
+    (!FREEMAIL.contains(&domain.as_str())).then_some(domain)
+}
+
+const FREEMAIL: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "msn.com",
+    "yahoo.com",
+    "ymail.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "aol.com",
+    "proton.me",
+    "protonmail.com",
+    "gmx.com",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "mail.com",
+    "yandex.ru",
+    "yandex.com",
+    "zoho.com",
+    "fastmail.com",
+    "hey.com",
+    "qq.com",
+    "163.com",
+    "126.com",
+    "naver.com",
+    "orange.fr",
+    "free.fr",
+    "laposte.net",
+    "libero.it",
+    "t-online.de",
+    "btinternet.com",
+    "comcast.net",
+    "verizon.net",
+    "att.net",
+    "sbcglobal.net",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn domain(url: &str) -> Option<String> {
+        registrable_domain(&Url::parse(url).unwrap())
+    }
+
+    #[test]
+    fn subdomains_share_their_registrable_domain() {
+        assert_eq!(
+            domain("https://www.acme.com/about").as_deref(),
+            Some("acme.com")
+        );
+        assert_eq!(
+            domain("https://shop.acme.co.uk/").as_deref(),
+            Some("acme.co.uk")
+        );
+        assert_eq!(
+            domain("https://ada.github.io/").as_deref(),
+            Some("ada.github.io")
+        );
+        assert_eq!(
+            domain("https://xn--bcher-kva.de/").as_deref(),
+            Some("xn--bcher-kva.de")
+        );
+        assert_eq!(domain("https://co.uk/"), None);
+    }
+
+    #[test]
+    fn mailbox_providers_do_not_name_a_company() {
+        assert_eq!(
+            email_company_domain("ada@mail.acme.com").as_deref(),
+            Some("acme.com")
+        );
+        assert_eq!(email_company_domain("ada@gmail.com"), None);
+        assert_eq!(email_company_domain("not-an-email"), None);
+    }
+}

@@ -1,0 +1,380 @@
+//! Normalisers for the lead page's fields beyond the basics: phone, LinkedIn, money, dates and
+//! tags. Each takes the text as typed and returns the stored form or a message naming the field.
+
+use url::Url;
+
+use crate::validation::{clean, FieldError, LeadField};
+
+pub const MAX_TEXT_CHARS: usize = 500;
+pub const MAX_TAGS: usize = 20;
+pub const MAX_TAG_CHARS: usize = 40;
+/// Deal values are stored in minor units (cents); this keeps sums far from `i64::MAX`.
+pub const MAX_DEAL_MINOR: i64 = 1_000_000_000_000_00;
+
+/// Phone numbers: E.164 (`+4930123456`) whenever the number carries its country code (`+` or
+/// `00`); a national number without one is kept as typed (tidied), since the country it belongs
+/// to cannot be known. Extensions (`ext. 12`, `x12`) are kept after the number.
+pub fn normalize_phone(raw: &str) -> Result<Option<String>, FieldError> {
+    let text = clean(LeadField::Phone, raw, 40)?;
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let invalid = |why: &str| FieldError::new(LeadField::Phone, why.to_owned());
+    let lower = text.to_lowercase();
+    let (number, extension) = match ["ext.", "ext", "x", "#"]
+        .iter()
+        .find_map(|sep| lower.find(sep).map(|at| (at, sep.len())))
+    {
+        Some((at, len)) => (&text[..at], Some(text[at + len..].trim())),
+        None => (text.as_str(), None),
+    };
+    if let Some(ext) = extension {
+        if ext.is_empty() || !ext.chars().all(|c| c.is_ascii_digit()) {
+            return Err(invalid(
+                "Write an extension as digits, like +1 415 555 0100 ext. 12.",
+            ));
+        }
+    }
+    let allowed = |c: char| c.is_ascii_digit() || " +-().\u{a0}/".contains(c);
+    if !number.chars().all(allowed) {
+        return Err(invalid(
+            "A phone number may hold digits, spaces, + - ( ) and an extension; remove the rest.",
+        ));
+    }
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    let trimmed = number.trim();
+    let international = trimmed.starts_with('+') || trimmed.starts_with("00");
+    if number.matches('+').count() > 1 || (number.contains('+') && !trimmed.starts_with('+')) {
+        return Err(invalid("Put the + only in front of the country code."));
+    }
+    let formatted = if international {
+        let national = if trimmed.starts_with("00") {
+            &digits[2..]
+        } else {
+            &digits[..]
+        };
+        if !(8..=15).contains(&national.len()) || national.starts_with('0') {
+            return Err(invalid(
+                "An international number has a country code and 8 to 15 digits, like +44 20 7946 0958.",
+            ));
+        }
+        format!("+{national}")
+    } else {
+        if !(5..=15).contains(&digits.len()) {
+            return Err(invalid(
+                "That is too short or too long for a phone number; include the area code.",
+            ));
+        }
+        trimmed.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    Ok(Some(match extension {
+        Some(ext) => format!("{formatted} ext. {ext}"),
+        None => formatted,
+    }))
+}
+
+/// LinkedIn profile or company pages, as `https://www.linkedin.com/in/<slug>` (or `/company/`,
+/// `/pub/`, `/school/`); query strings and tracking parameters are dropped.
+pub fn normalize_linkedin(raw: &str) -> Result<Option<String>, FieldError> {
+    let text = clean(LeadField::LinkedinUrl, raw, 300)?;
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let invalid = || {
+        FieldError::new(
+            LeadField::LinkedinUrl,
+            "Paste the LinkedIn profile address, like linkedin.com/in/ada-lovelace.",
+        )
+    };
+    let candidate = if text.contains("://") {
+        text
+    } else {
+        format!("https://{text}")
+    };
+    let url = Url::parse(&candidate).map_err(|_| invalid())?;
+    let host = url.host_str().ok_or_else(invalid)?.to_lowercase();
+    let is_linkedin = host == "linkedin.com" || host.ends_with(".linkedin.com");
+    if !is_linkedin || !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid());
+    }
+    let segments: Vec<&str> = url
+        .path_segments()
+        .map(|s| s.filter(|p| !p.is_empty()).collect())
+        .unwrap_or_default();
+    match segments.as_slice() {
+        [kind, slug, ..] if ["in", "company", "pub", "school", "showcase"].contains(kind) => {
+            Ok(Some(format!("https://www.linkedin.com/{kind}/{slug}")))
+        }
+        _ => Err(invalid()),
+    }
+}
+
+/// A deal value as people type it (`12500`, `12,500.50`, `12.5k`, `$3m`) in minor units.
+pub fn parse_deal_value(raw: &str) -> Result<Option<i64>, FieldError> {
+    let text = clean(LeadField::DealValue, raw, 40)?;
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let invalid = || {
+        FieldError::new(
+            LeadField::DealValue,
+            "Enter an amount like 12500, 12,500.50 or 12.5k.",
+        )
+    };
+    let mut s: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && !"$€£¥".contains(*c))
+        .collect();
+    if s.starts_with('-') {
+        return Err(FieldError::new(
+            LeadField::DealValue,
+            "A deal value cannot be negative.",
+        ));
+    }
+    let multiplier: i64 = match s.chars().last().map(|c| c.to_ascii_lowercase()) {
+        Some('k') => 1_000,
+        Some('m') => 1_000_000,
+        _ => 1,
+    };
+    if multiplier > 1 {
+        s.pop();
+    }
+    // Thousands separators: commas before a 3-digit group. A single comma followed by one or two
+    // digits is a decimal comma (12,5 or 12,50).
+    let cleaned = match s.rsplit_once(',') {
+        Some((_, tail))
+            if !s.contains('.') && (1..=2).contains(&tail.len()) && s.matches(',').count() == 1 =>
+        {
+            s.replace(',', ".")
+        }
+        _ => s.replace(',', ""),
+    };
+    let (whole, frac) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
+    if whole.is_empty() && frac.is_empty()
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+    {
+        return Err(invalid());
+    }
+    // Work in millionths so "12.5k" stays exact, then round to cents.
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| too_large())?
+    };
+    let frac_digits: String = frac.chars().chain(std::iter::repeat('0')).take(6).collect();
+    let frac: i64 = frac_digits.parse().map_err(|_| invalid())?;
+    let micro = whole
+        .checked_mul(1_000_000)
+        .and_then(|w| w.checked_add(frac))
+        .and_then(|v| v.checked_mul(multiplier))
+        .ok_or_else(too_large)?;
+    let minor = (micro + 5_000) / 10_000;
+    if minor > MAX_DEAL_MINOR {
+        return Err(too_large());
+    }
+    Ok(Some(minor))
+}
+
+fn too_large() -> FieldError {
+    FieldError::new(LeadField::DealValue, "That amount is too large.")
+}
+
+/// ISO 4217 codes: three letters, upper-cased.
+pub fn normalize_currency(raw: &str) -> Result<String, FieldError> {
+    let text = clean(LeadField::Currency, raw, 10)?.to_uppercase();
+    let symbol = match text.as_str() {
+        "$" => Some("USD"),
+        "€" => Some("EUR"),
+        "£" => Some("GBP"),
+        "¥" => Some("JPY"),
+        _ => None,
+    };
+    if let Some(code) = symbol {
+        return Ok(code.to_owned());
+    }
+    if text.len() == 3 && text.chars().all(|c| c.is_ascii_uppercase()) {
+        Ok(text)
+    } else {
+        Err(FieldError::new(
+            LeadField::Currency,
+            "Use a three-letter currency code such as USD, EUR or GBP.",
+        ))
+    }
+}
+
+/// Calendar dates as `YYYY-MM-DD` (what `<input type=date>` sends).
+pub fn normalize_date(field: LeadField, raw: &str) -> Result<Option<String>, FieldError> {
+    let text = clean(field, raw, 20)?;
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let invalid = || FieldError::new(field, "Enter a date as YYYY-MM-DD, like 2026-12-01.");
+    let parts: Vec<&str> = text.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return Err(invalid());
+    };
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return Err(invalid());
+    }
+    let (year, month, day): (i32, u32, u32) = (
+        y.parse().map_err(|_| invalid())?,
+        m.parse().map_err(|_| invalid())?,
+        d.parse().map_err(|_| invalid())?,
+    );
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(FieldError::new(field, "There is no such month.")),
+    };
+    if !(1900..=2200).contains(&year) {
+        return Err(FieldError::new(field, "Pick a date between 1900 and 2200."));
+    }
+    if day == 0 || day > days_in_month {
+        return Err(FieldError::new(
+            field,
+            format!("That month has {days_in_month} days."),
+        ));
+    }
+    Ok(Some(text))
+}
+
+/// Tags: trimmed, without `#`, at most 40 characters, unique ignoring case, in the order given.
+pub fn normalize_tags(raw: &[String]) -> Result<Vec<String>, FieldError> {
+    let mut tags: Vec<String> = Vec::new();
+    for tag in raw {
+        let tag = clean(LeadField::Tags, tag, MAX_TAG_CHARS)?;
+        let tag = tag.trim_start_matches('#').trim().to_owned();
+        if tag.is_empty() || tags.iter().any(|t| t.to_lowercase() == tag.to_lowercase()) {
+            continue;
+        }
+        if tag.contains(',') {
+            return Err(FieldError::new(
+                LeadField::Tags,
+                "A tag cannot contain a comma.",
+            ));
+        }
+        tags.push(tag);
+    }
+    if tags.len() > MAX_TAGS {
+        return Err(FieldError::new(
+            LeadField::Tags,
+            format!("A lead can carry up to {MAX_TAGS} tags."),
+        ));
+    }
+    Ok(tags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_become_e164_when_they_carry_a_country_code() {
+        let ok = |raw: &str| normalize_phone(raw).unwrap();
+        assert_eq!(ok("+1 (415) 555-0100").as_deref(), Some("+14155550100"));
+        assert_eq!(ok("0044 20 7946 0958").as_deref(), Some("+442079460958"));
+        assert_eq!(
+            ok("+49 30 1234567 ext. 12").as_deref(),
+            Some("+49301234567 ext. 12")
+        );
+        assert_eq!(ok("(415)  555 0100").as_deref(), Some("(415) 555 0100"));
+        assert_eq!(ok("  ").as_deref(), None);
+        for bad in [
+            "call me",
+            "+1 555",
+            "12",
+            "+44 +20 7946",
+            "415-555-0100 x",
+            "+0 123 456 789",
+        ] {
+            assert_eq!(
+                normalize_phone(bad).unwrap_err().field,
+                LeadField::Phone,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn linkedin_addresses_are_canonical() {
+        let ok = |raw: &str| normalize_linkedin(raw).unwrap().unwrap();
+        assert_eq!(
+            ok("linkedin.com/in/ada-lovelace"),
+            "https://www.linkedin.com/in/ada-lovelace"
+        );
+        assert_eq!(
+            ok("https://uk.linkedin.com/in/ada-lovelace/?utm_source=share"),
+            "https://www.linkedin.com/in/ada-lovelace"
+        );
+        assert_eq!(
+            ok("https://www.linkedin.com/company/acme/about/"),
+            "https://www.linkedin.com/company/acme"
+        );
+        for bad in [
+            "https://evil.com/in/ada",
+            "https://linkedin.com/",
+            "https://linkedin.com.evil.io/in/x",
+            "ada",
+        ] {
+            assert!(normalize_linkedin(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn deal_values_parse_the_way_people_type_them() {
+        let ok = |raw: &str| parse_deal_value(raw).unwrap();
+        assert_eq!(ok("12500"), Some(1_250_000));
+        assert_eq!(ok("12,500.50"), Some(1_250_050));
+        assert_eq!(ok("$ 12.5k"), Some(1_250_000));
+        assert_eq!(ok("3M"), Some(300_000_000));
+        assert_eq!(ok("12,5"), Some(1_250));
+        assert_eq!(ok("0.005"), Some(1));
+        assert_eq!(ok(""), None);
+        assert!(parse_deal_value("-5")
+            .unwrap_err()
+            .message
+            .contains("negative"));
+        assert!(parse_deal_value("ten").is_err());
+        assert!(parse_deal_value("99999999999999999999")
+            .unwrap_err()
+            .message
+            .contains("too large"));
+    }
+
+    #[test]
+    fn currencies_are_iso_codes() {
+        assert_eq!(normalize_currency(" eur ").unwrap(), "EUR");
+        assert_eq!(normalize_currency("£").unwrap(), "GBP");
+        assert!(normalize_currency("euros").is_err());
+    }
+
+    #[test]
+    fn dates_are_real_calendar_days() {
+        let f = LeadField::NextStepDue;
+        assert_eq!(
+            normalize_date(f, "2028-02-29").unwrap().as_deref(),
+            Some("2028-02-29")
+        );
+        assert!(normalize_date(f, "2027-02-29")
+            .unwrap_err()
+            .message
+            .contains("28 days"));
+        assert!(normalize_date(f, "2026-13-01").is_err());
+        assert!(normalize_date(f, "1/12/2026").is_err());
+        assert_eq!(normalize_date(f, "").unwrap(), None);
+    }
+
+    #[test]
+    fn tags_are_deduplicated_ignoring_case() {
+        let tags =
+            normalize_tags(&["#SaaS".into(), "saas".into(), " EMEA ".into(), "".into()]).unwrap();
+        assert_eq!(tags, ["SaaS", "EMEA"]);
+        let many: Vec<String> = (0..21).map(|i| format!("t{i}")).collect();
+        assert!(normalize_tags(&many).is_err());
+        assert!(normalize_tags(&["a,b".into()]).is_err());
+    }
+}

@@ -1,0 +1,171 @@
+//! Companies, keyed by registrable domain so that every lead at acme.com shares one record.
+
+use leadscout_domain::{
+    email_company_domain, registrable_domain, Company, CompanyId, LeadId, SocialLink, Timestamp,
+};
+use sqlx::{Sqlite, Transaction};
+use url::Url;
+
+use crate::{Store, StoreError};
+
+#[derive(sqlx::FromRow)]
+struct CompanyRow {
+    id: i64,
+    domain: Option<String>,
+    name: Option<String>,
+    website: Option<String>,
+    description: Option<String>,
+    industry: Option<String>,
+    size_band: Option<String>,
+    location: Option<String>,
+    socials: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<CompanyRow> for Company {
+    type Error = StoreError;
+
+    fn try_from(row: CompanyRow) -> Result<Self, StoreError> {
+        let socials: Vec<SocialLink> = serde_json::from_str(&row.socials).map_err(|_| {
+            StoreError::Corrupt(format!("company {} has unreadable social links", row.id))
+        })?;
+        Ok(Company {
+            id: CompanyId(row.id),
+            domain: row.domain,
+            name: row.name,
+            website: row.website,
+            description: row.description,
+            industry: row.industry,
+            size_band: row.size_band,
+            location: row.location,
+            socials,
+            created_at: Timestamp(row.created_at),
+            updated_at: Timestamp(row.updated_at),
+        })
+    }
+}
+
+/// Points the lead at the company its website (or else its work email) belongs to, creating
+/// the company when it is the first lead there. A lead with only a company name shares a
+/// name-only company with other leads typed with the same name. The lead's company name is
+/// filled from the company when it has none, and names a new company when it has one.
+pub(crate) async fn link_company(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: LeadId,
+    now: Timestamp,
+) -> Result<Option<CompanyId>, StoreError> {
+    let (website, email, name): (Option<String>, Option<String>, Option<String>) =
+        sqlx::query_as("SELECT website, email, company_name FROM leads WHERE id = ?")
+            .bind(id.0)
+            .fetch_one(&mut **tx)
+            .await?;
+    let domain = website
+        .as_deref()
+        .and_then(|w| Url::parse(w).ok())
+        .and_then(|u| registrable_domain(&u))
+        .or_else(|| email.as_deref().and_then(email_company_domain));
+
+    let company_id: Option<i64> =
+        match (&domain, &name) {
+            (Some(domain), _) => {
+                let existing: Option<(i64, Option<String>)> =
+                    sqlx::query_as("SELECT id, name FROM companies WHERE domain = ?")
+                        .bind(domain)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                match existing {
+                Some((company, company_name)) => {
+                    if company_name.is_none() && name.is_some() {
+                        sqlx::query("UPDATE companies SET name = ?, updated_at = ? WHERE id = ?")
+                            .bind(&name)
+                            .bind(now.0)
+                            .bind(company)
+                            .execute(&mut **tx)
+                            .await?;
+                    }
+                    Some(company)
+                }
+                None => Some(
+                    sqlx::query_scalar(
+                        "INSERT INTO companies (domain, name, website, created_at, updated_at) \
+                         VALUES (?, ?, ?, ?, ?) RETURNING id",
+                    )
+                    .bind(domain)
+                    .bind(&name)
+                    .bind(website.clone().unwrap_or_else(|| format!("https://{domain}/")))
+                    .bind(now.0)
+                    .bind(now.0)
+                    .fetch_one(&mut **tx)
+                    .await?,
+                ),
+            }
+            }
+            (None, Some(name)) => {
+                let existing: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM companies WHERE domain IS NULL AND name = ? COLLATE NOCASE \
+                 ORDER BY id LIMIT 1",
+                )
+                .bind(name)
+                .fetch_optional(&mut **tx)
+                .await?;
+                match existing {
+                Some(company) => Some(company),
+                None => Some(
+                    sqlx::query_scalar(
+                        "INSERT INTO companies (name, created_at, updated_at) VALUES (?, ?, ?) \
+                         RETURNING id",
+                    )
+                    .bind(name)
+                    .bind(now.0)
+                    .bind(now.0)
+                    .fetch_one(&mut **tx)
+                    .await?,
+                ),
+            }
+            }
+            (None, None) => None,
+        };
+    // The shared company's name is what every lead at it shows.
+    sqlx::query(
+        "UPDATE leads SET company_id = ?1, \
+         company_name = coalesce((SELECT name FROM companies WHERE id = ?1), company_name) \
+         WHERE id = ?2",
+    )
+    .bind(company_id)
+    .bind(id.0)
+    .execute(&mut **tx)
+    .await?;
+    Ok(company_id.map(CompanyId))
+}
+
+impl Store {
+    #[tracing::instrument(skip(self))]
+    pub async fn company(&self, id: CompanyId) -> Result<Option<Company>, StoreError> {
+        let row: Option<CompanyRow> = sqlx::query_as(
+            "SELECT id, domain, name, website, description, industry, size_band, location, \
+             socials, created_at, updated_at FROM companies WHERE id = ?",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.reader)
+        .await?;
+        row.map(Company::try_from).transpose()
+    }
+
+    /// Links leads that predate companies (databases from before migration 3). Runs on open;
+    /// does nothing once every lead with a company hint is linked.
+    pub(crate) async fn link_unlinked_leads(&self, now: Timestamp) -> Result<usize, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM leads WHERE company_id IS NULL AND deleted_at IS NULL \
+             AND (website IS NOT NULL OR company_name IS NOT NULL)",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for id in &ids {
+            link_company(&mut tx, LeadId(*id), now).await?;
+        }
+        tx.commit().await?;
+        Ok(ids.len())
+    }
+}

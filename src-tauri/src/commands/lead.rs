@@ -1,0 +1,92 @@
+//! The lead page: one lead with its company and timeline, edited a field at a time.
+
+use leadscout_domain::{
+    normalize_tags, Activity, ActivityId, Lead, LeadDetail, LeadEdit, LeadId, NewActivity,
+    Timestamp,
+};
+use tauri::State;
+
+use crate::{AppState, IpcError};
+
+/// The lead, its company and its timeline.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_lead(state: State<'_, AppState>, id: LeadId) -> Result<LeadDetail, IpcError> {
+    let store = state.store()?;
+    let lead = store
+        .lead(id)
+        .await?
+        .ok_or(leadscout_store::StoreError::LeadNotFound(id))?;
+    let company = match lead.company_id {
+        Some(company) => store.company(company).await?,
+        None => None,
+    };
+    let activities = store.activities(id).await?;
+    Ok(LeadDetail {
+        lead,
+        company,
+        activities,
+    })
+}
+
+/// Sets one field to what the user typed, after validating it.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_lead(
+    state: State<'_, AppState>,
+    id: LeadId,
+    edit: LeadEdit,
+) -> Result<Lead, IpcError> {
+    let value = edit.validate()?;
+    Ok(state
+        .store()?
+        .update_lead(id, &value, Timestamp::now())
+        .await?)
+}
+
+/// Replaces the lead's tags.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_lead_tags(
+    state: State<'_, AppState>,
+    id: LeadId,
+    tags: Vec<String>,
+) -> Result<Lead, IpcError> {
+    let tags = normalize_tags(&tags)?;
+    Ok(state.store()?.set_tags(id, &tags, Timestamp::now()).await?)
+}
+
+/// Moves the lead to the bin; `restore_lead` undoes it.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_lead(state: State<'_, AppState>, id: LeadId) -> Result<(), IpcError> {
+    Ok(state.store()?.delete_lead(id, Timestamp::now()).await?)
+}
+
+/// Brings a deleted lead back where it was.
+#[tauri::command]
+#[specta::specta]
+pub async fn restore_lead(state: State<'_, AppState>, id: LeadId) -> Result<Lead, IpcError> {
+    Ok(state.store()?.restore_lead(id, Timestamp::now()).await?)
+}
+
+/// Logs a note, call, email or meeting.
+#[tauri::command]
+#[specta::specta]
+pub async fn add_activity(
+    state: State<'_, AppState>,
+    input: NewActivity,
+) -> Result<Activity, IpcError> {
+    let draft = input.validate()?;
+    Ok(state
+        .store()?
+        .add_activity(&draft, Timestamp::now())
+        .await?)
+}
+
+/// Removes a logged timeline entry.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_activity(state: State<'_, AppState>, id: ActivityId) -> Result<(), IpcError> {
+    Ok(state.store()?.delete_activity(id, Timestamp::now()).await?)
+}
