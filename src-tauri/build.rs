@@ -18,6 +18,10 @@ const COMMANDS: &[&str] = &[
     "add_activity",
     "delete_activity",
     "search",
+    "create_stage",
+    "update_stage",
+    "reorder_stages",
+    "delete_stage",
 ];
 
 fn main() {

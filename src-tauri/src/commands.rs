@@ -4,3 +4,4 @@ pub mod app;
 pub mod board;
 pub mod lead;
 pub mod search;
+pub mod stages;

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use tauri_specta::{collect_commands, Builder};
 
-use crate::commands::{app, board, lead, search};
+use crate::commands::{app, board, lead, search, stages};
 
 /// Where the generated bindings live, relative to the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/ipc/bindings.ts";
@@ -31,6 +31,10 @@ pub fn bindings_builder() -> Builder<tauri::Wry> {
             lead::add_activity,
             lead::delete_activity,
             search::search,
+            stages::create_stage,
+            stages::update_stage,
+            stages::reorder_stages,
+            stages::delete_stage,
         ])
         // Row ids and millisecond timestamps stay far below 2^53.
         .dangerously_cast_bigints_to_number()

@@ -17,7 +17,10 @@ pub use fields::{normalize_tags, MAX_TAGS};
 pub use ids::{ActivityId, CompanyId, LeadId, StageId};
 pub use lead::{FieldValue, Lead, LeadDetail, LeadDraft, LeadEdit, NewLead};
 pub use search::{fts_query, SearchHit, SearchKind, MATCH_END, MATCH_START};
-pub use stage::{Stage, StageKind};
+pub use stage::{
+    normalize_stage_color, normalize_stage_name, NewStage, Stage, StageEdit, StageInputError,
+    StageKind, STAGE_PALETTE,
+};
 pub use time::Timestamp;
 pub use validation::{FieldError, LeadField};
 mod board;

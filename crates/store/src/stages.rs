@@ -1,7 +1,10 @@
-//! Pipeline stages: reading the board's columns.
+//! Pipeline stages: the board's columns, which the user adds, renames, recolours, reorders and
+//! deletes.
 
-use leadscout_domain::{Stage, StageId, StageKind};
+use leadscout_domain::{Stage, StageId, StageKind, Timestamp, STAGE_PALETTE};
+use sqlx::{Sqlite, Transaction};
 
+use crate::leads::POSITION_GAP;
 use crate::{Store, StoreError};
 
 #[derive(sqlx::FromRow)]
@@ -40,5 +43,200 @@ impl Store {
         .fetch_all(&self.reader)
         .await?;
         rows.into_iter().map(Stage::try_from).collect()
+    }
+}
+
+const STAGE_COLUMNS: &str = "id, name, kind, color, position";
+
+async fn stage_in(tx: &mut Transaction<'_, Sqlite>, id: StageId) -> Result<Stage, StoreError> {
+    let row: Option<StageRow> = sqlx::query_as(&format!(
+        "SELECT {STAGE_COLUMNS} FROM pipeline_stages WHERE id = ?"
+    ))
+    .bind(id.0)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.ok_or(StoreError::StageNotFound(id))?.try_into()
+}
+
+async fn name_taken(
+    tx: &mut Transaction<'_, Sqlite>,
+    name: &str,
+    except: Option<StageId>,
+) -> Result<bool, StoreError> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM pipeline_stages WHERE name = ? COLLATE NOCASE AND id IS NOT ?",
+    )
+    .bind(name)
+    .bind(except.map(|s| s.0))
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(found.is_some())
+}
+
+fn duplicate(name: &str) -> StoreError {
+    StoreError::Conflict(format!("There is already a stage called {name}."))
+}
+
+impl Store {
+    /// Adds a stage at the right end of the board. `name` and `color` are already normalised.
+    #[tracing::instrument(skip(self))]
+    pub async fn create_stage(
+        &self,
+        name: &str,
+        kind: StageKind,
+        color: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Stage, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        if name_taken(&mut tx, name, None).await? {
+            return Err(duplicate(name));
+        }
+        let (count, last): (i64, Option<i64>) =
+            sqlx::query_as("SELECT COUNT(*), MAX(position) FROM pipeline_stages")
+                .fetch_one(&mut *tx)
+                .await?;
+        let color = color.map_or_else(
+            || STAGE_PALETTE[count.unsigned_abs() as usize % STAGE_PALETTE.len()].to_owned(),
+            str::to_owned,
+        );
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO pipeline_stages (name, kind, color, position, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(name)
+        .bind(kind.as_str())
+        .bind(&color)
+        .bind(last.map_or(0, |p| p + 1))
+        .bind(now.0)
+        .bind(now.0)
+        .fetch_one(&mut *tx)
+        .await?;
+        let stage = stage_in(&mut tx, StageId(id)).await?;
+        tx.commit().await?;
+        Ok(stage)
+    }
+
+    /// Renames, recolours or re-kinds a stage (values already normalised).
+    #[tracing::instrument(skip(self))]
+    pub async fn update_stage(
+        &self,
+        id: StageId,
+        name: Option<&str>,
+        kind: Option<StageKind>,
+        color: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Stage, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        stage_in(&mut tx, id).await?;
+        if let Some(name) = name {
+            if name_taken(&mut tx, name, Some(id)).await? {
+                return Err(duplicate(name));
+            }
+        }
+        sqlx::query(
+            "UPDATE pipeline_stages SET name = coalesce(?, name), kind = coalesce(?, kind), \
+             color = coalesce(?, color), updated_at = ? WHERE id = ?",
+        )
+        .bind(name)
+        .bind(kind.map(StageKind::as_str))
+        .bind(color)
+        .bind(now.0)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        let stage = stage_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(stage)
+    }
+
+    /// Puts the stages in the given order; `order` must name every stage exactly once.
+    #[tracing::instrument(skip(self))]
+    pub async fn reorder_stages(
+        &self,
+        order: &[StageId],
+        now: Timestamp,
+    ) -> Result<Vec<Stage>, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let mut existing: Vec<i64> = sqlx::query_scalar("SELECT id FROM pipeline_stages")
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut wanted: Vec<i64> = order.iter().map(|s| s.0).collect();
+        existing.sort_unstable();
+        wanted.sort_unstable();
+        if existing != wanted {
+            return Err(StoreError::Conflict(
+                "The stages changed meanwhile; reload the board and try again.".into(),
+            ));
+        }
+        for (position, id) in order.iter().enumerate() {
+            sqlx::query("UPDATE pipeline_stages SET position = ?, updated_at = ? WHERE id = ?")
+                .bind(position as i64)
+                .bind(now.0)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.stages().await
+    }
+
+    /// Deletes a stage after moving all its leads (deleted ones included) to the bottom of
+    /// `move_to`, noting the move on each live lead's timeline. The last stage cannot go.
+    #[tracing::instrument(skip(self))]
+    pub async fn delete_stage(
+        &self,
+        id: StageId,
+        move_to: StageId,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        if id == move_to {
+            return Err(StoreError::Conflict(
+                "Pick another stage to move this stage's leads to.".into(),
+            ));
+        }
+        let mut tx = self.writer.begin().await?;
+        let doomed = stage_in(&mut tx, id).await?;
+        let target = stage_in(&mut tx, move_to).await?;
+        let bottom: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(position) FROM leads WHERE stage_id = ?")
+                .bind(move_to.0)
+                .fetch_one(&mut *tx)
+                .await?;
+        let base = bottom.map_or(0, |b| b + POSITION_GAP);
+        sqlx::query(
+            "INSERT INTO activities (lead_id, kind, body, occurred_at, created_at) \
+             SELECT id, 'stage_change', ?, ?, ? FROM leads \
+             WHERE stage_id = ? AND deleted_at IS NULL",
+        )
+        .bind(format!(
+            "Moved from {} to {} when {} was deleted",
+            doomed.name, target.name, doomed.name
+        ))
+        .bind(now.0)
+        .bind(now.0)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        // Keep their order below the target column's last card.
+        let moving: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM leads WHERE stage_id = ? ORDER BY position, id")
+                .bind(id.0)
+                .fetch_all(&mut *tx)
+                .await?;
+        for (i, lead) in moving.iter().enumerate() {
+            sqlx::query("UPDATE leads SET stage_id = ?, position = ?, updated_at = ? WHERE id = ?")
+                .bind(move_to.0)
+                .bind(base + i as i64 * POSITION_GAP)
+                .bind(now.0)
+                .bind(lead)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM pipeline_stages WHERE id = ?")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

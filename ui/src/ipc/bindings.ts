@@ -31,6 +31,14 @@ export const commands = {
 	deleteActivity: (id: ActivityId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_activity", { id })),
 	/**  Leads, companies and notes matching what the user typed, best first. */
 	search: (query: string) => typedError<SearchHit[], IpcError>(__TAURI_INVOKE("search", { query })),
+	/**  Adds a stage at the right end of the board. */
+	createStage: (input: NewStage) => typedError<Stage, IpcError>(__TAURI_INVOKE("create_stage", { input })),
+	/**  Renames, recolours or changes the kind of a stage. */
+	updateStage: (id: StageId, edit: StageEdit) => typedError<Stage, IpcError>(__TAURI_INVOKE("update_stage", { id, edit })),
+	/**  Puts the columns in this order (every stage exactly once). */
+	reorderStages: (order: StageId[]) => typedError<Stage[], IpcError>(__TAURI_INVOKE("reorder_stages", { order })),
+	/**  Deletes a stage, moving its leads to the bottom of `move_to`. */
+	deleteStage: (id: StageId, moveTo: StageId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_stage", { id, moveTo })),
 };
 
 /* Types */
@@ -191,6 +199,14 @@ export type NewLead = {
 	stageId: StageId | null,
 };
 
+/**  What the "add stage" form sends. */
+export type NewStage = {
+	name: string,
+	kind: StageKind,
+	/**  `#rrggbb`; a colour from the default palette when absent. */
+	color: string | null,
+};
+
 /**  One search result; `lead_id` is the lead to open (for a company, its most recent lead). */
 export type SearchHit = {
 	kind: SearchKind,
@@ -220,6 +236,13 @@ export type Stage = {
 	color: string,
 	/**  0-based order on the board. */
 	position: number,
+};
+
+/**  Changes to a stage; absent fields stay as they are. */
+export type StageEdit = {
+	name: string | null,
+	kind: StageKind | null,
+	color: string | null,
 };
 
 /**  A pipeline stage by its row id. */
