@@ -75,8 +75,9 @@ async fn migrates_a_database_created_by_the_first_migration() {
     .await
     .unwrap();
     sqlx::query(
-        "INSERT INTO leads (full_name, email, stage_id, position, created_at, updated_at) \
-         VALUES ('Grace Hopper', 'grace@navy.mil', 7, 0, 1, 1)",
+        "INSERT INTO leads (full_name, email, company_name, website, stage_id, position, \
+         created_at, updated_at) VALUES ('Grace Hopper', 'grace@navy.mil', 'US Navy', \
+         'https://www.navy.mil/', 7, 0, 1, 1)",
     )
     .execute(&mut conn)
     .await
@@ -93,6 +94,15 @@ async fn migrates_a_database_created_by_the_first_migration() {
         board.columns[0].leads[0].email.as_deref(),
         Some("grace@navy.mil")
     );
+    // Later migrations' features work on the old rows: the lead got its company (keyed by the
+    // registrable domain) and is searchable.
+    let grace = &board.columns[0].leads[0];
+    let company = store.company(grace.company_id.unwrap()).await.unwrap().unwrap();
+    assert_eq!(company.domain.as_deref(), Some("navy.mil"));
+    assert_eq!(company.name.as_deref(), Some("US Navy"));
+    assert_eq!(store.search("hopp", 5).await.unwrap()[0].lead_id, Some(grace.id));
+    assert_eq!(grace.currency, "USD");
+    assert!(grace.tags.is_empty());
     let newest = MIGRATIONS.iter().map(|m| m.version).max().unwrap();
     assert_eq!(store.diagnostics().await.unwrap().schema_version, newest);
 }
