@@ -16,8 +16,9 @@ const HEADER: &str = "// Generated from the Rust command signatures by tauri-spe
 /// The shape every command's promise resolves to, named so the UI can refer to it.
 const RESULT_TYPE: &str = "export type Result<T, E> =\n\t| { status: \"ok\"; data: T }\n\t| { status: \"error\"; error: E };\n";
 
-pub fn bindings_builder() -> Builder<tauri::Wry> {
-    Builder::<tauri::Wry>::new()
+/// The command list for any runtime: the real window (`Wry`) or Tauri's mock runtime in tests.
+pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
+    Builder::<R>::new()
         .commands(collect_commands![
             app::app_info,
             board::get_board,
@@ -44,7 +45,7 @@ pub fn bindings_builder() -> Builder<tauri::Wry> {
 
 /// Writes the TypeScript bindings to `path`.
 pub fn export_bindings(path: &Path) -> anyhow::Result<()> {
-    bindings_builder()
+    bindings_builder::<tauri::Wry>()
         .export(
             specta_typescript::Typescript::default()
                 .header(HEADER)

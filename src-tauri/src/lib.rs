@@ -15,7 +15,7 @@ use tauri::Manager;
 /// Starts the app and blocks until its last window closes. Returns the process exit code.
 pub fn run() -> i32 {
     init_logging();
-    let builder = bindings_builder();
+    let builder = bindings_builder::<tauri::Wry>();
     let invoke_handler = builder.invoke_handler();
     let result = tauri::Builder::default()
         .invoke_handler(invoke_handler)

@@ -1,0 +1,301 @@
+//! The IPC commands end to end through Tauri's mock runtime: the same invoke handler, argument
+//! names and JSON shapes the UI uses, against a real database file, without a window.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use leadscout_app::{bindings_builder, AppState};
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewWindow, WebviewWindowBuilder};
+
+struct App {
+    _app: tauri::App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+    dir: tempfile::TempDir,
+}
+
+impl App {
+    fn start() -> App {
+        let dir = tempfile::tempdir().unwrap();
+        App::start_in(dir)
+    }
+
+    fn start_in(dir: tempfile::TempDir) -> App {
+        let state = tauri::async_runtime::block_on(AppState::open(dir.path().join("data")));
+        let builder = bindings_builder::<MockRuntime>();
+        let app = mock_builder()
+            .invoke_handler(builder.invoke_handler())
+            .manage(state)
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
+        App {
+            _app: app,
+            window,
+            dir,
+        }
+    }
+
+    /// Invokes `cmd` as the UI would; `Err` carries the rejected value (our `IpcError`).
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            // The app's own origin on Linux; a remote origin would be refused by the ACL.
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        self.call(cmd, args.clone())
+            .unwrap_or_else(|err| panic!("{cmd}({args}) failed: {err}"))
+    }
+
+    fn err(&self, cmd: &str, args: Value) -> Value {
+        match self.call(cmd, args.clone()) {
+            Ok(value) => panic!("{cmd}({args}) should fail but returned {value}"),
+            Err(err) => err,
+        }
+    }
+}
+
+fn stage_id(board: &Value, name: &str) -> i64 {
+    board["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["stage"]["name"] == name)
+        .unwrap()["stage"]["id"]
+        .as_i64()
+        .unwrap()
+}
+
+fn names_in(board: &Value, stage: &str) -> Vec<String> {
+    board["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["stage"]["name"] == stage)
+        .unwrap()["leads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["fullName"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn new_lead(name: &str, email: Option<&str>) -> Value {
+    json!({ "input": { "fullName": name, "email": email, "companyName": null, "website": null, "stageId": null } })
+}
+
+#[test]
+fn a_lead_is_created_edited_tagged_noted_moved_found_deleted_and_restored() {
+    let app = App::start();
+    let lead = app.ok(
+        "create_lead",
+        new_lead("Ada Lovelace", Some("ada@analytical.example")),
+    );
+    let id = lead["id"].as_i64().unwrap();
+    assert_eq!(lead["companyName"], Value::Null);
+    assert!(
+        lead["companyId"].is_i64(),
+        "the work email's domain names a company"
+    );
+
+    // A refused edit names the field and says how to fix it.
+    let err = app.err(
+        "update_lead",
+        json!({ "id": id, "edit": { "field": "phone", "value": "call me" } }),
+    );
+    assert_eq!(err["code"], "validation");
+    assert_eq!(err["field"], "phone");
+    assert!(err["message"].as_str().unwrap().contains("digits"), "{err}");
+
+    let lead = app.ok(
+        "update_lead",
+        json!({ "id": id, "edit": { "field": "phone", "value": "+1 (415) 555-0100" } }),
+    );
+    assert_eq!(lead["phone"], "+14155550100");
+    let lead = app.ok(
+        "update_lead",
+        json!({ "id": id, "edit": { "field": "dealValue", "value": "12,500" } }),
+    );
+    assert_eq!(lead["dealValue"], 1_250_000);
+    let lead = app.ok(
+        "set_lead_tags",
+        json!({ "id": id, "tags": ["EMEA", "#emea", "Pilot"] }),
+    );
+    assert_eq!(lead["tags"], json!(["EMEA", "Pilot"]));
+    let err = app.err("set_lead_tags", json!({ "id": id, "tags": ["a,b"] }));
+    assert_eq!(
+        (err["code"].as_str(), err["field"].as_str()),
+        (Some("validation"), Some("tags"))
+    );
+
+    let note = app.ok("add_activity", json!({ "input": { "leadId": id, "kind": "call", "body": "Talked budget", "occurredAt": null } }));
+    assert_eq!(note["kind"], "call");
+    let err = app.err(
+        "add_activity",
+        json!({ "input": { "leadId": id, "kind": "note", "body": "  ", "occurredAt": null } }),
+    );
+    assert_eq!(err["field"], "note");
+
+    let board = app.ok("get_board", json!({}));
+    let qualified = stage_id(&board, "Qualified");
+    app.ok(
+        "move_lead",
+        json!({ "id": id, "stageId": qualified, "beforeId": null }),
+    );
+    let detail = app.ok("get_lead", json!({ "id": id }));
+    assert_eq!(detail["lead"]["stageId"], qualified);
+    let kinds: Vec<&str> = detail["activities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["stageChange", "call"]);
+    assert_eq!(detail["company"]["domain"], "analytical.example");
+
+    let hits = app.ok("search", json!({ "query": "budg" }));
+    assert_eq!(hits[0]["kind"], "note");
+    assert_eq!(hits[0]["leadId"], id);
+    assert_eq!(hits[0]["title"], "Ada Lovelace");
+
+    app.ok("delete_lead", json!({ "id": id }));
+    assert!(names_in(&app.ok("get_board", json!({})), "Qualified").is_empty());
+    let err = app.err("get_lead", json!({ "id": id }));
+    assert_eq!(err["code"], "not_found");
+    app.ok("restore_lead", json!({ "id": id }));
+    assert_eq!(
+        names_in(&app.ok("get_board", json!({})), "Qualified"),
+        ["Ada Lovelace"]
+    );
+}
+
+#[test]
+fn stages_are_added_renamed_reordered_and_deleted_with_their_leads_moved() {
+    let app = App::start();
+    let err = app.err(
+        "create_stage",
+        json!({ "input": { "name": " ", "kind": "open", "color": null } }),
+    );
+    assert_eq!(
+        (err["code"].as_str(), err["field"].as_str()),
+        (Some("validation"), Some("name"))
+    );
+    let err = app.err(
+        "create_stage",
+        json!({ "input": { "name": "Demo", "kind": "open", "color": "blue" } }),
+    );
+    assert_eq!(err["field"], "color");
+    let demo = app.ok(
+        "create_stage",
+        json!({ "input": { "name": "Demo", "kind": "open", "color": "#0EA5E9" } }),
+    );
+    assert_eq!(demo["color"], "#0ea5e9");
+    let err = app.err(
+        "create_stage",
+        json!({ "input": { "name": "demo", "kind": "won", "color": null } }),
+    );
+    assert_eq!(err["code"], "validation");
+    assert!(err["message"].as_str().unwrap().contains("already"));
+
+    let demo_id = demo["id"].as_i64().unwrap();
+    let renamed = app.ok(
+        "update_stage",
+        json!({ "id": demo_id, "edit": { "name": "Demo booked", "kind": null, "color": null } }),
+    );
+    assert_eq!(renamed["name"], "Demo booked");
+
+    let board = app.ok("get_board", json!({}));
+    let mut order: Vec<i64> = board["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["stage"]["id"].as_i64().unwrap())
+        .collect();
+    order.retain(|id| *id != demo_id);
+    order.insert(1, demo_id);
+    let stages = app.ok("reorder_stages", json!({ "order": order }));
+    assert_eq!(stages[1]["name"], "Demo booked");
+
+    let lead = app.ok("create_lead", json!({ "input": { "fullName": "Grace", "email": null, "companyName": null, "website": null, "stageId": demo_id } }));
+    let new = stage_id(&board, "New");
+    app.ok("delete_stage", json!({ "id": demo_id, "moveTo": new }));
+    let board = app.ok("get_board", json!({}));
+    assert_eq!(board["columns"].as_array().unwrap().len(), 6);
+    assert_eq!(names_in(&board, "New"), ["Grace"]);
+    let detail = app.ok("get_lead", json!({ "id": lead["id"] }));
+    assert_eq!(
+        detail["activities"][0]["body"],
+        "Moved from Demo booked to New when Demo booked was deleted"
+    );
+}
+
+#[test]
+fn malformed_requests_are_refused_without_touching_the_data() {
+    let app = App::start();
+    app.ok("create_lead", new_lead("Ada", None));
+    // Unknown field names and wrong types never reach the store.
+    assert!(app
+        .call(
+            "update_lead",
+            json!({ "id": 1, "edit": { "field": "password", "value": "x" } })
+        )
+        .is_err());
+    assert!(app
+        .call(
+            "move_lead",
+            json!({ "id": "one", "stageId": 1, "beforeId": null })
+        )
+        .is_err());
+    assert!(app.call("create_lead", json!({})).is_err());
+    let err = app.err(
+        "update_lead",
+        json!({ "id": 999, "edit": { "field": "title", "value": "CEO" } }),
+    );
+    assert_eq!(err["code"], "not_found");
+    let err = app.err(
+        "move_lead",
+        json!({ "id": 1, "stageId": 999, "beforeId": null }),
+    );
+    assert_eq!(
+        (err["code"].as_str(), err["field"].as_str()),
+        (Some("validation"), Some("stageId"))
+    );
+    assert_eq!(names_in(&app.ok("get_board", json!({})), "New"), ["Ada"]);
+}
+
+#[test]
+fn a_damaged_database_makes_every_command_explain_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    let db = dir.path().join("data").join("leadscout.sqlite3");
+    std::fs::write(&db, b"definitely not sqlite".repeat(300)).unwrap();
+    let app = App::start_in(dir);
+    for (cmd, args) in [
+        ("get_board", json!({})),
+        ("search", json!({ "query": "ada" })),
+        ("create_lead", new_lead("Ada", None)),
+    ] {
+        let err = app.err(cmd, args);
+        assert_eq!(err["code"], "storage", "{cmd}");
+        assert!(
+            err["message"].as_str().unwrap().contains("database"),
+            "{cmd}: {err}"
+        );
+    }
+    assert!(app.dir.path().join("data/leadscout.sqlite3").is_file());
+}
