@@ -9,7 +9,7 @@ pub const MAX_TEXT_CHARS: usize = 500;
 pub const MAX_TAGS: usize = 20;
 pub const MAX_TAG_CHARS: usize = 40;
 /// Deal values are stored in minor units (cents); this keeps sums far from `i64::MAX`.
-pub const MAX_DEAL_MINOR: i64 = 1_000_000_000_000_00;
+pub const MAX_DEAL_MINOR: i64 = 100_000_000_000_000;
 
 /// Phone numbers: E.164 (`+4930123456`) whenever the number carries its country code (`+` or
 /// `00`); a national number without one is kept as typed (tidied), since the country it belongs

@@ -97,10 +97,17 @@ async fn migrates_a_database_created_by_the_first_migration() {
     // Later migrations' features work on the old rows: the lead got its company (keyed by the
     // registrable domain) and is searchable.
     let grace = &board.columns[0].leads[0];
-    let company = store.company(grace.company_id.unwrap()).await.unwrap().unwrap();
+    let company = store
+        .company(grace.company_id.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(company.domain.as_deref(), Some("navy.mil"));
     assert_eq!(company.name.as_deref(), Some("US Navy"));
-    assert_eq!(store.search("hopp", 5).await.unwrap()[0].lead_id, Some(grace.id));
+    assert_eq!(
+        store.search("hopp", 5).await.unwrap()[0].lead_id,
+        Some(grace.id)
+    );
     assert_eq!(grace.currency, "USD");
     assert!(grace.tags.is_empty());
     let newest = MIGRATIONS.iter().map(|m| m.version).max().unwrap();

@@ -1,0 +1,344 @@
+//! Store benchmarks that print numbers (no pass/fail): board load at 10,000 leads, full-text
+//! search latency at 100,000 leads, and card moves. Run with `cargo bench -p leadscout-store`;
+//! record results in docs/benchmarks.md with the machine and date.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use leadscout_domain::{ActivityKind, LeadId, NewActivity, NewLead, StageId, Timestamp};
+use leadscout_store::{Placement, Store, DATABASE_FILE};
+
+const FIRST: &[&str] = &[
+    "Ada",
+    "Grace",
+    "Alan",
+    "Katherine",
+    "Linus",
+    "Margaret",
+    "Dennis",
+    "Barbara",
+    "Ken",
+    "Frances",
+    "Donald",
+    "Radia",
+    "Tim",
+    "Hedy",
+    "John",
+    "Sophie",
+    "José",
+    "Zoë",
+    "Mikko",
+    "Priya",
+    "Wei",
+    "Fatima",
+    "Olu",
+    "Anders",
+    "Chiara",
+    "Tomás",
+    "Yuki",
+    "Noor",
+    "Lars",
+    "Amara",
+];
+const LAST: &[&str] = &[
+    "Lovelace",
+    "Hopper",
+    "Turing",
+    "Johnson",
+    "Torvalds",
+    "Hamilton",
+    "Ritchie",
+    "Liskov",
+    "Thompson",
+    "Allen",
+    "Knuth",
+    "Perlman",
+    "Berners-Lee",
+    "Lamarr",
+    "McCarthy",
+    "Wilson",
+    "Álvarez",
+    "Okafor",
+    "Raman",
+    "Chen",
+    "Haddad",
+    "Nakamura",
+    "Rossi",
+    "Lindqvist",
+    "Novak",
+];
+const COMPANY: &[&str] = &[
+    "Northwind",
+    "Initech",
+    "Globex",
+    "Umbrella",
+    "Hooli",
+    "Vandelay",
+    "Stark",
+    "Wayne",
+    "Acme",
+    "Cyberdyne",
+    "Soylent",
+    "Tyrell",
+    "Wonka",
+    "Aperture",
+    "Massive",
+    "Pied Piper",
+    "Dunder",
+    "Gringotts",
+    "Oceanic",
+    "Monarch",
+];
+const SUFFIX: &[&str] = &[
+    "Labs",
+    "Logistics",
+    "Health",
+    "Capital",
+    "Foods",
+    "Robotics",
+    "Energy",
+    "Media",
+];
+const NOTE_WORDS: &[&str] = &[
+    "budget",
+    "pilot",
+    "renewal",
+    "procurement",
+    "security",
+    "review",
+    "pricing",
+    "champion",
+    "timeline",
+    "quarter",
+    "integration",
+    "legal",
+    "contract",
+    "demo",
+    "follow-up",
+    "discount",
+];
+
+/// A small deterministic generator, so every run measures the same data.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+async fn seed(
+    store: &Store,
+    leads: usize,
+    notes_every: usize,
+    rng: &mut Rng,
+) -> (Vec<LeadId>, Duration) {
+    let stages: Vec<StageId> = store.stages().await.unwrap().iter().map(|s| s.id).collect();
+    let started = Instant::now();
+    let mut ids = Vec::with_capacity(leads);
+    for i in 0..leads {
+        let first = rng.pick(FIRST);
+        let last = rng.pick(LAST);
+        let company = format!("{} {}", rng.pick(COMPANY), rng.pick(SUFFIX));
+        let domain = format!(
+            "{}{}.example",
+            company.to_lowercase().replace(' ', "-"),
+            i % 997
+        );
+        let draft = NewLead {
+            full_name: format!("{first} {last}"),
+            email: Some(format!("{}.{}@{domain}", first.to_lowercase(), i)),
+            company_name: Some(company),
+            website: Some(domain.clone()),
+            stage_id: Some(stages[i % 4]),
+        }
+        .validate()
+        .unwrap_or_else(|e| panic!("seed lead {i}: {e}"));
+        let lead = store
+            .create_lead(&draft, Timestamp(1_700_000_000_000 + i as i64))
+            .await
+            .unwrap();
+        if notes_every > 0 && i % notes_every == 0 {
+            let body = (0..12)
+                .map(|_| rng.pick(NOTE_WORDS))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let note = NewActivity {
+                lead_id: lead.id,
+                kind: ActivityKind::Note,
+                body,
+                occurred_at: None,
+            }
+            .validate()
+            .unwrap();
+            store.add_activity(&note, Timestamp::now()).await.unwrap();
+        }
+        ids.push(lead.id);
+    }
+    (ids, started.elapsed())
+}
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort_unstable();
+    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[index]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+async fn board_at_10k() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join(DATABASE_FILE)).await.unwrap();
+    let mut rng = Rng(0x5eed);
+    let (_, seeded) = seed(&store, 10_000, 0, &mut rng).await;
+    println!(
+        "seed 10,000 leads (one transaction each): {} ({:.0} leads/s)",
+        ms(seeded),
+        10_000.0 / seeded.as_secs_f64()
+    );
+
+    let mut loads = Vec::new();
+    let mut bytes = 0;
+    let mut serialise = Vec::new();
+    for _ in 0..20 {
+        let started = Instant::now();
+        let board = store.board().await.unwrap();
+        loads.push(started.elapsed());
+        let started = Instant::now();
+        bytes = serde_json::to_vec(&board).unwrap().len();
+        serialise.push(started.elapsed());
+    }
+    println!(
+        "board load, 10,000 leads: p50 {} p95 {}; JSON serialisation p50 {}; IPC payload {:.2} MB",
+        ms(percentile(&mut loads, 0.5)),
+        ms(percentile(&mut loads, 0.95)),
+        ms(percentile(&mut serialise, 0.5)),
+        bytes as f64 / 1_000_000.0
+    );
+
+    let stages: Vec<StageId> = store.stages().await.unwrap().iter().map(|s| s.id).collect();
+    let board = store.board().await.unwrap();
+    let column: Vec<LeadId> = board.columns[0].leads.iter().map(|l| l.id).collect();
+    let mut moves = Vec::new();
+    for i in 0..300 {
+        let lead = column[(i * 7919) % column.len()];
+        let before = column[(i * 104_729 + 1) % column.len()];
+        if lead == before {
+            continue;
+        }
+        let started = Instant::now();
+        store
+            .move_lead(
+                lead,
+                Placement {
+                    stage_id: stages[0],
+                    before: Some(before),
+                },
+                Timestamp::now(),
+            )
+            .await
+            .unwrap();
+        moves.push(started.elapsed());
+    }
+    println!(
+        "move a card (column of ~2,500): p50 {} p95 {} max {} over {} moves",
+        ms(percentile(&mut moves, 0.5)),
+        ms(percentile(&mut moves, 0.95)),
+        ms(*moves.iter().max().unwrap()),
+        moves.len()
+    );
+    store.close().await;
+}
+
+async fn search_at_100k() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join(DATABASE_FILE)).await.unwrap();
+    let mut rng = Rng(0xfeed);
+    let (_, seeded) = seed(&store, 100_000, 4, &mut rng).await;
+    println!("seed 100,000 leads + 25,000 notes: {} ", ms(seeded));
+    let size = std::fs::metadata(dir.path().join(DATABASE_FILE))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    println!(
+        "database file: {:.1} MB (plus WAL)",
+        size as f64 / 1_000_000.0
+    );
+
+    let mut queries: Vec<String> = Vec::new();
+    for _ in 0..100 {
+        let name = rng.pick(LAST);
+        queries.push(name.chars().take(3).collect()); // typing: short prefixes match the most
+    }
+    for _ in 0..100 {
+        queries.push(format!("{} {}", rng.pick(FIRST), rng.pick(LAST)));
+    }
+    for _ in 0..100 {
+        queries.push(format!(
+            "{} {}",
+            rng.pick(NOTE_WORDS),
+            &rng.pick(NOTE_WORDS)[..3]
+        ));
+    }
+    for _ in 0..100 {
+        queries.push(format!(
+            "{}{}",
+            rng.pick(COMPANY).to_lowercase(),
+            rng.next() % 997
+        ));
+    }
+    for _ in 0..50 {
+        queries.push(format!("zzq{}", rng.next() % 1000)); // no match
+    }
+    // Warm the page cache the way a running app would be.
+    for q in queries.iter().take(20) {
+        store.search(q, 20).await.unwrap();
+    }
+    let mut all = Vec::new();
+    let mut short = Vec::new();
+    for (i, q) in queries.iter().enumerate() {
+        let started = Instant::now();
+        let hits = store.search(q, 20).await.unwrap();
+        let took = started.elapsed();
+        std::hint::black_box(hits);
+        all.push(took);
+        if i < 100 {
+            short.push(took);
+        }
+    }
+    println!(
+        "search, 100,000 leads, {} queries, 20 results: p50 {} p95 {} p99 {}",
+        all.len(),
+        ms(percentile(&mut all, 0.5)),
+        ms(percentile(&mut all, 0.95)),
+        ms(percentile(&mut all, 0.99)),
+    );
+    println!(
+        "  of which 3-letter prefixes (the worst case while typing): p50 {} p95 {}",
+        ms(percentile(&mut short, 0.5)),
+        ms(percentile(&mut short, 0.95)),
+    );
+    store.close().await;
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    // `cargo bench -- <filter>` runs one part.
+    let filter = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .unwrap_or_default();
+    if "board".contains(&filter) || filter.is_empty() {
+        board_at_10k().await;
+    }
+    if "search".contains(&filter) || filter.is_empty() {
+        search_at_100k().await;
+    }
+}
