@@ -16,7 +16,7 @@ pub use company::{email_company_domain, registrable_domain, Company, SocialLink}
 pub use fields::{normalize_tags, MAX_TAGS};
 pub use ids::{ActivityId, CompanyId, LeadId, StageId};
 pub use lead::{FieldValue, Lead, LeadDetail, LeadDraft, LeadEdit, NewLead};
-pub use search::{fts_query, SearchHit, SearchKind, MATCH_END, MATCH_START};
+pub use search::{fold, fts_query, snippet, SearchHit, SearchKind, MATCH_END, MATCH_START};
 pub use stage::{
     normalize_stage_color, normalize_stage_name, NewStage, Stage, StageEdit, StageInputError,
     StageKind, STAGE_PALETTE,

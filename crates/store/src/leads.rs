@@ -15,6 +15,12 @@ use crate::{Store, StoreError};
 /// writing one row.
 pub(crate) const POSITION_GAP: i64 = 1024;
 
+const BASE_COLUMNS: &str = "l.id, l.full_name, l.title, l.email, l.phone, \
+     l.linkedin_url, l.company_id, l.company_name, l.website, l.source, l.stage_id, l.position, \
+     l.deal_value, l.currency, l.next_step, l.next_step_due, l.researched_fields, \
+     l.created_at, l.updated_at";
+
+/// One lead's columns with its tags as a JSON array.
 pub(crate) const LEAD_COLUMNS: &str = "l.id, l.full_name, l.title, l.email, l.phone, \
      l.linkedin_url, l.company_id, l.company_name, l.website, l.source, l.stage_id, l.position, \
      l.deal_value, l.currency, l.next_step, l.next_step_due, l.researched_fields, \
@@ -179,15 +185,32 @@ impl Store {
     #[tracing::instrument(skip(self))]
     pub async fn board(&self) -> Result<Board, StoreError> {
         let stages = self.stages().await?;
+        // Tags come in one query rather than a subquery per lead: at 10,000 leads that halves
+        // the load time (docs/benchmarks.md).
+        let mut conn = self.reader.acquire().await?;
         let rows: Vec<LeadRow> = sqlx::query_as(&format!(
-            "SELECT {LEAD_COLUMNS} FROM leads l WHERE l.deleted_at IS NULL \
+            "SELECT {BASE_COLUMNS}, '[]' AS tags FROM leads l WHERE l.deleted_at IS NULL \
              ORDER BY l.stage_id, l.position, l.id"
         ))
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *conn)
         .await?;
+        let tag_rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT t.lead_id, t.tag FROM lead_tags t JOIN leads l ON l.id = t.lead_id \
+             WHERE l.deleted_at IS NULL ORDER BY t.lead_id, t.position",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        drop(conn);
+        let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
+        for (lead, tag) in tag_rows {
+            tags.entry(lead).or_default().push(tag);
+        }
         let mut by_stage: HashMap<StageId, Vec<Lead>> = HashMap::new();
         for row in rows {
-            let lead = Lead::try_from(row)?;
+            let mut lead = Lead::try_from(row)?;
+            if let Some(t) = tags.remove(&lead.id.0) {
+                lead.tags = t;
+            }
             by_stage.entry(lead.stage_id).or_default().push(lead);
         }
         let columns = stages
@@ -282,8 +305,9 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        // Touching the row re-indexes it for search, tags included.
-        sqlx::query("UPDATE leads SET updated_at = ? WHERE id = ?")
+        // Naming full_name in the SET clause fires the search trigger, which re-indexes the
+        // lead with its new tags.
+        sqlx::query("UPDATE leads SET full_name = full_name, updated_at = ? WHERE id = ?")
             .bind(now.0)
             .bind(id.0)
             .execute(&mut *tx)
