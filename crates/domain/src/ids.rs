@@ -34,3 +34,11 @@ typed_id!(
     /// A timeline entry (note, call, stage change...) by its row id.
     ActivityId
 );
+typed_id!(
+    /// A background research run by its row id.
+    RunId
+);
+typed_id!(
+    /// One attempt of one stage of a run.
+    StageRunId
+);

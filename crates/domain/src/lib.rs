@@ -6,6 +6,7 @@ mod company;
 mod fields;
 mod ids;
 mod lead;
+mod run;
 mod search;
 mod stage;
 mod time;
@@ -14,8 +15,9 @@ mod validation;
 pub use activity::{Activity, ActivityDraft, ActivityKind, NewActivity, MAX_NOTE_CHARS};
 pub use company::{email_company_domain, registrable_domain, Company, SocialLink};
 pub use fields::{normalize_tags, MAX_TAGS};
-pub use ids::{ActivityId, CompanyId, LeadId, StageId};
+pub use ids::{ActivityId, CompanyId, LeadId, RunId, StageId, StageRunId};
 pub use lead::{FieldValue, Lead, LeadDetail, LeadDraft, LeadEdit, NewLead};
+pub use run::{RunEvent, RunStatus, RunSummary, RunTrigger};
 pub use search::{fold, fts_query, snippet, SearchHit, SearchKind, MATCH_END, MATCH_START};
 pub use stage::{
     normalize_stage_color, normalize_stage_name, NewStage, Stage, StageEdit, StageInputError,

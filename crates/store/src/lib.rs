@@ -6,6 +6,7 @@ mod activities;
 mod companies;
 mod error;
 mod leads;
+mod runs;
 mod search;
 mod stages;
 
@@ -18,6 +19,7 @@ use sqlx::SqlitePool;
 
 pub use error::StoreError;
 pub use leads::Placement;
+pub use runs::{ClaimedRun, StageMeta, StoredOutput};
 
 use leadscout_domain::Timestamp;
 

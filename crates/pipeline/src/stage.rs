@@ -1,0 +1,102 @@
+//! What a stage is: a named step that reads the outputs of the stages it declares and produces
+//! one JSON output.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use leadscout_domain::{LeadId, RunId};
+use leadscout_store::StageMeta;
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+/// Everything a stage gets: its declared inputs by stage name (plus `seed`, the run's starting
+/// facts), and a token that fires when the run must stop.
+#[derive(Debug, Clone)]
+pub struct StageInput {
+    pub run: RunId,
+    pub lead: LeadId,
+    /// 1 for the first try of this stage in this run.
+    pub attempt: i64,
+    pub inputs: BTreeMap<String, Value>,
+    pub cancel: CancellationToken,
+}
+
+impl StageInput {
+    /// A declared input; `Value::Null` for one the workflow did not provide (cannot happen for
+    /// a validated workflow).
+    pub fn input(&self, name: &str) -> &Value {
+        self.inputs.get(name).unwrap_or(&Value::Null)
+    }
+}
+
+/// A stage's result and what it cost.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StageOutput {
+    pub value: Value,
+    pub meta: StageMeta,
+}
+
+impl StageOutput {
+    pub fn new(value: Value) -> Self {
+        StageOutput {
+            value,
+            meta: StageMeta::default(),
+        }
+    }
+}
+
+/// Why a stage did not produce an output.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StageError {
+    /// Worth trying again: a timeout, a dropped connection, HTTP 429 or 5xx, an overloaded
+    /// provider. `retry_after` is the server's own hint and wins over the computed backoff.
+    #[error("{message}")]
+    Transient {
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    /// Trying again cannot help (bad key, robots disallow, output still invalid after repair).
+    /// The message is shown to the user as the run's failure reason.
+    #[error("{message}")]
+    Permanent { message: String },
+    /// The run's cancel token fired and the stage stopped.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl StageError {
+    pub fn transient(message: impl Into<String>) -> Self {
+        StageError::Transient {
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    pub fn permanent(message: impl Into<String>) -> Self {
+        StageError::Permanent {
+            message: message.into(),
+        }
+    }
+}
+
+pub type StageFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<StageOutput, StageError>> + Send + 'a>>;
+
+/// One step of a workflow.
+pub trait Stage: Send + Sync {
+    /// Unique within the workflow; also the key of its output for later stages.
+    fn name(&self) -> &'static str;
+
+    /// Bump when the stage's logic or prompt changes: part of the input hash, so old outputs
+    /// are not reused by the new version.
+    fn version(&self) -> u32 {
+        1
+    }
+
+    /// The stages whose outputs this one reads (`seed` is always available).
+    fn inputs(&self) -> &'static [&'static str];
+
+    fn run(&self, input: StageInput) -> StageFuture<'_>;
+}
