@@ -8,10 +8,12 @@
 
 mod backoff;
 mod engine;
+mod limits;
 mod stage;
 mod workflow;
 
 pub use backoff::Backoff;
 pub use engine::{Clock, Engine, EngineConfig, EventSink, Notifier, Outcome, SystemClock};
+pub use limits::RateLimits;
 pub use stage::{Stage, StageError, StageFuture, StageInput, StageOutput};
 pub use workflow::{Workflow, WorkflowError};
