@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use leadscout_domain::{NewLead, Timestamp};
+use leadscout_domain::{ActivityKind, LeadEdit, LeadField, NewActivity, NewLead, Timestamp};
 use leadscout_store::{Store, DATABASE_FILE};
 
 const DAY_MS: i64 = 86_400_000;
@@ -95,6 +95,110 @@ const LEADS: &[(&str, &str, &str, &str, &str, i64)] = &[
     ),
 ];
 
+type Detail = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<i64>,
+    &'static [&'static str],
+    &'static str,
+);
+
+/// Title, deal value, next step, due in days from today, tags and a first note.
+const DETAILS: &[(&str, Detail)] = &[
+    (
+        "Priya Raman",
+        (
+            "Head of Operations",
+            "48k",
+            "Intro call about route planning",
+            Some(2),
+            &["Logistics", "EMEA"],
+            "Inbound from the webinar; asked about pricing for 40 depots.",
+        ),
+    ),
+    (
+        "Tomás Herrera",
+        (
+            "CTO",
+            "120k",
+            "Send the security questionnaire",
+            Some(-1),
+            &["Robotics"],
+            "Met at the expo; evaluating two vendors.",
+        ),
+    ),
+    (
+        "Marcus Chen",
+        (
+            "VP Clinical Ops",
+            "75k",
+            "Follow up on the pilot scope",
+            Some(5),
+            &["Healthcare", "Pilot"],
+            "Wants a pilot in Q1 with one clinic.",
+        ),
+    ),
+    (
+        "James Okafor",
+        (
+            "Director of Learning",
+            "32k",
+            "Demo for the L&D team",
+            Some(1),
+            &["Education"],
+            "Budget approved for next quarter.",
+        ),
+    ),
+    (
+        "Elena Petrova",
+        (
+            "Procurement Lead",
+            "210k",
+            "Legal review of the MSA",
+            Some(-3),
+            &["Energy", "Enterprise"],
+            "Procurement needs SOC 2 report.",
+        ),
+    ),
+    (
+        "Daniel Kim",
+        (
+            "Partner",
+            "90k",
+            "Proposal walkthrough",
+            Some(3),
+            &["Finance"],
+            "Proposal sent; decision by month end.",
+        ),
+    ),
+    (
+        "Aisha Bello",
+        (
+            "COO",
+            "64k",
+            "Kick-off meeting",
+            Some(7),
+            &["Logistics"],
+            "Signed a one-year contract.",
+        ),
+    ),
+];
+
+/// Days since 1970-01-01 to YYYY-MM-DD.
+fn civil(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let dir = PathBuf::from(
@@ -126,7 +230,36 @@ async fn main() {
         .validate()
         .expect("demo data is valid");
         let at = Timestamp(now.0 - days_ago * DAY_MS - 3_600_000);
-        store.create_lead(&draft, at).await.expect("create lead");
+        let lead = store.create_lead(&draft, at).await.expect("create lead");
+        if let Some((title, value, step, due_in_days, tags, note)) =
+            DETAILS.iter().find(|d| d.0 == *name).map(|d| d.1)
+        {
+            let due = due_in_days.map(|d| {
+                // A date relative to today, as YYYY-MM-DD (civil-from-days, proleptic Gregorian).
+                let days = (now.0 / DAY_MS) + d;
+                civil(days)
+            });
+            for (field, value) in [
+                (LeadField::Title, Some(title.to_owned())),
+                (LeadField::DealValue, Some(value.to_owned())),
+                (LeadField::NextStep, Some(step.to_owned())),
+                (LeadField::NextStepDue, due),
+            ] {
+                let edit = LeadEdit { field, value }.validate().expect("demo edit");
+                store.update_lead(lead.id, &edit, at).await.expect("edit");
+            }
+            let tags: Vec<String> = tags.iter().map(|t| (*t).to_owned()).collect();
+            store.set_tags(lead.id, &tags, at).await.expect("tags");
+            let note = NewActivity {
+                lead_id: lead.id,
+                kind: ActivityKind::Note,
+                body: note.to_owned(),
+                occurred_at: Some(at),
+            }
+            .validate()
+            .expect("note");
+            store.add_activity(&note, at).await.expect("note");
+        }
     }
     store.close().await;
     println!("{} leads written to {}", LEADS.len(), dir.display());

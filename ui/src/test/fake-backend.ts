@@ -1,9 +1,22 @@
 // An in-memory stand-in for the Rust commands, answering over Tauri's mocked IPC with the same
-// shapes (and the same `IpcError` refusals) the real backend sends.
+// shapes (and the same `IpcError` refusals) the real backend sends. Validation here covers the
+// cases the UI tests exercise; the full rules are tested in Rust.
 import { mockIPC } from "@tauri-apps/api/mocks";
-import type { Board, IpcError, Lead, NewLead, Stage } from "../ipc/bindings";
+import type {
+  Activity,
+  Board,
+  IpcError,
+  Lead,
+  LeadEdit,
+  LeadId,
+  MoneyTotal,
+  NewActivity,
+  NewLead,
+  SearchHit,
+  Stage,
+} from "../ipc/bindings";
 
-const STAGES: Stage[] = [
+export const STAGES: Stage[] = [
   { id: 1, name: "New", kind: "open", color: "#64748b", position: 0 },
   { id: 2, name: "Contacted", kind: "open", color: "#0ea5e9", position: 1 },
   { id: 3, name: "Qualified", kind: "open", color: "#8b5cf6", position: 2 },
@@ -14,9 +27,13 @@ const STAGES: Stage[] = [
 
 export interface FakeBackend {
   leads: Lead[];
+  activities: Activity[];
+  deleted: Set<LeadId>;
   calls: { cmd: string; args: unknown }[];
   /** When set, `get_board` fails with this error until cleared. */
   boardFailure: IpcError | null;
+  /** When set, the next `move_lead` fails with this error. */
+  moveFailure: IpcError | null;
 }
 
 function refuse(error: IpcError): never {
@@ -24,11 +41,92 @@ function refuse(error: IpcError): never {
   throw error;
 }
 
-export function installFakeBackend(leads: Lead[] = []): FakeBackend {
-  const backend: FakeBackend = { leads: [...leads], calls: [], boardFailure: null };
-  let nextId = leads.reduce((max, l) => Math.max(max, l.id), 0) + 1;
+const invalid = (field: string, message: string): never => refuse({ code: "validation", message, field });
 
-  mockIPC((cmd, args) => {
+function totals(leads: Lead[]): MoneyTotal[] {
+  const sums = new Map<string, number>();
+  for (const l of leads) if (l.dealValue !== null) sums.set(l.currency, (sums.get(l.currency) ?? 0) + l.dealValue);
+  return [...sums.entries()].map(([currency, amount]) => ({ currency, amount })).sort((a, b) => b.amount - a.amount);
+}
+
+function applyEdit(lead: Lead, edit: LeadEdit): void {
+  const raw = (edit.value ?? "").trim();
+  const value = raw === "" ? null : raw;
+  switch (edit.field) {
+    case "fullName":
+      if (!value) invalid("fullName", "Name is required.");
+      lead.fullName = value as string;
+      break;
+    case "email":
+      if (value && !/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/iu.test(value)) invalid("email", "Enter an email address like name@company.com.");
+      lead.email = value;
+      break;
+    case "phone": {
+      if (value === null) {
+        lead.phone = null;
+        break;
+      }
+      const digits = value.replace(/\D/gu, "");
+      if (!/^[+\d\s().-]+$/u.test(value) || digits.length < 5) {
+        invalid("phone", "A phone number may hold digits, spaces, + - ( ) and an extension; remove the rest.");
+      }
+      lead.phone = value.startsWith("+") ? `+${digits}` : value;
+      break;
+    }
+    case "dealValue": {
+      if (value === null) {
+        lead.dealValue = null;
+        break;
+      }
+      const m = /^\$?([\d,]+(?:\.\d+)?)(k?)$/iu.exec(value);
+      if (!m) invalid("dealValue", "Enter an amount like 12500, 12,500.50 or 12.5k.");
+      const n = Number(m![1].replace(/,/gu, "")) * (m![2] ? 1000 : 1);
+      lead.dealValue = Math.round(n * 100);
+      break;
+    }
+    case "currency":
+      if (!value || !/^[a-z]{3}$/iu.test(value)) invalid("currency", "Use a three-letter currency code such as USD, EUR or GBP.");
+      lead.currency = (value as string).toUpperCase();
+      break;
+    case "nextStepDue":
+      if (value && !/^\d{4}-\d{2}-\d{2}$/u.test(value)) invalid("nextStepDue", "Enter a date as YYYY-MM-DD, like 2026-12-01.");
+      lead.nextStepDue = value;
+      break;
+    case "title":
+    case "linkedinUrl":
+    case "companyName":
+    case "website":
+    case "source":
+    case "nextStep":
+      lead[edit.field] = value;
+      break;
+    default:
+      invalid(edit.field, "That field cannot be edited here.");
+  }
+  lead.researchedFields = lead.researchedFields.filter((f) => f !== edit.field);
+}
+
+export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = []): FakeBackend {
+  const backend: FakeBackend = {
+    leads: leads.map((l) => ({ ...l, tags: [...l.tags] })),
+    activities: [...activities],
+    deleted: new Set(),
+    calls: [],
+    boardFailure: null,
+    moveFailure: null,
+  };
+  let nextId = leads.reduce((max, l) => Math.max(max, l.id), 0) + 1;
+  let nextActivity = activities.reduce((max, a) => Math.max(max, a.id), 0) + 1;
+  const live = () => backend.leads.filter((l) => !backend.deleted.has(l.id));
+  const get = (id: LeadId): Lead => {
+    const lead = live().find((l) => l.id === id);
+    if (!lead) refuse({ code: "not_found", message: "That lead no longer exists; it may have been deleted in another window.", field: null });
+    return lead as Lead;
+  };
+  const column = (stageId: number) => live().filter((l) => l.stageId === stageId).sort((a, b) => a.position - b.position || a.id - b.id);
+
+  mockIPC((cmd, payload) => {
+    const args = payload as Record<string, unknown>;
     backend.calls.push({ cmd, args });
     switch (cmd) {
       case "app_info":
@@ -36,36 +134,122 @@ export function installFakeBackend(leads: Lead[] = []): FakeBackend {
       case "get_board": {
         if (backend.boardFailure) refuse(backend.boardFailure);
         const board: Board = {
-          columns: STAGES.map((stage) => ({
-            stage,
-            leads: backend.leads.filter((l) => l.stageId === stage.id).sort((a, b) => a.position - b.position),
-          })),
+          columns: STAGES.map((stage) => {
+            const leads = column(stage.id).map((l) => ({ ...l, tags: [...l.tags] }));
+            return { stage, leads, valueTotals: totals(leads) };
+          }),
         };
         return board;
       }
       case "create_lead": {
-        const input = (args as { input: NewLead }).input;
+        const input = args.input as NewLead;
         const fullName = input.fullName.trim();
-        if (fullName === "") refuse({ code: "validation", message: "Enter the person's name.", field: "fullName" });
-        if (input.email !== null && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/u.test(input.email.trim())) {
-          refuse({ code: "validation", message: "That is not an email address, e.g. ada@example.com.", field: "email" });
+        if (fullName === "") invalid("fullName", "Name is required.");
+        if (input.email !== null && input.email.trim() !== "" && !/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/iu.test(input.email.trim())) {
+          invalid("email", "Enter an email address like name@company.com.");
         }
         const stageId = input.stageId ?? STAGES[0].id;
-        for (const l of backend.leads) if (l.stageId === stageId) l.position += 1;
+        const top = column(stageId)[0];
         const now = Date.now();
         const lead: Lead = {
-          id: nextId++,
-          fullName,
-          email: input.email?.trim() ?? null,
-          companyName: input.companyName?.trim() ?? null,
+          ...blank(nextId++, fullName),
+          email: input.email?.trim() || null,
+          companyName: input.companyName?.trim() || null,
           website: input.website ? `https://${input.website.trim().replace(/^https?:\/\//u, "")}/` : null,
           stageId,
-          position: 0,
+          position: top ? top.position - 1024 : 0,
           createdAt: now,
           updatedAt: now,
         };
         backend.leads.push(lead);
         return lead;
+      }
+      case "get_lead": {
+        const lead = get(args.id as LeadId);
+        return {
+          lead,
+          company: null,
+          activities: backend.activities.filter((a) => a.leadId === lead.id).sort((a, b) => b.occurredAt - a.occurredAt || b.id - a.id),
+        };
+      }
+      case "update_lead": {
+        const lead = get(args.id as LeadId);
+        const copy = { ...lead };
+        applyEdit(copy, args.edit as LeadEdit);
+        Object.assign(lead, copy, { updatedAt: Date.now() });
+        return { ...lead };
+      }
+      case "set_lead_tags": {
+        const lead = get(args.id as LeadId);
+        const tags: string[] = [];
+        for (const raw of args.tags as string[]) {
+          const tag = raw.trim().replace(/^#/u, "");
+          if (tag.includes(",")) invalid("tags", "A tag cannot contain a comma.");
+          if (tag && !tags.some((t) => t.toLowerCase() === tag.toLowerCase())) tags.push(tag);
+        }
+        lead.tags = tags;
+        return { ...lead, tags: [...tags] };
+      }
+      case "move_lead": {
+        if (backend.moveFailure) {
+          const failure = backend.moveFailure;
+          backend.moveFailure = null;
+          refuse(failure);
+        }
+        const lead = get(args.id as LeadId);
+        const stageId = args.stageId as number;
+        const beforeId = args.beforeId as LeadId | null;
+        const others = column(stageId).filter((l) => l.id !== lead.id);
+        const at = beforeId === null ? others.length : others.findIndex((l) => l.id === beforeId);
+        if (at < 0) refuse({ code: "validation", message: `lead ${beforeId} is not in the column the card was dropped into`, field: null });
+        others.splice(at, 0, lead);
+        others.forEach((l, i) => (l.position = i * 1024));
+        if (lead.stageId !== stageId) {
+          const from = STAGES.find((s) => s.id === lead.stageId)?.name;
+          const to = STAGES.find((s) => s.id === stageId)?.name;
+          backend.activities.push({ id: nextActivity++, leadId: lead.id, kind: "stageChange", body: `Moved from ${from} to ${to}`, occurredAt: Date.now(), createdAt: Date.now() });
+        }
+        lead.stageId = stageId;
+        return { ...lead };
+      }
+      case "delete_lead":
+        get(args.id as LeadId);
+        backend.deleted.add(args.id as LeadId);
+        return null;
+      case "restore_lead": {
+        const id = args.id as LeadId;
+        if (!backend.deleted.has(id)) refuse({ code: "not_found", message: "That lead no longer exists.", field: null });
+        backend.deleted.delete(id);
+        return get(id);
+      }
+      case "add_activity": {
+        const input = args.input as NewActivity;
+        get(input.leadId);
+        if (input.body.trim() === "") invalid("note", "Write something before saving.");
+        const now = Date.now();
+        const activity: Activity = { id: nextActivity++, leadId: input.leadId, kind: input.kind, body: input.body.trim(), occurredAt: input.occurredAt ?? now, createdAt: now };
+        backend.activities.push(activity);
+        return activity;
+      }
+      case "delete_activity":
+        backend.activities = backend.activities.filter((a) => a.id !== args.id);
+        return null;
+      case "search": {
+        const words = String(args.query).toLowerCase().split(/\W+/u).filter(Boolean);
+        if (words.length === 0) return [];
+        const mark = (text: string) => text.replace(new RegExp(`\\b(${words.join("|")})\\w*`, "giu"), "\u{e000}$&\u{e001}");
+        const has = (text: string | null) => !!text && words.every((w) => text.toLowerCase().includes(w));
+        const hits: SearchHit[] = [];
+        for (const lead of live()) {
+          const hay = [lead.fullName, lead.companyName, lead.email, ...lead.tags].filter(Boolean).join(" ");
+          if (has(hay)) hits.push({ kind: "lead", leadId: lead.id, companyId: lead.companyId, title: lead.fullName, snippet: mark(hay) });
+        }
+        for (const a of backend.activities) {
+          if (!backend.deleted.has(a.leadId) && has(a.body)) {
+            hits.push({ kind: "note", leadId: a.leadId, companyId: null, title: get(a.leadId).fullName, snippet: mark(a.body) });
+          }
+        }
+        return hits.slice(0, 20);
       }
       default:
         throw new Error(`unexpected command ${cmd}`);
@@ -74,15 +258,31 @@ export function installFakeBackend(leads: Lead[] = []): FakeBackend {
   return backend;
 }
 
-export function lead(overrides: Partial<Lead> & Pick<Lead, "id" | "fullName">): Lead {
+function blank(id: number, fullName: string): Lead {
   return {
+    id,
+    fullName,
+    title: null,
     email: null,
+    phone: null,
+    linkedinUrl: null,
+    companyId: null,
     companyName: null,
     website: null,
+    source: null,
     stageId: 1,
     position: 0,
+    dealValue: null,
+    currency: "USD",
+    nextStep: null,
+    nextStepDue: null,
+    tags: [],
+    researchedFields: [],
     createdAt: Date.now() - 3_600_000,
     updatedAt: Date.now() - 3_600_000,
-    ...overrides,
   };
+}
+
+export function lead(overrides: Partial<Lead> & Pick<Lead, "id" | "fullName">): Lead {
+  return { ...blank(overrides.id, overrides.fullName), ...overrides };
 }

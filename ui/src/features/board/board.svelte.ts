@@ -1,20 +1,57 @@
-// The board as the UI holds it: loaded from the database, reloaded after every change so what the
-// screen shows is always what SQLite holds.
-import { commands, type Board, type Lead, type LeadId, type NewLead } from "../../ipc/bindings";
+// The board as the UI holds it: loaded from the database, patched optimistically for moves and
+// edits (rolled back by reloading when the backend refuses), so the screen always converges on
+// what SQLite holds.
+import { commands, type Board, type Lead, type LeadId, type NewLead, type StageId } from "../../ipc/bindings";
 import { call, describe } from "../../ipc/client";
+
+export interface Filter {
+  text: string;
+  tags: string[];
+}
+
+export function matchesFilter(lead: Lead, filter: Filter): boolean {
+  const text = filter.text.trim().toLocaleLowerCase();
+  if (text) {
+    const hay = [lead.fullName, lead.companyName, lead.email, lead.title]
+      .filter((v): v is string => !!v)
+      .join(" ")
+      .toLocaleLowerCase();
+    if (!text.split(/\s+/u).every((word) => hay.includes(word))) return false;
+  }
+  if (filter.tags.length > 0) {
+    const own = lead.tags.map((t) => t.toLocaleLowerCase());
+    if (!filter.tags.every((t) => own.includes(t.toLocaleLowerCase()))) return false;
+  }
+  return true;
+}
 
 export class BoardState {
   board = $state<Board | null>(null);
   loading = $state(false);
   error = $state<string | null>(null);
-  /** The lead created last, so its card can draw the eye for a moment. */
+  /** The lead created or moved last, so its card can draw the eye for a moment. */
   highlighted = $state<LeadId | null>(null);
+  filter = $state<Filter>({ text: "", tags: [] });
 
   leadCount = $derived(this.board?.columns.reduce((n, c) => n + c.leads.length, 0) ?? 0);
   openCount = $derived(
     this.board?.columns.filter((c) => c.stage.kind === "open").reduce((n, c) => n + c.leads.length, 0) ?? 0,
   );
   stages = $derived(this.board?.columns.map((c) => c.stage) ?? []);
+  /** Every tag on the board, most used first. */
+  allTags = $derived.by(() => {
+    const counts = new Map<string, number>();
+    for (const column of this.board?.columns ?? []) {
+      for (const lead of column.leads) {
+        for (const tag of lead.tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+      }
+    }
+    return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([t]) => t);
+  });
+  filtering = $derived(this.filter.text.trim() !== "" || this.filter.tags.length > 0);
+  visibleCount = $derived(
+    this.board?.columns.reduce((n, c) => n + c.leads.filter((l) => matchesFilter(l, this.filter)).length, 0) ?? 0,
+  );
 
   async load(): Promise<void> {
     this.loading = true;
@@ -34,6 +71,64 @@ export class BoardState {
     this.highlighted = lead.id;
     await this.load();
     return lead;
+  }
+
+  find(id: LeadId): Lead | undefined {
+    for (const column of this.board?.columns ?? []) {
+      const lead = column.leads.find((l) => l.id === id);
+      if (lead) return lead;
+    }
+    return undefined;
+  }
+
+  /** Puts a changed lead in place (same column and position, or moved if its stage changed). */
+  replace(lead: Lead): void {
+    if (!this.board) return;
+    const current = this.find(lead.id);
+    if (current && current.stageId !== lead.stageId) {
+      void this.load();
+      return;
+    }
+    for (const column of this.board.columns) {
+      const i = column.leads.findIndex((l) => l.id === lead.id);
+      if (i >= 0) column.leads[i] = lead;
+    }
+  }
+
+  remove(id: LeadId): void {
+    for (const column of this.board?.columns ?? []) {
+      const i = column.leads.findIndex((l) => l.id === id);
+      if (i >= 0) column.leads.splice(i, 1);
+    }
+  }
+
+  /**
+   * Moves a card above `beforeId` in `stageId` (to the bottom when null): on screen at once, then
+   * in the database. A refusal reloads the board and is rethrown for the caller to show.
+   */
+  async move(id: LeadId, stageId: StageId, beforeId: LeadId | null): Promise<void> {
+    if (!this.board || id === beforeId) return;
+    let moving: Lead | undefined;
+    for (const column of this.board.columns) {
+      const i = column.leads.findIndex((l) => l.id === id);
+      if (i >= 0) moving = column.leads.splice(i, 1)[0];
+    }
+    const target = this.board.columns.find((c) => c.stage.id === stageId);
+    if (!moving || !target) {
+      await this.load();
+      return;
+    }
+    const at = beforeId === null ? -1 : target.leads.findIndex((l) => l.id === beforeId);
+    moving.stageId = stageId;
+    if (at < 0) target.leads.push(moving);
+    else target.leads.splice(at, 0, moving);
+    try {
+      const saved = await call(commands.moveLead(id, stageId, beforeId));
+      this.replace(saved);
+    } catch (e) {
+      await this.load();
+      throw e;
+    }
   }
 
   stageName(id: number): string {
