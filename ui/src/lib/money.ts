@@ -1,13 +1,15 @@
 /** A deal value in minor units as money: 1250000, "EUR" -> "€12,500". Whole amounts drop cents. */
 export function formatMoney(minor: number, currency: string, compact = false): string {
   const amount = minor / 100;
+  const short = compact && Math.abs(amount) >= 10_000;
+  const digits = short ? 1 : Number.isInteger(amount) ? 0 : 2;
   try {
     return new Intl.NumberFormat("en", {
       style: "currency",
       currency,
-      notation: compact && Math.abs(amount) >= 10_000 ? "compact" : "standard",
-      maximumFractionDigits: Number.isInteger(amount) || compact ? 0 : 2,
-      minimumFractionDigits: 0,
+      notation: short ? "compact" : "standard",
+      maximumFractionDigits: digits,
+      minimumFractionDigits: short ? 0 : digits,
     }).format(amount);
   } catch {
     return `${amount.toLocaleString("en")} ${currency}`;
