@@ -256,3 +256,40 @@ describe("search", () => {
     expect(screen.queryByTestId("shortcut-help")).toBeNull();
   });
 });
+
+describe("editing the pipeline", () => {
+  it("adds, renames, recolours, reorders and deletes stages, moving their leads", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada", stageId: 2 })]);
+    render(App);
+    await screen.findByTestId("board");
+
+    await user.click(screen.getByTestId("add-stage"));
+    await user.keyboard("new{Enter}");
+    expect((await screen.findByRole("alert")).textContent).toContain("already a stage called new");
+    await user.clear(screen.getByRole("textbox", { name: "New stage name" }));
+    await user.keyboard("Demo booked{Enter}");
+    await waitFor(() => expect(screen.getAllByTestId("column").map((c) => c.dataset.stageName).at(-1)).toBe("Demo booked"));
+
+    await user.click(within(column("Contacted")).getByTestId("stage-menu-button"));
+    const menu = await screen.findByTestId("stage-menu");
+    const name = within(menu).getByRole("textbox", { name: "Name" });
+    await user.clear(name);
+    await user.type(name, "Reached out{Enter}");
+    await waitFor(() => expect(column("Reached out")).toBeTruthy());
+    expect(backend.stages.find((s) => s.id === 2)?.name).toBe("Reached out");
+
+    await user.click(within(column("Reached out")).getByTestId("stage-menu-button"));
+    await user.click(within(await screen.findByTestId("stage-menu")).getByRole("button", { name: "Colour #ec4899" }));
+    await waitFor(() => expect(backend.stages.find((s) => s.id === 2)?.color).toBe("#ec4899"));
+    await user.click(within(screen.getByTestId("stage-menu")).getByRole("button", { name: "Move right →" }));
+    await waitFor(() => expect(screen.getAllByTestId("column").map((c) => c.dataset.stageName).slice(0, 3)).toEqual(["New", "Qualified", "Reached out"]));
+
+    await user.click(within(screen.getByTestId("stage-menu")).getByTestId("delete-stage"));
+    const moveTo = within(screen.getByTestId("stage-menu")).getByRole("combobox", { name: "Move its 1 lead to" });
+    await user.selectOptions(moveTo, "Proposal");
+    await user.click(within(screen.getByTestId("stage-menu")).getByTestId("confirm-delete-stage"));
+    await waitFor(() => expect(document.querySelector('[data-stage-name="Reached out"]')).toBeNull());
+    expect(namesIn("Proposal")).toEqual(["Ada"]);
+  });
+});

@@ -26,6 +26,7 @@ export const STAGES: Stage[] = [
 ];
 
 export interface FakeBackend {
+  stages: Stage[];
   leads: Lead[];
   activities: Activity[];
   deleted: Set<LeadId>;
@@ -108,6 +109,7 @@ function applyEdit(lead: Lead, edit: LeadEdit): void {
 
 export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = []): FakeBackend {
   const backend: FakeBackend = {
+    stages: STAGES.map((s) => ({ ...s })),
     leads: leads.map((l) => ({ ...l, tags: [...l.tags] })),
     activities: [...activities],
     deleted: new Set(),
@@ -134,7 +136,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       case "get_board": {
         if (backend.boardFailure) refuse(backend.boardFailure);
         const board: Board = {
-          columns: STAGES.map((stage) => {
+          columns: [...backend.stages].sort((a, b) => a.position - b.position).map((stage) => {
             const leads = column(stage.id).map((l) => ({ ...l, tags: [...l.tags] }));
             return { stage, leads, valueTotals: totals(leads) };
           }),
@@ -148,7 +150,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         if (input.email !== null && input.email.trim() !== "" && !/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/iu.test(input.email.trim())) {
           invalid("email", "Enter an email address like name@company.com.");
         }
-        const stageId = input.stageId ?? STAGES[0].id;
+        const stageId = input.stageId ?? backend.stages[0].id;
         const top = column(stageId)[0];
         const now = Date.now();
         const lead: Lead = {
@@ -205,8 +207,8 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         others.splice(at, 0, lead);
         others.forEach((l, i) => (l.position = i * 1024));
         if (lead.stageId !== stageId) {
-          const from = STAGES.find((s) => s.id === lead.stageId)?.name;
-          const to = STAGES.find((s) => s.id === stageId)?.name;
+          const from = backend.stages.find((s) => s.id === lead.stageId)?.name;
+          const to = backend.stages.find((s) => s.id === stageId)?.name;
           backend.activities.push({ id: nextActivity++, leadId: lead.id, kind: "stageChange", body: `Moved from ${from} to ${to}`, occurredAt: Date.now(), createdAt: Date.now() });
         }
         lead.stageId = stageId;
@@ -250,6 +252,43 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
           }
         }
         return hits.slice(0, 20);
+      }
+      case "create_stage": {
+        const input = args.input as { name: string; kind: Stage["kind"]; color: string | null };
+        const name = input.name.trim();
+        if (!name) invalid("name", "Give the stage a name.");
+        if (backend.stages.some((st) => st.name.toLowerCase() === name.toLowerCase())) {
+          refuse({ code: "validation", message: `There is already a stage called ${name}.`, field: null });
+        }
+        const stage: Stage = { id: Math.max(...backend.stages.map((st) => st.id)) + 1, name, kind: input.kind, color: input.color ?? "#ec4899", position: backend.stages.length };
+        backend.stages.push(stage);
+        return stage;
+      }
+      case "update_stage": {
+        const stage = backend.stages.find((st) => st.id === args.id);
+        if (!stage) refuse({ code: "validation", message: "That pipeline stage no longer exists; pick another one.", field: "stageId" });
+        const edit = args.edit as { name: string | null; kind: Stage["kind"] | null; color: string | null };
+        if (edit.name !== null) {
+          if (!edit.name.trim()) invalid("name", "Give the stage a name.");
+          stage!.name = edit.name.trim();
+        }
+        if (edit.kind !== null) stage!.kind = edit.kind;
+        if (edit.color !== null) stage!.color = edit.color;
+        return { ...stage! };
+      }
+      case "reorder_stages": {
+        (args.order as number[]).forEach((id, i) => {
+          const stage = backend.stages.find((st) => st.id === id);
+          if (stage) stage.position = i;
+        });
+        return [...backend.stages].sort((a, b) => a.position - b.position);
+      }
+      case "delete_stage": {
+        const id = args.id as number;
+        const moveTo = args.moveTo as number;
+        for (const l of backend.leads) if (l.stageId === id) l.stageId = moveTo;
+        backend.stages = backend.stages.filter((st) => st.id !== id);
+        return null;
       }
       default:
         throw new Error(`unexpected command ${cmd}`);

@@ -1,7 +1,7 @@
 // The board as the UI holds it: loaded from the database, patched optimistically for moves and
 // edits (rolled back by reloading when the backend refuses), so the screen always converges on
 // what SQLite holds.
-import { commands, type Board, type Lead, type LeadId, type NewLead, type StageId } from "../../ipc/bindings";
+import { commands, type Board, type Lead, type LeadId, type NewLead, type StageEdit, type StageId } from "../../ipc/bindings";
 import { call, describe } from "../../ipc/client";
 
 export interface Filter {
@@ -134,4 +134,33 @@ export class BoardState {
   stageName(id: number): string {
     return this.stages.find((s) => s.id === id)?.name ?? "the board";
   }
+}
+
+/** Colours offered for stages (the backend's default palette). */
+export const STAGE_COLORS = ["#64748b", "#3b82f6", "#8b5cf6", "#f59e0b", "#10b981", "#ef4444", "#ec4899", "#14b8a6"];
+
+/** Pipeline editing: every change reloads the board, the source of truth for stage order. */
+export async function addStage(state: BoardState, name: string): Promise<void> {
+  await call(commands.createStage({ name, kind: "open", color: null }));
+  await state.load();
+}
+
+export async function editStage(state: BoardState, id: StageId, edit: StageEdit): Promise<void> {
+  await call(commands.updateStage(id, edit));
+  await state.load();
+}
+
+export async function shiftStage(state: BoardState, id: StageId, step: -1 | 1): Promise<void> {
+  const order = state.stages.map((s) => s.id);
+  const i = order.indexOf(id);
+  const j = i + step;
+  if (i < 0 || j < 0 || j >= order.length) return;
+  [order[i], order[j]] = [order[j], order[i]];
+  await call(commands.reorderStages(order));
+  await state.load();
+}
+
+export async function removeStage(state: BoardState, id: StageId, moveTo: StageId): Promise<void> {
+  await call(commands.deleteStage(id, moveTo));
+  await state.load();
 }
