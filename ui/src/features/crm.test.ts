@@ -231,6 +231,7 @@ describe("search", () => {
     await user.keyboard("cob");
     const results = await within(palette).findAllByTestId("search-result");
     expect(results).toHaveLength(1);
+    expect(within(palette).queryAllByTestId("palette-action")).toHaveLength(0);
     expect(results[0].textContent).toContain("Grace Hopper");
     expect(results[0].querySelector("mark")?.textContent).toBe("COBOL");
     await user.keyboard("{Enter}");
@@ -291,5 +292,23 @@ describe("editing the pipeline", () => {
     await user.click(within(screen.getByTestId("stage-menu")).getByTestId("confirm-delete-stage"));
     await waitFor(() => expect(document.querySelector('[data-stage-name="Reached out"]')).toBeNull());
     expect(namesIn("Proposal")).toEqual(["Ada"]);
+  });
+});
+
+describe("the command palette", () => {
+  it("lists actions, narrows them as you type and runs the chosen one", async () => {
+    const user = userEvent.setup();
+    installFakeBackend([lead({ id: 1, fullName: "Ada" })]);
+    render(App);
+    await screen.findByTestId("board");
+    await user.keyboard("{Control>}k{/Control}");
+    const palette = await screen.findByTestId("search");
+    expect(within(palette).getAllByTestId("palette-action").map((a) => a.textContent)).toContain("Action New leadN");
+    await user.keyboard("new lead prop");
+    await waitFor(() => expect(within(palette).getAllByTestId("palette-action").map((a) => a.textContent)).toEqual(["Action New lead in Proposal"]));
+    await user.keyboard("{Enter}");
+    const dialog = await screen.findByTestId("new-lead-dialog");
+    expect((within(dialog).getByRole("combobox", { name: "Stage" }) as HTMLSelectElement).value).toBe("4");
+    expect(screen.queryByTestId("search")).toBeNull();
   });
 });
