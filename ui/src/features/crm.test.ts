@@ -312,3 +312,25 @@ describe("the command palette", () => {
     expect(screen.queryByTestId("search")).toBeNull();
   });
 });
+
+describe("long columns", () => {
+  it("render only the cards near the visible part and follow the scroll", async () => {
+    const many = Array.from({ length: 500 }, (_, i) => lead({ id: i + 1, fullName: `Lead ${i + 1}`, position: i * 1024 }));
+    installFakeBackend(many);
+    render(App);
+    await screen.findByTestId("board");
+    const col = column("New");
+    expect(within(col).getByTestId("column-count").textContent).toBe("500");
+    const rendered = () => within(col).queryAllByTestId("lead-name").map((n) => n.textContent);
+    expect(rendered().length).toBeGreaterThan(5);
+    expect(rendered().length).toBeLessThan(40);
+    expect(rendered()[0]).toBe("Lead 1");
+
+    const list = col.querySelector<HTMLElement>("[role=list]")!;
+    list.scrollTop = 104 * 300;
+    await fireEvent.scroll(list);
+    await waitFor(() => expect(rendered()).toContain("Lead 301"));
+    expect(rendered()).not.toContain("Lead 1");
+    expect(rendered().length).toBeLessThan(40);
+  });
+});
