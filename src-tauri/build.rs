@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "restore_lead",
     "add_activity",
     "delete_activity",
+    "research_statuses",
     "search",
     "create_stage",
     "update_stage",

@@ -299,3 +299,26 @@ fn a_damaged_database_makes_every_command_explain_itself() {
     }
     assert!(app.dir.path().join("data/leadscout.sqlite3").is_file());
 }
+
+#[test]
+fn research_statuses_report_the_latest_run_of_each_lead() {
+    use tauri::Manager;
+    let app = App::start();
+    assert_eq!(app.ok("research_statuses", json!({})), json!([]));
+    let lead = app.ok("create_lead", new_lead("Ada", Some("ada@acme.example")));
+    let id = leadscout_domain::LeadId(lead["id"].as_i64().unwrap());
+    let state = app.window.state::<AppState>();
+    let store = state.store().unwrap();
+    tauri::async_runtime::block_on(store.enqueue_run(
+        id,
+        "lead-research",
+        leadscout_domain::RunTrigger::Created,
+        leadscout_domain::Timestamp::now(),
+    ))
+    .unwrap();
+    let runs = app.ok("research_statuses", json!({}));
+    assert_eq!(runs.as_array().unwrap().len(), 1);
+    assert_eq!(runs[0]["leadId"], id.0);
+    assert_eq!(runs[0]["status"], "queued");
+    assert_eq!(runs[0]["trigger"], "created");
+}

@@ -31,6 +31,7 @@ pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
             lead::restore_lead,
             lead::add_activity,
             lead::delete_activity,
+            lead::research_statuses,
             search::search,
             stages::create_stage,
             stages::update_stage,

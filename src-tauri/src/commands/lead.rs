@@ -90,3 +90,12 @@ pub async fn add_activity(
 pub async fn delete_activity(state: State<'_, AppState>, id: ActivityId) -> Result<(), IpcError> {
     Ok(state.store()?.delete_activity(id, Timestamp::now()).await?)
 }
+
+/// The latest research run of every lead that has one, for the cards' status.
+#[tauri::command]
+#[specta::specta]
+pub async fn research_statuses(
+    state: State<'_, AppState>,
+) -> Result<Vec<leadscout_domain::RunSummary>, IpcError> {
+    Ok(state.store()?.latest_runs(None).await?)
+}

@@ -60,6 +60,19 @@ describe("cards and columns", () => {
     expect(within(column("New")).getByTestId("column-value").textContent).toContain("$17.5K");
   });
 
+  it("show the research status of leads that have a run, and nothing for the rest", async () => {
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada" }), lead({ id: 2, fullName: "Bob" }), lead({ id: 3, fullName: "Cy" })]);
+    const run = { id: 1, leadId: 1, status: "running" as const, trigger: "created" as const, stage: "crawl", error: null, createdAt: 0, finishedAt: null };
+    backend.runs = [run, { ...run, id: 2, leadId: 2, status: "failed", error: "The website did not answer." }];
+    render(App);
+    await screen.findByTestId("board");
+    expect(within(card("Ada")).getByTestId("research-status").textContent?.trim()).toBe("Researching");
+    const failed = within(card("Bob")).getByTestId("research-status");
+    expect(failed.textContent?.trim()).toBe("Research failed");
+    expect(failed.title).toBe("Research failed: The website did not answer.");
+    expect(within(card("Cy")).queryByTestId("research-status")).toBeNull();
+  });
+
   it("filter by text and by tag, with a count of what is shown", async () => {
     const user = userEvent.setup();
     installFakeBackend([

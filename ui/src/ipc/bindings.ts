@@ -29,6 +29,8 @@ export const commands = {
 	addActivity: (input: NewActivity) => typedError<Activity, IpcError>(__TAURI_INVOKE("add_activity", { input })),
 	/**  Removes a logged timeline entry. */
 	deleteActivity: (id: ActivityId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_activity", { id })),
+	/**  The latest research run of every lead that has one, for the cards' status. */
+	researchStatuses: () => typedError<RunSummary[], IpcError>(__TAURI_INVOKE("research_statuses")),
 	/**  Leads, companies and notes matching what the user typed, best first. */
 	search: (query: string) => typedError<SearchHit[], IpcError>(__TAURI_INVOKE("search", { query })),
 	/**  Adds a stage at the right end of the board. */
@@ -206,6 +208,36 @@ export type NewStage = {
 	/**  `#rrggbb`; a colour from the default palette when absent. */
 	color: string | null,
 };
+
+/**  A background research run by its row id. */
+export type RunId = number;
+
+/**  Where a run is in its life. `queued` and `running` are live; the rest are final. */
+export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+
+/**  A run as the board and the lead page show it. */
+export type RunSummary = {
+	id: RunId,
+	leadId: LeadId,
+	status: RunStatus,
+	trigger: RunTrigger,
+	/**  The stage running now, or the last one that ran. */
+	stage: string | null,
+	error: string | null,
+	createdAt: Timestamp,
+	finishedAt: Timestamp | null,
+};
+
+/**  Why a run was started. */
+export type RunTrigger = 
+/**  A lead was created with a website, company domain or work email. */
+"created" | 
+/**  The lead's website or email changed. */
+"identityChanged" | 
+/**  The user pressed "research now". */
+"manual" | 
+/**  The user asked to redo it all, ignoring cached stage results. */
+"rerun";
 
 /**  One search result; `lead_id` is the lead to open (for a company, its most recent lead). */
 export type SearchHit = {

@@ -12,6 +12,7 @@ import type {
   MoneyTotal,
   NewActivity,
   NewLead,
+  RunSummary,
   SearchHit,
   Stage,
 } from "../ipc/bindings";
@@ -27,6 +28,7 @@ export const STAGES: Stage[] = [
 
 export interface FakeBackend {
   stages: Stage[];
+  runs: RunSummary[];
   leads: Lead[];
   activities: Activity[];
   deleted: Set<LeadId>;
@@ -110,6 +112,7 @@ function applyEdit(lead: Lead, edit: LeadEdit): void {
 export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = []): FakeBackend {
   const backend: FakeBackend = {
     stages: STAGES.map((s) => ({ ...s })),
+    runs: [],
     leads: leads.map((l) => ({ ...l, tags: [...l.tags] })),
     activities: [...activities],
     deleted: new Set(),
@@ -253,6 +256,8 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         }
         return hits.slice(0, 20);
       }
+      case "research_statuses":
+        return backend.runs;
       case "create_stage": {
         const input = args.input as { name: string; kind: Stage["kind"]; color: string | null };
         const name = input.name.trim();

@@ -1,7 +1,16 @@
 // The board as the UI holds it: loaded from the database, patched optimistically for moves and
 // edits (rolled back by reloading when the backend refuses), so the screen always converges on
 // what SQLite holds.
-import { commands, type Board, type Lead, type LeadId, type NewLead, type StageEdit, type StageId } from "../../ipc/bindings";
+import {
+  commands,
+  type Board,
+  type Lead,
+  type LeadId,
+  type NewLead,
+  type RunSummary,
+  type StageEdit,
+  type StageId,
+} from "../../ipc/bindings";
 import { call, describe } from "../../ipc/client";
 
 export interface Filter {
@@ -32,6 +41,8 @@ export class BoardState {
   /** The lead created or moved last, so its card can draw the eye for a moment. */
   highlighted = $state<LeadId | null>(null);
   filter = $state<Filter>({ text: "", tags: [] });
+  /** The latest research run per lead; a lead without one has no entry. */
+  research = $state<Record<number, RunSummary>>({});
 
   leadCount = $derived(this.board?.columns.reduce((n, c) => n + c.leads.length, 0) ?? 0);
   openCount = $derived(
@@ -56,7 +67,13 @@ export class BoardState {
   async load(): Promise<void> {
     this.loading = true;
     try {
-      this.board = await call(commands.getBoard());
+      const [board, runs] = await Promise.all([
+        call(commands.getBoard()),
+        // Research status decorates the cards; the board works without it.
+        call(commands.researchStatuses()).catch(() => [] as RunSummary[]),
+      ]);
+      this.board = board;
+      this.research = Object.fromEntries(runs.map((r) => [r.leadId, r]));
       this.error = null;
     } catch (e) {
       this.error = describe(e);
