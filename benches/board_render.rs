@@ -41,7 +41,10 @@ async fn seed(dir: &std::path::Path) {
             }
             .validate()
             .unwrap();
-            store.update_lead(lead.id, &edit, Timestamp::now()).await.unwrap();
+            store
+                .update_lead(lead.id, &edit, Timestamp::now())
+                .await
+                .unwrap();
         }
     }
     store.close().await;
@@ -52,7 +55,10 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let started = Instant::now();
     seed(dir.path()).await;
-    println!("seeded {LEADS} leads in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "seeded {LEADS} leads in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 
     let xvfb = Xvfb::start();
     let driver = Driver::start(&xvfb.display, dir.path());
@@ -81,7 +87,10 @@ async fn main() {
         .await
         .unwrap();
     let cards: Value = client
-        .execute("return document.querySelectorAll('[data-testid=lead-card]').length", vec![])
+        .execute(
+            "return document.querySelectorAll('[data-testid=lead-card]').length",
+            vec![],
+        )
         .await
         .unwrap();
     println!(
