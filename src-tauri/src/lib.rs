@@ -4,6 +4,7 @@
 mod commands;
 mod error;
 mod ipc;
+pub mod notifications;
 mod state;
 
 pub use error::{IpcError, IpcErrorCode};
