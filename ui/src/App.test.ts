@@ -3,18 +3,9 @@ import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import App from "./App.svelte";
 import { installFakeBackend, lead } from "./test/fake-backend";
+import { column, namesIn } from "./test/board-dom";
 
-function column(name: string): HTMLElement {
-  const el = document.querySelector<HTMLElement>(`[data-testid="column"][data-stage-name="${name}"]`);
-  if (!el) throw new Error(`no column ${name}`);
-  return el;
-}
 
-function namesIn(name: string): string[] {
-  return within(column(name))
-    .queryAllByTestId("lead-name")
-    .map((el) => el.textContent ?? "");
-}
 
 describe("the pipeline board", () => {
   it("shows every stage as a column with its leads in order", async () => {

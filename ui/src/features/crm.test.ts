@@ -4,24 +4,10 @@ import userEvent from "@testing-library/user-event";
 import App from "../App.svelte";
 import { installFakeBackend, lead } from "../test/fake-backend";
 import { formatDue, formatMoney, isOverdue } from "../lib/money";
+import { card, column, namesIn } from "../test/board-dom";
 
-function column(name: string): HTMLElement {
-  const el = document.querySelector<HTMLElement>(`[data-testid="column"][data-stage-name="${name}"]`);
-  if (!el) throw new Error(`no column ${name}`);
-  return el;
-}
 
-function namesIn(name: string): string[] {
-  return within(column(name))
-    .queryAllByTestId("lead-name")
-    .map((el) => el.textContent ?? "");
-}
 
-function card(name: string): HTMLElement {
-  const el = screen.getAllByTestId("lead-card").find((c) => c.querySelector("[data-testid=lead-name]")?.textContent === name);
-  if (!el) throw new Error(`no card ${name}`);
-  return el;
-}
 
 const iso = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 
