@@ -1,0 +1,303 @@
+//! The SSRF guard: which addresses research may connect to.
+//!
+//! Refused: loopback, private (RFC 1918, unique-local), link-local, CGNAT (100.64/10), multicast,
+//! broadcast, unspecified, documentation, benchmarking and other reserved ranges, for IP-literal
+//! URLs (IPv4, IPv6, IPv4-mapped and NAT64/6to4 forms) and for every address a name resolves
+//! to. The fetcher connects only to addresses this guard returned, so a DNS answer that changes
+//! between the check and the connection (DNS rebinding) cannot slip through.
+
+use std::collections::HashSet;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use url::{Host, Url};
+
+/// Why a URL or address may not be fetched, in words a salesperson can read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("only http and https addresses can be researched, not {0}")]
+    Scheme(String),
+    #[error("the address has no host name")]
+    NoHost,
+    #[error("{host} points to {addr}, a {kind} address; research only reads public websites")]
+    NotPublic {
+        host: String,
+        addr: IpAddr,
+        kind: &'static str,
+    },
+    #[error("{0} could not be found (DNS): {1}")]
+    Unresolved(String, String),
+    #[error("{0} has no addresses")]
+    NoAddresses(String),
+}
+
+/// Exact `host:port` pairs let through despite being local: for tests that serve fixture sites
+/// on 127.0.0.1. The shipped app always uses [`AllowList::none`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AllowList(HashSet<SocketAddr>);
+
+impl AllowList {
+    pub fn none() -> AllowList {
+        AllowList::default()
+    }
+
+    /// Tests only: allow exactly these socket addresses.
+    pub fn exact(addrs: impl IntoIterator<Item = SocketAddr>) -> AllowList {
+        AllowList(addrs.into_iter().collect())
+    }
+
+    fn allows(&self, addr: SocketAddr) -> bool {
+        self.0.contains(&addr)
+    }
+}
+
+/// The guard with its allow-list.
+#[derive(Debug, Clone, Default)]
+pub struct Guard {
+    allow: AllowList,
+}
+
+impl Guard {
+    pub fn new(allow: AllowList) -> Guard {
+        Guard { allow }
+    }
+
+    /// Vets a URL and resolves its host, returning the addresses it may connect to (never empty).
+    pub async fn resolve(&self, url: &Url) -> Result<Vec<SocketAddr>, Refusal> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(Refusal::Scheme(url.scheme().to_owned()));
+        }
+        let port = url.port_or_known_default().unwrap_or(443);
+        let host = url.host().ok_or(Refusal::NoHost)?;
+        let name = url.host_str().unwrap_or_default().to_owned();
+        let candidates: Vec<SocketAddr> = match host {
+            Host::Ipv4(ip) => vec![SocketAddr::new(IpAddr::V4(ip), port)],
+            Host::Ipv6(ip) => vec![SocketAddr::new(IpAddr::V6(ip), port)],
+            Host::Domain(domain) => tokio::net::lookup_host((domain, port))
+                .await
+                .map_err(|e| Refusal::Unresolved(name.clone(), e.to_string()))?
+                .collect(),
+        };
+        if candidates.is_empty() {
+            return Err(Refusal::NoAddresses(name));
+        }
+        // One bad address refuses the host: a name that mixes public and private answers is
+        // exactly what a rebinding attack looks like.
+        for addr in &candidates {
+            self.check(&name, *addr)?;
+        }
+        Ok(candidates)
+    }
+
+    /// Checks one socket address (also used for each redirect and each connection).
+    pub fn check(&self, host: &str, addr: SocketAddr) -> Result<(), Refusal> {
+        if self.allow.allows(addr) {
+            return Ok(());
+        }
+        match classify(addr.ip()) {
+            None => Ok(()),
+            Some(kind) => Err(Refusal::NotPublic {
+                host: host.to_owned(),
+                addr: addr.ip(),
+                kind,
+            }),
+        }
+    }
+}
+
+/// `None` for a globally routable unicast address, else what kind of address it is.
+pub fn classify(ip: IpAddr) -> Option<&'static str> {
+    match ip {
+        IpAddr::V4(v4) => classify_v4(v4),
+        IpAddr::V6(v6) => classify_v6(v6),
+    }
+}
+
+fn classify_v4(ip: Ipv4Addr) -> Option<&'static str> {
+    let o = ip.octets();
+    let kind = match o {
+        [0, ..] => "unspecified (0.0.0.0/8)",
+        [10, ..] => "private",
+        [127, ..] => "loopback",
+        [169, 254, ..] => "link-local",
+        [172, b, ..] if (16..=31).contains(&b) => "private",
+        [192, 168, ..] => "private",
+        [100, b, ..] if (64..=127).contains(&b) => "carrier-grade NAT",
+        [192, 0, 0, _] => "reserved (IETF protocol assignments)",
+        [192, 0, 2, _] | [198, 51, 100, _] | [203, 0, 113, _] => "documentation",
+        [198, b, ..] if b == 18 || b == 19 => "benchmarking",
+        [192, 88, 99, _] => "reserved (6to4 relay)",
+        [a, ..] if (224..=239).contains(&a) => "multicast",
+        [255, 255, 255, 255] => "broadcast",
+        [a, ..] if a >= 240 => "reserved",
+        _ => return None,
+    };
+    Some(kind)
+}
+
+fn classify_v6(ip: Ipv6Addr) -> Option<&'static str> {
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return classify_v4(v4);
+    }
+    let s = ip.segments();
+    if ip.is_unspecified() {
+        return Some("unspecified");
+    }
+    if ip.is_loopback() {
+        return Some("loopback");
+    }
+    let kind = match s {
+        // IPv4-compatible (deprecated) ::a.b.c.d: judge by the embedded address.
+        [0, 0, 0, 0, 0, 0, hi, lo] => {
+            return classify_v4(Ipv4Addr::new(
+                (hi >> 8) as u8,
+                hi as u8,
+                (lo >> 8) as u8,
+                lo as u8,
+            ))
+            .or(Some("reserved (IPv4-compatible)"));
+        }
+        // NAT64 64:ff9b::/96 embeds an IPv4 address that the gateway would reach.
+        [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => {
+            return classify_v4(Ipv4Addr::new(
+                (hi >> 8) as u8,
+                hi as u8,
+                (lo >> 8) as u8,
+                lo as u8,
+            ));
+        }
+        // 6to4 2002:a.b.c.d::/48 embeds the relay's IPv4 address.
+        [0x2002, hi, lo, ..] => {
+            return classify_v4(Ipv4Addr::new(
+                (hi >> 8) as u8,
+                hi as u8,
+                (lo >> 8) as u8,
+                lo as u8,
+            ));
+        }
+        [a, ..] if a & 0xfe00 == 0xfc00 => "private (unique local)",
+        [a, ..] if a & 0xffc0 == 0xfe80 => "link-local",
+        [a, ..] if a & 0xffc0 == 0xfec0 => "site-local (deprecated)",
+        [a, ..] if a & 0xff00 == 0xff00 => "multicast",
+        [0x2001, 0x0db8, ..] => "documentation",
+        [0x2001, b, ..] if b < 0x0200 => "reserved (IETF special purpose)",
+        [0x0100, 0, 0, 0, ..] => "discard-only",
+        _ => return None,
+    };
+    Some(kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap_or_else(|_| panic!("{s}"))
+    }
+
+    #[test]
+    fn private_and_special_addresses_are_refused() {
+        for bad in [
+            "127.0.0.1",
+            "127.255.255.254",
+            "10.1.2.3",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "100.127.255.255",
+            "0.0.0.0",
+            "224.0.0.1",
+            "239.255.255.250",
+            "255.255.255.255",
+            "240.0.0.1",
+            "192.0.2.1",
+            "198.51.100.7",
+            "203.0.113.9",
+            "198.18.0.1",
+            "192.0.0.8",
+            "::1",
+            "::",
+            "fe80::1",
+            "fc00::1",
+            "fd12:3456::1",
+            "ff02::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "::ffff:169.254.169.254",
+            "64:ff9b::a9fe:a9fe",
+            "2002:7f00:1::",
+            "2001:db8::1",
+            "::7f00:1",
+            "fec0::1",
+        ] {
+            assert!(classify(ip(bad)).is_some(), "{bad} must be refused");
+        }
+    }
+
+    #[test]
+    fn public_addresses_pass() {
+        for good in [
+            "93.184.215.14",
+            "8.8.8.8",
+            "1.1.1.1",
+            "172.32.0.1",
+            "100.128.0.1",
+            "192.169.0.1",
+            "2606:4700:4700::1111",
+            "2a00:1450:4001:82b::200e",
+            "::ffff:93.184.215.14",
+            "64:ff9b::808:808",
+            "2002:808:808::",
+        ] {
+            assert_eq!(classify(ip(good)), None, "{good} is public");
+        }
+    }
+
+    #[tokio::test]
+    async fn ip_literal_urls_and_local_names_are_refused_with_a_reason() {
+        let guard = Guard::default();
+        for url in [
+            "http://127.0.0.1/",
+            "http://[::1]:8080/",
+            "http://[::ffff:7f00:1]/",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://0x7f.1/",
+            "http://2130706433/",
+            "http://localhost:8080/",
+        ] {
+            let url = Url::parse(url).unwrap();
+            let err = guard.resolve(&url).await.unwrap_err();
+            assert!(matches!(err, Refusal::NotPublic { .. }), "{url}: {err}");
+            assert!(err
+                .to_string()
+                .contains("research only reads public websites"));
+        }
+        let err = guard
+            .resolve(&Url::parse("ftp://acme.example/").unwrap())
+            .await
+            .unwrap_err();
+        assert_eq!(err, Refusal::Scheme("ftp".into()));
+    }
+
+    #[tokio::test]
+    async fn the_test_allow_list_lets_exactly_one_socket_through() {
+        let allowed: SocketAddr = "127.0.0.1:45678".parse().unwrap();
+        let guard = Guard::new(AllowList::exact([allowed]));
+        let ok = guard
+            .resolve(&Url::parse("http://127.0.0.1:45678/").unwrap())
+            .await
+            .unwrap();
+        assert_eq!(ok, [allowed]);
+        for other in [
+            "http://127.0.0.1:45679/",
+            "http://127.0.0.2:45678/",
+            "http://[::1]:45678/",
+        ] {
+            assert!(
+                guard.resolve(&Url::parse(other).unwrap()).await.is_err(),
+                "{other}"
+            );
+        }
+    }
+}

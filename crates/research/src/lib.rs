@@ -1,0 +1,7 @@
+//! Leadscout's web side. This first part is the network guard every fetch goes through: web
+//! research must never be turned against the user's own machine or network (SSRF), whatever a
+//! lead's website, a redirect or a DNS answer says.
+
+mod guard;
+
+pub use guard::{AllowList, Guard, Refusal};
