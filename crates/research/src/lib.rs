@@ -2,6 +2,8 @@
 //! research must never be turned against the user's own machine or network (SSRF), whatever a
 //! lead's website, a redirect or a DNS answer says.
 
+mod fetch;
 mod guard;
 
-pub use guard::{AllowList, Guard, Refusal};
+pub use fetch::{FetchConfig, FetchError, Fetcher, Page, USER_AGENT};
+pub use guard::{classify, AllowList, Guard, Refusal};

@@ -1,0 +1,250 @@
+//! The fetcher: one page at a time, through the SSRF guard, with a user agent that names the app,
+//! timeouts, at most five redirects each re-checked by the guard, HTML only, and a body cap
+//! enforced while streaming (after decompression, so a compression bomb stops at the cap).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use reqwest::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use reqwest::redirect::Policy;
+use reqwest::StatusCode;
+use url::Url;
+
+use crate::{Guard, Refusal};
+
+pub const USER_AGENT: &str = concat!(
+    "Leadscout/",
+    env!("CARGO_PKG_VERSION"),
+    " (desktop CRM research; reads public company websites)"
+);
+
+#[derive(Debug, Clone)]
+pub struct FetchConfig {
+    pub connect_timeout: Duration,
+    /// For the whole exchange, body included.
+    pub timeout: Duration,
+    /// Bytes of (decompressed) body kept; the rest is not read.
+    pub max_body: usize,
+    pub max_redirects: usize,
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        FetchConfig {
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(20),
+            max_body: 2 * 1024 * 1024,
+            max_redirects: 5,
+        }
+    }
+}
+
+/// A fetched HTML page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// Where the page really came from, after redirects.
+    pub url: Url,
+    pub status: u16,
+    pub content_type: String,
+    pub body: Vec<u8>,
+    /// The body was longer than the cap and was cut there.
+    pub truncated: bool,
+}
+
+/// Why a page could not be fetched, with what the user should know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error("{url} is not a web page ({content_type}); skipped")]
+    NotHtml { url: String, content_type: String },
+    #[error("{url} answered {status}")]
+    Status {
+        url: String,
+        status: u16,
+        /// Seconds from a Retry-After header (429, 503).
+        retry_after: Option<u64>,
+    },
+    #[error("{url} redirected more than {max} times")]
+    TooManyRedirects { url: String, max: usize },
+    #[error("{url} did not answer in time")]
+    Timeout { url: String },
+    #[error("could not reach {url}: {reason}")]
+    Connect { url: String, reason: String },
+}
+
+impl FetchError {
+    /// Worth trying again later (the engine's backoff decides when).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            FetchError::Timeout { .. } | FetchError::Connect { .. } => true,
+            FetchError::Status { status, .. } => *status == 429 || *status >= 500,
+            _ => false,
+        }
+    }
+}
+
+/// Resolves names through the guard, so the connection goes only to vetted addresses.
+struct GuardedResolver(Guard);
+
+impl Resolve for GuardedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let guard = self.0.clone();
+        Box::pin(async move {
+            let url = Url::parse(&format!("http://{}/", name.as_str()))
+                .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?;
+            let addrs = guard
+                .resolve(&url)
+                .await
+                .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?;
+            // reqwest replaces port 80 with the URL's own port.
+            let addrs: Addrs = Box::new(addrs.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+pub struct Fetcher {
+    client: reqwest::Client,
+    guard: Guard,
+    config: FetchConfig,
+}
+
+impl Fetcher {
+    pub fn new(guard: Guard, config: FetchConfig) -> Result<Fetcher, reqwest::Error> {
+        let client = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            // Redirects are followed by hand so every hop goes through the guard.
+            .redirect(Policy::none())
+            .dns_resolver(Arc::new(GuardedResolver(guard.clone())))
+            .no_proxy()
+            .build()?;
+        Ok(Fetcher {
+            client,
+            guard,
+            config,
+        })
+    }
+
+    /// Fetches one HTML page, following redirects through the guard.
+    pub async fn fetch(&self, url: &Url) -> Result<Page, FetchError> {
+        let mut current = url.clone();
+        for _ in 0..=self.config.max_redirects {
+            // IP literals never reach the resolver: check every hop here.
+            self.guard.resolve(&current).await?;
+            let response = self
+                .client
+                .get(current.clone())
+                .header("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1")
+                .send()
+                .await
+                .map_err(|e| self.transport(&current, e))?;
+            let status = response.status();
+            if status.is_redirection() {
+                let location = response
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|l| current.join(l).ok());
+                match location {
+                    Some(next) => {
+                        current = next;
+                        continue;
+                    }
+                    None => {
+                        return Err(FetchError::Status {
+                            url: current.to_string(),
+                            status: status.as_u16(),
+                            retry_after: None,
+                        })
+                    }
+                }
+            }
+            if !status.is_success() {
+                let retry_after = response
+                    .headers()
+                    .get(RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok());
+                return Err(FetchError::Status {
+                    url: current.to_string(),
+                    status: status.as_u16(),
+                    retry_after: retry_after.filter(|_| {
+                        status == StatusCode::TOO_MANY_REQUESTS
+                            || status == StatusCode::SERVICE_UNAVAILABLE
+                    }),
+                });
+            }
+            let content_type = response
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let is_html = content_type.is_empty()
+                || content_type.starts_with("text/html")
+                || content_type.starts_with("application/xhtml+xml");
+            if !is_html {
+                return Err(FetchError::NotHtml {
+                    url: current.to_string(),
+                    content_type,
+                });
+            }
+            let (body, truncated) = self.read_capped(&current, response).await?;
+            return Ok(Page {
+                url: current,
+                status: status.as_u16(),
+                content_type,
+                body,
+                truncated,
+            });
+        }
+        Err(FetchError::TooManyRedirects {
+            url: url.to_string(),
+            max: self.config.max_redirects,
+        })
+    }
+
+    async fn read_capped(
+        &self,
+        url: &Url,
+        mut response: reqwest::Response,
+    ) -> Result<(Vec<u8>, bool), FetchError> {
+        let cap = self.config.max_body;
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.transport(url, e))? {
+            let room = cap - body.len();
+            if chunk.len() > room {
+                body.extend_from_slice(&chunk[..room]);
+                // Dropping the response closes the connection: the rest is never read.
+                return Ok((body, true));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok((body, false))
+    }
+
+    fn transport(&self, url: &Url, err: reqwest::Error) -> FetchError {
+        // A refusal from the guarded resolver arrives wrapped in the connect error.
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&err);
+        while let Some(e) = source {
+            if let Some(refusal) = e.downcast_ref::<Refusal>() {
+                return FetchError::Refused(refusal.clone());
+            }
+            source = e.source();
+        }
+        if err.is_timeout() {
+            FetchError::Timeout {
+                url: url.to_string(),
+            }
+        } else {
+            FetchError::Connect {
+                url: url.to_string(),
+                reason: err.to_string(),
+            }
+        }
+    }
+}
