@@ -11,7 +11,10 @@ use reqwest::redirect::Policy;
 use reqwest::StatusCode;
 use url::Url;
 
-use crate::{Guard, Refusal};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::{Guard, Refusal, Robots};
 
 pub const USER_AGENT: &str = concat!(
     "Leadscout/",
@@ -66,6 +69,8 @@ pub enum FetchError {
         /// Seconds from a Retry-After header (429, 503).
         retry_after: Option<u64>,
     },
+    #[error("the site's robots.txt asks not to read {url}")]
+    RobotsDisallowed { url: String },
     #[error("{url} redirected more than {max} times")]
     TooManyRedirects { url: String, max: usize },
     #[error("{url} did not answer in time")]
@@ -109,7 +114,12 @@ pub struct Fetcher {
     client: reqwest::Client,
     guard: Guard,
     config: FetchConfig,
+    /// robots.txt per origin, fetched once per fetcher.
+    robots: Mutex<HashMap<String, Robots>>,
 }
+
+/// robots.txt is small; anything past this is ignored.
+const ROBOTS_MAX: usize = 512 * 1024;
 
 impl Fetcher {
     pub fn new(guard: Guard, config: FetchConfig) -> Result<Fetcher, reqwest::Error> {
@@ -126,15 +136,65 @@ impl Fetcher {
             client,
             guard,
             config,
+            robots: Mutex::new(HashMap::new()),
         })
     }
 
-    /// Fetches one HTML page, following redirects through the guard.
+    /// Fetches one HTML page, following redirects through the guard and obeying robots.txt.
     pub async fn fetch(&self, url: &Url) -> Result<Page, FetchError> {
+        self.get(url, true).await
+    }
+
+    /// The rules of `url`'s origin, fetched on first use: a 4xx means none, a failure to answer
+    /// means "stay away" until the next fetcher.
+    async fn robots_for(&self, url: &Url) -> Robots {
+        let origin = url.origin().ascii_serialization();
+        if let Some(robots) = self
+            .robots
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&origin)
+        {
+            return robots.clone();
+        }
+        let robots = match url.join("/robots.txt") {
+            Err(_) => Robots::allow_all(),
+            Ok(robots_url) => match Box::pin(self.get(&robots_url, false)).await {
+                Ok(page) => Robots::parse(&String::from_utf8_lossy(
+                    &page.body[..page.body.len().min(ROBOTS_MAX)],
+                )),
+                Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => {
+                    Robots::allow_all()
+                }
+                Err(err) => {
+                    tracing::info!(%origin, error = %err, "robots.txt unavailable; not reading the site");
+                    Robots::disallow_all()
+                }
+            },
+        };
+        self.robots
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(origin, robots.clone());
+        robots
+    }
+
+    async fn get(&self, url: &Url, page: bool) -> Result<Page, FetchError> {
         let mut current = url.clone();
         for _ in 0..=self.config.max_redirects {
             // IP literals never reach the resolver: check every hop here.
             self.guard.resolve(&current).await?;
+            if page {
+                let path = match current.query() {
+                    Some(q) => format!("{}?{q}", current.path()),
+                    None => current.path().to_owned(),
+                };
+                if !self.robots_for(&current).await.allows(&path) {
+                    return Err(FetchError::RobotsDisallowed {
+                        url: current.to_string(),
+                    });
+                }
+            }
             let response = self
                 .client
                 .get(current.clone())
@@ -187,7 +247,7 @@ impl Fetcher {
             let is_html = content_type.is_empty()
                 || content_type.starts_with("text/html")
                 || content_type.starts_with("application/xhtml+xml");
-            if !is_html {
+            if page && !is_html {
                 return Err(FetchError::NotHtml {
                     url: current.to_string(),
                     content_type,

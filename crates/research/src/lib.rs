@@ -4,6 +4,8 @@
 
 mod fetch;
 mod guard;
+mod robots;
 
 pub use fetch::{FetchConfig, FetchError, Fetcher, Page, USER_AGENT};
 pub use guard::{classify, AllowList, Guard, Refusal};
+pub use robots::{Robots, ROBOTS_TOKEN};

@@ -50,6 +50,11 @@ async fn serve() -> (SocketAddr, std::sync::Arc<std::sync::Mutex<Vec<String>>>) 
                 };
                 let response: Vec<u8> = match path.as_str() {
                     "/" => html("<html><title>Acme</title><h1>We make anvils</h1></html>"),
+                    "/robots.txt" => {
+                        let body = "User-agent: *\nDisallow: /private\nAllow: /private/ok\n";
+                        format!("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len()).into_bytes()
+                    }
+                    "/private/team" | "/private/ok" => html("<p>private</p>"),
                     "/redirect" => redirect("/"),
                     "/to-private" => redirect("http://10.0.0.1/admin"),
                     "/to-metadata" => redirect("http://169.254.169.254/latest/meta-data/"),
@@ -187,4 +192,18 @@ async fn busy_and_silent_servers_end_with_a_clear_transient_status() {
     assert!(err.is_transient());
     let err = f.fetch(&url(addr, "/missing")).await.unwrap_err();
     assert!(!err.is_transient());
+}
+
+#[tokio::test]
+async fn robots_txt_is_obeyed_and_fetched_once_per_site() {
+    let (addr, agents) = serve().await;
+    let f = fetcher(addr, FetchConfig::default());
+    let err = f.fetch(&url(addr, "/private/team")).await.unwrap_err();
+    assert!(matches!(err, FetchError::RobotsDisallowed { .. }), "{err}");
+    assert!(err.to_string().contains("robots.txt"));
+    assert!(!err.is_transient());
+    f.fetch(&url(addr, "/private/ok")).await.unwrap();
+    f.fetch(&url(addr, "/")).await.unwrap();
+    // robots.txt once, then the two allowed pages: the disallowed one was never requested.
+    assert_eq!(agents.lock().unwrap().len(), 3);
 }
