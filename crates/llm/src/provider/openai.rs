@@ -1,0 +1,352 @@
+//! OpenAI Chat Completions with `response_format: json_schema`, for OpenAI itself and every
+//! server that copies its `/v1` API (LM Studio, llama.cpp server, vLLM, ...).
+
+use std::fmt;
+use std::sync::Arc;
+
+use reqwest::header::HeaderMap;
+use reqwest::Url;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::{finish, log_outcome, parse_body, Answer, Content, Shaping, Stop};
+use crate::client::{ApiKey, BoxFuture, Clock, LlmClient, Provider, SystemClock};
+use crate::error::LlmError;
+use crate::http::{endpoint, Reply, Transport};
+use crate::request::{Role, StructuredRequest};
+use crate::response::{StructuredResponse, Usage};
+use crate::retry_after;
+use crate::schema_transform;
+
+const OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
+
+/// Which field carries the output limit: OpenAI's current `max_completion_tokens` (its
+/// reasoning models reject `max_tokens`), or the older `max_tokens` that local servers know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaxTokensField {
+    MaxCompletionTokens,
+    MaxTokens,
+}
+
+#[derive(Debug, Clone)]
+pub struct OpenAiConfig {
+    /// Up to and including `/v1`; `None` is OpenAI's own.
+    pub base_url: Option<Url>,
+    /// Optional: local servers need none.
+    pub api_key: Option<ApiKey>,
+    pub model: String,
+    pub max_tokens_field: MaxTokensField,
+    /// Price answers from OpenAI's table. Off for other servers: the same model name there
+    /// costs something else, or nothing.
+    pub priced: bool,
+}
+
+impl OpenAiConfig {
+    /// OpenAI's own API.
+    pub fn openai(api_key: ApiKey, model: impl Into<String>) -> Self {
+        OpenAiConfig {
+            base_url: None,
+            api_key: Some(api_key),
+            model: model.into(),
+            max_tokens_field: MaxTokensField::MaxCompletionTokens,
+            priced: true,
+        }
+    }
+
+    /// Any other server with an OpenAI-compatible `/v1` (LM Studio, llama.cpp, vLLM, ...).
+    pub fn compatible(base_url: Url, model: impl Into<String>) -> Self {
+        OpenAiConfig {
+            base_url: Some(base_url),
+            api_key: None,
+            model: model.into(),
+            max_tokens_field: MaxTokensField::MaxTokens,
+            priced: false,
+        }
+    }
+
+    pub fn with_api_key(mut self, api_key: ApiKey) -> Self {
+        self.api_key = Some(api_key);
+        self
+    }
+}
+
+pub struct OpenAiClient {
+    config: OpenAiConfig,
+    transport: Transport,
+}
+
+impl OpenAiClient {
+    pub fn new(config: OpenAiConfig, http: reqwest::Client) -> Self {
+        let transport = Transport::new(
+            Provider::OpenAi,
+            http,
+            config.api_key.clone(),
+            Arc::new(SystemClock),
+        );
+        OpenAiClient { config, transport }
+    }
+
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.transport.set_clock(clock);
+        self
+    }
+
+    fn body(&self, request: &StructuredRequest, schema: &schema_transform::Prepared) -> Value {
+        let messages: Vec<Value> = request
+            .messages
+            .iter()
+            .map(|m| {
+                let role = match m.role {
+                    Role::System => "system",
+                    Role::User => "user",
+                    Role::Assistant => "assistant",
+                };
+                json!({"role": role, "content": m.content})
+            })
+            .collect();
+        let mut json_schema = Map::new();
+        json_schema.insert("name".into(), json!(request.schema.name()));
+        if let Some(description) = request.schema.description() {
+            json_schema.insert("description".into(), json!(description));
+        }
+        json_schema.insert("schema".into(), schema.schema.clone());
+        json_schema.insert("strict".into(), json!(schema.strict));
+        let mut body = json!({
+            "model": self.config.model,
+            "messages": messages,
+            "response_format": {"type": "json_schema", "json_schema": json_schema},
+        });
+        let limit_field = match self.config.max_tokens_field {
+            MaxTokensField::MaxCompletionTokens => "max_completion_tokens",
+            MaxTokensField::MaxTokens => "max_tokens",
+        };
+        body[limit_field] = json!(request.limits.max_output_tokens);
+        if let Some(t) = request.limits.temperature {
+            body["temperature"] = json!(f32_to_f64(t));
+        }
+        body
+    }
+
+    async fn call(&self, request: &StructuredRequest) -> Result<StructuredResponse, LlmError> {
+        let prepared = schema_transform::openai(request.schema.schema());
+        let body = self.body(request, &prepared);
+        let url = endpoint(
+            self.config.base_url.as_ref(),
+            OPENAI_BASE_URL,
+            "chat/completions",
+        );
+        let mut headers = HeaderMap::new();
+        if let Some((name, value)) = self.transport.key_header("authorization", "Bearer ")? {
+            headers.insert(name, value);
+        }
+        tracing::debug!(
+            provider = "openai",
+            model = %self.config.model,
+            url = %url,
+            schema = request.schema.name(),
+            strict = prepared.strict,
+            "sending structured request"
+        );
+        let reply = self
+            .transport
+            .post_json(&url, headers, &body, request.limits.timeout)
+            .await?;
+        if !reply.status.is_success() {
+            return Err(self.map_error(&reply));
+        }
+        let completion: Completion = parse_body(&self.transport, &reply)?;
+        let answer = self.answer(completion, &reply)?;
+        finish(
+            &self.transport,
+            request,
+            answer,
+            reply.latency,
+            Shaping::from(&prepared),
+            self.config.priced,
+        )
+    }
+
+    fn answer(&self, completion: Completion, reply: &Reply) -> Result<Answer, LlmError> {
+        let usage = completion.usage.map(Usage::from).unwrap_or_default();
+        let model = completion
+            .model
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| self.config.model.clone());
+        // With `n` > 1 the first choice is the answer; this client never asks for more.
+        let choice = completion
+            .choices
+            .into_iter()
+            .min_by_key(|c| c.index)
+            .ok_or_else(|| LlmError::UnexpectedResponse {
+                provider: Provider::OpenAi,
+                message: format!(
+                    "the answer has no choices: {}",
+                    self.transport.fallback_message(reply)
+                ),
+            })?;
+        let finish_reason = choice.finish_reason.unwrap_or_default();
+        let message = choice.message.unwrap_or_default();
+        let stop = match (&message.refusal, finish_reason.as_str()) {
+            (Some(refusal), _) if !refusal.is_empty() => Stop::Refused(Some(refusal.clone())),
+            (_, "content_filter") => Stop::Refused(None),
+            (_, "length") => Stop::Truncated,
+            _ => Stop::Complete,
+        };
+        Ok(Answer {
+            model,
+            usage,
+            finish_reason,
+            content: Content::Text(message.content.unwrap_or_default()),
+            stop,
+        })
+    }
+
+    /// OpenAI's `{"error": {message, type, code}}`, vLLM's top-level `{message, type, code}`,
+    /// or a bare `{"error": "..."}` from smaller servers.
+    fn map_error(&self, reply: &Reply) -> LlmError {
+        let provider = Provider::OpenAi;
+        let body: Value = serde_json::from_slice(&reply.body).unwrap_or(Value::Null);
+        let detail = match body.get("error") {
+            Some(e @ Value::Object(_)) => e,
+            _ => &body,
+        };
+        let text = |key: &str| detail.get(key).and_then(Value::as_str).unwrap_or("");
+        let (code, kind) = (text("code"), text("type"));
+        let message = match (text("message"), body.get("error").and_then(Value::as_str)) {
+            (m, _) if !m.is_empty() => self.transport.redact(m),
+            (_, Some(m)) => self.transport.redact(m),
+            _ => self.transport.fallback_message(reply),
+        };
+        let retry_after = self.transport.retry_after(&reply.headers);
+        match (code, kind) {
+            ("context_length_exceeded", _) | (_, "exceed_context_size_error") => {
+                LlmError::ContextTooLong { provider, message }
+            }
+            ("insufficient_quota", _) | (_, "insufficient_quota") => {
+                LlmError::QuotaExceeded { provider, message }
+            }
+            ("invalid_api_key", _) => LlmError::Auth { provider, message },
+            ("model_not_found", _) => LlmError::ModelNotFound {
+                provider,
+                model: self.config.model.clone(),
+                message,
+            },
+            _ if reply.status.as_u16() == 429 => {
+                let retry_after = retry_after
+                    .or_else(|| retry_after::from_message(&message))
+                    .or_else(|| retry_after::any_limit_reset(&reply.headers));
+                LlmError::RateLimited {
+                    provider,
+                    message,
+                    retry_after,
+                }
+            }
+            _ => self
+                .transport
+                .by_status(reply.status, message, &self.config.model, retry_after),
+        }
+    }
+}
+
+impl LlmClient for OpenAiClient {
+    fn provider(&self) -> Provider {
+        Provider::OpenAi
+    }
+
+    fn model(&self) -> &str {
+        &self.config.model
+    }
+
+    fn complete<'a>(
+        &'a self,
+        request: &'a StructuredRequest,
+    ) -> BoxFuture<'a, Result<StructuredResponse, LlmError>> {
+        Box::pin(async move {
+            let result = self.call(request).await;
+            log_outcome(&self.transport, &result);
+            result
+        })
+    }
+}
+
+impl fmt::Debug for OpenAiClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenAiClient")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `0.2f32` as `0.2`, not `0.20000000298023224`.
+pub(crate) fn f32_to_f64(value: f32) -> f64 {
+    value.to_string().parse().unwrap_or(f64::from(value))
+}
+
+#[derive(Deserialize)]
+struct Completion {
+    #[serde(default)]
+    model: Option<String>,
+    #[serde(default)]
+    choices: Vec<Choice>,
+    #[serde(default)]
+    usage: Option<CompletionUsage>,
+}
+
+#[derive(Deserialize)]
+struct Choice {
+    #[serde(default)]
+    index: u32,
+    #[serde(default)]
+    message: Option<ChoiceMessage>,
+    #[serde(default)]
+    finish_reason: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct ChoiceMessage {
+    #[serde(default)]
+    content: Option<String>,
+    #[serde(default)]
+    refusal: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct CompletionUsage {
+    #[serde(default)]
+    prompt_tokens: Option<u64>,
+    #[serde(default)]
+    completion_tokens: Option<u64>,
+    #[serde(default)]
+    prompt_tokens_details: Option<PromptDetails>,
+    #[serde(default)]
+    completion_tokens_details: Option<CompletionDetails>,
+}
+
+#[derive(Deserialize)]
+struct PromptDetails {
+    #[serde(default)]
+    cached_tokens: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct CompletionDetails {
+    #[serde(default)]
+    reasoning_tokens: Option<u64>,
+}
+
+impl From<CompletionUsage> for Usage {
+    fn from(u: CompletionUsage) -> Self {
+        Usage {
+            input_tokens: u.prompt_tokens.unwrap_or(0),
+            output_tokens: u.completion_tokens.unwrap_or(0),
+            cached_input_tokens: u
+                .prompt_tokens_details
+                .and_then(|d| d.cached_tokens)
+                .unwrap_or(0),
+            reasoning_tokens: u
+                .completion_tokens_details
+                .and_then(|d| d.reasoning_tokens)
+                .unwrap_or(0),
+        }
+    }
+}
