@@ -4,91 +4,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use leadscout_app::notifications::{DesktopNotifier, APP_NAME};
-use leadscout_domain::{NewLead, RunId, RunStatus, Timestamp};
+use leadscout_domain::{LeadId, NewLead, RunId, RunStatus, Timestamp};
 use leadscout_pipeline::Outcome;
 use leadscout_store::{Store, DATABASE_FILE};
 use serde_json::json;
 
-/// (app name, summary, body) of every notification received.
-type Received = Arc<Mutex<Vec<(String, String, String)>>>;
+#[path = "support/dbus.rs"]
+mod dbus;
 
-struct FakeServer {
-    received: Received,
-}
-
-#[zbus::interface(name = "org.freedesktop.Notifications")]
-impl FakeServer {
-    #[allow(clippy::too_many_arguments)]
-    fn notify(
-        &self,
-        app_name: String,
-        _replaces_id: u32,
-        _app_icon: String,
-        summary: String,
-        body: String,
-        _actions: Vec<String>,
-        _hints: HashMap<String, zbus::OwnedVariant>,
-        _expire_timeout: i32,
-    ) -> u32 {
-        let mut received = self.received.lock().unwrap();
-        received.push((app_name, summary, body));
-        u32::try_from(received.len()).unwrap()
-    }
-
-    fn get_capabilities(&self) -> Vec<String> {
-        vec!["body".into()]
-    }
-
-    fn get_server_information(&self) -> (String, String, String, String) {
-        (
-            "fake".into(),
-            "leadscout-tests".into(),
-            "1.0".into(),
-            "1.2".into(),
-        )
-    }
-
-    fn close_notification(&self, _id: u32) {}
-}
-
-/// A private session bus, stopped when dropped.
-struct Bus {
-    daemon: Child,
-    address: String,
-}
-
-impl Bus {
-    fn start() -> Bus {
-        let mut daemon = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon is installed by `make test`");
-        let mut line = String::new();
-        BufReader::new(daemon.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        Bus {
-            daemon,
-            address: line.trim().to_owned(),
-        }
-    }
-}
-
-impl Drop for Bus {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
-    }
-}
+use dbus::{Bus, FakeServer, PATH};
 
 async fn store_with_lead() -> (Store, leadscout_domain::LeadId, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -119,43 +47,38 @@ async fn finished_and_failed_runs_notify_and_a_missing_server_is_not_fatal() {
         outputs,
     };
 
+    let (opened_tx, mut opened) = tokio::sync::mpsc::unbounded_channel::<LeadId>();
+    let notifier = DesktopNotifier::new(
+        store.clone(),
+        Arc::new(move |lead| {
+            let _ = opened_tx.send(lead);
+        }),
+    );
+
     // A bus without a notification server: logged, nothing else happens.
     let bus = Bus::start();
     std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus.address);
-    DesktopNotifier::deliver(
-        store.clone(),
-        outcome(RunStatus::Succeeded, None, BTreeMap::new()),
-    )
-    .await;
+    notifier
+        .deliver(outcome(RunStatus::Succeeded, None, BTreeMap::new()))
+        .await;
 
     // With a server: the lead's name, and the headline or the reason.
-    let received: Received = Arc::default();
-    let _server = zbus::connection::Builder::address(bus.address.as_str())
-        .name("org.freedesktop.Notifications")
-        .serve_at(
-            "/org/freedesktop/Notifications",
-            FakeServer {
-                received: received.clone(),
-            },
-        )
-        .build()
-        .await
-        .unwrap();
+    let (server, received) = dbus::serve_notifications(&bus.address).await;
     let mut outputs = BTreeMap::new();
     outputs.insert(
         "insights".to_owned(),
         json!({ "headline": "Series B, hiring 12 engineers" }),
     );
-    DesktopNotifier::deliver(store.clone(), outcome(RunStatus::Succeeded, None, outputs)).await;
-    DesktopNotifier::deliver(
-        store.clone(),
-        outcome(
+    notifier
+        .deliver(outcome(RunStatus::Succeeded, None, outputs))
+        .await;
+    notifier
+        .deliver(outcome(
             RunStatus::Failed,
             Some("The website did not answer within 15 s."),
             BTreeMap::new(),
-        ),
-    )
-    .await;
+        ))
+        .await;
     let got = received.lock().unwrap().clone();
     assert_eq!(
         got,
@@ -173,11 +96,52 @@ async fn finished_and_failed_runs_notify_and_a_missing_server_is_not_fatal() {
         ]
     );
 
+    // Clicking the first notification opens its lead. The click listener subscribes on its
+    // own connection after `show` returns, so the desktop's signal is repeated until it lands.
+    let iface = server
+        .object_server()
+        .interface::<_, FakeServer>(PATH)
+        .await
+        .unwrap();
+    let clicked = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        loop {
+            FakeServer::action_invoked(iface.signal_emitter(), 1, "default")
+                .await
+                .unwrap();
+            tokio::select! {
+                lead = opened.recv() => break lead,
+                () = tokio::time::sleep(std::time::Duration::from_millis(100)) => {}
+            }
+        }
+    })
+    .await
+    .expect("the click on the notification never opened the lead");
+    assert_eq!(clicked, Some(lead));
+
+    // Switched off in settings: nothing is shown.
+    let mut settings = store.settings().await.unwrap();
+    settings.notifications = false;
+    store
+        .save_settings(&settings, Timestamp::now())
+        .await
+        .unwrap();
+    notifier
+        .deliver(outcome(RunStatus::Succeeded, None, BTreeMap::new()))
+        .await;
+    assert_eq!(received.lock().unwrap().len(), 2);
+    settings.notifications = true;
+    store
+        .save_settings(&settings, Timestamp::now())
+        .await
+        .unwrap();
+
     // No session bus at all.
     drop(bus);
     std::env::set_var(
         "DBUS_SESSION_BUS_ADDRESS",
         "unix:path=/nonexistent/leadscout-test-bus",
     );
-    DesktopNotifier::deliver(store, outcome(RunStatus::Succeeded, None, BTreeMap::new())).await;
+    notifier
+        .deliver(outcome(RunStatus::Succeeded, None, BTreeMap::new()))
+        .await;
 }

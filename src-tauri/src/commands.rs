@@ -3,5 +3,6 @@
 pub mod app;
 pub mod board;
 pub mod lead;
+pub mod research;
 pub mod search;
 pub mod stages;

@@ -3,9 +3,10 @@
 
 use std::path::Path;
 
-use tauri_specta::{collect_commands, Builder};
+use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::commands::{app, board, lead, search, stages};
+use crate::commands::{app, board, lead, research, search, stages};
+use crate::research::{OpenLead, ResearchProgress};
 
 /// Where the generated bindings live, relative to the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/ipc/bindings.ts";
@@ -32,12 +33,17 @@ pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
             lead::add_activity,
             lead::delete_activity,
             lead::research_statuses,
+            research::research_leads,
+            research::cancel_research,
+            research::get_settings,
+            research::update_settings,
             search::search,
             stages::create_stage,
             stages::update_stage,
             stages::reorder_stages,
             stages::delete_stage,
         ])
+        .events(collect_events![ResearchProgress, OpenLead])
         // Row ids and millisecond timestamps stay far below 2^53.
         .dangerously_cast_bigints_to_number()
         // One type per Rust type: the UI reads and writes the same shapes.

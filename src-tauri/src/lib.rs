@@ -5,6 +5,7 @@ mod commands;
 mod error;
 mod ipc;
 pub mod notifications;
+pub mod research;
 mod state;
 
 pub use error::{IpcError, IpcErrorCode};
@@ -20,9 +21,22 @@ pub fn run() -> i32 {
     let invoke_handler = builder.invoke_handler();
     let result = tauri::Builder::default()
         .invoke_handler(invoke_handler)
-        .setup(|app| {
+        .setup(move |app| {
+            builder.mount_events(app);
             let data_dir = resolve_data_dir(app.path().app_data_dir().ok())?;
             let state = tauri::async_runtime::block_on(AppState::open(data_dir));
+            match state.store() {
+                Ok(store) if state.sole_instance() => {
+                    let handle = app.handle().clone();
+                    let store = store.clone();
+                    // On the app's runtime, so the engine's workers live as long as the app.
+                    match tauri::async_runtime::block_on(research::start(&handle, store)) {
+                        Ok(research) => state.set_research(research),
+                        Err(err) => tracing::error!(error = %err, "research could not start"),
+                    }
+                }
+                _ => {}
+            }
             app.manage(state);
             Ok(())
         })

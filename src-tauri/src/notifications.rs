@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use leadscout_domain::{LeadId, RunStatus};
+use std::sync::Arc;
+
+use leadscout_domain::{CompanyProfile, LeadId, RunStatus};
 use leadscout_pipeline::{Notifier, Outcome};
 use leadscout_store::Store;
 use serde_json::Value;
@@ -26,13 +28,19 @@ pub fn message(
                 .to_owned(),
         ),
         _ => {
-            // The insights stage's headline when there is one; the research stages decide it.
+            // The insights stage's headline when there is one, else the company profile's.
             let headline = outputs
                 .get("insights")
                 .and_then(|i| i.get("headline"))
                 .and_then(Value::as_str)
                 .filter(|h| !h.trim().is_empty())
-                .map(str::to_owned);
+                .map(str::to_owned)
+                .or_else(|| {
+                    outputs
+                        .get("profile")
+                        .and_then(|p| serde_json::from_value::<CompanyProfile>(p.clone()).ok())
+                        .map(|p| p.headline())
+                });
             (
                 format!("Research ready: {lead_name}"),
                 headline.unwrap_or_else(|| "Open the lead to see what was found.".to_owned()),
@@ -41,20 +49,34 @@ pub fn message(
     }
 }
 
+/// What clicking a notification does: open the lead in the window.
+pub type OpenLeadFn = Arc<dyn Fn(LeadId) + Send + Sync>;
+
 /// Shows notifications through the desktop's notification service.
+#[derive(Clone)]
 pub struct DesktopNotifier {
     store: Store,
+    open: OpenLeadFn,
 }
 
 impl DesktopNotifier {
-    pub fn new(store: Store) -> DesktopNotifier {
-        DesktopNotifier { store }
+    pub fn new(store: Store, open: OpenLeadFn) -> DesktopNotifier {
+        DesktopNotifier { store, open }
     }
 
-    /// Looks the lead up and shows the notification; the D-Bus call blocks, so it runs on the
-    /// blocking pool.
-    pub async fn deliver(store: Store, outcome: Outcome) {
-        let name = lead_name(&store, outcome.lead).await;
+    /// Shows the notification for an outcome unless the user switched notifications off. The
+    /// D-Bus call blocks, so it runs on the blocking pool; waiting for a click gets a thread of
+    /// its own, which ends when the notification is clicked or closed.
+    pub async fn deliver(&self, outcome: Outcome) {
+        match self.store.settings().await {
+            Ok(settings) if !settings.notifications => {
+                tracing::info!(run = %outcome.run, "notifications are off");
+                return;
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "could not read settings; notifying anyway"),
+        }
+        let name = lead_name(&self.store, outcome.lead).await;
         let (summary, body) = message(
             outcome.status,
             &name,
@@ -63,7 +85,17 @@ impl DesktopNotifier {
         );
         let shown = tokio::task::spawn_blocking(move || show(&summary, &body)).await;
         match shown {
-            Ok(Ok(())) => tracing::info!(run = %outcome.run, "notification shown"),
+            Ok(Ok(handle)) => {
+                tracing::info!(run = %outcome.run, "notification shown");
+                let open = Arc::clone(&self.open);
+                let lead = outcome.lead;
+                let waiter = std::thread::Builder::new()
+                    .name("notification-click".into())
+                    .spawn(move || wait_for_click(handle, lead, open));
+                if let Err(err) = waiter {
+                    tracing::warn!(error = %err, "cannot listen for notification clicks");
+                }
+            }
             Ok(Err(err)) => {
                 tracing::warn!(run = %outcome.run, error = %err, "could not show a notification")
             }
@@ -81,21 +113,41 @@ async fn lead_name(store: &Store, lead: LeadId) -> String {
     }
 }
 
-fn show(summary: &str, body: &str) -> Result<(), notify_rust::error::Error> {
+/// The click action every notification offers; desktops invoke it when the body is clicked.
+pub const OPEN_ACTION: &str = "default";
+
+fn show(
+    summary: &str,
+    body: &str,
+) -> Result<notify_rust::NotificationHandle, notify_rust::error::Error> {
     notify_rust::Notification::new()
         .appname(APP_NAME)
         .summary(summary)
         .body(body)
         .icon("leadscout")
+        .action(OPEN_ACTION, "Open lead")
         .show()
-        .map(|_| ())
 }
+
+#[cfg(all(unix, not(target_os = "macos")))]
+fn wait_for_click(handle: notify_rust::NotificationHandle, lead: LeadId, open: OpenLeadFn) {
+    handle.wait_for_action(|action| {
+        if action == OPEN_ACTION {
+            open(lead);
+        }
+    });
+}
+
+/// macOS and Windows notifications have no click callback through notify-rust; clicking them
+/// brings the app forward by the platform's own means.
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+fn wait_for_click(_handle: notify_rust::NotificationHandle, _lead: LeadId, _open: OpenLeadFn) {}
 
 impl Notifier for DesktopNotifier {
     fn notify(&self, outcome: &Outcome) {
-        let store = self.store.clone();
+        let notifier = self.clone();
         let outcome = outcome.clone();
-        tokio::spawn(DesktopNotifier::deliver(store, outcome));
+        tokio::spawn(async move { notifier.deliver(outcome).await });
     }
 }
 

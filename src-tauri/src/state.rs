@@ -25,6 +25,11 @@ pub struct AppState {
     /// The open database, or why it could not be opened. The window opens either way so the
     /// user sees the reason instead of an app that silently does not start.
     store: Result<Store, String>,
+    /// Held while the app runs: a second copy on the same data folder finds it taken and leaves
+    /// background research to the first. `None` when another copy holds it.
+    instance_lock: Option<std::fs::File>,
+    /// The research engine, once started (never in the command tests' mock runtime).
+    research: std::sync::OnceLock<crate::research::Research>,
 }
 
 impl AppState {
@@ -38,11 +43,32 @@ impl AppState {
             Ok(_) => tracing::info!(path = %database_path.display(), "database open"),
             Err(reason) => tracing::error!(%reason, "database unavailable"),
         }
+        let instance_lock = match &store {
+            Ok(_) => lock_instance(&data_dir),
+            Err(_) => None,
+        };
         AppState {
             data_dir,
             database_path,
             store,
+            instance_lock,
+            research: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Whether this process is the only copy of the app on its data folder.
+    pub fn sole_instance(&self) -> bool {
+        self.instance_lock.is_some()
+    }
+
+    pub fn set_research(&self, research: crate::research::Research) {
+        if self.research.set(research).is_err() {
+            tracing::warn!("the research engine was already running");
+        }
+    }
+
+    pub fn research(&self) -> Option<&crate::research::Research> {
+        self.research.get()
     }
 
     pub fn store(&self) -> Result<&Store, IpcError> {
@@ -52,6 +78,35 @@ impl AppState {
                 format!("Leadscout could not open its database: {reason}"),
             )
         })
+    }
+}
+
+/// Takes the data folder's instance lock (an OS file lock, released by the OS however the
+/// process ends, a crash included).
+fn lock_instance(data_dir: &std::path::Path) -> Option<std::fs::File> {
+    let path = data_dir.join("leadscout.lock");
+    let file = match std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+    {
+        Ok(file) => file,
+        Err(err) => {
+            tracing::warn!(path = %path.display(), error = %err, "cannot create the instance lock");
+            return None;
+        }
+    };
+    match file.try_lock() {
+        Ok(()) => Some(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            tracing::warn!("another Leadscout window uses this data folder; it runs the research");
+            None
+        }
+        Err(std::fs::TryLockError::Error(err)) => {
+            tracing::warn!(error = %err, "cannot take the instance lock");
+            None
+        }
     }
 }
 

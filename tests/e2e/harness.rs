@@ -50,12 +50,23 @@ pub struct ProcessGroup {
 }
 
 impl ProcessGroup {
-    fn spawn(name: &'static str, command: &mut Command) -> ProcessGroup {
+    pub fn spawn(name: &'static str, command: &mut Command) -> ProcessGroup {
         let child = command
             .process_group(0)
             .spawn()
             .unwrap_or_else(|err| panic!("could not start {name}: {err}"));
         ProcessGroup { child, name }
+    }
+}
+
+impl ProcessGroup {
+    /// SIGKILL to the whole group, as a crash or a power cut would end it; waits until gone.
+    /// (Used by the crash test, which shares this harness.)
+    #[allow(dead_code)]
+    pub fn kill_hard(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.child.wait();
     }
 }
 

@@ -45,6 +45,9 @@ pub struct Lead {
     pub next_step_due: Option<String>,
     pub tags: Vec<String>,
     /// Fields whose current value was written by research rather than typed by the user.
+    /// Markers a newer version wrote for fields this one does not know are skipped on reading.
+    #[serde(deserialize_with = "crate::validation::known_fields")]
+    #[specta(type = Vec<LeadField>)]
     pub researched_fields: Vec<LeadField>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -145,5 +148,7 @@ impl NewLead {
 pub struct LeadDetail {
     pub lead: Lead,
     pub company: Option<Company>,
+    /// What research found about the company, once a run has finished.
+    pub research: Option<crate::CompanyResearch>,
     pub activities: Vec<Activity>,
 }

@@ -6,8 +6,10 @@ mod company;
 mod fields;
 mod ids;
 mod lead;
+mod research;
 mod run;
 mod search;
+mod settings;
 mod stage;
 mod time;
 mod validation;
@@ -17,8 +19,10 @@ pub use company::{email_company_domain, registrable_domain, Company, SocialLink}
 pub use fields::{normalize_tags, MAX_TAGS};
 pub use ids::{ActivityId, CompanyId, LeadId, RunId, StageId, StageRunId};
 pub use lead::{FieldValue, Lead, LeadDetail, LeadDraft, LeadEdit, NewLead};
+pub use research::{CompanyProfile, CompanyResearch, SignalView, SourceView, TechItem};
 pub use run::{RunEvent, RunStatus, RunSummary, RunTrigger};
 pub use search::{fold, fts_query, snippet, SearchHit, SearchKind, MATCH_END, MATCH_START};
+pub use settings::{Settings, MAX_WORKERS};
 pub use stage::{
     normalize_stage_color, normalize_stage_name, NewStage, Stage, StageEdit, StageInputError,
     StageKind, STAGE_PALETTE,

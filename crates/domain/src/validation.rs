@@ -99,6 +99,15 @@ impl LeadField {
     }
 }
 
+/// Reads a list of field names, skipping names this version does not know.
+pub(crate) fn known_fields<'de, D>(deserializer: D) -> Result<Vec<LeadField>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let names = Vec::<String>::deserialize(deserializer)?;
+    Ok(names.iter().filter_map(|n| LeadField::parse(n)).collect())
+}
+
 /// One field the user has to correct, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]

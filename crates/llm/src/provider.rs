@@ -1,5 +1,43 @@
 //! The four adapters, and the steps every adapter takes once it has read an answer.
 
+/// The `LlmClient` and `Debug` impls every adapter shares. Each adapter struct has a `config`
+/// with a `model`, a `transport`, and an inherent `async fn call(&self, &StructuredRequest)`.
+macro_rules! adapter_client {
+    ($client:ident, $provider:expr) => {
+        impl $crate::client::LlmClient for $client {
+            fn provider(&self) -> $crate::client::Provider {
+                $provider
+            }
+
+            fn model(&self) -> &str {
+                &self.config.model
+            }
+
+            fn complete<'a>(
+                &'a self,
+                request: &'a $crate::request::StructuredRequest,
+            ) -> $crate::client::BoxFuture<
+                'a,
+                Result<$crate::response::StructuredResponse, $crate::error::LlmError>,
+            > {
+                Box::pin(async move {
+                    let result = self.call(request).await;
+                    $crate::provider::log_outcome(&self.transport, &result);
+                    result
+                })
+            }
+        }
+
+        impl std::fmt::Debug for $client {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($client))
+                    .field("config", &self.config)
+                    .finish_non_exhaustive()
+            }
+        }
+    };
+}
+
 pub mod anthropic;
 pub mod gemini;
 pub mod ollama;

@@ -212,6 +212,12 @@ impl Engine {
     ) -> Result<(), StoreError> {
         let (run, lead) = (claimed.id, claimed.lead_id);
         let started = Instant::now();
+        if claimed.claims > 1 {
+            // Resuming after a crash: the attempts the dead worker left open are over.
+            self.store
+                .interrupt_open_stages(run, self.clock.now())
+                .await?;
+        }
         self.events.emit(RunEvent::Started {
             run,
             lead,
@@ -388,7 +394,7 @@ impl Engine {
         if let Some(stored) = self.store.committed_output(run, name, &hash).await? {
             return Ok(self.reused(run, lead, name, &stored, false));
         }
-        if !claimed.forced {
+        if !claimed.forced && stage.reusable() {
             if let Some(stored) = self.store.reusable_output(run, name, &hash).await? {
                 self.store
                     .reuse_stage(run, name, &hash, &stored, self.clock.now())

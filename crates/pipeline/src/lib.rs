@@ -13,7 +13,9 @@ mod stage;
 mod workflow;
 
 pub use backoff::Backoff;
-pub use engine::{Clock, Engine, EngineConfig, EventSink, Notifier, Outcome, SystemClock};
+pub use engine::{
+    Clock, Engine, EngineConfig, EventSink, Notifier, Outcome, SeedFn, SeedFuture, SystemClock,
+};
 pub use limits::RateLimits;
 pub use stage::{Stage, StageError, StageFuture, StageInput, StageOutput};
-pub use workflow::{Workflow, WorkflowError};
+pub use workflow::{Workflow, WorkflowError, SEED};

@@ -95,6 +95,13 @@ pub trait Stage: Send + Sync {
         1
     }
 
+    /// Whether another run's output for the same inputs may stand in for running it. A stage
+    /// with an effect of its own run (writing results, say) says no; a resumed run still keeps
+    /// what it committed itself.
+    fn reusable(&self) -> bool {
+        true
+    }
+
     /// The stages whose outputs this one reads (`seed` is always available).
     fn inputs(&self) -> &'static [&'static str];
 

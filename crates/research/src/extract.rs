@@ -5,11 +5,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use dom_query::Document;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PageFacts {
     pub title: Option<String>,
     pub description: Option<String>,
@@ -43,7 +44,11 @@ fn squash(text: &str) -> Option<String> {
 
 /// Extracts the facts of one HTML document; `base` resolves relative links.
 pub fn extract(html: &str, base: Option<&Url>) -> PageFacts {
-    let doc = Document::from(html);
+    extract_from(&Document::from(html), base)
+}
+
+/// [`extract`] on a document already parsed (the crawler parses each page once).
+pub(crate) fn extract_from(doc: &Document, base: Option<&Url>) -> PageFacts {
     let mut facts = PageFacts {
         // The document's own title, not an SVG icon's <title> in the body.
         title: squash(&doc.select("head title").first().text())
@@ -68,7 +73,8 @@ pub fn extract(html: &str, base: Option<&Url>) -> PageFacts {
     facts.canonical = doc
         .select("link[rel=canonical]")
         .attr("href")
-        .and_then(|h| resolve(base, &h));
+        .and_then(|h| resolve(base, &h))
+        .map(String::from);
     for script in doc.select("script[type]").iter() {
         let kind = script
             .attr("type")
@@ -104,7 +110,7 @@ pub fn extract(html: &str, base: Option<&Url>) -> PageFacts {
             }
             continue;
         }
-        let Some(url) = resolve(base, href).and_then(|u| Url::parse(&u).ok()) else {
+        let Some(url) = resolve(base, href) else {
             continue;
         };
         let Some(host) = url.host_str().map(str::to_ascii_lowercase) else {
@@ -126,11 +132,10 @@ pub fn extract(html: &str, base: Option<&Url>) -> PageFacts {
     facts
 }
 
-fn resolve(base: Option<&Url>, href: &str) -> Option<String> {
-    match Url::parse(href) {
-        Ok(url) => Some(url.to_string()),
-        Err(_) => base.and_then(|b| b.join(href).ok()).map(|u| u.to_string()),
-    }
+pub(crate) fn resolve(base: Option<&Url>, href: &str) -> Option<Url> {
+    Url::parse(href)
+        .ok()
+        .or_else(|| base.and_then(|b| b.join(href).ok()))
 }
 
 fn collect_types(value: &Value, out: &mut BTreeSet<String>, depth: usize) {

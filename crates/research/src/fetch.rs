@@ -30,6 +30,10 @@ pub struct FetchConfig {
     /// Bytes of (decompressed) body kept; the rest is not read.
     pub max_body: usize,
     pub max_redirects: usize,
+    /// Politeness: the least time between two requests to one host...
+    pub per_host_interval: Duration,
+    /// ...and how many may be open to it at once.
+    pub per_host_concurrency: usize,
 }
 
 impl Default for FetchConfig {
@@ -39,6 +43,8 @@ impl Default for FetchConfig {
             timeout: Duration::from_secs(20),
             max_body: 2 * 1024 * 1024,
             max_redirects: 5,
+            per_host_interval: Duration::from_secs(1),
+            per_host_concurrency: 2,
         }
     }
 }
@@ -53,6 +59,8 @@ pub struct Page {
     pub body: Vec<u8>,
     /// The body was longer than the cap and was cut there.
     pub truncated: bool,
+    /// Response headers (names in lowercase), for technology fingerprints.
+    pub headers: Vec<(String, String)>,
 }
 
 /// Why a page could not be fetched, with what the user should know.
@@ -116,7 +124,17 @@ pub struct Fetcher {
     config: FetchConfig,
     /// robots.txt per origin, fetched once per fetcher.
     robots: Mutex<HashMap<String, Robots>>,
+    hosts: Mutex<HashMap<String, Arc<HostSlot>>>,
 }
+
+/// One host's share of the fetcher: a few connections at a time, starts spaced out.
+struct HostSlot {
+    open: tokio::sync::Semaphore,
+    next: Mutex<Option<tokio::time::Instant>>,
+}
+
+/// Headers kept per page; a response with more is unusual and the rest are not fingerprints.
+const MAX_HEADERS: usize = 64;
 
 /// robots.txt is small; anything past this is ignored.
 const ROBOTS_MAX: usize = 512 * 1024;
@@ -137,6 +155,7 @@ impl Fetcher {
             guard,
             config,
             robots: Mutex::new(HashMap::new()),
+            hosts: Mutex::new(HashMap::new()),
         })
     }
 
@@ -147,7 +166,8 @@ impl Fetcher {
 
     /// The rules of `url`'s origin, fetched on first use: a 4xx means none, a failure to answer
     /// means "stay away" until the next fetcher.
-    async fn robots_for(&self, url: &Url) -> Robots {
+    /// A refusal by the guard is passed on: the site itself is off-limits.
+    async fn robots_for(&self, url: &Url) -> Result<Robots, FetchError> {
         let origin = url.origin().ascii_serialization();
         if let Some(robots) = self
             .robots
@@ -155,7 +175,7 @@ impl Fetcher {
             .unwrap_or_else(|p| p.into_inner())
             .get(&origin)
         {
-            return robots.clone();
+            return Ok(robots.clone());
         }
         let robots = match url.join("/robots.txt") {
             Err(_) => Robots::allow_all(),
@@ -166,6 +186,7 @@ impl Fetcher {
                 Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => {
                     Robots::allow_all()
                 }
+                Err(refused @ FetchError::Refused(_)) => return Err(refused),
                 Err(err) => {
                     tracing::info!(%origin, error = %err, "robots.txt unavailable; not reading the site");
                     Robots::disallow_all()
@@ -176,25 +197,37 @@ impl Fetcher {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(origin, robots.clone());
-        robots
+        Ok(robots)
     }
 
     async fn get(&self, url: &Url, page: bool) -> Result<Page, FetchError> {
         let mut current = url.clone();
         for _ in 0..=self.config.max_redirects {
-            // IP literals never reach the resolver: check every hop here.
-            self.guard.resolve(&current).await?;
+            // IP literals never reach the resolver: check every hop here. Names are vetted by
+            // the guarded resolver when reqwest connects, so DNS is asked once per connection.
+            self.guard.check_url(&current)?;
             if page {
                 let path = match current.query() {
                     Some(q) => format!("{}?{q}", current.path()),
                     None => current.path().to_owned(),
                 };
-                if !self.robots_for(&current).await.allows(&path) {
+                if !self.robots_for(&current).await?.allows(&path) {
                     return Err(FetchError::RobotsDisallowed {
                         url: current.to_string(),
                     });
                 }
             }
+            let slot = self.host_slot(&current);
+            // Held until the body is read: the host sees at most `per_host_concurrency` at once.
+            let _open = slot.open.acquire().await.ok();
+            let start = {
+                let mut next = slot.next.lock().unwrap_or_else(|p| p.into_inner());
+                let now = tokio::time::Instant::now();
+                let start = next.filter(|at| *at > now).unwrap_or(now);
+                *next = Some(start + self.config.per_host_interval);
+                start
+            };
+            tokio::time::sleep_until(start).await;
             let response = self
                 .client
                 .get(current.clone())
@@ -253,6 +286,14 @@ impl Fetcher {
                     content_type,
                 });
             }
+            let headers = response
+                .headers()
+                .iter()
+                .take(MAX_HEADERS)
+                .filter_map(|(name, value)| {
+                    Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
+                })
+                .collect();
             let (body, truncated) = self.read_capped(&current, response).await?;
             return Ok(Page {
                 url: current,
@@ -260,12 +301,24 @@ impl Fetcher {
                 content_type,
                 body,
                 truncated,
+                headers,
             });
         }
         Err(FetchError::TooManyRedirects {
             url: url.to_string(),
             max: self.config.max_redirects,
         })
+    }
+
+    fn host_slot(&self, url: &Url) -> Arc<HostSlot> {
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        Arc::clone(hosts.entry(host).or_insert_with(|| {
+            Arc::new(HostSlot {
+                open: tokio::sync::Semaphore::new(self.config.per_host_concurrency.max(1)),
+                next: Mutex::new(None),
+            })
+        }))
     }
 
     async fn read_capped(

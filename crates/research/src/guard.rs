@@ -6,7 +6,7 @@
 //! to. The fetcher connects only to addresses this guard returned, so a DNS answer that changes
 //! between the check and the connection (DNS rebinding) cannot slip through.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use url::{Host, Url};
@@ -31,9 +31,13 @@ pub enum Refusal {
 }
 
 /// Exact `host:port` pairs let through despite being local: for tests that serve fixture sites
-/// on 127.0.0.1. The shipped app always uses [`AllowList::none`].
+/// on 127.0.0.1. Test names can be pinned to such an address (like curl's `--resolve`), so a
+/// fixture site has a real-looking domain. The shipped app always uses [`AllowList::none`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AllowList(HashSet<SocketAddr>);
+pub struct AllowList {
+    addrs: HashSet<SocketAddr>,
+    hosts: HashMap<String, SocketAddr>,
+}
 
 impl AllowList {
     pub fn none() -> AllowList {
@@ -42,11 +46,45 @@ impl AllowList {
 
     /// Tests only: allow exactly these socket addresses.
     pub fn exact(addrs: impl IntoIterator<Item = SocketAddr>) -> AllowList {
-        AllowList(addrs.into_iter().collect())
+        AllowList {
+            addrs: addrs.into_iter().collect(),
+            hosts: HashMap::new(),
+        }
+    }
+
+    /// Tests only: `host` resolves to `addr`, which is allowed.
+    pub fn resolve_as(mut self, host: &str, addr: SocketAddr) -> AllowList {
+        self.addrs.insert(addr);
+        self.hosts.insert(host.to_ascii_lowercase(), addr);
+        self
+    }
+
+    /// Reads `host=ip:port` or `ip:port` entries separated by commas (the app's test setting).
+    pub fn parse(list: &str) -> AllowList {
+        let mut allow = AllowList::none();
+        for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            match entry.split_once('=') {
+                Some((host, addr)) => {
+                    if let Ok(addr) = addr.trim().parse() {
+                        allow = allow.resolve_as(host.trim(), addr);
+                    }
+                }
+                None => {
+                    if let Ok(addr) = entry.parse() {
+                        allow.addrs.insert(addr);
+                    }
+                }
+            }
+        }
+        allow
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.addrs.is_empty()
     }
 
     fn allows(&self, addr: SocketAddr) -> bool {
-        self.0.contains(&addr)
+        self.addrs.contains(&addr)
     }
 }
 
@@ -61,21 +99,37 @@ impl Guard {
         Guard { allow }
     }
 
-    /// Vets a URL and resolves its host, returning the addresses it may connect to (never empty).
-    pub async fn resolve(&self, url: &Url) -> Result<Vec<SocketAddr>, Refusal> {
+    /// Checks what can be checked without DNS: the scheme, and the address of an IP-literal
+    /// host. Names are vetted when they are resolved ([`Guard::resolve`]).
+    pub fn check_url(&self, url: &Url) -> Result<(), Refusal> {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(Refusal::Scheme(url.scheme().to_owned()));
         }
+        let port = url.port_or_known_default().unwrap_or(443);
+        let name = url.host_str().unwrap_or_default();
+        match url.host().ok_or(Refusal::NoHost)? {
+            Host::Ipv4(ip) => self.check(name, SocketAddr::new(IpAddr::V4(ip), port)),
+            Host::Ipv6(ip) => self.check(name, SocketAddr::new(IpAddr::V6(ip), port)),
+            Host::Domain(_) => Ok(()),
+        }
+    }
+
+    /// Vets a URL and resolves its host, returning the addresses it may connect to (never empty).
+    pub async fn resolve(&self, url: &Url) -> Result<Vec<SocketAddr>, Refusal> {
+        self.check_url(url)?;
         let port = url.port_or_known_default().unwrap_or(443);
         let host = url.host().ok_or(Refusal::NoHost)?;
         let name = url.host_str().unwrap_or_default().to_owned();
         let candidates: Vec<SocketAddr> = match host {
             Host::Ipv4(ip) => vec![SocketAddr::new(IpAddr::V4(ip), port)],
             Host::Ipv6(ip) => vec![SocketAddr::new(IpAddr::V6(ip), port)],
-            Host::Domain(domain) => tokio::net::lookup_host((domain, port))
-                .await
-                .map_err(|e| Refusal::Unresolved(name.clone(), e.to_string()))?
-                .collect(),
+            Host::Domain(domain) => match self.allow.hosts.get(&domain.to_ascii_lowercase()) {
+                Some(pinned) => vec![*pinned],
+                None => tokio::net::lookup_host((domain, port))
+                    .await
+                    .map_err(|e| Refusal::Unresolved(name.clone(), e.to_string()))?
+                    .collect(),
+            },
         };
         if candidates.is_empty() {
             return Err(Refusal::NoAddresses(name));

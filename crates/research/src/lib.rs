@@ -1,13 +1,19 @@
-//! Leadscout's web side. This first part is the network guard every fetch goes through: web
-//! research must never be turned against the user's own machine or network (SSRF), whatever a
-//! lead's website, a redirect or a DNS answer says.
+//! Leadscout's web side: an SSRF-guarded, robots-aware, polite fetcher; reading a page into
+//! facts, Markdown text, links and signals; the crawl of a company's key pages; and the
+//! deterministic stages of the lead-research workflow built on them.
 
+mod crawl;
 mod extract;
 mod fetch;
 mod guard;
+mod page;
 mod robots;
+pub mod signals;
+pub mod stages;
 
+pub use crawl::{crawl, Crawl, CrawlConfig, CrawledPage, PageKind, Skipped};
 pub use extract::{extract, PageFacts};
 pub use fetch::{FetchConfig, FetchError, Fetcher, Page, USER_AGENT};
 pub use guard::{classify, AllowList, Guard, Refusal};
+pub use page::{cap_depth, decode, read, Link, ReadPage, MAX_DEPTH};
 pub use robots::{Robots, ROBOTS_TOKEN};

@@ -152,8 +152,8 @@ impl Store {
         row.map(Company::try_from).transpose()
     }
 
-    /// Links leads that predate companies (databases from before migration 3). Runs on open;
-    /// does nothing once every lead with a company hint is linked.
+    /// Links leads that predate companies (databases from before migration 3). Runs once, on
+    /// the open that applies migration 3.
     pub(crate) async fn link_unlinked_leads(&self, now: Timestamp) -> Result<usize, StoreError> {
         let mut tx = self.writer.begin().await?;
         let ids: Vec<i64> = sqlx::query_scalar(

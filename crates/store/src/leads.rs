@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use leadscout_domain::{
-    normalize_tags, Board, BoardColumn, CompanyId, FieldError, FieldValue, Lead, LeadDraft,
-    LeadField, LeadId, StageId, Timestamp,
+    normalize_tags, Board, BoardColumn, FieldError, FieldValue, Lead, LeadDraft, LeadField, LeadId,
+    RunId, RunTrigger, StageId, Timestamp,
 };
 use sqlx::{Sqlite, Transaction};
 
@@ -15,139 +15,27 @@ use crate::{Store, StoreError};
 /// writing one row.
 pub(crate) const POSITION_GAP: i64 = 1024;
 
-/// One lead's columns with its tags as a JSON array.
-pub(crate) const LEAD_COLUMNS: &str = "l.id, l.full_name, l.title, l.email, l.phone, \
-     l.linkedin_url, l.company_id, l.company_name, l.website, l.source, l.stage_id, l.position, \
-     l.deal_value, l.currency, l.next_step, l.next_step_due, l.researched_fields, \
-     (SELECT json_group_array(tag) FROM (SELECT tag FROM lead_tags t WHERE t.lead_id = l.id \
-      ORDER BY position)) AS tags, l.created_at, l.updated_at";
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct LeadRow {
-    id: i64,
-    full_name: String,
-    title: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
-    linkedin_url: Option<String>,
-    company_id: Option<i64>,
-    company_name: Option<String>,
-    website: Option<String>,
-    source: Option<String>,
-    stage_id: i64,
-    position: i64,
-    deal_value: Option<i64>,
-    currency: String,
-    next_step: Option<String>,
-    next_step_due: Option<String>,
-    researched_fields: String,
-    tags: String,
-    created_at: i64,
-    updated_at: i64,
+/// One lead (`l`) as a JSON object spelled like [`Lead`], with `tags` as the given SQL
+/// expression. Both the single-lead reads and the board use it, so there is one mapping.
+fn lead_json(tags: &str) -> String {
+    format!(
+        "json_object('id', l.id, 'fullName', l.full_name, 'title', l.title, 'email', l.email, \
+         'phone', l.phone, 'linkedinUrl', l.linkedin_url, 'companyId', l.company_id, \
+         'companyName', l.company_name, 'website', l.website, 'source', l.source, \
+         'stageId', l.stage_id, 'position', l.position, 'dealValue', l.deal_value, \
+         'currency', l.currency, 'nextStep', l.next_step, 'nextStepDue', l.next_step_due, \
+         'tags', {tags}, 'researchedFields', json(l.researched_fields), \
+         'createdAt', l.created_at, 'updatedAt', l.updated_at)"
+    )
 }
 
-impl TryFrom<LeadRow> for Lead {
-    type Error = StoreError;
+/// A lead's own tags, in order, as a JSON array.
+const OWN_TAGS: &str = "json((SELECT json_group_array(tag) FROM \
+     (SELECT tag FROM lead_tags t WHERE t.lead_id = l.id ORDER BY position)))";
 
-    fn try_from(row: LeadRow) -> Result<Self, StoreError> {
-        let corrupt = |what: &str| StoreError::Corrupt(format!("lead {}: {what}", row.id));
-        let tags: Vec<String> =
-            serde_json::from_str(&row.tags).map_err(|_| corrupt("unreadable tags"))?;
-        let researched: Vec<String> = serde_json::from_str(&row.researched_fields)
-            .map_err(|_| corrupt("unreadable research markers"))?;
-        Ok(Lead {
-            id: LeadId(row.id),
-            full_name: row.full_name,
-            title: row.title,
-            email: row.email,
-            phone: row.phone,
-            linkedin_url: row.linkedin_url,
-            company_id: row.company_id.map(CompanyId),
-            company_name: row.company_name,
-            website: row.website,
-            source: row.source,
-            stage_id: StageId(row.stage_id),
-            position: row.position,
-            deal_value: row.deal_value,
-            currency: row.currency,
-            next_step: row.next_step,
-            next_step_due: row.next_step_due,
-            tags,
-            // Markers a newer version wrote for fields this one does not know are ignored.
-            researched_fields: researched
-                .iter()
-                .filter_map(|f| LeadField::parse(f))
-                .collect(),
-            created_at: Timestamp(row.created_at),
-            updated_at: Timestamp(row.updated_at),
-        })
-    }
-}
-
-/// A lead as the board query spells it: research markers as text, so a marker written by a
-/// newer version is skipped instead of failing the whole board.
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct BoardLead {
-    #[serde(flatten)]
-    lead: BoardLeadFields,
-    researched_fields: Vec<String>,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct BoardLeadFields {
-    id: LeadId,
-    full_name: String,
-    title: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
-    linkedin_url: Option<String>,
-    company_id: Option<CompanyId>,
-    company_name: Option<String>,
-    website: Option<String>,
-    source: Option<String>,
-    stage_id: StageId,
-    position: i64,
-    deal_value: Option<i64>,
-    currency: String,
-    next_step: Option<String>,
-    next_step_due: Option<String>,
-    tags: Vec<String>,
-    created_at: Timestamp,
-    updated_at: Timestamp,
-}
-
-impl BoardLead {
-    fn into_lead(self) -> Lead {
-        let f = self.lead;
-        Lead {
-            id: f.id,
-            full_name: f.full_name,
-            title: f.title,
-            email: f.email,
-            phone: f.phone,
-            linkedin_url: f.linkedin_url,
-            company_id: f.company_id,
-            company_name: f.company_name,
-            website: f.website,
-            source: f.source,
-            stage_id: f.stage_id,
-            position: f.position,
-            deal_value: f.deal_value,
-            currency: f.currency,
-            next_step: f.next_step,
-            next_step_due: f.next_step_due,
-            tags: f.tags,
-            researched_fields: self
-                .researched_fields
-                .iter()
-                .filter_map(|name| LeadField::parse(name))
-                .collect(),
-            created_at: f.created_at,
-            updated_at: f.updated_at,
-        }
-    }
+fn parse_lead(json: &str) -> Result<Lead, StoreError> {
+    serde_json::from_str(json)
+        .map_err(|e| StoreError::Corrupt(format!("a lead is unreadable: {e}")))
 }
 
 /// Where a moved card goes: into `stage_id`, directly above `before` (or at the bottom).
@@ -161,13 +49,28 @@ pub(crate) async fn lead_in(
     tx: &mut Transaction<'_, Sqlite>,
     id: LeadId,
 ) -> Result<Lead, StoreError> {
-    let row: Option<LeadRow> = sqlx::query_as(&format!(
-        "SELECT {LEAD_COLUMNS} FROM leads l WHERE l.id = ? AND l.deleted_at IS NULL"
+    let json: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT {} FROM leads l WHERE l.id = ? AND l.deleted_at IS NULL",
+        lead_json(OWN_TAGS)
     ))
     .bind(id.0)
     .fetch_optional(&mut **tx)
     .await?;
-    row.ok_or(StoreError::LeadNotFound(id))?.try_into()
+    parse_lead(&json.ok_or(StoreError::LeadNotFound(id))?)
+}
+
+/// Whether the lead is linked to a company with a domain: something research can start from.
+pub(crate) async fn has_identity(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: LeadId,
+) -> Result<bool, StoreError> {
+    let domain: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT c.domain FROM leads l JOIN companies c ON c.id = l.company_id WHERE l.id = ?",
+    )
+    .bind(id.0)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(domain.flatten().is_some())
 }
 
 async fn stage_exists(tx: &mut Transaction<'_, Sqlite>, id: StageId) -> Result<bool, StoreError> {
@@ -191,6 +94,27 @@ impl Store {
     /// to the company of its website or work email.
     #[tracing::instrument(skip(self, draft))]
     pub async fn create_lead(&self, draft: &LeadDraft, now: Timestamp) -> Result<Lead, StoreError> {
+        Ok(self.create_lead_in(draft, None, now).await?.0)
+    }
+
+    /// [`Store::create_lead`], and in the same transaction a `workflow` run when the lead has
+    /// an identity research can start from (a company domain from its website or work email).
+    #[tracing::instrument(skip(self, draft))]
+    pub async fn create_lead_and_research(
+        &self,
+        draft: &LeadDraft,
+        workflow: &str,
+        now: Timestamp,
+    ) -> Result<(Lead, Option<RunId>), StoreError> {
+        self.create_lead_in(draft, Some(workflow), now).await
+    }
+
+    async fn create_lead_in(
+        &self,
+        draft: &LeadDraft,
+        workflow: Option<&str>,
+        now: Timestamp,
+    ) -> Result<(Lead, Option<RunId>), StoreError> {
         let mut tx = self.writer.begin().await?;
         let stage_id = match draft.stage_id {
             Some(id) if stage_exists(&mut tx, id).await? => id,
@@ -225,21 +149,29 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         link_company(&mut tx, LeadId(id), now).await?;
+        let run = match workflow {
+            Some(workflow) if has_identity(&mut tx, LeadId(id)).await? => Some(
+                crate::runs::enqueue_in(&mut tx, LeadId(id), workflow, RunTrigger::Created, now)
+                    .await?,
+            ),
+            _ => None,
+        };
         let lead = lead_in(&mut tx, LeadId(id)).await?;
         tx.commit().await?;
-        Ok(lead)
+        Ok((lead, run))
     }
 
     /// One lead by id; `None` when it does not exist or was deleted.
     #[tracing::instrument(skip(self))]
     pub async fn lead(&self, id: LeadId) -> Result<Option<Lead>, StoreError> {
-        let row: Option<LeadRow> = sqlx::query_as(&format!(
-            "SELECT {LEAD_COLUMNS} FROM leads l WHERE l.id = ? AND l.deleted_at IS NULL"
+        let json: Option<String> = sqlx::query_scalar(&format!(
+            "SELECT {} FROM leads l WHERE l.id = ? AND l.deleted_at IS NULL",
+            lead_json(OWN_TAGS)
         ))
         .bind(id.0)
         .fetch_optional(&self.reader)
         .await?;
-        row.map(Lead::try_from).transpose()
+        json.as_deref().map(parse_lead).transpose()
     }
 
     /// Every stage with its live leads, as the board shows them.
@@ -250,17 +182,11 @@ impl Store {
         // `Lead`s: at 10,000 leads that is several times faster than decoding 10,000 rows one by
         // one (docs/benchmarks.md). Tags come in one query instead of a subquery per lead.
         let mut conn = self.reader.acquire().await?;
-        let json: String = sqlx::query_scalar(
-            "SELECT json_group_array(json_object( \
-               'id', id, 'fullName', full_name, 'title', title, 'email', email, 'phone', phone, \
-               'linkedinUrl', linkedin_url, 'companyId', company_id, 'companyName', company_name, \
-               'website', website, 'source', source, 'stageId', stage_id, 'position', position, \
-               'dealValue', deal_value, 'currency', currency, 'nextStep', next_step, \
-               'nextStepDue', next_step_due, 'tags', json('[]'), \
-               'researchedFields', json(researched_fields), \
-               'createdAt', created_at, 'updatedAt', updated_at)) \
-             FROM (SELECT * FROM leads WHERE deleted_at IS NULL ORDER BY stage_id, position, id)",
-        )
+        let json: String = sqlx::query_scalar(&format!(
+            "SELECT json_group_array({}) FROM \
+             (SELECT * FROM leads WHERE deleted_at IS NULL ORDER BY stage_id, position, id) l",
+            lead_json("json('[]')")
+        ))
         .fetch_one(&mut *conn)
         .await?;
         let tag_rows: Vec<(i64, String)> = sqlx::query_as(
@@ -270,15 +196,14 @@ impl Store {
         .fetch_all(&mut *conn)
         .await?;
         drop(conn);
-        let leads: Vec<BoardLead> = serde_json::from_str(&json)
+        let leads: Vec<Lead> = serde_json::from_str(&json)
             .map_err(|e| StoreError::Corrupt(format!("a lead on the board is unreadable: {e}")))?;
         let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
         for (lead, tag) in tag_rows {
             tags.entry(lead).or_default().push(tag);
         }
         let mut by_stage: HashMap<StageId, Vec<Lead>> = HashMap::new();
-        for lead in leads {
-            let mut lead = lead.into_lead();
+        for mut lead in leads {
             if let Some(t) = tags.remove(&lead.id.0) {
                 lead.tags = t;
             }
@@ -304,6 +229,29 @@ impl Store {
         value: &FieldValue,
         now: Timestamp,
     ) -> Result<Lead, StoreError> {
+        Ok(self.update_lead_in(id, value, None, now).await?.0)
+    }
+
+    /// [`Store::update_lead`], and in the same transaction a `workflow` run when the edit
+    /// changed the lead's website or email and the lead has an identity to research.
+    #[tracing::instrument(skip(self, value))]
+    pub async fn update_lead_and_research(
+        &self,
+        id: LeadId,
+        value: &FieldValue,
+        workflow: &str,
+        now: Timestamp,
+    ) -> Result<(Lead, Option<RunId>), StoreError> {
+        self.update_lead_in(id, value, Some(workflow), now).await
+    }
+
+    async fn update_lead_in(
+        &self,
+        id: LeadId,
+        value: &FieldValue,
+        workflow: Option<&str>,
+        now: Timestamp,
+    ) -> Result<(Lead, Option<RunId>), StoreError> {
         let mut tx = self.writer.begin().await?;
         let before = lead_in(&mut tx, id).await?;
         let (column, field, bound): (&str, LeadField, Bound) = match value {
@@ -349,8 +297,17 @@ impl Store {
             }
         }
         let lead = lead_in(&mut tx, id).await?;
+        let identity_changed = (field == LeadField::Website && lead.website != before.website)
+            || (field == LeadField::Email && lead.email != before.email);
+        let run = match workflow {
+            Some(workflow) if identity_changed && has_identity(&mut tx, id).await? => Some(
+                crate::runs::enqueue_in(&mut tx, id, workflow, RunTrigger::IdentityChanged, now)
+                    .await?,
+            ),
+            _ => None,
+        };
         tx.commit().await?;
-        Ok(lead)
+        Ok((lead, run))
     }
 
     /// Replaces the lead's tags (already normalised) in the given order.

@@ -6,6 +6,7 @@ mod activities;
 mod companies;
 mod error;
 mod leads;
+mod research;
 mod runs;
 mod search;
 mod stages;
@@ -19,6 +20,7 @@ use sqlx::SqlitePool;
 
 pub use error::StoreError;
 pub use leads::Placement;
+pub use research::{ResearchRecord, SourceRecord};
 pub use runs::{ClaimedRun, StageMeta, StoredOutput};
 
 use leadscout_domain::Timestamp;
@@ -74,6 +76,12 @@ impl Store {
                 path: path.to_owned(),
                 source,
             })?;
+        // Leads from before companies existed (migration 3) are linked once, right after it.
+        let had_companies: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'companies')",
+        )
+        .fetch_one(&writer)
+        .await?;
         MIGRATIONS.run(&writer).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(READ_CONNECTIONS)
@@ -92,9 +100,11 @@ impl Store {
             reader,
             path: path.to_owned(),
         };
-        let linked = store.link_unlinked_leads(Timestamp::now()).await?;
-        if linked > 0 {
-            tracing::info!(linked, "linked existing leads to their companies");
+        if !had_companies {
+            let linked = store.link_unlinked_leads(Timestamp::now()).await?;
+            if linked > 0 {
+                tracing::info!(linked, "linked existing leads to their companies");
+            }
         }
         Ok(store)
     }

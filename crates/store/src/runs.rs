@@ -82,6 +82,41 @@ pub(crate) async fn enqueue_in(
     Ok(RunId(id))
 }
 
+/// Sets the run's `applied_at` marker inside the transaction that makes its effect; `false`
+/// when an earlier attempt already made it (then the caller writes nothing).
+pub(crate) async fn claim_effect(
+    tx: &mut Transaction<'_, Sqlite>,
+    run: RunId,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let claimed = sqlx::query("UPDATE runs SET applied_at = ? WHERE id = ? AND applied_at IS NULL")
+        .bind(now.0)
+        .bind(run.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(claimed.rows_affected() == 1)
+}
+
+/// The run's `research` entry on its lead's timeline.
+pub(crate) async fn research_entry(
+    tx: &mut Transaction<'_, Sqlite>,
+    run: RunId,
+    body: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO activities (lead_id, kind, body, occurred_at, created_at) \
+         SELECT lead_id, 'research', ?, ?, ? FROM runs WHERE id = ?",
+    )
+    .bind(body)
+    .bind(now.0)
+    .bind(now.0)
+    .bind(run.0)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 #[derive(sqlx::FromRow)]
 struct ClaimRow {
     id: i64,
@@ -499,27 +534,55 @@ impl Store {
         now: Timestamp,
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let claimed =
-            sqlx::query("UPDATE runs SET applied_at = ? WHERE id = ? AND applied_at IS NULL")
-                .bind(now.0)
-                .bind(run.0)
-                .execute(&mut *tx)
-                .await?;
-        if claimed.rows_affected() == 0 {
+        if !claim_effect(&mut tx, run, now).await? {
             return Ok(false);
         }
-        sqlx::query(
-            "INSERT INTO activities (lead_id, kind, body, occurred_at, created_at) \
-             SELECT lead_id, 'research', ?, ?, ? FROM runs WHERE id = ?",
-        )
-        .bind(body)
-        .bind(now.0)
-        .bind(now.0)
-        .bind(run.0)
-        .execute(&mut *tx)
-        .await?;
+        research_entry(&mut tx, run, body, now).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Closes attempts a dead worker left open: they were cut off, not failed by the stage.
+    pub async fn interrupt_open_stages(
+        &self,
+        run: RunId,
+        now: Timestamp,
+    ) -> Result<u64, StoreError> {
+        let closed = sqlx::query(
+            "UPDATE stage_runs SET status = 'failed', error_class = 'interrupted',              error = 'Leadscout stopped during this step', finished_at = ?              WHERE run_id = ? AND status = 'running'",
+        )
+        .bind(now.0)
+        .bind(run.0)
+        .execute(&self.writer)
+        .await?;
+        Ok(closed.rows_affected())
+    }
+
+    /// Every attempt of every stage of a run, in order: (stage, attempt, status, reused).
+    pub async fn stage_history(
+        &self,
+        run: RunId,
+    ) -> Result<Vec<(String, i64, String, bool)>, StoreError> {
+        let rows: Vec<(String, i64, String, bool)> = sqlx::query_as(
+            "SELECT stage, attempt, status, reused_from IS NOT NULL FROM stage_runs              WHERE run_id = ? ORDER BY id",
+        )
+        .bind(run.0)
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows)
+    }
+
+    /// Makes every running run claimable now. Only for a process that knows it is the sole user
+    /// of the database (it holds the data folder's instance lock): whoever held those leases is
+    /// gone, and waiting for them to expire would only delay the user's research.
+    pub async fn release_leases(&self, now: Timestamp) -> Result<u64, StoreError> {
+        let released = sqlx::query(
+            "UPDATE runs SET lease_expires_at = ?1 - 1, updated_at = ?1 WHERE status = 'running'",
+        )
+        .bind(now.0)
+        .execute(&self.writer)
+        .await?;
+        Ok(released.rows_affected())
     }
 
     /// Runs that ended but whose notification was never claimed (the app stopped in between).

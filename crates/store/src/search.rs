@@ -54,7 +54,7 @@ impl Store {
         }
         let ids = serde_json::to_string(&rowids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let rows: Vec<HitRow> = sqlx::query_as(
-            "SELECT h.key AS ord, s.rowid AS rid, s.kind, \
+            "SELECT s.rowid AS rid, s.kind, \
                CASE s.kind \
                  WHEN 'lead' THEN s.ref_id \
                  WHEN 'note' THEN a.lead_id \

@@ -1,6 +1,7 @@
 //! The pipeline board.
 
 use leadscout_domain::{Board, Lead, LeadId, NewLead, StageId, Timestamp};
+use leadscout_research::stages::WORKFLOW;
 use leadscout_store::Placement;
 use tauri::State;
 
@@ -18,7 +19,18 @@ pub async fn get_board(state: State<'_, AppState>) -> Result<Board, IpcError> {
 #[specta::specta]
 pub async fn create_lead(state: State<'_, AppState>, input: NewLead) -> Result<Lead, IpcError> {
     let draft = input.validate()?;
-    Ok(state.store()?.create_lead(&draft, Timestamp::now()).await?)
+    let store = state.store()?;
+    if !store.settings().await?.research_on_create {
+        return Ok(store.create_lead(&draft, Timestamp::now()).await?);
+    }
+    // The run is queued in the lead's own transaction: no lead without its research.
+    let (lead, run) = store
+        .create_lead_and_research(&draft, WORKFLOW, Timestamp::now())
+        .await?;
+    if let (Some(run), Some(research)) = (run, state.research()) {
+        research.queued(run, lead.id);
+    }
+    Ok(lead)
 }
 
 /// Drops a card into `stage_id`, directly above `before_id` (at the bottom when absent).

@@ -4,6 +4,7 @@ use leadscout_domain::{
     normalize_tags, Activity, ActivityId, Lead, LeadDetail, LeadEdit, LeadId, NewActivity,
     Timestamp,
 };
+use leadscout_research::stages::WORKFLOW;
 use tauri::State;
 
 use crate::{AppState, IpcError};
@@ -21,10 +22,15 @@ pub async fn get_lead(state: State<'_, AppState>, id: LeadId) -> Result<LeadDeta
         Some(company) => store.company(company).await?,
         None => None,
     };
+    let research = match &company {
+        Some(company) => store.company_research(company.id).await?,
+        None => None,
+    };
     let activities = store.activities(id).await?;
     Ok(LeadDetail {
         lead,
         company,
+        research,
         activities,
     })
 }
@@ -38,10 +44,15 @@ pub async fn update_lead(
     edit: LeadEdit,
 ) -> Result<Lead, IpcError> {
     let value = edit.validate()?;
-    Ok(state
+    // A new website or email means a different company to research, queued with the edit.
+    let (lead, run) = state
         .store()?
-        .update_lead(id, &value, Timestamp::now())
-        .await?)
+        .update_lead_and_research(id, &value, WORKFLOW, Timestamp::now())
+        .await?;
+    if let (Some(run), Some(research)) = (run, state.research()) {
+        research.queued(run, lead.id);
+    }
+    Ok(lead)
 }
 
 /// Replaces the lead's tags.
@@ -60,7 +71,12 @@ pub async fn set_lead_tags(
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_lead(state: State<'_, AppState>, id: LeadId) -> Result<(), IpcError> {
-    Ok(state.store()?.delete_lead(id, Timestamp::now()).await?)
+    state.store()?.delete_lead(id, Timestamp::now()).await?;
+    // Its research stops now rather than at the run's next lease renewal.
+    if let Some(research) = state.research() {
+        research.engine.cancel(id).await?;
+    }
+    Ok(())
 }
 
 /// Brings a deleted lead back where it was.

@@ -12,8 +12,10 @@ import type {
   MoneyTotal,
   NewActivity,
   NewLead,
+  CompanyResearch,
   RunSummary,
   SearchHit,
+  Settings,
   Stage,
 } from "../ipc/bindings";
 
@@ -37,6 +39,9 @@ export interface FakeBackend {
   boardFailure: IpcError | null;
   /** When set, the next `move_lead` fails with this error. */
   moveFailure: IpcError | null;
+  /** Research results by lead, as `get_lead` returns them. */
+  research: Record<number, CompanyResearch>;
+  settings: Required<Settings>;
 }
 
 function refuse(error: IpcError): never {
@@ -119,6 +124,8 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     calls: [],
     boardFailure: null,
     moveFailure: null,
+    research: {},
+    settings: { researchOnCreate: true, notifications: true, workers: 4 },
   };
   let nextId = leads.reduce((max, l) => Math.max(max, l.id), 0) + 1;
   let nextActivity = activities.reduce((max, a) => Math.max(max, a.id), 0) + 1;
@@ -174,6 +181,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         return {
           lead,
           company: null,
+          research: backend.research[lead.id] ?? null,
           activities: backend.activities.filter((a) => a.leadId === lead.id).sort((a, b) => b.occurredAt - a.occurredAt || b.id - a.id),
         };
       }
@@ -258,6 +266,26 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       }
       case "research_statuses":
         return backend.runs;
+      case "research_leads": {
+        const queued: LeadId[] = [];
+        const skipped: { lead: LeadId; reason: string }[] = [];
+        for (const id of args.ids as LeadId[]) {
+          const l = get(id);
+          if (!l.website && !l.email) skipped.push({ lead: id, reason: `${l.fullName} has no company website or work email to research.` });
+          else queued.push(id);
+        }
+        return { queued, skipped };
+      }
+      case "cancel_research":
+        return null;
+      case "get_settings":
+        return { ...backend.settings };
+      case "update_settings": {
+        const settings = args.settings as Required<Settings>;
+        if (settings.workers < 1 || settings.workers > 8) invalid("workers", "Choose between 1 and 8 research runs at once.");
+        backend.settings = { ...settings };
+        return { ...settings };
+      }
       case "create_stage": {
         const input = args.input as { name: string; kind: Stage["kind"]; color: string | null };
         const name = input.name.trim();
@@ -298,7 +326,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       default:
         throw new Error(`unexpected command ${cmd}`);
     }
-  });
+  }, { shouldMockEvents: true });
   return backend;
 }
 

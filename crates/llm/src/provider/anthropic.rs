@@ -1,6 +1,5 @@
 //! Anthropic Messages, with `output_config.format` (structured outputs) or a forced tool.
 
-use std::fmt;
 use std::sync::Arc;
 
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -9,8 +8,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::openai::f32_to_f64;
-use super::{finish, log_outcome, parse_body, Answer, Content, Shaping, Stop};
-use crate::client::{ApiKey, BoxFuture, Clock, LlmClient, Provider, SystemClock};
+use super::{finish, parse_body, Answer, Content, Shaping, Stop};
+use crate::client::{ApiKey, Clock, Provider, SystemClock};
 use crate::error::LlmError;
 use crate::http::{endpoint, looks_like_context_overflow, Reply, Transport};
 use crate::request::{Role, StructuredRequest};
@@ -276,34 +275,7 @@ impl AnthropicClient {
     }
 }
 
-impl LlmClient for AnthropicClient {
-    fn provider(&self) -> Provider {
-        Provider::Anthropic
-    }
-
-    fn model(&self) -> &str {
-        &self.config.model
-    }
-
-    fn complete<'a>(
-        &'a self,
-        request: &'a StructuredRequest,
-    ) -> BoxFuture<'a, Result<StructuredResponse, LlmError>> {
-        Box::pin(async move {
-            let result = self.call(request).await;
-            log_outcome(&self.transport, &result);
-            result
-        })
-    }
-}
-
-impl fmt::Debug for AnthropicClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AnthropicClient")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
-    }
-}
+adapter_client!(AnthropicClient, Provider::Anthropic);
 
 #[derive(Deserialize)]
 struct MessageBody {

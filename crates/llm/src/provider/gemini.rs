@@ -1,7 +1,6 @@
 //! Gemini `generateContent` with `responseMimeType: application/json` and
 //! `responseJsonSchema`.
 
-use std::fmt;
 use std::sync::Arc;
 
 use reqwest::header::HeaderMap;
@@ -10,8 +9,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::openai::f32_to_f64;
-use super::{finish, log_outcome, parse_body, Answer, Content, Shaping, Stop};
-use crate::client::{ApiKey, BoxFuture, Clock, LlmClient, Provider, SystemClock};
+use super::{finish, parse_body, Answer, Content, Shaping, Stop};
+use crate::client::{ApiKey, Clock, Provider, SystemClock};
 use crate::error::LlmError;
 use crate::http::{endpoint, looks_like_context_overflow, Reply, Transport};
 use crate::request::{Role, StructuredRequest};
@@ -261,34 +260,7 @@ impl GeminiClient {
     }
 }
 
-impl LlmClient for GeminiClient {
-    fn provider(&self) -> Provider {
-        Provider::Gemini
-    }
-
-    fn model(&self) -> &str {
-        &self.config.model
-    }
-
-    fn complete<'a>(
-        &'a self,
-        request: &'a StructuredRequest,
-    ) -> BoxFuture<'a, Result<StructuredResponse, LlmError>> {
-        Box::pin(async move {
-            let result = self.call(request).await;
-            log_outcome(&self.transport, &result);
-            result
-        })
-    }
-}
-
-impl fmt::Debug for GeminiClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GeminiClient")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
-    }
-}
+adapter_client!(GeminiClient, Provider::Gemini);
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]

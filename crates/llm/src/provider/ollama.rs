@@ -4,7 +4,6 @@
 //! so every request carries `options.num_ctx`. Ollama reloads a model whenever `num_ctx`
 //! changes, so the size is rounded up to a power of two: a handful of sizes, few reloads.
 
-use std::fmt;
 use std::sync::Arc;
 
 use reqwest::header::HeaderMap;
@@ -13,8 +12,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::openai::f32_to_f64;
-use super::{finish, log_outcome, parse_body, Answer, Content, Shaping, Stop};
-use crate::client::{ApiKey, BoxFuture, Clock, LlmClient, Provider, SystemClock};
+use super::{finish, parse_body, Answer, Content, Shaping, Stop};
+use crate::client::{ApiKey, Clock, Provider, SystemClock};
 use crate::error::LlmError;
 use crate::http::{endpoint, looks_like_context_overflow, Reply, Transport};
 use crate::request::{Role, StructuredRequest};
@@ -255,34 +254,7 @@ fn estimate_prompt_tokens(request: &StructuredRequest) -> u64 {
         .sum()
 }
 
-impl LlmClient for OllamaClient {
-    fn provider(&self) -> Provider {
-        Provider::Ollama
-    }
-
-    fn model(&self) -> &str {
-        &self.config.model
-    }
-
-    fn complete<'a>(
-        &'a self,
-        request: &'a StructuredRequest,
-    ) -> BoxFuture<'a, Result<StructuredResponse, LlmError>> {
-        Box::pin(async move {
-            let result = self.call(request).await;
-            log_outcome(&self.transport, &result);
-            result
-        })
-    }
-}
-
-impl fmt::Debug for OllamaClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OllamaClient")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
-    }
-}
+adapter_client!(OllamaClient, Provider::Ollama);
 
 #[derive(Deserialize)]
 struct ChatResponse {

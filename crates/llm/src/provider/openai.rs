@@ -1,7 +1,6 @@
 //! OpenAI Chat Completions with `response_format: json_schema`, for OpenAI itself and every
 //! server that copies its `/v1` API (LM Studio, llama.cpp server, vLLM, ...).
 
-use std::fmt;
 use std::sync::Arc;
 
 use reqwest::header::HeaderMap;
@@ -9,8 +8,8 @@ use reqwest::Url;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{finish, log_outcome, parse_body, Answer, Content, Shaping, Stop};
-use crate::client::{ApiKey, BoxFuture, Clock, LlmClient, Provider, SystemClock};
+use super::{finish, parse_body, Answer, Content, Shaping, Stop};
+use crate::client::{ApiKey, Clock, Provider, SystemClock};
 use crate::error::LlmError;
 use crate::http::{endpoint, Reply, Transport};
 use crate::request::{Role, StructuredRequest};
@@ -248,34 +247,7 @@ impl OpenAiClient {
     }
 }
 
-impl LlmClient for OpenAiClient {
-    fn provider(&self) -> Provider {
-        Provider::OpenAi
-    }
-
-    fn model(&self) -> &str {
-        &self.config.model
-    }
-
-    fn complete<'a>(
-        &'a self,
-        request: &'a StructuredRequest,
-    ) -> BoxFuture<'a, Result<StructuredResponse, LlmError>> {
-        Box::pin(async move {
-            let result = self.call(request).await;
-            log_outcome(&self.transport, &result);
-            result
-        })
-    }
-}
-
-impl fmt::Debug for OpenAiClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OpenAiClient")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
-    }
-}
+adapter_client!(OpenAiClient, Provider::OpenAi);
 
 /// `0.2f32` as `0.2`, not `0.20000000298023224`.
 pub(crate) fn f32_to_f64(value: f32) -> f64 {

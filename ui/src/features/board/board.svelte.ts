@@ -7,6 +7,7 @@ import {
   type Lead,
   type LeadId,
   type NewLead,
+  type RunEvent,
   type RunSummary,
   type StageEdit,
   type StageId,
@@ -79,6 +80,56 @@ export class BoardState {
       this.error = describe(e);
     } finally {
       this.loading = false;
+    }
+  }
+
+  /**
+   * Follows a research run as its events arrive, so cards show live status without reloading.
+   * Returns true when the run just ended (the lead's data may have changed).
+   */
+  applyRunEvent(event: RunEvent): boolean {
+    const current = this.research[event.lead];
+    const base: RunSummary =
+      current && current.id === event.run
+        ? current
+        : { id: event.run, leadId: event.lead, status: "queued", trigger: "manual", stage: null, error: null, createdAt: Date.now(), finishedAt: null };
+    let next: RunSummary;
+    switch (event.type) {
+      case "queued":
+        next = { ...base, status: "queued", error: null, finishedAt: null };
+        break;
+      case "started":
+        next = { ...base, status: "running" };
+        break;
+      case "stageStarted":
+        next = { ...base, status: "running", stage: event.stage };
+        break;
+      case "stageFinished":
+        return false;
+      case "stageFailed":
+        // A failure that will be retried keeps the run going; the final one arrives as "failed".
+        return false;
+      case "finished":
+        next = { ...base, status: "succeeded", error: null, finishedAt: Date.now() };
+        break;
+      case "failed":
+        next = { ...base, status: "failed", error: event.reason, finishedAt: Date.now() };
+        break;
+      case "cancelled":
+        next = { ...base, status: "cancelled", finishedAt: Date.now() };
+        break;
+    }
+    this.research[event.lead] = next;
+    return next.finishedAt !== null && next.status === "succeeded";
+  }
+
+  /** Re-reads one lead (research may have filled its company) and puts it in place. */
+  async refreshLead(id: LeadId): Promise<void> {
+    try {
+      const detail = await call(commands.getLead(id));
+      this.replace(detail.lead);
+    } catch {
+      // Deleted meanwhile: the next load drops it.
     }
   }
 

@@ -1,0 +1,144 @@
+//! What research found about a company: a profile built from its own website, the pages it was
+//! read from, and the signals each page gave, every one with the URL and words it came from.
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+use crate::{SocialLink, Timestamp};
+
+/// A technology seen on the company's site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TechItem {
+    pub name: String,
+    /// `analytics`, `crm`, `payments`, `hosting_cdn`...
+    pub category: String,
+}
+
+/// The deterministic company profile: only what the site itself states.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CompanyProfile {
+    pub domain: String,
+    pub website: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub location: Option<String>,
+    pub founded: Option<String>,
+    /// Head count as the site states it ("250+", "11-50").
+    pub size: Option<String>,
+    pub language: Option<String>,
+    pub socials: Vec<SocialLink>,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub tech: Vec<TechItem>,
+    /// Open positions seen; `Some(0)` means a careers page without countable postings.
+    pub hiring: Option<u32>,
+    /// `free_trial`, `free_plan`, `self_serve_pricing`, `contact_sales`.
+    pub pricing: Vec<String>,
+    /// Pages read.
+    pub pages: u32,
+    /// Pages that talk to AI assistants (their text is treated as data, never instructions).
+    pub flagged_pages: u32,
+}
+
+impl CompanyProfile {
+    /// One line for a notification or a timeline entry.
+    pub fn headline(&self) -> String {
+        let who = self.name.clone().unwrap_or_else(|| self.domain.clone());
+        let mut parts = Vec::new();
+        if let Some(description) = &self.description {
+            parts.push(shorten(description, 90));
+        }
+        if !self.tech.is_empty() {
+            parts.push(format!(
+                "{} technolog{}",
+                self.tech.len(),
+                if self.tech.len() == 1 { "y" } else { "ies" }
+            ));
+        }
+        match self.hiring {
+            Some(n) if n > 0 => parts.push(format!("hiring ({n} open)")),
+            Some(_) => parts.push("hiring".into()),
+            None => {}
+        }
+        if parts.is_empty() {
+            parts.push(format!(
+                "{} page{} read",
+                self.pages,
+                if self.pages == 1 { "" } else { "s" }
+            ));
+        }
+        format!("{who}: {}", parts.join(" · "))
+    }
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', '.', ';', ':', ' ']))
+}
+
+/// A page research read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceView {
+    pub url: String,
+    /// `home`, `about`, `pricing`...
+    pub kind: String,
+    pub title: Option<String>,
+    pub fetched_at: Timestamp,
+    /// The page talks to AI assistants; its words are kept as data only.
+    pub flagged: bool,
+}
+
+/// One thing a page showed, with its evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SignalView {
+    /// `tech`, `hiring`, `pricing`, `founded`, `size`, `location`.
+    pub kind: String,
+    pub name: String,
+    pub value: Option<String>,
+    pub evidence: String,
+    pub url: String,
+}
+
+/// Everything research knows about a company, for the lead page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CompanyResearch {
+    pub profile: CompanyProfile,
+    pub researched_at: Timestamp,
+    pub sources: Vec<SourceView>,
+    pub signals: Vec<SignalView>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headline_names_the_company_and_what_stands_out() {
+        let mut p = CompanyProfile {
+            domain: "acme.example".into(),
+            pages: 1,
+            ..CompanyProfile::default()
+        };
+        assert_eq!(p.headline(), "acme.example: 1 page read");
+        p.name = Some("Acme".into());
+        p.description = Some("Anvils, rockets and other desert logistics for coyotes who plan ahead, shipped overnight anywhere.".into());
+        p.tech = vec![TechItem {
+            name: "Stripe".into(),
+            category: "payments".into(),
+        }];
+        p.hiring = Some(3);
+        assert_eq!(
+            p.headline(),
+            "Acme: Anvils, rockets and other desert logistics for coyotes who plan ahead, shipped overnight… · 1 technology · hiring (3 open)"
+        );
+    }
+}

@@ -1,0 +1,378 @@
+//! Reading one fetched page: bytes to text in the right charset, a bound on nesting depth so a
+//! hostile page cannot make the parser crawl, then one parse that yields the page's facts, its
+//! readable text as Markdown, its headings and its links.
+
+use std::borrow::Cow;
+
+use dom_query::{Document, NodeRef};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::extract::{extract_from, resolve};
+use crate::PageFacts;
+
+/// Elements nested deeper than this are cut off before parsing: real pages stay far below it
+/// (the deepest of the eval pages is under 60), and html5ever's cost grows with depth.
+pub const MAX_DEPTH: usize = 256;
+
+/// Readable text kept per page, in characters; enough for every fact a page states.
+pub const MAX_TEXT_CHARS: usize = 40_000;
+
+/// A link on the page and the words it is shown with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    pub url: String,
+    pub text: String,
+}
+
+/// Everything one parse of a page gives.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadPage {
+    pub facts: PageFacts,
+    /// The main content as Markdown: headings, paragraphs and list items, without navigation,
+    /// scripts, styles and forms.
+    pub text: String,
+    pub headings: Vec<String>,
+    pub links: Vec<Link>,
+    /// The raw JSON-LD blocks, for signals that need more than their types.
+    pub jsonld: Vec<String>,
+}
+
+/// Decodes a body: the charset the server named, else a byte-order mark, else a `<meta>`
+/// charset in the first 1,024 bytes, else UTF-8 when the bytes are valid UTF-8, else
+/// Windows-1252 (what browsers assume for unlabelled Western pages).
+pub fn decode(body: &[u8], content_type: &str) -> String {
+    let label = charset_param(content_type).or_else(|| meta_charset(&body[..body.len().min(1024)]));
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(body) {
+        return encoding
+            .decode_without_bom_handling(&body[bom_len..])
+            .0
+            .into_owned();
+    }
+    let encoding = label.and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()));
+    match encoding {
+        Some(encoding) => encoding.decode_without_bom_handling(body).0.into_owned(),
+        None => match std::str::from_utf8(body) {
+            Ok(text) => text.to_owned(),
+            Err(_) => encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(body)
+                .0
+                .into_owned(),
+        },
+    }
+}
+
+fn charset_param(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        (name.trim().eq_ignore_ascii_case("charset"))
+            .then(|| value.trim().trim_matches(['"', '\'']).to_owned())
+            .filter(|v| !v.is_empty())
+    })
+}
+
+/// `<meta charset="x">` or `<meta http-equiv="Content-Type" content="text/html; charset=x">`.
+fn meta_charset(head: &[u8]) -> Option<String> {
+    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let at = head.find("charset=")? + "charset=".len();
+    let value: String = head[at..]
+        .trim_start_matches(['"', '\''])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+        .collect();
+    (!value.is_empty()).then_some(value)
+}
+
+/// Elements that never have a closing tag.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+
+/// Cuts the document where element nesting first passes `max` (counting open tags against
+/// closing ones, ignoring void and self-closing elements): what follows is dropped, the parser
+/// closes what is open. Pages within the bound come back unchanged and uncopied.
+pub fn cap_depth(html: &str, max: usize) -> Cow<'_, str> {
+    let bytes = html.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(offset) = memchr(b'<', &bytes[i..]) {
+        let start = i + offset;
+        let rest = &bytes[start + 1..];
+        let closing = rest.first() == Some(&b'/');
+        let name_start = usize::from(closing);
+        let name_len = rest[name_start..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        if name_len == 0 {
+            i = start + 1;
+            continue;
+        }
+        let name = &rest[name_start..name_start + name_len];
+        let end = memchr(b'>', rest).map_or(bytes.len(), |e| start + 1 + e + 1);
+        let self_closing = end >= 2 && bytes[end - 2] == b'/';
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else if !self_closing && !VOID.iter().any(|v| v.as_bytes().eq_ignore_ascii_case(name)) {
+            depth += 1;
+            if depth > max {
+                return Cow::Owned(html[..start].to_owned());
+            }
+            // Raw text elements: skip to their end so markup inside scripts is not counted.
+            for raw in ["script", "style", "textarea", "title"] {
+                if raw.as_bytes().eq_ignore_ascii_case(name) {
+                    let close = format!("</{raw}");
+                    let tail = html[end.min(html.len())..].to_ascii_lowercase();
+                    if let Some(at) = tail.find(&close) {
+                        i = end + at;
+                    } else {
+                        return Cow::Borrowed(html);
+                    }
+                    break;
+                }
+            }
+            if i > start {
+                continue;
+            }
+        }
+        i = end.max(start + 1);
+        if i >= bytes.len() {
+            break;
+        }
+    }
+    Cow::Borrowed(html)
+}
+
+fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
+    haystack.iter().position(|&b| b == needle)
+}
+
+/// Parses a page once and reads everything the crawler needs from it.
+pub fn read(html: &str, base: &Url) -> ReadPage {
+    let html = cap_depth(html, MAX_DEPTH);
+    let doc = Document::from(html.as_ref());
+    let facts = extract_from(&doc, Some(base));
+    let jsonld = doc
+        .select("script[type]")
+        .iter()
+        .filter(|s| {
+            s.attr("type")
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
+        })
+        .map(|s| s.text().trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let mut links = Vec::new();
+    for a in doc.select("a[href]").iter() {
+        let Some(href) = a.attr("href") else { continue };
+        let Some(mut url) = resolve(Some(base), href.trim()) else {
+            continue;
+        };
+        if !matches!(url.scheme(), "http" | "https") {
+            continue;
+        }
+        url.set_fragment(None);
+        links.push(Link {
+            url: url.into(),
+            text: squash(&a.text()),
+        });
+    }
+    let headings = doc
+        .select("h1, h2, h3")
+        .iter()
+        .map(|h| squash(&h.text()))
+        .filter(|h| !h.is_empty())
+        .take(60)
+        .collect();
+    doc.select(
+        "script, style, noscript, template, svg, iframe, form, nav, header, footer, aside, \
+         [hidden], [aria-hidden=true]",
+    )
+    .remove();
+    let main = doc.select("main, article, [role=main]");
+    let root = if main.exists() {
+        main
+    } else {
+        doc.select("body")
+    };
+    let mut text = Markdown::default();
+    for node in root.nodes() {
+        text.walk(node, 0);
+    }
+    ReadPage {
+        facts,
+        text: text.finish(),
+        headings,
+        links,
+        jsonld,
+    }
+}
+
+fn squash(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Builds Markdown from the DOM: block elements start new lines, inline text runs together.
+#[derive(Default)]
+struct Markdown {
+    out: String,
+    line: String,
+    chars: usize,
+}
+
+impl Markdown {
+    fn walk(&mut self, node: &NodeRef, depth: usize) {
+        if self.chars >= MAX_TEXT_CHARS || depth > MAX_DEPTH {
+            return;
+        }
+        if node.is_text() {
+            let text = node.text();
+            if text.trim().is_empty() {
+                // Whitespace between inline elements still separates their words.
+                if !text.is_empty() && !self.line.is_empty() && !self.line.ends_with(' ') {
+                    self.line.push(' ');
+                }
+            } else {
+                if !self.line.is_empty()
+                    && !self.line.ends_with(' ')
+                    && text.starts_with(char::is_whitespace)
+                {
+                    self.line.push(' ');
+                }
+                self.line.push_str(&squash(&text));
+                if text.ends_with(char::is_whitespace) {
+                    self.line.push(' ');
+                }
+            }
+            return;
+        }
+        if !node.is_element() {
+            return;
+        }
+        let name = node
+            .node_name()
+            .map(|n| n.to_ascii_lowercase())
+            .unwrap_or_default();
+        let prefix = match name.as_str() {
+            "h1" => Some("# "),
+            "h2" => Some("## "),
+            "h3" => Some("### "),
+            "h4" | "h5" | "h6" => Some("#### "),
+            "li" => Some("- "),
+            "p" | "div" | "section" | "tr" | "blockquote" | "dd" | "dt" | "br" | "table" | "ul"
+            | "ol" | "address" | "figcaption" => Some(""),
+            _ => None,
+        };
+        if let Some(prefix) = prefix {
+            self.flush();
+            self.line.push_str(prefix);
+        }
+        for child in node.children() {
+            self.walk(&child, depth + 1);
+        }
+        if prefix.is_some() {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        let line = self.line.trim();
+        let bare = line.trim_start_matches(['#', '-', ' ']);
+        if !bare.is_empty() {
+            self.chars += line.chars().count() + 1;
+            self.out.push_str(line);
+            self.out.push('\n');
+        }
+        self.line.clear();
+    }
+
+    fn finish(mut self) -> String {
+        self.flush();
+        if self.chars > MAX_TEXT_CHARS {
+            let cut = self
+                .out
+                .char_indices()
+                .nth(MAX_TEXT_CHARS)
+                .map_or(self.out.len(), |(i, _)| i);
+            self.out.truncate(cut);
+        }
+        self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_by_header_meta_bom_and_fallback() {
+        let latin1 = b"<p>Caf\xe9 M\xfcller</p>";
+        assert_eq!(
+            decode(latin1, "text/html; charset=ISO-8859-1"),
+            "<p>Café Müller</p>"
+        );
+        let meta = b"<meta charset=\"windows-1252\"><p>\x93quoted\x94</p>";
+        assert!(decode(meta, "text/html").contains("\u{201c}quoted\u{201d}"));
+        assert_eq!(
+            decode("<p>Grüße</p>".as_bytes(), "text/html"),
+            "<p>Grüße</p>"
+        );
+        // Unlabelled and not UTF-8: Windows-1252, never replacement characters.
+        assert_eq!(decode(b"<p>\xe9t\xe9</p>", ""), "<p>été</p>");
+        let mut bom = vec![0xEF, 0xBB, 0xBF];
+        bom.extend_from_slice("<p>ok</p>".as_bytes());
+        assert_eq!(decode(&bom, "text/html; charset=iso-8859-1"), "<p>ok</p>");
+        // Shift_JIS named in the header.
+        let sjis = encoding_rs::SHIFT_JIS.encode("会社概要").0;
+        assert_eq!(decode(&sjis, "text/html;charset=\"Shift_JIS\""), "会社概要");
+    }
+
+    #[test]
+    fn depth_cap_cuts_only_what_is_too_deep() {
+        let normal = "<html><body><div><p>a<br>b<img src=x></p></div></body></html>";
+        assert!(matches!(cap_depth(normal, 5), Cow::Borrowed(_)));
+        let deep = format!("{}x{}", "<div>".repeat(1000), "</div>".repeat(1000));
+        let capped = cap_depth(&deep, 100);
+        assert_eq!(capped.matches("<div>").count(), 100);
+        // Tags inside a script do not count.
+        let script = format!("<script>{}</script><p>after</p>", "<div>".repeat(500));
+        assert!(matches!(cap_depth(&script, 10), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn reads_main_text_as_markdown_without_chrome() {
+        let html = r#"<html><head><title>Acme</title><script>var x = "<p>no</p>";</script></head>
+            <body><nav><a href="/pricing">Pricing</a></nav>
+            <header>Top banner</header>
+            <main><h1>Anvils for   builders</h1><p>We make <b>anvils</b> since 1999.</p>
+            <ul><li>Strong</li><li>Cheap</li></ul><form>Email <input></form>
+            <a href="/about#team">About us</a> <a href="mailto:x@acme.example">mail</a></main>
+            <footer>© Acme</footer></body></html>"#;
+        let base = Url::parse("https://acme.example/").unwrap();
+        let page = read(html, &base);
+        assert_eq!(
+            page.text,
+            "# Anvils for builders\nWe make anvils since 1999.\n- Strong\n- Cheap\nAbout us mail\n"
+        );
+        assert_eq!(page.headings, ["Anvils for builders"]);
+        let urls: Vec<&str> = page.links.iter().map(|l| l.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            ["https://acme.example/pricing", "https://acme.example/about"]
+        );
+        assert_eq!(page.facts.title.as_deref(), Some("Acme"));
+    }
+
+    #[test]
+    fn a_very_deep_page_is_read_quickly_and_whole_up_to_the_cap() {
+        let html = format!(
+            "<html><body><p>top</p>{}deep{}</body></html>",
+            "<div>".repeat(20_000),
+            "</div>".repeat(20_000)
+        );
+        let page = read(&html, &Url::parse("https://deep.example/").unwrap());
+        assert!(page.text.starts_with("top\n"), "{:?}", &page.text[..20]);
+        assert!(!page.text.contains("deep"));
+    }
+}

@@ -1,0 +1,496 @@
+//! The deterministic stages of the lead-research workflow: resolve the company's domain, crawl
+//! its site, build a grounded profile from what the pages say, and write it back. With no model
+//! configured this is the whole workflow, and the user still gets a company profile.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use leadscout_domain::{
+    email_company_domain, registrable_domain, CompanyProfile, LeadId, SignalView, SocialLink,
+    TechItem, Timestamp,
+};
+use leadscout_pipeline::{
+    SeedFn, Stage, StageError, StageFuture, StageInput, StageOutput, Workflow, WorkflowError,
+};
+use leadscout_store::{ResearchRecord, SourceRecord, Store};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use url::Url;
+
+use crate::signals::{Signal, SignalKind};
+use crate::{crawl, Crawl, CrawlConfig, CrawledPage, FetchError, Fetcher, Refusal};
+
+/// The workflow's name in the `runs` table.
+pub const WORKFLOW: &str = "lead-research";
+
+/// Research is reused for this long: two leads at one company in the same week share one crawl,
+/// and "research now" a week later reads the site again.
+const FRESH_FOR_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+/// The lead facts a run starts from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Seed {
+    pub lead: i64,
+    pub website: Option<String>,
+    pub email: Option<String>,
+    pub company_domain: Option<String>,
+    /// The company's known website (from an earlier lead or research).
+    pub company_website: Option<String>,
+    /// Which freshness period the run falls in (see [`FRESH_FOR_MS`]).
+    pub period: i64,
+}
+
+/// Where the company lives on the web.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resolved {
+    pub domain: String,
+    pub start_url: String,
+    pub period: i64,
+}
+
+/// The run's seed: the lead's website, email and company domain, read when the run starts.
+pub fn seed(store: Store) -> SeedFn {
+    Arc::new(move |lead: LeadId| {
+        let store = store.clone();
+        Box::pin(async move {
+            let found = store
+                .lead(lead)
+                .await
+                .map_err(|e| StageError::transient(format!("could not read the lead: {e}")))?;
+            let Some(found) = found else {
+                return Err(StageError::Cancelled);
+            };
+            let company = match found.company_id {
+                Some(company) => store.company(company).await.map_err(|e| {
+                    StageError::transient(format!("could not read the company: {e}"))
+                })?,
+                None => None,
+            };
+            let (company_domain, company_website) =
+                company.map(|c| (c.domain, c.website)).unwrap_or_default();
+            let seed = Seed {
+                lead: lead.0,
+                website: found.website,
+                email: found.email,
+                company_domain,
+                company_website,
+                period: Timestamp::now().0 / FRESH_FOR_MS,
+            };
+            serde_json::to_value(seed).map_err(|e| StageError::permanent(e.to_string()))
+        })
+    })
+}
+
+/// Builds the workflow on a fetcher and the store.
+pub fn workflow(
+    store: Store,
+    fetcher: Arc<Fetcher>,
+    config: CrawlConfig,
+) -> Result<Workflow, WorkflowError> {
+    Workflow::new(
+        WORKFLOW,
+        vec![
+            Arc::new(ResolveStage),
+            Arc::new(CrawlStage { fetcher, config }),
+            Arc::new(ProfileStage),
+            Arc::new(WriteStage { store }),
+        ],
+    )
+}
+
+/// Whether a lead has something research can start from.
+pub fn has_identity(website: Option<&str>, email: Option<&str>) -> bool {
+    website.is_some_and(|w| {
+        Url::parse(w)
+            .ok()
+            .and_then(|u| registrable_domain(&u))
+            .is_some()
+    }) || email.and_then(email_company_domain).is_some()
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(input: &StageInput, name: &str) -> Result<T, StageError> {
+    serde_json::from_value(input.input(name).clone())
+        .map_err(|e| StageError::permanent(format!("the {name} step's result is unreadable: {e}")))
+}
+
+fn output<T: Serialize>(value: &T) -> Result<StageOutput, StageError> {
+    serde_json::to_value(value)
+        .map(StageOutput::new)
+        .map_err(|e| StageError::permanent(e.to_string()))
+}
+
+/// 1. The company's registrable domain and the page to start from.
+pub struct ResolveStage;
+
+impl ResolveStage {
+    pub fn resolve(seed: &Seed) -> Result<Resolved, StageError> {
+        // The lead's own website, else the company's known one when it is on the same domain
+        // as the lead's work email (a colleague's lead found it).
+        let email_domain = seed.email.as_deref().and_then(email_company_domain);
+        let company_site = seed.company_website.as_ref().filter(|site| {
+            let site_domain = Url::parse(site).ok().and_then(|u| registrable_domain(&u));
+            site_domain.is_some() && (email_domain.is_none() || site_domain == email_domain)
+        });
+        if let Some(website) = seed.website.as_ref().or(company_site) {
+            let url = Url::parse(website).map_err(|_| {
+                StageError::permanent(format!("The website {website} is not a valid address."))
+            })?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(StageError::permanent(format!(
+                    "The website {website} is not a web address."
+                )));
+            }
+            let domain = registrable_domain(&url).ok_or_else(|| {
+                StageError::permanent(format!(
+                    "The website {website} is not a public domain name, so there is nothing to research."
+                ))
+            })?;
+            let mut start = url.clone();
+            start.set_path("/");
+            start.set_query(None);
+            start.set_fragment(None);
+            return Ok(Resolved {
+                domain,
+                start_url: start.into(),
+                period: seed.period,
+            });
+        }
+        let domain = email_domain
+            .or_else(|| seed.company_domain.clone())
+            .ok_or_else(|| {
+                StageError::permanent(
+                    "Nothing to research yet: add the company's website or the lead's work email.",
+                )
+            })?;
+        Ok(Resolved {
+            start_url: format!("https://{domain}/"),
+            domain,
+            period: seed.period,
+        })
+    }
+}
+
+impl Stage for ResolveStage {
+    fn name(&self) -> &'static str {
+        "resolve"
+    }
+
+    fn inputs(&self) -> &'static [&'static str] {
+        &["seed"]
+    }
+
+    fn run(&self, input: StageInput) -> StageFuture<'_> {
+        Box::pin(async move {
+            let seed: Seed = parse(&input, "seed")?;
+            output(&Self::resolve(&seed)?)
+        })
+    }
+}
+
+/// 2. The site's homepage and key pages.
+pub struct CrawlStage {
+    fetcher: Arc<Fetcher>,
+    config: CrawlConfig,
+}
+
+/// What a salesperson should read when the site cannot be crawled.
+pub fn stage_error(domain: &str, err: FetchError) -> StageError {
+    match err {
+        FetchError::Status {
+            retry_after,
+            ref url,
+            status,
+        } if status == 429 || status >= 500 => StageError::Transient {
+            message: format!("{url} answered {status}"),
+            retry_after: retry_after.map(std::time::Duration::from_secs),
+        },
+        FetchError::Timeout { .. } | FetchError::Connect { .. } => {
+            StageError::transient(err.to_string())
+        }
+        // Offline, or a typo in the address: worth a few tries before saying so.
+        FetchError::Refused(Refusal::Unresolved(..)) => StageError::transient(format!(
+            "{domain} could not be found: check the website address and the internet connection"
+        )),
+        FetchError::Refused(Refusal::NotPublic { .. }) => StageError::permanent(format!(
+            "{domain} points to a private or local network address; Leadscout only reads public websites."
+        )),
+        FetchError::Refused(refusal) => StageError::permanent(format!("{domain}: {refusal}")),
+        FetchError::RobotsDisallowed { .. } => StageError::permanent(format!(
+            "{domain} asks crawlers not to read its homepage (robots.txt), so Leadscout did not."
+        )),
+        other => StageError::permanent(other.to_string()),
+    }
+}
+
+impl Stage for CrawlStage {
+    fn name(&self) -> &'static str {
+        "crawl"
+    }
+
+    fn inputs(&self) -> &'static [&'static str] {
+        &["resolve"]
+    }
+
+    fn run(&self, input: StageInput) -> StageFuture<'_> {
+        Box::pin(async move {
+            let resolved: Resolved = parse(&input, "resolve")?;
+            let start = Url::parse(&resolved.start_url)
+                .map_err(|e| StageError::permanent(format!("bad start address: {e}")))?;
+            let crawl = crawl(&self.fetcher, &start, &self.config, &input.cancel)
+                .await
+                .map_err(|err| stage_error(&resolved.domain, err))?;
+            if input.cancel.is_cancelled() {
+                return Err(StageError::Cancelled);
+            }
+            output(&crawl)
+        })
+    }
+}
+
+/// 3. The profile: what the pages state, each part traceable to a page.
+pub struct ProfileStage;
+
+impl ProfileStage {
+    pub fn profile(resolved: &Resolved, crawl: &Crawl) -> CompanyProfile {
+        let home = crawl.pages.first();
+        let signals: Vec<&Signal> = crawl.pages.iter().flat_map(|p| &p.signals).collect();
+        let first = |kind: SignalKind| {
+            signals
+                .iter()
+                .find(|s| s.kind == kind)
+                .and_then(|s| s.value.clone())
+        };
+        let mut tech: Vec<TechItem> = Vec::new();
+        for s in signals.iter().filter(|s| s.kind == SignalKind::Tech) {
+            if !tech.iter().any(|t| t.name == s.name) {
+                tech.push(TechItem {
+                    name: s.name.clone(),
+                    category: s.value.clone().unwrap_or_default(),
+                });
+            }
+        }
+        tech.sort_by(|a, b| a.category.cmp(&b.category).then(a.name.cmp(&b.name)));
+        let hiring = signals
+            .iter()
+            .filter(|s| s.kind == SignalKind::Hiring)
+            .map(|s| {
+                s.value
+                    .as_deref()
+                    .and_then(|v| v.parse::<u32>().ok())
+                    .unwrap_or(0)
+            })
+            .max();
+        let pricing: BTreeSet<String> = signals
+            .iter()
+            .filter(|s| s.kind == SignalKind::Pricing)
+            .map(|s| s.name.clone())
+            .collect();
+        let mut socials: BTreeMap<String, String> = BTreeMap::new();
+        let mut emails = BTreeSet::new();
+        let mut phones = BTreeSet::new();
+        for page in &crawl.pages {
+            for (network, urls) in &page.facts.social {
+                if let Some(url) = urls.iter().find(|u| is_profile_link(u)) {
+                    socials
+                        .entry(network.clone())
+                        .or_insert_with(|| url.clone());
+                }
+            }
+            emails.extend(page.facts.emails.iter().cloned());
+            phones.extend(page.facts.phones.iter().cloned());
+        }
+        CompanyProfile {
+            domain: crawl.domain.clone(),
+            website: home
+                .map(|h| h.url.clone())
+                .or(Some(resolved.start_url.clone())),
+            name: home.and_then(|h| company_name(h, &crawl.domain)),
+            description: home.and_then(|h| h.description.clone()),
+            location: first(SignalKind::Location),
+            founded: first(SignalKind::Founded),
+            size: first(SignalKind::Size),
+            language: home.and_then(|h| h.language.clone()),
+            socials: socials
+                .into_iter()
+                .map(|(network, url)| SocialLink { network, url })
+                .collect(),
+            emails: emails.into_iter().take(10).collect(),
+            phones: phones.into_iter().take(10).collect(),
+            tech,
+            hiring,
+            pricing: pricing.into_iter().collect(),
+            pages: u32::try_from(crawl.pages.len()).unwrap_or(u32::MAX),
+            flagged_pages: u32::try_from(
+                crawl
+                    .pages
+                    .iter()
+                    .filter(|p| !p.injection.is_empty())
+                    .count(),
+            )
+            .unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// Share buttons and intent links are not the company's profile.
+fn is_profile_link(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    !["/share", "sharer", "/intent/", "shareArticle", "/sharing/"]
+        .iter()
+        .any(|p| lower.contains(&p.to_ascii_lowercase()))
+}
+
+/// The company's name as its homepage gives it: `og:site_name`, else the part of the title
+/// that matches the domain ("Pricing | Acme" → "Acme"), else a short title.
+fn company_name(home: &CrawledPage, domain: &str) -> Option<String> {
+    if let Some(name) = home.facts.opengraph.get("og:site_name") {
+        let name = name.trim();
+        if !name.is_empty() && name.chars().count() <= 60 {
+            return Some(name.to_owned());
+        }
+    }
+    let title = home.title.as_deref()?;
+    let label: String = domain
+        .split('.')
+        .next()
+        .unwrap_or(domain)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_lowercase();
+    let parts: Vec<&str> = title
+        .split(['|', '–', '—', '·', ':'])
+        .flat_map(|p| p.split(" - "))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let squashed = |s: &str| {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect::<String>()
+            .to_lowercase()
+    };
+    if let Some(part) = parts.iter().filter(|p| p.chars().count() <= 40).find(|p| {
+        let s = squashed(p);
+        !label.is_empty()
+            && (s == label || s.contains(&label) || label.contains(&s) && s.len() >= 3)
+    }) {
+        return Some((*part).to_owned());
+    }
+    match parts.as_slice() {
+        [only] if only.chars().count() <= 40 => Some((*only).to_owned()),
+        _ => None,
+    }
+}
+
+impl Stage for ProfileStage {
+    fn name(&self) -> &'static str {
+        "profile"
+    }
+
+    fn inputs(&self) -> &'static [&'static str] {
+        &["resolve", "crawl"]
+    }
+
+    fn run(&self, input: StageInput) -> StageFuture<'_> {
+        Box::pin(async move {
+            let resolved: Resolved = parse(&input, "resolve")?;
+            let crawl: Crawl = parse(&input, "crawl")?;
+            output(&Self::profile(&resolved, &crawl))
+        })
+    }
+}
+
+/// 4. Write-back: once per run, whatever retries or restarts happen.
+pub struct WriteStage {
+    store: Store,
+}
+
+impl WriteStage {
+    pub fn record(crawl: &Crawl, profile: &CompanyProfile) -> ResearchRecord {
+        let sources = crawl
+            .pages
+            .iter()
+            .map(|page| SourceRecord {
+                url: page.url.clone(),
+                kind: page.kind.as_str().to_owned(),
+                status: page.status,
+                fetched_at: page.fetched_at,
+                content_hash: page.content_hash.clone(),
+                title: page.title.clone(),
+                text: page.text.clone(),
+                metadata: json!({
+                    "description": page.description,
+                    "language": page.language,
+                    "headings": page.headings,
+                    "truncated": page.truncated,
+                    "facts": page.facts,
+                }),
+                injection: page.injection.clone(),
+                signals: page
+                    .signals
+                    .iter()
+                    .map(|s| SignalView {
+                        kind: s.kind.as_str().to_owned(),
+                        name: s.name.clone(),
+                        value: s.value.clone(),
+                        evidence: s.evidence.clone(),
+                        url: s.url.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let mut summary = format!(
+            "Researched {}: read {} page{}",
+            crawl.domain,
+            crawl.pages.len(),
+            if crawl.pages.len() == 1 { "" } else { "s" }
+        );
+        if !crawl.skipped.is_empty() {
+            summary.push_str(&format!(", skipped {}", crawl.skipped.len()));
+        }
+        summary.push_str(&format!(".\n{}", profile.headline()));
+        if profile.flagged_pages > 0 {
+            summary.push_str(&format!(
+                "\n{} page{} contained text aimed at AI assistants; it was treated as plain data.",
+                profile.flagged_pages,
+                if profile.flagged_pages == 1 { "" } else { "s" }
+            ));
+        }
+        ResearchRecord {
+            profile: profile.clone(),
+            sources,
+            summary,
+        }
+    }
+}
+
+impl Stage for WriteStage {
+    fn name(&self) -> &'static str {
+        "write"
+    }
+
+    fn reusable(&self) -> bool {
+        false
+    }
+
+    fn inputs(&self) -> &'static [&'static str] {
+        &["crawl", "profile"]
+    }
+
+    fn run(&self, input: StageInput) -> StageFuture<'_> {
+        Box::pin(async move {
+            let crawl: Crawl = parse(&input, "crawl")?;
+            let profile: CompanyProfile = parse(&input, "profile")?;
+            let record = Self::record(&crawl, &profile);
+            let applied = self
+                .store
+                .apply_research(input.run, &record, Timestamp::now())
+                .await
+                .map_err(|e| StageError::transient(format!("could not save the research: {e}")))?;
+            Ok(StageOutput::new(json!({ "applied": applied })))
+        })
+    }
+}

@@ -1,0 +1,418 @@
+//! The lead-research workflow end to end: a real SQLite file, the real engine and a fixture
+//! company website served on 127.0.0.1 under a pinned test name. The SSRF guard stays on; only
+//! the fixture's exact address is allowed.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use leadscout_domain::{LeadId, NewLead, RunEvent, RunStatus, Timestamp};
+use leadscout_pipeline::{Engine, EngineConfig, EventSink, Notifier, Outcome, SystemClock};
+use leadscout_research::stages::{seed, workflow, WORKFLOW};
+use leadscout_research::{AllowList, CrawlConfig, FetchConfig, Fetcher, Guard};
+use leadscout_store::{Store, DATABASE_FILE};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+fn fixtures(site: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/sites")
+        .join(site)
+}
+
+/// Serves a fixture folder as a website; records every requested path.
+async fn serve(root: PathBuf) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let hits = Arc::new(Mutex::new(Vec::new()));
+    let seen = hits.clone();
+    tokio::spawn(async move {
+        loop {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let seen = seen.clone();
+            let root = root.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0; 8192];
+                let n = socket.read(&mut buf).await.unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]).to_string();
+                let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                seen.lock().unwrap().push(path.clone());
+                let file = match path.as_str() {
+                    "/" => root.join("index.html"),
+                    "/robots.txt" => root.join("robots.txt"),
+                    other => root.join(format!("{}.html", other.trim_start_matches('/'))),
+                };
+                let response = match std::fs::read(&file) {
+                    Ok(body) => {
+                        let kind = if path == "/robots.txt" {
+                            "text/plain"
+                        } else {
+                            "text/html; charset=utf-8"
+                        };
+                        let mut r = format!(
+                            "HTTP/1.1 200 OK\r\ncontent-type: {kind}\r\ncontent-length: {}\r\nserver: cloudflare\r\nconnection: close\r\n\r\n",
+                            body.len()
+                        )
+                        .into_bytes();
+                        r.extend_from_slice(&body);
+                        r
+                    }
+                    Err(_) => {
+                        b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                            .to_vec()
+                    }
+                };
+                let _ = socket.write_all(&response).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    (addr, hits)
+}
+
+#[derive(Default)]
+struct Recorder {
+    events: Mutex<Vec<RunEvent>>,
+    outcomes: Mutex<Vec<Outcome>>,
+}
+
+impl EventSink for Recorder {
+    fn emit(&self, event: RunEvent) {
+        self.events.lock().unwrap().push(event);
+    }
+}
+
+impl Notifier for Recorder {
+    fn notify(&self, outcome: &Outcome) {
+        self.outcomes.lock().unwrap().push(outcome.clone());
+    }
+}
+
+struct Harness {
+    store: Store,
+    engine: Arc<Engine>,
+    recorder: Arc<Recorder>,
+    _dir: tempfile::TempDir,
+}
+
+async fn harness(allow: AllowList) -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join(DATABASE_FILE)).await.unwrap();
+    let fetcher = Fetcher::new(
+        Guard::new(allow),
+        FetchConfig {
+            // Politeness is tested with the fetcher; here it would only slow the test down.
+            per_host_interval: Duration::from_millis(10),
+            ..FetchConfig::default()
+        },
+    )
+    .unwrap();
+    let recorder = Arc::new(Recorder::default());
+    let engine = Engine::new(
+        store.clone(),
+        workflow(store.clone(), Arc::new(fetcher), CrawlConfig::default()).unwrap(),
+        seed(store.clone()),
+        Arc::new(SystemClock),
+        recorder.clone(),
+        recorder.clone(),
+        EngineConfig::default(),
+    );
+    Harness {
+        store,
+        engine,
+        recorder,
+        _dir: dir,
+    }
+}
+
+async fn add_lead(
+    store: &Store,
+    name: &str,
+    website: Option<&str>,
+    email: Option<&str>,
+) -> (LeadId, bool) {
+    let draft = NewLead {
+        full_name: name.into(),
+        website: website.map(str::to_owned),
+        email: email.map(str::to_owned),
+        ..NewLead::default()
+    }
+    .validate()
+    .unwrap();
+    let (lead, run) = store
+        .create_lead_and_research(&draft, WORKFLOW, Timestamp::now())
+        .await
+        .unwrap();
+    (lead.id, run.is_some())
+}
+
+fn research_entries(activities: &[leadscout_domain::Activity]) -> Vec<&str> {
+    activities
+        .iter()
+        .filter(|a| a.kind == leadscout_domain::ActivityKind::Research)
+        .map(|a| a.body.as_str())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_lead_is_researched_from_its_website_and_written_back_once() {
+    let (addr, hits) = serve(fixtures("acme")).await;
+    let h = harness(AllowList::none().resolve_as("acme.example", addr)).await;
+    let site = format!("http://acme.example:{}/", addr.port());
+    let (ada, queued) = add_lead(&h.store, "Ada Lovelace", Some(&site), None).await;
+    assert!(
+        queued,
+        "a lead with a website is queued in its own transaction"
+    );
+
+    let run = h
+        .engine
+        .run_next()
+        .await
+        .unwrap()
+        .expect("the run was claimable");
+    assert!(h.engine.run_next().await.unwrap().is_none());
+
+    // The crawl read the homepage and the key pages, and never the robots-disallowed one.
+    let requested = hits.lock().unwrap().clone();
+    for page in [
+        "/robots.txt",
+        "/",
+        "/about",
+        "/pricing",
+        "/careers",
+        "/blog",
+    ] {
+        assert!(
+            requested.contains(&page.to_owned()),
+            "{page} not read: {requested:?}"
+        );
+    }
+    assert!(
+        !requested.iter().any(|p| p.starts_with("/private")),
+        "{requested:?}"
+    );
+    assert!(!requested.contains(&"/brochure.pdf".to_owned()));
+    assert_eq!(requested.iter().filter(|p| *p == "/robots.txt").count(), 1);
+
+    let lead = h.store.lead(ada).await.unwrap().unwrap();
+    let company = h
+        .store
+        .company(lead.company_id.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(company.domain.as_deref(), Some("acme.example"));
+    assert_eq!(company.name.as_deref(), Some("Acme"));
+    assert_eq!(lead.company_name.as_deref(), Some("Acme"));
+    assert_eq!(
+        company.description.as_deref(),
+        Some("Acme makes drop-forged anvils and the software to track them, for workshops of every size.")
+    );
+    let networks: Vec<&str> = company.socials.iter().map(|s| s.network.as_str()).collect();
+    assert_eq!(networks, ["linkedin", "twitter/x"]);
+    assert_eq!(
+        company.socials[1].url, "https://x.com/acmeanvils",
+        "share links are not profiles"
+    );
+
+    let research = h.store.company_research(company.id).await.unwrap().unwrap();
+    let p = &research.profile;
+    assert_eq!(p.pages, 5);
+    assert_eq!(p.hiring, Some(2));
+    assert!(
+        p.pricing.contains(&"free_trial".to_owned()),
+        "{:?}",
+        p.pricing
+    );
+    assert!(
+        p.pricing.contains(&"contact_sales".to_owned()),
+        "{:?}",
+        p.pricing
+    );
+    assert_eq!(p.founded.as_deref(), Some("2014"));
+    assert!(
+        p.location.as_deref().is_some_and(|l| l.contains("Austin")),
+        "{:?}",
+        p.location
+    );
+    assert_eq!(p.emails, ["sales@acme.example"]);
+    let tech: Vec<&str> = p.tech.iter().map(|t| t.name.as_str()).collect();
+    for expected in ["Google Tag Manager", "Stripe", "Next.js", "Cloudflare"] {
+        assert!(tech.contains(&expected), "{expected} missing from {tech:?}");
+    }
+    assert_eq!(p.flagged_pages, 1, "the about page talks to AI assistants");
+    let kinds: Vec<&str> = research.sources.iter().map(|s| s.kind.as_str()).collect();
+    assert_eq!(kinds, ["home", "about", "pricing", "careers", "blog"]);
+    assert!(research
+        .sources
+        .iter()
+        .any(|s| s.kind == "about" && s.flagged));
+    let stripe = research
+        .signals
+        .iter()
+        .find(|s| s.name == "Stripe")
+        .unwrap();
+    assert!(
+        stripe.evidence.contains("js.stripe.com"),
+        "{}",
+        stripe.evidence
+    );
+    assert!(stripe.url.starts_with(&site));
+
+    // One timeline entry, one notification with the profile, whatever happens next.
+    let entries = h.store.activities(ada).await.unwrap();
+    let entries = research_entries(&entries);
+    assert_eq!(entries.len(), 1);
+    assert!(
+        entries[0].starts_with("Researched acme.example: read 5 pages, skipped 1."),
+        "{}",
+        entries[0]
+    );
+    assert!(entries[0].contains("treated as plain data"));
+    {
+        let outcomes = h.recorder.outcomes.lock().unwrap();
+        assert_eq!(outcomes.len(), 1);
+        assert_eq!(outcomes[0].status, RunStatus::Succeeded);
+        assert!(outcomes[0].outputs.contains_key("profile"));
+    }
+    let record = leadscout_research::stages::WriteStage::record(
+        &serde_json::from_value(
+            serde_json::json!({"domain": "acme.example", "pages": [], "skipped": []}),
+        )
+        .unwrap(),
+        p,
+    );
+    assert!(!h
+        .store
+        .apply_research(run, &record, Timestamp::now())
+        .await
+        .unwrap());
+    assert_eq!(
+        research_entries(&h.store.activities(ada).await.unwrap()).len(),
+        1
+    );
+
+    // A second lead at the company, by work email, reuses this week's crawl: no new requests,
+    // but its own timeline entry.
+    let before = hits.lock().unwrap().len();
+    let (grace, queued) =
+        add_lead(&h.store, "Grace Hopper", None, Some("grace@acme.example")).await;
+    assert!(queued);
+    h.engine.run_next().await.unwrap().unwrap();
+    // The email names the company, whose website is known from Ada: same inputs, same crawl.
+    assert_eq!(hits.lock().unwrap().len(), before, "the crawl was reused");
+    let grace_lead = h.store.lead(grace).await.unwrap().unwrap();
+    assert_eq!(grace_lead.company_id, lead.company_id);
+    assert_eq!(
+        research_entries(&h.store.activities(grace).await.unwrap()).len(),
+        1
+    );
+    let events = h.recorder.events.lock().unwrap().clone();
+    assert!(events.iter().any(|e| matches!(e, RunEvent::StageFinished { lead, stage, reused: true, .. } if *lead == grace && stage == "crawl")));
+
+    // "Re-run" reads the site again.
+    h.store
+        .enqueue_run(
+            ada,
+            WORKFLOW,
+            leadscout_domain::RunTrigger::Rerun,
+            Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    h.engine.run_next().await.unwrap().unwrap();
+    assert!(
+        hits.lock().unwrap().len() > before,
+        "a forced run fetches again"
+    );
+    assert_eq!(
+        research_entries(&h.store.activities(ada).await.unwrap()).len(),
+        2
+    );
+    assert_eq!(
+        h.store
+            .company_research(company.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .sources
+            .len(),
+        5,
+        "a new crawl replaces the company's sources"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unresearchable_leads_fail_with_a_reason_or_are_never_queued() {
+    let (addr, _hits) = serve(fixtures("shell")).await;
+    let (closed_addr, closed_hits) = serve(fixtures("closed")).await;
+    let h = harness(
+        AllowList::none()
+            .resolve_as("shell.example", addr)
+            .resolve_as("closed.example", closed_addr),
+    )
+    .await;
+
+    // Free-mail and no identity at all: nothing to research, nothing queued.
+    assert!(
+        !add_lead(&h.store, "Pat", None, Some("pat@gmail.com"))
+            .await
+            .1
+    );
+    assert!(!add_lead(&h.store, "Sam", None, None).await.1);
+
+    // A site whose robots.txt closes it: failed at once, with words a person reads, and the
+    // homepage never requested.
+    let (closed, queued) = add_lead(
+        &h.store,
+        "Closed",
+        Some(&format!("http://closed.example:{}/", closed_addr.port())),
+        None,
+    )
+    .await;
+    assert!(queued);
+    h.engine.run_next().await.unwrap().unwrap();
+    let runs = h.store.latest_runs(Some(closed)).await.unwrap();
+    assert_eq!(runs[0].status, RunStatus::Failed);
+    assert_eq!(
+        runs[0].error.as_deref(),
+        Some("closed.example asks crawlers not to read its homepage (robots.txt), so Leadscout did not.")
+    );
+    assert_eq!(*closed_hits.lock().unwrap(), ["/robots.txt"]);
+
+    // A JavaScript-only shell: the run succeeds with what little the page says.
+    let (shell, _) = add_lead(
+        &h.store,
+        "Shelly",
+        Some(&format!("http://shell.example:{}/", addr.port())),
+        None,
+    )
+    .await;
+    h.engine.run_next().await.unwrap().unwrap();
+    let runs = h.store.latest_runs(Some(shell)).await.unwrap();
+    assert_eq!(runs[0].status, RunStatus::Succeeded, "{:?}", runs[0].error);
+    let lead = h.store.lead(shell).await.unwrap().unwrap();
+    let research = h
+        .store
+        .company_research(lead.company_id.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(research.profile.pages, 1);
+    assert_eq!(research.profile.description, None);
+    let outcomes: BTreeMap<i64, RunStatus> = h
+        .recorder
+        .outcomes
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|o| (o.lead.0, o.status))
+        .collect();
+    assert_eq!(outcomes.get(&closed.0), Some(&RunStatus::Failed));
+    assert_eq!(outcomes.get(&shell.0), Some(&RunStatus::Succeeded));
+}

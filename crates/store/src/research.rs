@@ -1,0 +1,344 @@
+//! Research results: the pages read for a company, the signals they gave and the profile built
+//! from them, written once per run together with the run's timeline entry.
+
+use leadscout_domain::{
+    CompanyId, CompanyProfile, CompanyResearch, LeadId, RunId, SignalView, SourceView, Timestamp,
+};
+use serde_json::Value;
+use sqlx::{Sqlite, Transaction};
+
+use crate::{Store, StoreError};
+
+/// One page as research read it, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceRecord {
+    pub url: String,
+    pub kind: String,
+    pub status: u16,
+    pub fetched_at: Timestamp,
+    pub content_hash: String,
+    pub title: Option<String>,
+    pub text: String,
+    pub metadata: Value,
+    pub injection: Vec<String>,
+    pub signals: Vec<SignalView>,
+}
+
+/// A finished research run's effect on the data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResearchRecord {
+    pub profile: CompanyProfile,
+    pub sources: Vec<SourceRecord>,
+    /// The timeline entry on the lead.
+    pub summary: String,
+}
+
+/// Company fields research may fill; a value already there (typed by the user or by an earlier
+/// run) is never overwritten.
+type Field = fn(&CompanyProfile) -> Option<String>;
+
+const FILLED: &[(&str, Field)] = &[
+    ("name", |p| p.name.clone()),
+    ("website", |p| p.website.clone()),
+    ("description", |p| p.description.clone()),
+    ("location", |p| p.location.clone()),
+    ("size_band", |p| p.size.clone()),
+];
+
+impl Store {
+    /// Writes a run's research: replaces the company's sources and signals, stores the
+    /// profile, fills the company's empty fields and adds the lead's timeline entry, all in one
+    /// transaction keyed by the run (`applied_at`), so a resumed or retried run writes nothing
+    /// twice. `false` when the run had already written, or its lead is gone.
+    #[tracing::instrument(skip(self, record))]
+    pub async fn apply_research(
+        &self,
+        run: RunId,
+        record: &ResearchRecord,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        if !crate::runs::claim_effect(&mut tx, run, now).await? {
+            return Ok(false);
+        }
+        let lead: Option<i64> = sqlx::query_scalar(
+            "SELECT l.id FROM runs r JOIN leads l ON l.id = r.lead_id \
+             WHERE r.id = ? AND l.deleted_at IS NULL",
+        )
+        .bind(run.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(lead) = lead.map(LeadId) else {
+            return Ok(false);
+        };
+        let company = company_for(&mut tx, lead, &record.profile.domain, now).await?;
+        write_sources(&mut tx, company, run, &record.sources).await?;
+        let profile = serde_json::to_string(&record.profile)
+            .map_err(|e| StoreError::Corrupt(format!("profile: {e}")))?;
+        sqlx::query(
+            "UPDATE companies SET profile = ?, researched_at = ?, updated_at = ? WHERE id = ?",
+        )
+        .bind(profile)
+        .bind(now.0)
+        .bind(now.0)
+        .bind(company.0)
+        .execute(&mut *tx)
+        .await?;
+        fill_empty_fields(&mut tx, company, &record.profile, now).await?;
+        crate::runs::research_entry(&mut tx, run, &record.summary, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// What research knows about the company, or `None` before its first finished run.
+    pub async fn company_research(
+        &self,
+        company: CompanyId,
+    ) -> Result<Option<CompanyResearch>, StoreError> {
+        let row: Option<(Option<String>, Option<i64>)> =
+            sqlx::query_as("SELECT profile, researched_at FROM companies WHERE id = ?")
+                .bind(company.0)
+                .fetch_optional(&self.reader)
+                .await?;
+        let Some((Some(profile), Some(researched_at))) = row else {
+            return Ok(None);
+        };
+        let profile: CompanyProfile = serde_json::from_str(&profile)
+            .map_err(|e| StoreError::Corrupt(format!("company {} profile: {e}", company.0)))?;
+        let sources: Vec<(String, String, Option<String>, i64, String)> = sqlx::query_as(
+            "SELECT url, kind, title, fetched_at, injection FROM sources \
+             WHERE company_id = ? ORDER BY id",
+        )
+        .bind(company.0)
+        .fetch_all(&self.reader)
+        .await?;
+        let signals: Vec<(String, String, Option<String>, String, String)> = sqlx::query_as(
+            "SELECT kind, name, value, evidence, url FROM signals WHERE company_id = ? \
+             ORDER BY kind, name, id",
+        )
+        .bind(company.0)
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(Some(CompanyResearch {
+            profile,
+            researched_at: Timestamp(researched_at),
+            sources: sources
+                .into_iter()
+                .map(|(url, kind, title, fetched_at, injection)| SourceView {
+                    url,
+                    kind,
+                    title,
+                    fetched_at: Timestamp(fetched_at),
+                    flagged: injection != "[]",
+                })
+                .collect(),
+            signals: signals
+                .into_iter()
+                .map(|(kind, name, value, evidence, url)| SignalView {
+                    kind,
+                    name,
+                    value,
+                    evidence,
+                    url,
+                })
+                .collect(),
+        }))
+    }
+
+    /// The text of the pages research read for a company, by URL (for the model stages and
+    /// for search).
+    pub async fn source_texts(
+        &self,
+        company: CompanyId,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT url, text FROM sources WHERE company_id = ? ORDER BY id")
+                .bind(company.0)
+                .fetch_all(&self.reader)
+                .await?,
+        )
+    }
+}
+
+/// The lead's company, or the company of the researched domain, linked to the lead.
+async fn company_for(
+    tx: &mut Transaction<'_, Sqlite>,
+    lead: LeadId,
+    domain: &str,
+    now: Timestamp,
+) -> Result<CompanyId, StoreError> {
+    let linked: Option<(i64, Option<String>)> = sqlx::query_as(
+        "SELECT c.id, c.domain FROM leads l JOIN companies c ON c.id = l.company_id WHERE l.id = ?",
+    )
+    .bind(lead.0)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some((id, Some(_))) = linked {
+        return Ok(CompanyId(id));
+    }
+    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM companies WHERE domain = ?")
+        .bind(domain)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let id = match (existing, linked) {
+        (Some(id), _) => id,
+        // A company known only by name learns its domain.
+        (None, Some((id, None))) => {
+            sqlx::query("UPDATE companies SET domain = ?, updated_at = ? WHERE id = ?")
+                .bind(domain)
+                .bind(now.0)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            id
+        }
+        (None, _) => {
+            sqlx::query_scalar(
+                "INSERT INTO companies (domain, created_at, updated_at) VALUES (?, ?, ?) \
+                 RETURNING id",
+            )
+            .bind(domain)
+            .bind(now.0)
+            .bind(now.0)
+            .fetch_one(&mut **tx)
+            .await?
+        }
+    };
+    sqlx::query("UPDATE leads SET company_id = ? WHERE id = ?")
+        .bind(id)
+        .bind(lead.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(CompanyId(id))
+}
+
+async fn write_sources(
+    tx: &mut Transaction<'_, Sqlite>,
+    company: CompanyId,
+    run: RunId,
+    sources: &[SourceRecord],
+) -> Result<(), StoreError> {
+    // Signals go with their sources (ON DELETE CASCADE).
+    sqlx::query("DELETE FROM sources WHERE company_id = ?")
+        .bind(company.0)
+        .execute(&mut **tx)
+        .await?;
+    for source in sources {
+        let metadata = source.metadata.to_string();
+        let injection = serde_json::to_string(&source.injection)
+            .map_err(|e| StoreError::Corrupt(format!("injection flags: {e}")))?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO sources (company_id, run_id, url, kind, status, fetched_at, \
+             content_hash, title, text, metadata, injection) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (company_id, url) DO UPDATE SET kind = excluded.kind \
+             RETURNING id",
+        )
+        .bind(company.0)
+        .bind(run.0)
+        .bind(&source.url)
+        .bind(&source.kind)
+        .bind(i64::from(source.status))
+        .bind(source.fetched_at.0)
+        .bind(&source.content_hash)
+        .bind(&source.title)
+        .bind(&source.text)
+        .bind(metadata)
+        .bind(injection)
+        .fetch_one(&mut **tx)
+        .await?;
+        for signal in &source.signals {
+            sqlx::query(
+                "INSERT INTO signals (company_id, source_id, kind, name, value, evidence, url) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(company.0)
+            .bind(id)
+            .bind(&signal.kind)
+            .bind(&signal.name)
+            .bind(&signal.value)
+            .bind(&signal.evidence)
+            .bind(&signal.url)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn fill_empty_fields(
+    tx: &mut Transaction<'_, Sqlite>,
+    company: CompanyId,
+    profile: &CompanyProfile,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    for (column, value) in FILLED {
+        let Some(value) = value(profile) else {
+            continue;
+        };
+        // `column` comes from the constant list above, never from input.
+        sqlx::query(&format!(
+            "UPDATE companies SET {column} = ?1, updated_at = ?2, \
+             researched_fields = json_insert(researched_fields, '$[#]', '{column}') \
+             WHERE id = ?3 AND ({column} IS NULL OR {column} = '')"
+        ))
+        .bind(&value)
+        .bind(now.0)
+        .bind(company.0)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if !profile.socials.is_empty() {
+        let socials = serde_json::to_string(&profile.socials)
+            .map_err(|e| StoreError::Corrupt(format!("socials: {e}")))?;
+        sqlx::query(
+            "UPDATE companies SET socials = ?, updated_at = ? WHERE id = ? AND socials = '[]'",
+        )
+        .bind(socials)
+        .bind(now.0)
+        .bind(company.0)
+        .execute(&mut **tx)
+        .await?;
+    }
+    // Leads at the company show its name once it is known.
+    sqlx::query(
+        "UPDATE leads SET company_name = (SELECT name FROM companies WHERE id = ?1) \
+         WHERE company_id = ?1 AND (company_name IS NULL OR company_name = '') \
+         AND (SELECT name FROM companies WHERE id = ?1) IS NOT NULL",
+    )
+    .bind(company.0)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// The user's settings; defaults for anything never saved (or saved by an older version).
+    pub async fn settings(&self) -> Result<leadscout_domain::Settings, StoreError> {
+        let value: Option<String> =
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'app'")
+                .fetch_optional(&self.reader)
+                .await?;
+        Ok(value
+            .and_then(|v| serde_json::from_str(&v).ok())
+            .unwrap_or_default())
+    }
+
+    pub async fn save_settings(
+        &self,
+        settings: &leadscout_domain::Settings,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let value = serde_json::to_string(settings)
+            .map_err(|e| StoreError::Corrupt(format!("settings: {e}")))?;
+        sqlx::query(
+            "INSERT INTO settings (key, value, updated_at) VALUES ('app', ?1, ?2) \
+             ON CONFLICT (key) DO UPDATE SET value = ?1, updated_at = ?2",
+        )
+        .bind(value)
+        .bind(now.0)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,114 @@
+//! A private D-Bus session bus and a fake org.freedesktop.Notifications server on it, shared by
+//! the notification and crash tests. It behaves like a desktop's notification service: it
+//! answers Notify with an id, and sends ActionInvoked when told the user clicked.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+/// (app name, summary, body) of every notification received.
+pub type Received = Arc<Mutex<Vec<(String, String, String)>>>;
+
+pub const PATH: &str = "/org/freedesktop/Notifications";
+
+pub struct FakeServer {
+    pub received: Received,
+}
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl FakeServer {
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &self,
+        app_name: String,
+        _replaces_id: u32,
+        _app_icon: String,
+        summary: String,
+        body: String,
+        actions: Vec<String>,
+        _hints: HashMap<String, zbus::OwnedVariant>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        // Every notification offers the click action that opens the lead.
+        assert_eq!(actions, ["default", "Open lead"]);
+        let mut received = self.received.lock().unwrap();
+        received.push((app_name, summary, body));
+        u32::try_from(received.len()).unwrap()
+    }
+
+    /// What a desktop sends when the user clicks a notification.
+    #[zbus(signal)]
+    pub async fn action_invoked(
+        emitter: &zbus::object_server::SignalEmitter<'_>,
+        id: u32,
+        action_key: &str,
+    ) -> zbus::Result<()>;
+
+    fn get_capabilities(&self) -> Vec<String> {
+        vec!["body".into(), "actions".into()]
+    }
+
+    fn get_server_information(&self) -> (String, String, String, String) {
+        (
+            "fake".into(),
+            "leadscout-tests".into(),
+            "1.0".into(),
+            "1.2".into(),
+        )
+    }
+
+    fn close_notification(&self, _id: u32) {}
+}
+
+/// A private session bus, stopped when dropped.
+pub struct Bus {
+    daemon: Child,
+    pub address: String,
+}
+
+impl Bus {
+    pub fn start() -> Bus {
+        let mut daemon = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon is installed by `make test`");
+        let mut line = String::new();
+        BufReader::new(daemon.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        Bus {
+            daemon,
+            address: line.trim().to_owned(),
+        }
+    }
+}
+
+impl Drop for Bus {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+/// Serves a fake notification service on the bus at `address` until the connection is dropped.
+pub async fn serve_notifications(address: &str) -> (zbus::Connection, Received) {
+    let received: Received = Arc::default();
+    let connection = zbus::connection::Builder::address(address)
+        .name("org.freedesktop.Notifications")
+        .serve_at(
+            PATH,
+            FakeServer {
+                received: received.clone(),
+            },
+        )
+        .build()
+        .await
+        .unwrap();
+    (connection, received)
+}

@@ -1,0 +1,135 @@
+import { describe, expect, it } from "vitest";
+import { render, screen, waitFor, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { emit } from "@tauri-apps/api/event";
+import App from "../App.svelte";
+import { installFakeBackend, lead } from "../test/fake-backend";
+import { card } from "../test/board-dom";
+import type { CompanyResearch, RunEvent } from "../ipc/bindings";
+
+const progress = (event: RunEvent) => emit("research-progress", event);
+
+const acme: CompanyResearch = {
+  profile: {
+    domain: "acme.example",
+    website: "https://acme.example/",
+    name: "Acme",
+    description: "Anvils for builders.",
+    location: "Austin, TX",
+    founded: "2014",
+    size: null,
+    language: "en",
+    socials: [{ network: "linkedin", url: "https://www.linkedin.com/company/acme" }],
+    emails: ["sales@acme.example"],
+    phones: [],
+    tech: [
+      { name: "Google Tag Manager", category: "tag_manager" },
+      { name: "Stripe", category: "payments" },
+    ],
+    hiring: 3,
+    pricing: ["free_trial"],
+    pages: 3,
+    flaggedPages: 1,
+  },
+  researchedAt: Date.now() - 60_000,
+  sources: [
+    { url: "https://acme.example/", kind: "home", title: "Acme", fetchedAt: Date.now(), flagged: false },
+    { url: "https://acme.example/careers", kind: "careers", title: "Jobs", fetchedAt: Date.now(), flagged: true },
+  ],
+  signals: [{ kind: "tech", name: "Stripe", value: "payments", evidence: "https://js.stripe.com/v3", url: "https://acme.example/" }],
+};
+
+describe("research", () => {
+  it("follows a run live on the card and in the open lead, then shows the profile", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada", website: "https://acme.example/" })]);
+    render(App);
+    await screen.findByTestId("board");
+    await user.click(within(card("Ada")).getByTestId("lead-name"));
+    const drawer = await screen.findByTestId("lead-drawer");
+    const panel = await within(drawer).findByTestId("research-panel");
+    expect(panel.textContent).toContain("No research yet");
+
+    await user.click(within(panel).getByTestId("research-now"));
+    expect(backend.calls.some((c) => c.cmd === "research_leads")).toBe(true);
+
+    await progress({ type: "queued", run: 7, lead: 1 });
+    await waitFor(() => expect(within(card("Ada")).getByTestId("research-status").textContent?.trim()).toBe("Queued"));
+    expect(within(panel).getByTestId("research-progress").textContent).toContain("Waiting to start");
+    expect(within(panel).getByTestId("cancel-research")).toBeTruthy();
+
+    await progress({ type: "started", run: 7, lead: 1, claims: 1 });
+    await progress({ type: "stageStarted", run: 7, lead: 1, stage: "crawl", attempt: 1 });
+    await waitFor(() => expect(within(panel).getByTestId("research-progress").textContent).toContain("Reading the website"));
+    expect(within(card("Ada")).getByTestId("research-status").textContent?.trim()).toBe("Researching");
+
+    // The run writes its results; the finished event makes the drawer read them.
+    backend.research[1] = acme;
+    await progress({ type: "finished", run: 7, lead: 1, duration_ms: 1200 });
+    const profile = await within(drawer).findByTestId("research-profile");
+    expect(within(profile).getByTestId("research-description").textContent).toBe("Anvils for builders.");
+    expect(within(profile).getByTestId("research-hiring").textContent).toBe("3 open positions");
+    const tech = within(profile).getByTestId("research-tech");
+    expect(tech.textContent).toContain("Payments");
+    expect(within(tech).getByText("Stripe").getAttribute("title")).toBe("https://js.stripe.com/v3");
+    const sources = within(profile).getByTestId("research-sources");
+    expect(within(sources).getAllByRole("listitem")).toHaveLength(2);
+    expect(within(sources).getByText("flagged")).toBeTruthy();
+    expect(within(card("Ada")).getByTestId("research-status").textContent?.trim()).toBe("Researched");
+    expect(within(panel).getByTestId("rerun-research")).toBeTruthy();
+  });
+
+  it("says why a run failed and why a lead cannot be researched", async () => {
+    const user = userEvent.setup();
+    installFakeBackend([
+      lead({ id: 1, fullName: "Ada", website: "https://acme.example/" }),
+      lead({ id: 2, fullName: "Bob" }),
+    ]);
+    render(App);
+    await screen.findByTestId("board");
+    await progress({ type: "failed", run: 3, lead: 1, reason: "acme.example asks crawlers not to read its homepage (robots.txt), so Leadscout did not." });
+    await waitFor(() => expect(within(card("Ada")).getByTestId("research-status").title).toContain("robots.txt"));
+    await user.click(within(card("Ada")).getByTestId("lead-name"));
+    const failure = await screen.findByTestId("research-failure");
+    expect(failure.textContent).toContain("robots.txt");
+
+    await user.click(within(card("Bob")).getByTestId("lead-name"));
+    await waitFor(() => expect(screen.getByTestId("drawer-name").textContent).toBe("Bob"));
+    const panel = screen.getByTestId("research-panel");
+    expect(within(panel).queryByTestId("research-now")).toBeNull();
+    expect(panel.textContent).toContain("Add the company's website or the lead's work email");
+  });
+
+  it("opens the lead a notification was clicked for", async () => {
+    installFakeBackend([lead({ id: 1, fullName: "Ada" }), lead({ id: 2, fullName: "Grace" })]);
+    render(App);
+    await screen.findByTestId("board");
+    await emit("open-lead", 2);
+    await waitFor(() => expect(screen.getByTestId("drawer-name").textContent).toBe("Grace"));
+  });
+});
+
+describe("settings", () => {
+  it("loads, refuses an out-of-range value with a message, and saves", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada" })]);
+    render(App);
+    await screen.findByTestId("board");
+    await user.keyboard("{Control>},{/Control}");
+    const dialog = await screen.findByTestId("settings-dialog");
+    const auto = await within(dialog).findByRole("checkbox", { name: /Research new leads automatically/u });
+    expect((auto as HTMLInputElement).checked).toBe(true);
+    await user.click(auto);
+    const workers = within(dialog).getByRole("spinbutton");
+    await user.clear(workers);
+    await user.type(workers, "12");
+    await user.click(within(dialog).getByTestId("save-settings"));
+    expect((await within(dialog).findByTestId("field-error-workers")).textContent).toContain("between 1 and 8");
+    await user.clear(workers);
+    await user.type(workers, "2");
+    await user.click(within(dialog).getByTestId("save-settings"));
+    await waitFor(() => expect(screen.queryByTestId("settings-dialog")).toBeNull());
+    expect(backend.settings).toEqual({ researchOnCreate: false, notifications: true, workers: 2 });
+    expect(screen.getByRole("status").textContent).toContain("applies after a restart");
+  });
+});
