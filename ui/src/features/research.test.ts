@@ -100,6 +100,25 @@ describe("research", () => {
     expect(panel.textContent).toContain("Add the company's website or the lead's work email");
   });
 
+  it("researches a whole stage from the command palette and counts what it skipped", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([
+      lead({ id: 1, fullName: "Ada", website: "https://acme.example/" }),
+      lead({ id: 2, fullName: "Bob" }),
+      lead({ id: 3, fullName: "Cy", email: "cy@initech.example" }),
+    ]);
+    render(App);
+    await screen.findByTestId("board");
+    await user.keyboard("{Control>}k{/Control}");
+    await screen.findByTestId("search");
+    await user.keyboard("research every lead in new");
+    await waitFor(() => expect(screen.getAllByTestId("palette-action").map((a) => a.textContent)).toEqual(["Action Research every lead in New"]));
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(screen.getByRole("status").textContent).toContain("Researching 2 leads; 1 without a website or work email skipped"));
+    const call = backend.calls.find((c) => c.cmd === "research_leads");
+    expect(call?.args).toEqual({ ids: [1, 2, 3], force: false });
+  });
+
   it("opens the lead a notification was clicked for", async () => {
     installFakeBackend([lead({ id: 1, fullName: "Ada" }), lead({ id: 2, fullName: "Grace" })]);
     render(App);

@@ -141,6 +141,11 @@ export class BoardState {
     return lead;
   }
 
+  /** The leads the filter lets through, board order. */
+  visibleLeads(): Lead[] {
+    return (this.board?.columns ?? []).flatMap((c) => c.leads.filter((l) => matchesFilter(l, this.filter)));
+  }
+
   find(id: LeadId): Lead | undefined {
     for (const column of this.board?.columns ?? []) {
       const lead = column.leads.find((l) => l.id === id);
