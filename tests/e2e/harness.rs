@@ -150,6 +150,11 @@ pub struct Driver {
 
 impl Driver {
     pub fn start(display: &str, data_dir: &Path) -> Driver {
+        Driver::start_with(display, data_dir, &[])
+    }
+
+    /// [`Driver::start`] with extra environment for the app.
+    pub fn start_with(display: &str, data_dir: &Path, env: &[(&str, &str)]) -> Driver {
         let program = find_program("tauri-driver", "TAURI_DRIVER");
         let port = free_port();
         let native_port = free_port();
@@ -165,6 +170,7 @@ impl Driver {
                 .env("RUST_LOG", "info")
                 // No accessibility bus under Xvfb; skip the warning it would print.
                 .env("NO_AT_BRIDGE", "1")
+                .envs(env.iter().copied())
                 .stdin(Stdio::null()),
         );
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));

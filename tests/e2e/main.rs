@@ -359,3 +359,113 @@ async fn a_lead_is_edited_moved_searched_and_found_as_left_after_a_restart() {
         .contains("+14155550100"));
     client.close().await.unwrap();
 }
+
+/// Serves the research crate's fixture company site on 127.0.0.1.
+async fn serve_fixture_site() -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/research/tests/fixtures/sites/acme");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let root = root.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0; 8192];
+                let n = socket.read(&mut buf).await.unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]).to_string();
+                let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                let file = match path.as_str() {
+                    "/" => root.join("index.html"),
+                    "/robots.txt" => root.join("robots.txt"),
+                    other => root.join(format!("{}.html", other.trim_start_matches('/'))),
+                };
+                let response = match std::fs::read(&file) {
+                    Ok(body) => {
+                        let mut r = format!(
+                            "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                            body.len()
+                        )
+                        .into_bytes();
+                        r.extend_from_slice(&body);
+                        r
+                    }
+                    Err(_) => {
+                        b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                            .to_vec()
+                    }
+                };
+                let _ = socket.write_all(&response).await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_lead_is_researched_live_and_its_profile_shown_with_sources() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let site = serve_fixture_site().await;
+    let allow = format!("acme.example={site}");
+    let xvfb = Xvfb::start();
+    let driver = Driver::start_with(
+        &xvfb.display,
+        data_dir.path(),
+        &[("LEADSCOUT_TEST_ALLOW_HOSTS", &allow)],
+    );
+    let client = driver.launch_app().await;
+    find(&client, "[data-testid=board]").await;
+
+    find(&client, "[data-testid=new-lead]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    find(&client, "[data-testid=new-lead-dialog]").await;
+    fill(&client, "fullName", "Dana Whitfield").await;
+    fill(
+        &client,
+        "website",
+        &format!("http://acme.example:{}/", site.port()),
+    )
+    .await;
+    find(&client, "[data-testid=create-lead-submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+
+    // Progress reaches the card through the app's events, without a reload.
+    eventually("the card to say the research is done", || async {
+        let status = text_of(&client, "[data-testid=research-status]").await;
+        (status.trim() == "Researched").then_some(())
+    })
+    .await;
+    eventually("the company name written back to the card", || async {
+        let card = text_of(&client, "[data-testid=lead-card]").await;
+        card.contains("Acme").then_some(())
+    })
+    .await;
+
+    find(&client, "[data-testid=lead-card]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let tech = eventually("the technology found", || async {
+        let tech = text_of(&client, "[data-testid=research-tech]").await;
+        (!tech.is_empty()).then_some(tech)
+    })
+    .await;
+    assert!(
+        tech.contains("Stripe") && tech.contains("Google Tag Manager"),
+        "{tech:?}"
+    );
+    let sources = text_of(&client, "[data-testid=research-sources]").await;
+    assert!(sources.contains("acme.example/pricing"), "{sources:?}");
+    assert!(sources.contains("flagged"), "{sources:?}");
+    let timeline = text_of(&client, "[data-testid=activity][data-kind=research]").await;
+    assert!(timeline.contains("Researched acme.example"), "{timeline:?}");
+    client.close().await.unwrap();
+}
