@@ -63,6 +63,57 @@ pub struct Page {
     pub headers: Vec<(String, String)>,
 }
 
+impl Page {
+    /// A response header's value (names are lowercase).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What an earlier fetch of a page said about its version, for a conditional re-fetch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    pub fn of(page: &Page) -> Validators {
+        Validators {
+            etag: page.header("etag").map(str::to_owned),
+            last_modified: page.header("last-modified").map(str::to_owned),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
+    }
+}
+
+/// A conditional fetch's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetched {
+    Page(Page),
+    /// The server says the page is as it was (HTTP 304): keep what was read before.
+    NotModified {
+        url: Url,
+    },
+}
+
+/// What is being fetched, which decides the checks applied to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// A web page: robots.txt applies, HTML only.
+    Page,
+    /// robots.txt itself.
+    Robots,
+    /// A sitemap: robots.txt applies, XML or text accepted.
+    Sitemap,
+}
+
 /// Why a page could not be fetched, with what the user should know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FetchError {
@@ -161,7 +212,34 @@ impl Fetcher {
 
     /// Fetches one HTML page, following redirects through the guard and obeying robots.txt.
     pub async fn fetch(&self, url: &Url) -> Result<Page, FetchError> {
-        self.get(url, true).await
+        match self.get(url, Want::Page, None).await? {
+            Fetched::Page(page) => Ok(page),
+            // Only a conditional request can be answered 304.
+            Fetched::NotModified { url } => Err(FetchError::Status {
+                url: url.to_string(),
+                status: 304,
+                retry_after: None,
+            }),
+        }
+    }
+
+    /// Fetches a page again only if it changed since `validators` were read (ETag,
+    /// Last-Modified).
+    pub async fn fetch_if_changed(
+        &self,
+        url: &Url,
+        validators: &Validators,
+    ) -> Result<Fetched, FetchError> {
+        self.get(url, Want::Page, Some(validators)).await
+    }
+
+    /// The site's sitemap.xml (robots.txt applies), as text; `None` when it has none.
+    pub async fn sitemap(&self, origin: &Url) -> Option<String> {
+        let url = origin.join("/sitemap.xml").ok()?;
+        match self.get(&url, Want::Sitemap, None).await {
+            Ok(Fetched::Page(page)) => Some(String::from_utf8_lossy(&page.body).into_owned()),
+            _ => None,
+        }
     }
 
     /// The rules of `url`'s origin, fetched on first use: a 4xx means none, a failure to answer
@@ -179,10 +257,11 @@ impl Fetcher {
         }
         let robots = match url.join("/robots.txt") {
             Err(_) => Robots::allow_all(),
-            Ok(robots_url) => match Box::pin(self.get(&robots_url, false)).await {
-                Ok(page) => Robots::parse(&String::from_utf8_lossy(
+            Ok(robots_url) => match Box::pin(self.get(&robots_url, Want::Robots, None)).await {
+                Ok(Fetched::Page(page)) => Robots::parse(&String::from_utf8_lossy(
                     &page.body[..page.body.len().min(ROBOTS_MAX)],
                 )),
+                Ok(Fetched::NotModified { .. }) => Robots::allow_all(),
                 Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => {
                     Robots::allow_all()
                 }
@@ -200,13 +279,18 @@ impl Fetcher {
         Ok(robots)
     }
 
-    async fn get(&self, url: &Url, page: bool) -> Result<Page, FetchError> {
+    async fn get(
+        &self,
+        url: &Url,
+        want: Want,
+        validators: Option<&Validators>,
+    ) -> Result<Fetched, FetchError> {
         let mut current = url.clone();
         for _ in 0..=self.config.max_redirects {
             // IP literals never reach the resolver: check every hop here. Names are vetted by
             // the guarded resolver when reqwest connects, so DNS is asked once per connection.
             self.guard.check_url(&current)?;
-            if page {
+            if want != Want::Robots {
                 let path = match current.query() {
                     Some(q) => format!("{}?{q}", current.path()),
                     None => current.path().to_owned(),
@@ -228,14 +312,27 @@ impl Fetcher {
                 start
             };
             tokio::time::sleep_until(start).await;
-            let response = self
+            let mut request = self
                 .client
                 .get(current.clone())
-                .header("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1")
+                .header("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1");
+            // Validators belong to the URL they were read from, not to a redirect target.
+            if let Some(v) = validators.filter(|_| current == *url) {
+                if let Some(etag) = &v.etag {
+                    request = request.header("If-None-Match", etag);
+                }
+                if let Some(date) = &v.last_modified {
+                    request = request.header("If-Modified-Since", date);
+                }
+            }
+            let response = request
                 .send()
                 .await
                 .map_err(|e| self.transport(&current, e))?;
             let status = response.status();
+            if status == StatusCode::NOT_MODIFIED && validators.is_some() {
+                return Ok(Fetched::NotModified { url: current });
+            }
             if status.is_redirection() {
                 let location = response
                     .headers()
@@ -280,7 +377,10 @@ impl Fetcher {
             let is_html = content_type.is_empty()
                 || content_type.starts_with("text/html")
                 || content_type.starts_with("application/xhtml+xml");
-            if page && !is_html {
+            let is_sitemap = content_type.contains("xml") || content_type.starts_with("text/plain");
+            if (want == Want::Page && !is_html)
+                || (want == Want::Sitemap && !is_sitemap && !is_html)
+            {
                 return Err(FetchError::NotHtml {
                     url: current.to_string(),
                     content_type,
@@ -295,14 +395,14 @@ impl Fetcher {
                 })
                 .collect();
             let (body, truncated) = self.read_capped(&current, response).await?;
-            return Ok(Page {
+            return Ok(Fetched::Page(Page {
                 url: current,
                 status: status.as_u16(),
                 content_type,
                 body,
                 truncated,
                 headers,
-            });
+            }));
         }
         Err(FetchError::TooManyRedirects {
             url: url.to_string(),

@@ -51,6 +51,15 @@ pub fn decode(body: &[u8], content_type: &str) -> String {
     }
     let encoding = label.and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()));
     match encoding {
+        // Servers often claim UTF-8 for pages saved in a legacy charset; bytes that are not
+        // UTF-8 are read by the page's own declaration instead, as a browser's sniffing would.
+        Some(encoding) if encoding == encoding_rs::UTF_8 && std::str::from_utf8(body).is_err() => {
+            let declared = meta_charset(&body[..body.len().min(1024)])
+                .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()))
+                .filter(|e| *e != encoding_rs::UTF_8)
+                .unwrap_or(encoding_rs::WINDOWS_1252);
+            declared.decode_without_bom_handling(body).0.into_owned()
+        }
         Some(encoding) => encoding.decode_without_bom_handling(body).0.into_owned(),
         None => match std::str::from_utf8(body) {
             Ok(text) => text.to_owned(),

@@ -7,7 +7,10 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use leadscout_research::{AllowList, FetchConfig, FetchError, Fetcher, Guard, Refusal, USER_AGENT};
+use leadscout_research::{
+    decode, AllowList, FetchConfig, FetchError, Fetched, Fetcher, Guard, Refusal, Validators,
+    USER_AGENT,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use url::Url;
@@ -24,24 +27,53 @@ fn gzip_of_zeros(len: usize) -> Vec<u8> {
     enc.finish().unwrap()
 }
 
-/// Serves the fixture routes until the test ends; records each request's user agent.
-async fn serve() -> (SocketAddr, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+type Shared<T> = std::sync::Arc<std::sync::Mutex<T>>;
+
+/// The fixture server and what it saw.
+struct Fixture {
+    addr: SocketAddr,
+    /// Each request's user agent.
+    agents: Shared<Vec<String>>,
+    /// Each request's path and arrival time.
+    arrivals: Shared<Vec<(String, std::time::Instant)>>,
+    /// The most requests it was answering at once.
+    peak: Shared<(usize, usize)>,
+}
+
+/// Serves the fixture routes until the test ends.
+async fn serve() -> Fixture {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let agents = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let seen = agents.clone();
+    let fixture = Fixture {
+        addr,
+        agents: Shared::default(),
+        arrivals: Shared::default(),
+        peak: Shared::default(),
+    };
+    let (seen, arrivals, peak) = (
+        fixture.agents.clone(),
+        fixture.arrivals.clone(),
+        fixture.peak.clone(),
+    );
     tokio::spawn(async move {
         loop {
             let (mut socket, _) = listener.accept().await.unwrap();
-            let seen = seen.clone();
+            let (seen, arrivals, peak) = (seen.clone(), arrivals.clone(), peak.clone());
             tokio::spawn(async move {
                 let mut buf = vec![0; 8192];
                 let n = socket.read(&mut buf).await.unwrap_or(0);
                 let request = String::from_utf8_lossy(&buf[..n]).to_string();
                 let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                arrivals
+                    .lock()
+                    .unwrap()
+                    .push((path.clone(), std::time::Instant::now()));
                 if let Some(ua) = request.lines().find_map(|l| l.strip_prefix("user-agent: ")) {
                     seen.lock().unwrap().push(ua.to_owned());
                 }
+                let etag_matches = request
+                    .lines()
+                    .any(|l| l.eq_ignore_ascii_case("if-none-match: \"v1\""));
                 let html = |body: &str| {
                     format!("HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len()).into_bytes()
                 };
@@ -72,6 +104,38 @@ async fn serve() -> (SocketAddr, std::sync::Arc<std::sync::Mutex<Vec<String>>>) 
                         r.extend_from_slice(bomb);
                         r
                     }
+                    "/drip" => {
+                        // Headers at once, then a byte now and then, for ever.
+                        let _ = socket
+                            .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: 100000\r\n\r\n<p>")
+                            .await;
+                        loop {
+                            if socket.write_all(b"x").await.is_err() {
+                                return;
+                            }
+                            tokio::time::sleep(Duration::from_millis(100)).await;
+                        }
+                    }
+                    "/limited" => b"HTTP/1.1 429 Too Many Requests\r\nretry-after: 7\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_vec(),
+                    "/mislabelled" => {
+                        // The header says UTF-8; the bytes are Windows-1252, as the page's own meta says.
+                        let body: &[u8] = b"<meta charset=windows-1252><title>Caf\xe9 \x93Zur M\xfchle\x94</title>";
+                        let mut r = format!("HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len()).into_bytes();
+                        r.extend_from_slice(body);
+                        r
+                    }
+                    "/etag" if etag_matches => b"HTTP/1.1 304 Not Modified\r\netag: \"v1\"\r\nconnection: close\r\n\r\n".to_vec(),
+                    "/etag" => b"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\netag: \"v1\"\r\nlast-modified: Tue, 24 Nov 2026 10:00:00 GMT\r\ncontent-length: 9\r\nconnection: close\r\n\r\n<p>v1</p>".to_vec(),
+                    "/wait" => {
+                        {
+                            let mut p = peak.lock().unwrap();
+                            p.0 += 1;
+                            p.1 = p.1.max(p.0);
+                        }
+                        tokio::time::sleep(Duration::from_millis(150)).await;
+                        peak.lock().unwrap().0 -= 1;
+                        html("<p>waited</p>")
+                    }
                     "/slow" => {
                         // Headers never come.
                         tokio::time::sleep(Duration::from_secs(3600)).await;
@@ -84,7 +148,7 @@ async fn serve() -> (SocketAddr, std::sync::Arc<std::sync::Mutex<Vec<String>>>) 
             });
         }
     });
-    (addr, agents)
+    fixture
 }
 
 fn fetcher(addr: SocketAddr, config: FetchConfig) -> Fetcher {
@@ -97,7 +161,7 @@ fn url(addr: SocketAddr, path: &str) -> Url {
 
 #[tokio::test]
 async fn pages_are_fetched_with_redirects_checked_and_the_app_named() {
-    let (addr, agents) = serve().await;
+    let Fixture { addr, agents, .. } = serve().await;
     let f = fetcher(addr, FetchConfig::default());
     let page = f.fetch(&url(addr, "/redirect")).await.unwrap();
     assert_eq!(page.url, url(addr, "/"));
@@ -126,7 +190,7 @@ async fn pages_are_fetched_with_redirects_checked_and_the_app_named() {
 
 #[tokio::test]
 async fn other_local_addresses_stay_refused_even_with_a_test_allow_list() {
-    let (addr, _) = serve().await;
+    let Fixture { addr, .. } = serve().await;
     let f = fetcher(addr, FetchConfig::default());
     let other_port = Url::parse(&format!("http://127.0.0.1:{}/", addr.port() + 1)).unwrap();
     for target in [
@@ -141,7 +205,7 @@ async fn other_local_addresses_stay_refused_even_with_a_test_allow_list() {
 
 #[tokio::test]
 async fn bodies_are_capped_even_when_compressed_and_non_html_is_skipped() {
-    let (addr, _) = serve().await;
+    let Fixture { addr, .. } = serve().await;
     let f = fetcher(
         addr,
         FetchConfig {
@@ -169,7 +233,7 @@ async fn bodies_are_capped_even_when_compressed_and_non_html_is_skipped() {
 
 #[tokio::test]
 async fn busy_and_silent_servers_end_with_a_clear_transient_status() {
-    let (addr, _) = serve().await;
+    let Fixture { addr, .. } = serve().await;
     let f = fetcher(
         addr,
         FetchConfig {
@@ -196,7 +260,7 @@ async fn busy_and_silent_servers_end_with_a_clear_transient_status() {
 
 #[tokio::test]
 async fn robots_txt_is_obeyed_and_fetched_once_per_site() {
-    let (addr, agents) = serve().await;
+    let Fixture { addr, agents, .. } = serve().await;
     let f = fetcher(addr, FetchConfig::default());
     let err = f.fetch(&url(addr, "/private/team")).await.unwrap_err();
     assert!(matches!(err, FetchError::RobotsDisallowed { .. }), "{err}");
@@ -206,4 +270,111 @@ async fn robots_txt_is_obeyed_and_fetched_once_per_site() {
     f.fetch(&url(addr, "/")).await.unwrap();
     // robots.txt once, then the two allowed pages: the disallowed one was never requested.
     assert_eq!(agents.lock().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn a_dripping_body_and_a_rate_limit_end_in_time_with_a_transient_status() {
+    let Fixture { addr, .. } = serve().await;
+    let f = fetcher(
+        addr,
+        FetchConfig {
+            timeout: Duration::from_millis(700),
+            ..FetchConfig::default()
+        },
+    );
+    // The total timeout covers the body: a server trickling bytes cannot hold a worker.
+    let err = f.fetch(&url(addr, "/drip")).await.unwrap_err();
+    assert!(matches!(err, FetchError::Timeout { .. }), "{err}");
+    let err = f.fetch(&url(addr, "/limited")).await.unwrap_err();
+    assert_eq!(
+        err,
+        FetchError::Status {
+            url: url(addr, "/limited").to_string(),
+            status: 429,
+            retry_after: Some(7)
+        }
+    );
+    assert!(err.is_transient());
+}
+
+#[tokio::test]
+async fn a_page_in_another_charset_than_its_header_says_reads_correctly() {
+    let Fixture { addr, .. } = serve().await;
+    let f = fetcher(addr, FetchConfig::default());
+    let page = f.fetch(&url(addr, "/mislabelled")).await.unwrap();
+    let html = decode(&page.body, &page.content_type);
+    assert!(html.contains("Café \u{201c}Zur Mühle\u{201d}"), "{html}");
+}
+
+#[tokio::test]
+async fn an_unchanged_page_is_not_downloaded_again() {
+    let Fixture { addr, .. } = serve().await;
+    let f = fetcher(addr, FetchConfig::default());
+    let first = f.fetch(&url(addr, "/etag")).await.unwrap();
+    let validators = Validators::of(&first);
+    assert_eq!(validators.etag.as_deref(), Some("\"v1\""));
+    assert_eq!(
+        validators.last_modified.as_deref(),
+        Some("Tue, 24 Nov 2026 10:00:00 GMT")
+    );
+    let again = f
+        .fetch_if_changed(&url(addr, "/etag"), &validators)
+        .await
+        .unwrap();
+    assert_eq!(
+        again,
+        Fetched::NotModified {
+            url: url(addr, "/etag")
+        }
+    );
+    // Without validators the page comes whole.
+    let fresh = f
+        .fetch_if_changed(&url(addr, "/etag"), &Validators::default())
+        .await
+        .unwrap();
+    assert!(matches!(fresh, Fetched::Page(ref p) if p.body == b"<p>v1</p>"));
+}
+
+#[tokio::test]
+async fn requests_to_one_host_are_spaced_and_at_most_two_are_open() {
+    let Fixture {
+        addr,
+        arrivals,
+        peak,
+        ..
+    } = serve().await;
+    let interval = Duration::from_millis(100);
+    let f = fetcher(
+        addr,
+        FetchConfig {
+            per_host_interval: interval,
+            per_host_concurrency: 2,
+            ..FetchConfig::default()
+        },
+    );
+    let target = url(addr, "/wait");
+    let pages = futures_util::future::join_all((0..5).map(|_| f.fetch(&target))).await;
+    assert!(pages.iter().all(Result::is_ok));
+    let mut starts: Vec<std::time::Instant> = arrivals
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(path, _)| path == "/wait")
+        .map(|(_, at)| *at)
+        .collect();
+    starts.sort();
+    assert_eq!(starts.len(), 5);
+    // Lower bounds only, with room for network jitter: unpaced, requests two at a time would
+    // arrive together; a slow machine spaces them more, never less.
+    for pair in starts.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= interval / 2,
+            "{:?}",
+            pair[1] - pair[0]
+        );
+    }
+    assert!(
+        peak.lock().unwrap().1 <= 2,
+        "at most two requests open at once"
+    );
 }
