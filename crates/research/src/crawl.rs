@@ -12,7 +12,7 @@ use url::Url;
 
 use crate::page::{decode, read, Link};
 use crate::signals::{self, Signal, SignalInput};
-use crate::{FetchError, Fetcher, PageFacts};
+use crate::{FetchError, Fetched, Fetcher, PageFacts, Validators};
 
 /// What a page is for, as the crawl plan chose it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -29,6 +29,21 @@ pub enum PageKind {
 }
 
 impl PageKind {
+    const ALL: [PageKind; 8] = [
+        PageKind::Home,
+        PageKind::About,
+        PageKind::Pricing,
+        PageKind::Careers,
+        PageKind::Team,
+        PageKind::Customers,
+        PageKind::Contact,
+        PageKind::Blog,
+    ];
+
+    pub fn parse(value: &str) -> Option<PageKind> {
+        PageKind::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             PageKind::Home => "home",
@@ -134,6 +149,64 @@ pub struct CrawledPage {
     pub signals: Vec<Signal>,
     /// Passages that talk to an AI assistant: kept as data, flagged for the model stages.
     pub injection: Vec<String>,
+    /// The server's validators, for asking next time only whether the page changed.
+    #[serde(default)]
+    pub etag: Option<String>,
+    #[serde(default)]
+    pub last_modified: Option<String>,
+    /// The server said the page is unchanged since the last crawl; its content is from then.
+    #[serde(default)]
+    pub unchanged: bool,
+}
+
+impl CrawledPage {
+    /// A page as the store kept it from an earlier crawl; `None` for a row this version cannot
+    /// read (then the page is simply fetched again).
+    pub fn from_stored(source: leadscout_store::SourceRecord) -> Option<CrawledPage> {
+        let meta = &source.metadata;
+        let text = |key: &str| meta.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+        Some(CrawledPage {
+            kind: PageKind::parse(&source.kind)?,
+            status: source.status,
+            fetched_at: source.fetched_at,
+            content_hash: source.content_hash,
+            truncated: meta
+                .get("truncated")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false),
+            title: source.title,
+            description: text("description"),
+            language: text("language"),
+            headings: serde_json::from_value(meta.get("headings")?.clone()).ok()?,
+            facts: serde_json::from_value(meta.get("facts")?.clone()).ok()?,
+            signals: source
+                .signals
+                .into_iter()
+                .map(|s| {
+                    Some(Signal {
+                        kind: crate::signals::SignalKind::parse(&s.kind)?,
+                        name: s.name,
+                        value: s.value,
+                        url: s.url,
+                        evidence: s.evidence,
+                    })
+                })
+                .collect::<Option<Vec<_>>>()?,
+            injection: source.injection,
+            etag: source.etag,
+            last_modified: source.last_modified,
+            unchanged: false,
+            url: source.url,
+            text: source.text,
+        })
+    }
+
+    fn validators(&self) -> Validators {
+        Validators {
+            etag: self.etag.clone(),
+            last_modified: self.last_modified.clone(),
+        }
+    }
 }
 
 /// A page the plan wanted but could not read, and why.
@@ -153,26 +226,77 @@ pub struct Crawl {
     pub skipped: Vec<Skipped>,
 }
 
+/// A page as this crawl got it: read now, or unchanged since `previous`.
+enum Got {
+    Read(crate::Page),
+    Unchanged(CrawledPage),
+}
+
+/// Fetches `url`, conditionally when an earlier crawl read it with validators.
+async fn get(fetcher: &Fetcher, url: &Url, previous: &[CrawledPage]) -> Result<Got, FetchError> {
+    let earlier = previous
+        .iter()
+        .find(|p| p.url == url.as_str())
+        .filter(|p| p.etag.is_some() || p.last_modified.is_some());
+    let Some(earlier) = earlier else {
+        return fetcher.fetch(url).await.map(Got::Read);
+    };
+    match fetcher.fetch_if_changed(url, &earlier.validators()).await? {
+        Fetched::Page(page) => Ok(Got::Read(page)),
+        Fetched::NotModified { .. } => Ok(Got::Unchanged(CrawledPage {
+            fetched_at: Timestamp::now(),
+            unchanged: true,
+            ..earlier.clone()
+        })),
+    }
+}
+
 /// Crawls `start` (normally the homepage). Fails only when the start page cannot be read; key
-/// pages that fail are listed in `skipped` with the reason.
+/// pages that fail are listed in `skipped` with the reason. Pages in `previous` (the last crawl
+/// of this site) are re-fetched conditionally: an unchanged page is not downloaded again.
 pub async fn crawl(
     fetcher: &Fetcher,
     start: &Url,
     config: &CrawlConfig,
     cancel: &CancellationToken,
+    previous: &[CrawledPage],
 ) -> Result<Crawl, FetchError> {
-    let home = fetcher.fetch(start).await?;
+    let budget = config.max_pages.saturating_sub(1);
+    let (home_page, plan_from) = match get(fetcher, start, previous).await? {
+        Got::Read(home) => {
+            let (page, links) = read_page(home, PageKind::Home);
+            (page, Some(links))
+        }
+        Got::Unchanged(page) => (page, None),
+    };
+    let home_url = Url::parse(&home_page.url).unwrap_or_else(|_| start.clone());
     // The site may redirect to another host of the same company (www, a country domain):
     // the company is where the homepage finally is.
-    let domain = registrable_domain(&home.url)
+    let domain = registrable_domain(&home_url)
         .or_else(|| registrable_domain(start))
-        .unwrap_or_else(|| home.url.host_str().unwrap_or_default().to_owned());
-    let (home_page, links) = read_page(home, PageKind::Home);
+        .unwrap_or_else(|| home_url.host_str().unwrap_or_default().to_owned());
     let mut pages = vec![home_page];
     let mut skipped = Vec::new();
     let mut seen: BTreeSet<String> = pages.iter().map(|p| p.url.clone()).collect();
     seen.insert(start.to_string());
-    let plan = plan(&links, &domain, &seen, config.max_pages.saturating_sub(1));
+    let plan = match plan_from {
+        Some(mut links) => {
+            // Key pages the homepage does not link to are often in the sitemap.
+            if plan(&links, &domain, &seen, budget).len() < budget {
+                if let Some(sitemap) = fetcher.sitemap(&home_url).await {
+                    links.extend(sitemap_links(&sitemap));
+                }
+            }
+            plan(&links, &domain, &seen, budget)
+        }
+        // An unchanged homepage links to the same key pages as last time.
+        None => previous
+            .iter()
+            .filter(|p| p.kind != PageKind::Home)
+            .filter_map(|p| Some((p.kind, Url::parse(&p.url).ok()?)))
+            .take(budget)
+            .collect(),
+    };
 
     // Two at a time: the fetcher's per-host politeness spaces them.
     let mut queue = plan.into_iter();
@@ -184,16 +308,21 @@ pub async fn crawl(
         if batch.is_empty() {
             break;
         }
-        let fetched =
-            futures_util::future::join_all(batch.iter().map(|(_, url)| fetcher.fetch(url))).await;
+        let fetched = futures_util::future::join_all(
+            batch.iter().map(|(_, url)| get(fetcher, url, previous)),
+        )
+        .await;
         for ((kind, url), result) in batch.into_iter().zip(fetched) {
             match result {
-                Ok(page) if seen.insert(page.url.to_string()) => {
+                Ok(Got::Unchanged(page)) if seen.insert(page.url.clone()) => {
+                    pages.push(CrawledPage { kind, ..page });
+                }
+                Ok(Got::Read(page)) if seen.insert(page.url.to_string()) => {
                     pages.push(read_page(page, kind).0);
                 }
-                Ok(page) => skipped.push(Skipped {
+                Ok(_) => skipped.push(Skipped {
                     url: url.to_string(),
-                    reason: format!("redirected to {}, already read", page.url),
+                    reason: "the same page as one already read".into(),
                 }),
                 Err(err) => skipped.push(Skipped {
                     url: url.to_string(),
@@ -222,6 +351,7 @@ fn read_page(page: crate::Page, kind: PageKind) -> (CrawledPage, Vec<Link>) {
         headers: &headers,
     });
     let injection = signals::injection_snippets(&read.text);
+    let validators = Validators::of(&page);
     let content_hash = Sha256::digest(&page.body)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -246,6 +376,9 @@ fn read_page(page: crate::Page, kind: PageKind) -> (CrawledPage, Vec<Link>) {
             facts: read.facts,
             signals,
             injection,
+            etag: validators.etag,
+            last_modified: validators.last_modified,
+            unchanged: false,
         },
         read.links,
     )
@@ -294,6 +427,21 @@ fn plan(
         }
     }
     chosen
+}
+
+/// The page addresses a sitemap lists (`<loc>` entries), at most a few thousand.
+fn sitemap_links(xml: &str) -> Vec<Link> {
+    xml.split("<loc>")
+        .skip(1)
+        .filter_map(|rest| rest.split("</loc>").next())
+        .map(|loc| loc.trim().replace("&amp;", "&"))
+        .filter(|loc| loc.starts_with("http"))
+        .take(5_000)
+        .map(|url| Link {
+            url,
+            text: String::new(),
+        })
+        .collect()
 }
 
 fn score(url: &Url, text: &str, words: &[&str]) -> u32 {

@@ -110,26 +110,35 @@ impl Guard {
         match url.host().ok_or(Refusal::NoHost)? {
             Host::Ipv4(ip) => self.check(name, SocketAddr::new(IpAddr::V4(ip), port)),
             Host::Ipv6(ip) => self.check(name, SocketAddr::new(IpAddr::V6(ip), port)),
-            Host::Domain(_) => Ok(()),
+            // A pinned test name connects to its address on the URL's port: that is what must
+            // be allowed, not the port it was pinned with.
+            Host::Domain(domain) => match self.allow.hosts.get(&domain.to_ascii_lowercase()) {
+                Some(pinned) => self.check(name, SocketAddr::new(pinned.ip(), port)),
+                None => Ok(()),
+            },
         }
     }
 
     /// Vets a URL and resolves its host, returning the addresses it may connect to (never empty).
     pub async fn resolve(&self, url: &Url) -> Result<Vec<SocketAddr>, Refusal> {
-        self.check_url(url)?;
         let port = url.port_or_known_default().unwrap_or(443);
         let host = url.host().ok_or(Refusal::NoHost)?;
         let name = url.host_str().unwrap_or_default().to_owned();
+        if let Host::Domain(domain) = &host {
+            if let Some(pinned) = self.allow.hosts.get(&domain.to_ascii_lowercase()) {
+                // A pinned test name: the fetcher checked the URL itself (its real port) with
+                // `check_url` before the request; the resolver only learns the name.
+                return Ok(vec![*pinned]);
+            }
+        }
+        self.check_url(url)?;
         let candidates: Vec<SocketAddr> = match host {
             Host::Ipv4(ip) => vec![SocketAddr::new(IpAddr::V4(ip), port)],
             Host::Ipv6(ip) => vec![SocketAddr::new(IpAddr::V6(ip), port)],
-            Host::Domain(domain) => match self.allow.hosts.get(&domain.to_ascii_lowercase()) {
-                Some(pinned) => vec![*pinned],
-                None => tokio::net::lookup_host((domain, port))
-                    .await
-                    .map_err(|e| Refusal::Unresolved(name.clone(), e.to_string()))?
-                    .collect(),
-            },
+            Host::Domain(domain) => tokio::net::lookup_host((domain, port))
+                .await
+                .map_err(|e| Refusal::Unresolved(name.clone(), e.to_string()))?
+                .collect(),
         };
         if candidates.is_empty() {
             return Err(Refusal::NoAddresses(name));

@@ -46,6 +46,19 @@ pub enum SignalKind {
 }
 
 impl SignalKind {
+    pub fn parse(value: &str) -> Option<SignalKind> {
+        [
+            SignalKind::Tech,
+            SignalKind::Hiring,
+            SignalKind::Pricing,
+            SignalKind::Founded,
+            SignalKind::Size,
+            SignalKind::Location,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == value)
+    }
+
     /// The kind as stored and shown: `tech`, `hiring`...
     pub fn as_str(&self) -> &'static str {
         match self {

@@ -93,7 +93,11 @@ pub fn workflow(
         WORKFLOW,
         vec![
             Arc::new(ResolveStage),
-            Arc::new(CrawlStage { fetcher, config }),
+            Arc::new(CrawlStage {
+                fetcher,
+                config,
+                store: store.clone(),
+            }),
             Arc::new(ProfileStage),
             Arc::new(WriteStage { store }),
         ],
@@ -193,6 +197,8 @@ impl Stage for ResolveStage {
 pub struct CrawlStage {
     fetcher: Arc<Fetcher>,
     config: CrawlConfig,
+    /// Where the last crawl of the site is, for conditional re-fetches.
+    store: Store,
 }
 
 /// What a salesperson should read when the site cannot be crawled.
@@ -238,9 +244,24 @@ impl Stage for CrawlStage {
             let resolved: Resolved = parse(&input, "resolve")?;
             let start = Url::parse(&resolved.start_url)
                 .map_err(|e| StageError::permanent(format!("bad start address: {e}")))?;
-            let crawl = crawl(&self.fetcher, &start, &self.config, &input.cancel)
+            // Unreadable earlier pages only mean a full download.
+            let previous: Vec<CrawledPage> = self
+                .store
+                .stored_sources(&resolved.domain)
                 .await
-                .map_err(|err| stage_error(&resolved.domain, err))?;
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(CrawledPage::from_stored)
+                .collect();
+            let crawl = crawl(
+                &self.fetcher,
+                &start,
+                &self.config,
+                &input.cancel,
+                &previous,
+            )
+            .await
+            .map_err(|err| stage_error(&resolved.domain, err))?;
             if input.cancel.is_cancelled() {
                 return Err(StageError::Cancelled);
             }
@@ -429,6 +450,8 @@ impl WriteStage {
                     "facts": page.facts,
                 }),
                 injection: page.injection.clone(),
+                etag: page.etag.clone(),
+                last_modified: page.last_modified.clone(),
                 signals: page
                     .signals
                     .iter()

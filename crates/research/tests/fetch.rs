@@ -367,11 +367,7 @@ async fn requests_to_one_host_are_spaced_and_at_most_two_are_open() {
     // Lower bounds only, with room for network jitter: unpaced, requests two at a time would
     // arrive together; a slow machine spaces them more, never less.
     for pair in starts.windows(2) {
-        assert!(
-            pair[1] - pair[0] >= interval / 2,
-            "{:?}",
-            pair[1] - pair[0]
-        );
+        assert!(pair[1] - pair[0] >= interval / 2, "{:?}", pair[1] - pair[0]);
     }
     assert!(
         peak.lock().unwrap().1 <= 2,

@@ -24,7 +24,8 @@ fn fixtures(site: &str) -> PathBuf {
         .join(site)
 }
 
-/// Serves a fixture folder as a website; records every requested path.
+/// Serves a fixture folder as a website, with ETags so unchanged pages can be answered 304;
+/// records every requested path and the status it got.
 async fn serve(root: PathBuf) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -40,32 +41,57 @@ async fn serve(root: PathBuf) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
                 let n = socket.read(&mut buf).await.unwrap_or(0);
                 let request = String::from_utf8_lossy(&buf[..n]).to_string();
                 let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
-                seen.lock().unwrap().push(path.clone());
+                let header = |name: &str| {
+                    request.lines().find_map(|l| {
+                        let (n, v) = l.split_once(':')?;
+                        n.eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
+                    })
+                };
                 let file = match path.as_str() {
                     "/" => root.join("index.html"),
-                    "/robots.txt" => root.join("robots.txt"),
+                    "/robots.txt" | "/sitemap.xml" => root.join(path.trim_start_matches('/')),
                     other => root.join(format!("{}.html", other.trim_start_matches('/'))),
                 };
-                let response = match std::fs::read(&file) {
-                    Ok(body) => {
-                        let kind = if path == "/robots.txt" {
-                            "text/plain"
-                        } else {
-                            "text/html; charset=utf-8"
+                let (status, response) = match std::fs::read(&file) {
+                    Ok(mut body) => {
+                        let kind = match path.as_str() {
+                            "/robots.txt" => "text/plain",
+                            "/sitemap.xml" => "application/xml",
+                            _ => "text/html; charset=utf-8",
                         };
-                        let mut r = format!(
-                            "HTTP/1.1 200 OK\r\ncontent-type: {kind}\r\ncontent-length: {}\r\nserver: cloudflare\r\nconnection: close\r\n\r\n",
-                            body.len()
-                        )
-                        .into_bytes();
-                        r.extend_from_slice(&body);
-                        r
+                        if path == "/sitemap.xml" {
+                            // Absolute addresses on this server.
+                            let host = header("host").unwrap_or_default();
+                            body = String::from_utf8_lossy(&body)
+                                .replace("http://acme.example/", &format!("http://{host}/"))
+                                .into_bytes();
+                        }
+                        let hash = body
+                            .iter()
+                            .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(*b)));
+                        let etag = format!("\"{hash:x}\"");
+                        if header("if-none-match").as_deref() == Some(etag.as_str()) {
+                            let head = format!(
+                                "HTTP/1.1 304 Not Modified\r\netag: {etag}\r\nconnection: close\r\n\r\n"
+                            );
+                            (304, head.into_bytes())
+                        } else {
+                            let mut r = format!(
+                                "HTTP/1.1 200 OK\r\ncontent-type: {kind}\r\ncontent-length: {}\r\netag: {etag}\r\nserver: cloudflare\r\nconnection: close\r\n\r\n",
+                                body.len()
+                            )
+                            .into_bytes();
+                            r.extend_from_slice(&body);
+                            (200, r)
+                        }
                     }
-                    Err(_) => {
+                    Err(_) => (
+                        404,
                         b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-                            .to_vec()
-                    }
+                            .to_vec(),
+                    ),
                 };
+                seen.lock().unwrap().push(format!("{status} {path}"));
                 let _ = socket.write_all(&response).await;
                 let _ = socket.shutdown().await;
             });
@@ -179,25 +205,38 @@ async fn a_new_lead_is_researched_from_its_website_and_written_back_once() {
 
     // The crawl read the homepage and the key pages, and never the robots-disallowed one.
     let requested = hits.lock().unwrap().clone();
+    // The customers page is not linked from the homepage: the sitemap lists it.
     for page in [
         "/robots.txt",
         "/",
         "/about",
         "/pricing",
         "/careers",
+        "/sitemap.xml",
+        "/customers",
         "/blog",
     ] {
         assert!(
-            requested.contains(&page.to_owned()),
+            requested.contains(&format!("200 {page}")),
             "{page} not read: {requested:?}"
         );
     }
     assert!(
-        !requested.iter().any(|p| p.starts_with("/private")),
+        !requested.iter().any(|p| p.contains("/private")),
         "{requested:?}"
     );
-    assert!(!requested.contains(&"/brochure.pdf".to_owned()));
-    assert_eq!(requested.iter().filter(|p| *p == "/robots.txt").count(), 1);
+    assert!(!requested.iter().any(|p| p.contains("brochure")));
+    assert!(
+        !requested.iter().any(|p| p.contains("/blog/2026")),
+        "articles are not key pages"
+    );
+    assert_eq!(
+        requested
+            .iter()
+            .filter(|p| p.ends_with("/robots.txt"))
+            .count(),
+        1
+    );
 
     let lead = h.store.lead(ada).await.unwrap().unwrap();
     let company = h
@@ -222,7 +261,7 @@ async fn a_new_lead_is_researched_from_its_website_and_written_back_once() {
 
     let research = h.store.company_research(company.id).await.unwrap().unwrap();
     let p = &research.profile;
-    assert_eq!(p.pages, 5);
+    assert_eq!(p.pages, 6);
     assert_eq!(p.hiring, Some(2));
     assert!(
         p.pricing.contains(&"free_trial".to_owned()),
@@ -247,7 +286,10 @@ async fn a_new_lead_is_researched_from_its_website_and_written_back_once() {
     }
     assert_eq!(p.flagged_pages, 1, "the about page talks to AI assistants");
     let kinds: Vec<&str> = research.sources.iter().map(|s| s.kind.as_str()).collect();
-    assert_eq!(kinds, ["home", "about", "pricing", "careers", "blog"]);
+    assert_eq!(
+        kinds,
+        ["home", "about", "pricing", "careers", "customers", "blog"]
+    );
     assert!(research
         .sources
         .iter()
@@ -269,7 +311,7 @@ async fn a_new_lead_is_researched_from_its_website_and_written_back_once() {
     let entries = research_entries(&entries);
     assert_eq!(entries.len(), 1);
     assert!(
-        entries[0].starts_with("Researched acme.example: read 5 pages, skipped 1."),
+        entries[0].starts_with("Researched acme.example: read 6 pages, skipped 1."),
         "{}",
         entries[0]
     );
@@ -315,7 +357,8 @@ async fn a_new_lead_is_researched_from_its_website_and_written_back_once() {
     let events = h.recorder.events.lock().unwrap().clone();
     assert!(events.iter().any(|e| matches!(e, RunEvent::StageFinished { lead, stage, reused: true, .. } if *lead == grace && stage == "crawl")));
 
-    // "Re-run" reads the site again.
+    // "Re-run" asks the site again, and the site says nothing changed: no page is downloaded
+    // twice, and the profile stays whole.
     h.store
         .enqueue_run(
             ada,
@@ -326,10 +369,23 @@ async fn a_new_lead_is_researched_from_its_website_and_written_back_once() {
         .await
         .unwrap();
     h.engine.run_next().await.unwrap().unwrap();
+    let rerun: Vec<String> = hits.lock().unwrap()[before..].to_vec();
+    assert!(rerun.contains(&"304 /".to_owned()), "{rerun:?}");
+    for page in ["/about", "/pricing", "/careers", "/customers", "/blog"] {
+        assert!(rerun.contains(&format!("304 {page}")), "{page}: {rerun:?}");
+    }
     assert!(
-        hits.lock().unwrap().len() > before,
-        "a forced run fetches again"
+        !rerun
+            .iter()
+            .any(|r| r.starts_with("200 /") && r != "200 /robots.txt"),
+        "only robots.txt is downloaded again: {rerun:?}"
     );
+    let again = h.store.company_research(company.id).await.unwrap().unwrap();
+    assert_eq!(
+        again.profile.tech, p.tech,
+        "signals of unchanged pages are kept"
+    );
+    assert_eq!(again.profile.hiring, Some(2));
     assert_eq!(
         research_entries(&h.store.activities(ada).await.unwrap()).len(),
         2
@@ -342,7 +398,7 @@ async fn a_new_lead_is_researched_from_its_website_and_written_back_once() {
             .unwrap()
             .sources
             .len(),
-        5,
+        6,
         "a new crawl replaces the company's sources"
     );
 }
@@ -383,7 +439,7 @@ async fn unresearchable_leads_fail_with_a_reason_or_are_never_queued() {
         runs[0].error.as_deref(),
         Some("closed.example asks crawlers not to read its homepage (robots.txt), so Leadscout did not.")
     );
-    assert_eq!(*closed_hits.lock().unwrap(), ["/robots.txt"]);
+    assert_eq!(*closed_hits.lock().unwrap(), ["200 /robots.txt"]);
 
     // A JavaScript-only shell: the run succeeds with what little the page says.
     let (shell, _) = add_lead(

@@ -23,6 +23,9 @@ CREATE TABLE sources (
     metadata      TEXT    NOT NULL CHECK (json_valid(metadata)),
     -- Passages that address an AI assistant: the page is data, never instructions.
     injection     TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(injection)),
+    -- The server's validators, for a conditional re-fetch (HTTP 304 keeps this row's content).
+    etag          TEXT,
+    last_modified TEXT,
     UNIQUE (company_id, url)
 ) STRICT;
 

@@ -22,6 +22,8 @@ pub struct SourceRecord {
     pub metadata: Value,
     pub injection: Vec<String>,
     pub signals: Vec<SignalView>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
 }
 
 /// A finished research run's effect on the data.
@@ -145,6 +147,84 @@ impl Store {
         }))
     }
 
+    /// The pages last read for the company with this domain, whole, so a new crawl can ask the
+    /// site for only what changed.
+    pub async fn stored_sources(&self, domain: &str) -> Result<Vec<SourceRecord>, StoreError> {
+        type Row = (
+            i64,
+            String,
+            String,
+            i64,
+            i64,
+            String,
+            Option<String>,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT s.id, s.url, s.kind, s.status, s.fetched_at, s.content_hash, s.title, s.text, \
+             s.metadata, s.injection, s.etag, s.last_modified \
+             FROM sources s JOIN companies c ON c.id = s.company_id WHERE c.domain = ? \
+             ORDER BY s.id",
+        )
+        .bind(domain)
+        .fetch_all(&self.reader)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (
+            id,
+            url,
+            kind,
+            status,
+            fetched_at,
+            content_hash,
+            title,
+            text,
+            metadata,
+            injection,
+            etag,
+            last_modified,
+        ) in rows
+        {
+            let signals: Vec<(String, String, Option<String>, String, String)> = sqlx::query_as(
+                "SELECT kind, name, value, evidence, url FROM signals WHERE source_id = ? ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(&self.reader)
+            .await?;
+            let corrupt = |what: &str, e: serde_json::Error| {
+                StoreError::Corrupt(format!("source {id} {what}: {e}"))
+            };
+            out.push(SourceRecord {
+                url,
+                kind,
+                status: u16::try_from(status).unwrap_or(200),
+                fetched_at: Timestamp(fetched_at),
+                content_hash,
+                title,
+                text,
+                metadata: serde_json::from_str(&metadata).map_err(|e| corrupt("metadata", e))?,
+                injection: serde_json::from_str(&injection).map_err(|e| corrupt("flags", e))?,
+                signals: signals
+                    .into_iter()
+                    .map(|(kind, name, value, evidence, url)| SignalView {
+                        kind,
+                        name,
+                        value,
+                        evidence,
+                        url,
+                    })
+                    .collect(),
+                etag,
+                last_modified,
+            });
+        }
+        Ok(out)
+    }
+
     /// The text of the pages research read for a company, by URL (for the model stages and
     /// for search).
     pub async fn source_texts(
@@ -229,8 +309,8 @@ async fn write_sources(
             .map_err(|e| StoreError::Corrupt(format!("injection flags: {e}")))?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO sources (company_id, run_id, url, kind, status, fetched_at, \
-             content_hash, title, text, metadata, injection) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             content_hash, title, text, metadata, injection, etag, last_modified) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (company_id, url) DO UPDATE SET kind = excluded.kind \
              RETURNING id",
         )
@@ -245,6 +325,8 @@ async fn write_sources(
         .bind(&source.text)
         .bind(metadata)
         .bind(injection)
+        .bind(&source.etag)
+        .bind(&source.last_modified)
         .fetch_one(&mut **tx)
         .await?;
         for signal in &source.signals {
