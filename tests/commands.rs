@@ -3,72 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use leadscout_app::{bindings_builder, AppState};
+#[path = "support/mock_app.rs"]
+mod mock_app;
+
+use leadscout_app::AppState;
+use mock_app::App;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{
-    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
-};
-use tauri::webview::InvokeRequest;
-use tauri::{WebviewWindow, WebviewWindowBuilder};
-
-struct App {
-    _app: tauri::App<MockRuntime>,
-    window: WebviewWindow<MockRuntime>,
-    dir: tempfile::TempDir,
-}
-
-impl App {
-    fn start() -> App {
-        let dir = tempfile::tempdir().unwrap();
-        App::start_in(dir)
-    }
-
-    fn start_in(dir: tempfile::TempDir) -> App {
-        let state = tauri::async_runtime::block_on(AppState::open(dir.path().join("data")));
-        let builder = bindings_builder::<MockRuntime>();
-        let app = mock_builder()
-            .invoke_handler(builder.invoke_handler())
-            .manage(state)
-            .build(mock_context(noop_assets()))
-            .unwrap();
-        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .unwrap();
-        App {
-            _app: app,
-            window,
-            dir,
-        }
-    }
-
-    /// Invokes `cmd` as the UI would; `Err` carries the rejected value (our `IpcError`).
-    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            // The app's own origin on Linux; a remote origin would be refused by the ACL.
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().unwrap())
-    }
-
-    fn ok(&self, cmd: &str, args: Value) -> Value {
-        self.call(cmd, args.clone())
-            .unwrap_or_else(|err| panic!("{cmd}({args}) failed: {err}"))
-    }
-
-    fn err(&self, cmd: &str, args: Value) -> Value {
-        match self.call(cmd, args.clone()) {
-            Ok(value) => panic!("{cmd}({args}) should fail but returned {value}"),
-            Err(err) => err,
-        }
-    }
-}
 
 fn stage_id(board: &Value, name: &str) -> i64 {
     board["columns"]

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod board;
+pub mod keys;
 pub mod lead;
 pub mod research;
 pub mod search;

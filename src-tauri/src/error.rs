@@ -16,6 +16,8 @@ pub enum IpcErrorCode {
     NotFound,
     /// The database could not be opened, read or written.
     Storage,
+    /// The system keychain is missing, locked or refused; `message` says what to do.
+    Keychain,
     /// A bug or an unexpected state; the log has the details.
     Internal,
 }

@@ -30,6 +30,8 @@ pub struct AppState {
     instance_lock: Option<std::fs::File>,
     /// The research engine, once started (never in the command tests' mock runtime).
     research: std::sync::OnceLock<crate::research::Research>,
+    /// Where API keys are kept: the OS keychain.
+    pub keychain: std::sync::Arc<dyn leadscout_llm::keys::Keychain>,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             store,
             instance_lock,
             research: std::sync::OnceLock::new(),
+            keychain: std::sync::Arc::new(leadscout_llm::keys::OsKeychain),
         }
     }
 

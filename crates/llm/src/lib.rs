@@ -16,6 +16,7 @@
 mod client;
 mod error;
 mod http;
+pub mod keys;
 mod output_schema;
 pub mod pricing;
 mod provider;

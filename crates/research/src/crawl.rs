@@ -229,7 +229,7 @@ pub struct Crawl {
 /// A page as this crawl got it: read now, or unchanged since `previous`.
 enum Got {
     Read(crate::Page),
-    Unchanged(CrawledPage),
+    Unchanged(Box<CrawledPage>),
 }
 
 /// Fetches `url`, conditionally when an earlier crawl read it with validators.
@@ -243,11 +243,11 @@ async fn get(fetcher: &Fetcher, url: &Url, previous: &[CrawledPage]) -> Result<G
     };
     match fetcher.fetch_if_changed(url, &earlier.validators()).await? {
         Fetched::Page(page) => Ok(Got::Read(page)),
-        Fetched::NotModified { .. } => Ok(Got::Unchanged(CrawledPage {
+        Fetched::NotModified { .. } => Ok(Got::Unchanged(Box::new(CrawledPage {
             fetched_at: Timestamp::now(),
             unchanged: true,
             ..earlier.clone()
-        })),
+        }))),
     }
 }
 
@@ -267,7 +267,7 @@ pub async fn crawl(
             let (page, links) = read_page(home, PageKind::Home);
             (page, Some(links))
         }
-        Got::Unchanged(page) => (page, None),
+        Got::Unchanged(page) => (*page, None),
     };
     let home_url = Url::parse(&home_page.url).unwrap_or_else(|_| start.clone());
     // The site may redirect to another host of the same company (www, a country domain):
@@ -315,7 +315,7 @@ pub async fn crawl(
         for ((kind, url), result) in batch.into_iter().zip(fetched) {
             match result {
                 Ok(Got::Unchanged(page)) if seen.insert(page.url.clone()) => {
-                    pages.push(CrawledPage { kind, ..page });
+                    pages.push(CrawledPage { kind, ..*page });
                 }
                 Ok(Got::Read(page)) if seen.insert(page.url.to_string()) => {
                     pages.push(read_page(page, kind).0);
@@ -343,7 +343,7 @@ fn read_page(page: crate::Page, kind: PageKind) -> (CrawledPage, Vec<Link>) {
     let read = read(&html, &page.url);
     let url = page.url.to_string();
     let headers: Vec<(String, String)> = page.headers.clone();
-    let flat_text = read.text.replace('\n', " ");
+    let flat_text = crate::page::plain_text(&read.text);
     let signals = signals::detect(&SignalInput {
         url: &url,
         html: &html,

@@ -15,5 +15,5 @@ pub use crawl::{crawl, Crawl, CrawlConfig, CrawledPage, PageKind, Skipped};
 pub use extract::{extract, PageFacts};
 pub use fetch::{FetchConfig, FetchError, Fetched, Fetcher, Page, Validators, USER_AGENT};
 pub use guard::{classify, AllowList, Guard, Refusal};
-pub use page::{cap_depth, decode, read, Link, ReadPage, MAX_DEPTH};
+pub use page::{cap_depth, decode, plain_text, read, Link, ReadPage, MAX_DEPTH};
 pub use robots::{Robots, ROBOTS_TOKEN};

@@ -218,6 +218,16 @@ pub fn read(html: &str, base: &Url) -> ReadPage {
     }
 }
 
+/// The Markdown text as plain running text, for phrase matching: no heading or list markers.
+pub fn plain_text(markdown: &str) -> String {
+    markdown
+        .lines()
+        .map(|line| line.trim_start_matches(['#', '-', ' ']))
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn squash(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

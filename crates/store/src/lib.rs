@@ -9,6 +9,7 @@ mod leads;
 mod research;
 mod runs;
 mod search;
+mod settings;
 mod stages;
 
 use std::path::{Path, PathBuf};

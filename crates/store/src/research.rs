@@ -393,34 +393,3 @@ async fn fill_empty_fields(
     .await?;
     Ok(())
 }
-
-impl Store {
-    /// The user's settings; defaults for anything never saved (or saved by an older version).
-    pub async fn settings(&self) -> Result<leadscout_domain::Settings, StoreError> {
-        let value: Option<String> =
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'app'")
-                .fetch_optional(&self.reader)
-                .await?;
-        Ok(value
-            .and_then(|v| serde_json::from_str(&v).ok())
-            .unwrap_or_default())
-    }
-
-    pub async fn save_settings(
-        &self,
-        settings: &leadscout_domain::Settings,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
-        let value = serde_json::to_string(settings)
-            .map_err(|e| StoreError::Corrupt(format!("settings: {e}")))?;
-        sqlx::query(
-            "INSERT INTO settings (key, value, updated_at) VALUES ('app', ?1, ?2) \
-             ON CONFLICT (key) DO UPDATE SET value = ?1, updated_at = ?2",
-        )
-        .bind(value)
-        .bind(now.0)
-        .execute(&self.writer)
-        .await?;
-        Ok(())
-    }
-}

@@ -152,3 +152,32 @@ describe("settings", () => {
     expect(screen.getByRole("status").textContent).toContain("applies after a restart");
   });
 });
+
+describe("API keys", () => {
+  it("saves a key to the keychain without ever showing it again, and explains a missing keychain", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada" })]);
+    render(App);
+    await screen.findByTestId("board");
+    await user.click(screen.getByTestId("open-settings"));
+    const openai = await screen.findByTestId("api-key-openai");
+    expect(within(openai).getByTestId("api-key-state").textContent).toBe("Not set");
+    await user.click(within(openai).getByRole("button", { name: "Add key" }));
+    await user.type(within(openai).getByLabelText("OpenAI API key"), "sk-test-123{Enter}");
+    await waitFor(() => expect(within(openai).getByTestId("api-key-state").textContent).toMatch(/^Set /u));
+    expect(backend.keychain.openai.key).toBe("sk-test-123");
+    expect(document.body.innerHTML).not.toContain("sk-test-123");
+
+    backend.keychainFailure = "No system keychain is available (no Secret Service). Leadscout keeps API keys only in the system keychain, so nothing was saved.";
+    const anthropic = screen.getByTestId("api-key-anthropic");
+    await user.click(within(anthropic).getByRole("button", { name: "Add key" }));
+    await user.type(within(anthropic).getByLabelText("Anthropic API key"), "sk-ant-456{Enter}");
+    expect((await within(anthropic).findByTestId("api-key-error")).textContent).toContain("No system keychain");
+    expect(backend.keychain.anthropic).toBeUndefined();
+    expect(document.body.innerHTML).not.toContain("sk-ant-456");
+
+    await user.click(within(openai).getByRole("button", { name: "Delete" }));
+    await waitFor(() => expect(within(openai).getByTestId("api-key-state").textContent).toBe("Not set"));
+    expect(backend.keychain.openai).toBeUndefined();
+  });
+});

@@ -42,6 +42,11 @@ export const commands = {
 	getSettings: () => typedError<Settings, IpcError>(__TAURI_INVOKE("get_settings")),
 	/**  Saves the settings; the number of parallel runs applies from the next start. */
 	updateSettings: (settings: Settings) => typedError<Settings, IpcError>(__TAURI_INVOKE("update_settings", { settings })),
+	apiKeys: () => typedError<ApiKeyStatus[], IpcError>(__TAURI_INVOKE("api_keys")),
+	/**  Saves (or replaces) a provider's key in the keychain. */
+	setApiKey: (provider: string, key: string) => typedError<ApiKeyStatus, IpcError>(__TAURI_INVOKE("set_api_key", { provider, key })),
+	/**  Removes a provider's key from the keychain. */
+	deleteApiKey: (provider: string) => typedError<ApiKeyStatus, IpcError>(__TAURI_INVOKE("delete_api_key", { provider })),
 	/**  Leads, companies and notes matching what the user typed, best first. */
 	search: (query: string) => typedError<SearchHit[], IpcError>(__TAURI_INVOKE("search", { query })),
 	/**  Adds a stage at the right end of the board. */
@@ -79,6 +84,13 @@ export type ActivityKind = "note" | "call" | "email" | "meeting" |
 "stageChange" | 
 /**  Written by the app when research about the lead finishes. */
 "research";
+
+/**  Whether a provider has a key, as the settings page shows it. */
+export type ApiKeyStatus = {
+	provider: string,
+	/**  When the key was saved; `None` when there is none. */
+	setAt: Timestamp | null,
+};
 
 export type AppInfo = {
 	version: string,
@@ -168,6 +180,8 @@ export type IpcErrorCode =
 "not_found" | 
 /**  The database could not be opened, read or written. */
 "storage" | 
+/**  The system keychain is missing, locked or refused; `message` says what to do. */
+"keychain" | 
 /**  A bug or an unexpected state; the log has the details. */
 "internal";
 

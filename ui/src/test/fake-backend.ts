@@ -42,6 +42,10 @@ export interface FakeBackend {
   /** Research results by lead, as `get_lead` returns them. */
   research: Record<number, CompanyResearch>;
   settings: Required<Settings>;
+  /** Saved API keys by provider (the fake keychain); the UI must never read them back. */
+  keychain: Record<string, { key: string; setAt: number }>;
+  /** When set, the keychain refuses with this message (no Secret Service, locked...). */
+  keychainFailure: string | null;
 }
 
 function refuse(error: IpcError): never {
@@ -126,6 +130,8 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     moveFailure: null,
     research: {},
     settings: { researchOnCreate: true, notifications: true, workers: 4 },
+    keychain: {},
+    keychainFailure: null,
   };
   let nextId = leads.reduce((max, l) => Math.max(max, l.id), 0) + 1;
   let nextActivity = activities.reduce((max, a) => Math.max(max, a.id), 0) + 1;
@@ -278,6 +284,22 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       }
       case "cancel_research":
         return null;
+      case "api_keys":
+        return ["openai", "anthropic", "gemini"].map((provider) => ({ provider, setAt: backend.keychain[provider]?.setAt ?? null }));
+      case "set_api_key": {
+        const provider = args.provider as string;
+        const key = (args.key as string).trim();
+        if (!key) invalid("key", "Paste the API key.");
+        if (/\s/u.test(key)) invalid("key", "An API key is one word without spaces or line breaks; paste it again.");
+        if (backend.keychainFailure) refuse({ code: "keychain", message: backend.keychainFailure, field: null });
+        backend.keychain[provider] = { key, setAt: Date.now() };
+        return { provider, setAt: backend.keychain[provider].setAt };
+      }
+      case "delete_api_key": {
+        const provider = args.provider as string;
+        delete backend.keychain[provider];
+        return { provider, setAt: null };
+      }
       case "get_settings":
         return { ...backend.settings };
       case "update_settings": {

@@ -1,0 +1,210 @@
+//! API keys in a real keychain: gnome-keyring's Secret Service on a private D-Bus session. A key
+//! set through the app's commands lands in the keychain and nowhere else (not in the database
+//! file, the logs or any IPC answer); without a keychain nothing is stored and the user is told
+//! why.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/dbus.rs"]
+mod dbus;
+#[path = "support/mock_app.rs"]
+mod mock_app;
+
+use std::io::Write;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use leadscout_llm::keys::{Keychain, KeychainError, OsKeychain};
+use leadscout_llm::ApiKey;
+use mock_app::App;
+use serde_json::json;
+
+/// A key no real provider would issue, so finding it anywhere is a leak.
+const CANARY: &str = "sk-canary-7f3c9e1a-LEADSCOUT-DO-NOT-LEAK";
+
+/// gnome-keyring's secrets component on the given bus, unlocked, with its files in `home`.
+struct GnomeKeyring(Child);
+
+impl GnomeKeyring {
+    fn start(bus: &str, home: &std::path::Path) -> GnomeKeyring {
+        let runtime = home.join("run");
+        std::fs::create_dir_all(&runtime).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
+        }
+        let mut child = Command::new("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", bus)
+            .env("HOME", home)
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gnome-keyring is installed by `make test`");
+        // The login keyring's password, read once from stdin.
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"leadscout-test-password").unwrap();
+        drop(stdin);
+        GnomeKeyring(child)
+    }
+}
+
+impl Drop for GnomeKeyring {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits until the Secret Service answers on the bus.
+async fn wait_for_secrets(bus: &str) {
+    let connection = zbus::connection::Builder::address(bus)
+        .build()
+        .await
+        .unwrap();
+    let proxy = zbus::fdo::DBusProxy::new(&connection).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let name = zbus::names::BusName::try_from("org.freedesktop.secrets").unwrap();
+        if proxy.name_has_owner(name).await.unwrap_or(false) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the Secret Service never appeared"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Everything the process logs, for the leak check.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+// One test function: the bus address is process-wide environment.
+#[test]
+fn keys_round_trip_through_a_real_keychain_and_never_leak() {
+    let logs = Captured::default();
+    let sink = logs.clone();
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || sink.clone())
+        .init();
+
+    let home = tempfile::tempdir().unwrap();
+    let bus = dbus::Bus::start();
+    let _keyring = GnomeKeyring::start(&bus.address, home.path());
+    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus.address);
+    tauri::async_runtime::block_on(wait_for_secrets(&bus.address));
+
+    // The keychain itself.
+    let chain = OsKeychain;
+    chain
+        .set("leadscout-test", &ApiKey::new("sk-round-trip"))
+        .unwrap();
+    assert_eq!(
+        chain.get("leadscout-test").unwrap(),
+        Some(ApiKey::new("sk-round-trip"))
+    );
+    assert!(chain.delete("leadscout-test").unwrap());
+    assert_eq!(chain.get("leadscout-test").unwrap(), None);
+    assert!(!chain.delete("leadscout-test").unwrap());
+
+    // Through the app: the UI sets a key and learns only that it is set.
+    let app = App::start();
+    let before = app.ok("api_keys", json!({}));
+    assert!(before
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|k| k["setAt"].is_null()));
+    let refused = app.err(
+        "set_api_key",
+        json!({ "provider": "openai", "key": "sk bad key" }),
+    );
+    assert_eq!(refused["field"], "key");
+    let saved = app.ok(
+        "set_api_key",
+        json!({ "provider": "openai", "key": CANARY }),
+    );
+    assert_eq!(saved["provider"], "openai");
+    assert!(saved["setAt"].is_number());
+    let listed = app.ok("api_keys", json!({}));
+    let mut answers = vec![refused.to_string(), saved.to_string(), listed.to_string()];
+    assert_eq!(chain.get("openai").unwrap(), Some(ApiKey::new(CANARY)));
+
+    // No key in the database files, the logs or any answer.
+    let data = app.dir.path().join("data");
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        assert!(
+            !contains(&bytes, CANARY),
+            "the key is in {}",
+            path.display()
+        );
+    }
+
+    let deleted = app.ok("delete_api_key", json!({ "provider": "openai" }));
+    assert!(deleted["setAt"].is_null());
+    answers.push(deleted.to_string());
+    assert_eq!(chain.get("openai").unwrap(), None);
+
+    // No keychain at all: a clear refusal, nothing stored anywhere.
+    drop(_keyring);
+    drop(bus);
+    std::env::set_var(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/leadscout-test-bus",
+    );
+    assert!(matches!(
+        OsKeychain.set("openai", &ApiKey::new(CANARY)),
+        Err(KeychainError::Unavailable(_))
+    ));
+    let refused = app.err(
+        "set_api_key",
+        json!({ "provider": "openai", "key": CANARY }),
+    );
+    assert_eq!(refused["code"], "keychain");
+    let message = refused["message"].as_str().unwrap();
+    assert!(message.contains("No system keychain"), "{message}");
+    answers.push(refused.to_string());
+    let after = app.ok("api_keys", json!({}));
+    assert!(after
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|k| k["setAt"].is_null()));
+
+    for answer in &answers {
+        assert!(
+            !answer.contains(CANARY),
+            "an IPC answer holds the key: {answer}"
+        );
+    }
+    let logged = logs.0.lock().unwrap().clone();
+    assert!(!logged.is_empty(), "the log capture works");
+    assert!(!contains(&logged, CANARY), "the key reached the log");
+}
