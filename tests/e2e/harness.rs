@@ -188,7 +188,9 @@ impl Driver {
         }
     }
 
-    /// Starts the app and connects to its webview.
+    /// Starts the app and connects to its webview. tauri-driver accepts connections before
+    /// the WebKit driver behind it is ready; a session request that meets a reset connection
+    /// is sent again (a few times, then the error is reported).
     pub async fn launch_app(&self) -> Client {
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
@@ -196,11 +198,26 @@ impl Driver {
             "tauri:options".into(),
             serde_json::json!({ "application": app_binary() }),
         );
-        ClientBuilder::new(HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .expect("start a WebDriver session with the app")
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{}", self.port))
+                .await
+            {
+                Ok(client) => return client,
+                Err(
+                    err @ (fantoccini::error::NewSessionError::Failed(_)
+                    | fantoccini::error::NewSessionError::FailedC(_)
+                    | fantoccini::error::NewSessionError::Lost(_)),
+                ) if attempt < 4 => {
+                    eprintln!("WebDriver session attempt {attempt} failed ({err}); retrying");
+                    tokio::time::sleep(Duration::from_millis(500 * attempt)).await;
+                }
+                Err(err) => panic!("start a WebDriver session with the app: {err:?}"),
+            }
+        }
     }
 }
 

@@ -66,6 +66,7 @@ fn every_fixture_page_reads_as_its_snapshot() {
         for file in files {
             let got = snapshot_of(site, &file);
             let pretty = serde_json::to_string_pretty(&got).unwrap() + "\n";
+            let parsed = |text: &str| serde_json::from_str::<serde_json::Value>(text).ok();
             let stem = file.file_stem().unwrap().to_string_lossy().into_owned();
             let snap = root().join("snapshots").join(format!("{site}-{stem}.json"));
             if update {
@@ -78,7 +79,8 @@ fn every_fixture_page_reads_as_its_snapshot() {
                         snap.display()
                     )
                 });
-                if want != pretty {
+                // Compared as values: key order is not part of what a page says.
+                if parsed(&want) != Some(got.clone()) {
                     mismatched.push(format!("{}:\n{pretty}", snap.display()));
                 }
             }
