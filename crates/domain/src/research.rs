@@ -24,6 +24,8 @@ pub struct CompanyProfile {
     pub name: Option<String>,
     pub description: Option<String>,
     pub location: Option<String>,
+    /// A postal address the site publishes (JSON-LD or an `<address>` block).
+    pub address: Option<String>,
     pub founded: Option<String>,
     /// Head count as the site states it ("250+", "11-50").
     pub size: Option<String>,

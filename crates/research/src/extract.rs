@@ -24,6 +24,8 @@ pub struct PageFacts {
     pub social: BTreeMap<String, BTreeSet<String>>,
     pub emails: BTreeSet<String>,
     pub phones: BTreeSet<String>,
+    /// Postal addresses from JSON-LD `PostalAddress` objects and `<address>` elements.
+    pub addresses: BTreeSet<String>,
 }
 
 /// The networks we recognise, by host suffix.
@@ -86,6 +88,14 @@ pub(crate) fn extract_from(doc: &Document, base: Option<&Url>) -> PageFacts {
         // Many sites ship JSON-LD with trailing commas or several objects; take what parses.
         if let Ok(value) = serde_json::from_str::<Value>(script.text().trim()) {
             collect_types(&value, &mut facts.jsonld_types, 0);
+            collect_addresses(&value, &mut facts.addresses, 0);
+        }
+    }
+    for address in doc.select("address").iter().take(5) {
+        let text = squash(&address.text()).unwrap_or_default();
+        // A contact block with a street or a city, not a lone email link.
+        if (8..=200).contains(&text.chars().count()) && text.chars().any(|c| c.is_ascii_digit()) {
+            facts.addresses.insert(text);
         }
     }
     for link in doc.select("a[href]").iter() {
@@ -138,6 +148,59 @@ pub(crate) fn resolve(base: Option<&Url>, href: &str) -> Option<Url> {
         .or_else(|| base.and_then(|b| b.join(href).ok()))
 }
 
+/// `PostalAddress` objects anywhere in a JSON-LD document, as one line each.
+fn collect_addresses(value: &Value, out: &mut BTreeSet<String>, depth: usize) {
+    if depth > 32 || out.len() >= 10 {
+        return;
+    }
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .for_each(|v| collect_addresses(v, out, depth + 1)),
+        Value::Object(map) => {
+            let is_address = map.get("@type").and_then(Value::as_str) == Some("PostalAddress")
+                || map.contains_key("streetAddress")
+                || map.contains_key("addressLocality");
+            if is_address {
+                let part = |key: &str| match map.get(key) {
+                    Some(Value::String(s)) => squash(s),
+                    // addressCountry is sometimes a Country object with a name.
+                    Some(Value::Object(o)) => {
+                        o.get("name").and_then(Value::as_str).and_then(squash)
+                    }
+                    _ => None,
+                };
+                let line: Vec<String> = [
+                    "streetAddress",
+                    "postalCode",
+                    "addressLocality",
+                    "addressRegion",
+                    "addressCountry",
+                ]
+                .iter()
+                .filter_map(|k| part(k))
+                .collect();
+                if !line.is_empty() {
+                    out.insert(line.join(", "));
+                }
+                return;
+            }
+            for v in map.values() {
+                collect_addresses(v, out, depth + 1);
+            }
+        }
+        _ => {}
+    }
+    // An organisation's `address` given as plain text is kept as written.
+    if let Value::Object(map) = value {
+        if let Some(Value::String(address)) = map.get("address") {
+            if let Some(line) = squash(address) {
+                out.insert(line);
+            }
+        }
+    }
+}
+
 fn collect_types(value: &Value, out: &mut BTreeSet<String>, depth: usize) {
     if depth > 32 {
         return;
@@ -165,6 +228,26 @@ fn collect_types(value: &Value, out: &mut BTreeSet<String>, depth: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_come_from_json_ld_and_address_blocks() {
+        let html = r#"<script type="application/ld+json">{"@type":"LocalBusiness","address":
+            {"@type":"PostalAddress","streetAddress":"Hauptstraße 5","postalCode":"10115",
+             "addressLocality":"Berlin","addressCountry":"DE"}}</script>
+            <script type="application/ld+json">{"@type":"Organization","address":"1 Infinite Loop, Cupertino, CA"}</script>
+            <footer><address>Acme Ltd, 12 Dock Street, Leeds LS10 1JF</address>
+            <address><a href="mailto:hi@acme.example">hi@acme.example</a></address></footer>"#;
+        let f = extract(html, None);
+        let got: Vec<&str> = f.addresses.iter().map(String::as_str).collect();
+        assert_eq!(
+            got,
+            [
+                "1 Infinite Loop, Cupertino, CA",
+                "Acme Ltd, 12 Dock Street, Leeds LS10 1JF",
+                "Hauptstraße 5, 10115, Berlin, DE",
+            ]
+        );
+    }
 
     #[test]
     fn reads_the_basics_and_survives_garbage() {

@@ -311,6 +311,7 @@ impl ProfileStage {
         let mut socials: BTreeMap<String, String> = BTreeMap::new();
         let mut emails = BTreeSet::new();
         let mut phones = BTreeSet::new();
+        let mut addresses: Vec<String> = Vec::new();
         for page in &crawl.pages {
             for (network, urls) in &page.facts.social {
                 if let Some(url) = urls.iter().find(|u| is_profile_link(u)) {
@@ -320,6 +321,11 @@ impl ProfileStage {
                 }
             }
             emails.extend(page.facts.emails.iter().cloned());
+            for address in &page.facts.addresses {
+                if !addresses.contains(address) {
+                    addresses.push(address.clone());
+                }
+            }
             phones.extend(page.facts.phones.iter().cloned());
         }
         CompanyProfile {
@@ -330,6 +336,7 @@ impl ProfileStage {
             name: home.and_then(|h| company_name(h, &crawl.domain)),
             description: home.and_then(|h| h.description.clone()),
             location: first(SignalKind::Location),
+            address: addresses.into_iter().next(),
             founded: first(SignalKind::Founded),
             size: first(SignalKind::Size),
             language: home.and_then(|h| h.language.clone()),

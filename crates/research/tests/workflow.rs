@@ -280,6 +280,10 @@ async fn a_new_lead_is_researched_from_its_website_and_written_back_once() {
         p.location
     );
     assert_eq!(p.emails, ["sales@acme.example"]);
+    assert_eq!(
+        p.address.as_deref(),
+        Some("500 Forge Way, 78701, Austin, TX, US")
+    );
     let tech: Vec<&str> = p.tech.iter().map(|t| t.name.as_str()).collect();
     for expected in ["Google Tag Manager", "Stripe", "Next.js", "Cloudflare"] {
         assert!(tech.contains(&expected), "{expected} missing from {tech:?}");

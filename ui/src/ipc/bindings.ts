@@ -138,6 +138,8 @@ export type CompanyProfile = {
 	name?: string | null,
 	description?: string | null,
 	location?: string | null,
+	/**  A postal address the site publishes (JSON-LD or an `<address>` block). */
+	address?: string | null,
 	founded?: string | null,
 	/**  Head count as the site states it ("250+", "11-50"). */
 	size?: string | null,
