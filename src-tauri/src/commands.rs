@@ -4,6 +4,7 @@ pub mod app;
 pub mod board;
 pub mod keys;
 pub mod lead;
+pub mod models;
 pub mod research;
 pub mod search;
 pub mod stages;

@@ -18,6 +18,8 @@ pub enum IpcErrorCode {
     Storage,
     /// The system keychain is missing, locked or refused; `message` says what to do.
     Keychain,
+    /// A model provider refused or failed (bad key, unknown model, unreachable server).
+    Provider,
     /// A bug or an unexpected state; the log has the details.
     Internal,
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::commands::{app, board, keys, lead, research, search, stages};
+use crate::commands::{app, board, keys, lead, models, research, search, stages};
 use crate::research::{OpenLead, ResearchProgress};
 
 /// Where the generated bindings live, relative to the repository root.
@@ -40,6 +40,9 @@ pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
             keys::api_keys,
             keys::set_api_key,
             keys::delete_api_key,
+            models::discover_models,
+            models::detect_local_models,
+            models::test_model,
             search::search,
             stages::create_stage,
             stages::update_stage,

@@ -22,7 +22,7 @@ pub use lead::{FieldValue, Lead, LeadDetail, LeadDraft, LeadEdit, NewLead};
 pub use research::{CompanyProfile, CompanyResearch, SignalView, SourceView, TechItem};
 pub use run::{RunEvent, RunStatus, RunSummary, RunTrigger};
 pub use search::{fold, fts_query, snippet, SearchHit, SearchKind, MATCH_END, MATCH_START};
-pub use settings::{Settings, MAX_WORKERS};
+pub use settings::{Budget, ModelSettings, MyProfile, Settings, MAX_WORKERS, MODEL_PROVIDERS};
 pub use stage::{
     normalize_stage_color, normalize_stage_name, NewStage, Stage, StageEdit, StageInputError,
     StageKind, STAGE_PALETTE,

@@ -8,6 +8,47 @@ use crate::StageInputError;
 /// Most research runs at once.
 pub const MAX_WORKERS: u8 = 8;
 
+/// The model endpoints research can use.
+pub const MODEL_PROVIDERS: [&str; 5] = [
+    "openai",
+    "anthropic",
+    "gemini",
+    "ollama",
+    "openai_compatible",
+];
+
+/// Which model the research stages use. No provider: research stays deterministic (the website
+/// profile), with no model call.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ModelSettings {
+    /// One of [`MODEL_PROVIDERS`], or `None` for no model.
+    pub provider: Option<String>,
+    /// For Ollama and OpenAI-compatible servers; their default local address when empty.
+    pub base_url: Option<String>,
+    pub model: Option<String>,
+}
+
+/// Who the user is, for the shared context every model stage starts from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase", default)]
+pub struct MyProfile {
+    /// The user's own company.
+    pub company: String,
+    /// What they sell.
+    pub offering: String,
+    /// Who they sell to: their ideal customer.
+    pub ideal_customer: String,
+}
+
+/// Spending caps for model calls, in US cents; `None` is no cap.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Budget {
+    pub per_lead_cents: Option<u32>,
+    pub per_day_cents: Option<u32>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
@@ -17,6 +58,11 @@ pub struct Settings {
     pub notifications: bool,
     /// Research runs at the same time (1 to 8).
     pub workers: u8,
+    pub model: ModelSettings,
+    pub profile: MyProfile,
+    pub budget: Budget,
+    /// The first-run welcome was completed or dismissed.
+    pub onboarded: bool,
 }
 
 impl Default for Settings {
@@ -25,19 +71,122 @@ impl Default for Settings {
             research_on_create: true,
             notifications: true,
             workers: 4,
+            model: ModelSettings::default(),
+            profile: MyProfile::default(),
+            budget: Budget::default(),
+            onboarded: false,
         }
     }
 }
 
 impl Settings {
     /// The settings the user may save: out-of-range numbers are refused, not clamped.
-    pub fn validate(self) -> Result<Settings, StageInputError> {
+    pub fn validate(mut self) -> Result<Settings, StageInputError> {
+        let refuse = |field: &'static str, message: String| StageInputError { field, message };
         if self.workers == 0 || self.workers > MAX_WORKERS {
-            return Err(StageInputError {
-                field: "workers",
-                message: format!("Choose between 1 and {MAX_WORKERS} research runs at once."),
-            });
+            return Err(refuse(
+                "workers",
+                format!("Choose between 1 and {MAX_WORKERS} research runs at once."),
+            ));
+        }
+        let tidy =
+            |value: Option<String>| value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        self.model.provider = tidy(self.model.provider);
+        self.model.base_url = tidy(self.model.base_url);
+        self.model.model = tidy(self.model.model);
+        if let Some(provider) = &self.model.provider {
+            if !MODEL_PROVIDERS.contains(&provider.as_str()) {
+                return Err(refuse(
+                    "provider",
+                    format!("{provider} is not a provider Leadscout knows."),
+                ));
+            }
+        }
+        if let Some(base) = &self.model.base_url {
+            let ok = url::Url::parse(base)
+                .ok()
+                .is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+            if !ok {
+                return Err(refuse(
+                    "baseUrl",
+                    "Enter the server's address, like http://127.0.0.1:11434.".into(),
+                ));
+            }
+        }
+        if let Some(model) = &self.model.model {
+            if model.chars().count() > 200 || model.chars().any(char::is_control) {
+                return Err(refuse("model", "That is not a model name.".into()));
+            }
+        }
+        for (field, text) in [
+            ("company", &mut self.profile.company),
+            ("offering", &mut self.profile.offering),
+            ("idealCustomer", &mut self.profile.ideal_customer),
+        ] {
+            *text = text.trim().to_owned();
+            if text.chars().count() > 1000 {
+                return Err(refuse(
+                    field,
+                    "Keep this under 1,000 characters: the model reads it on every call.".into(),
+                ));
+            }
+        }
+        for (field, cap) in [
+            ("perLeadCents", self.budget.per_lead_cents),
+            ("perDayCents", self.budget.per_day_cents),
+        ] {
+            if cap.is_some_and(|c| c > 1_000_000) {
+                return Err(refuse(
+                    field,
+                    "A cap above $10,000 is no cap; leave it empty instead.".into(),
+                ));
+            }
         }
         Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_are_tidied_and_bad_values_refused_by_field() {
+        let mut s = Settings::default();
+        s.model.provider = Some(" ollama ".into());
+        s.model.base_url = Some("  ".into());
+        s.profile.company = "  Acme  ".into();
+        let s = s.validate().unwrap();
+        assert_eq!(s.model.provider.as_deref(), Some("ollama"));
+        assert_eq!(s.model.base_url, None);
+        assert_eq!(s.profile.company, "Acme");
+
+        let refused = |edit: fn(&mut Settings)| {
+            let mut s = Settings::default();
+            edit(&mut s);
+            s.validate().unwrap_err().field
+        };
+        assert_eq!(refused(|s| s.workers = 0), "workers");
+        assert_eq!(
+            refused(|s| s.model.provider = Some("skynet".into())),
+            "provider"
+        );
+        assert_eq!(
+            refused(|s| s.model.base_url = Some("file:///etc/passwd".into())),
+            "baseUrl"
+        );
+        assert_eq!(refused(|s| s.model.model = Some("a\u{0}b".into())), "model");
+        assert_eq!(
+            refused(|s| s.profile.offering = "x".repeat(1001)),
+            "offering"
+        );
+        assert_eq!(
+            refused(|s| s.budget.per_day_cents = Some(2_000_000)),
+            "perDayCents"
+        );
+        // Settings saved by an older version read with the new fields at their defaults.
+        let old: Settings =
+            serde_json::from_str(r#"{"researchOnCreate":false,"workers":2}"#).unwrap();
+        assert!(!old.research_on_create && old.notifications && !old.onboarded);
     }
 }

@@ -14,6 +14,7 @@
 //! - [`OllamaClient`]: native `/api/chat` with `format` and a prompt-sized `num_ctx`.
 
 mod client;
+pub mod discovery;
 mod error;
 mod http;
 pub mod keys;

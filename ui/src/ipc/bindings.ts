@@ -47,6 +47,12 @@ export const commands = {
 	setApiKey: (provider: string, key: string) => typedError<ApiKeyStatus, IpcError>(__TAURI_INVOKE("set_api_key", { provider, key })),
 	/**  Removes a provider's key from the keychain. */
 	deleteApiKey: (provider: string) => typedError<ApiKeyStatus, IpcError>(__TAURI_INVOKE("delete_api_key", { provider })),
+	/**  The models a provider offers, for the model dropdown. */
+	discoverModels: (provider: string, baseUrl: string | null) => typedError<string[], IpcError>(__TAURI_INVOKE("discover_models", { provider, baseUrl })),
+	/**  Ollama and LM Studio running on this computer, with their models. */
+	detectLocalModels: () => typedError<LocalModelServer[], IpcError>(__TAURI_INVOKE("detect_local_models")),
+	/**  One tiny structured call with the chosen provider and model. */
+	testModel: (provider: string, baseUrl: string | null, model: string) => typedError<ModelTest, IpcError>(__TAURI_INVOKE("test_model", { provider, baseUrl, model })),
 	/**  Leads, companies and notes matching what the user typed, best first. */
 	search: (query: string) => typedError<SearchHit[], IpcError>(__TAURI_INVOKE("search", { query })),
 	/**  Adds a stage at the right end of the board. */
@@ -109,6 +115,12 @@ export type BoardColumn = {
 	leads: Lead[],
 	/**  The sum of the column's deal values, one entry per currency, largest first. */
 	valueTotals: MoneyTotal[],
+};
+
+/**  Spending caps for model calls, in US cents; `None` is no cap. */
+export type Budget = {
+	perLeadCents?: number | null,
+	perDayCents?: number | null,
 };
 
 export type Company = {
@@ -184,6 +196,8 @@ export type IpcErrorCode =
 "storage" | 
 /**  The system keychain is missing, locked or refused; `message` says what to do. */
 "keychain" | 
+/**  A model provider refused or failed (bad key, unknown model, unreachable server). */
+"provider" | 
 /**  A bug or an unexpected state; the log has the details. */
 "internal";
 
@@ -247,10 +261,52 @@ export type LeadField = "fullName" | "title" | "email" | "phone" | "linkedinUrl"
 /**  A lead (a person the salesperson is working) by its row id. */
 export type LeadId = number;
 
+/**  A model server found on this computer. */
+export type LocalModelServer = {
+	/**  `ollama` or `openai_compatible` (LM Studio). */
+	provider: string,
+	baseUrl: string,
+	models: string[],
+};
+
+/**
+ *  Which model the research stages use. No provider: research stays deterministic (the website
+ *  profile), with no model call.
+ */
+export type ModelSettings = {
+	/**  One of [`MODEL_PROVIDERS`], or `None` for no model. */
+	provider?: string | null,
+	/**  For Ollama and OpenAI-compatible servers; their default local address when empty. */
+	baseUrl?: string | null,
+	model?: string | null,
+};
+
+/**  What a test call showed. */
+export type ModelTest = {
+	/**  The model that answered, as the provider names it. */
+	model: string,
+	latencyMs: number,
+	/**  The parsed structured answer, as JSON text. */
+	answer: string,
+	tokensIn: number,
+	tokensOut: number,
+	costUsd: number | null,
+};
+
 export type MoneyTotal = {
 	currency: string,
 	/**  Minor units (cents). */
 	amount: number,
+};
+
+/**  Who the user is, for the shared context every model stage starts from. */
+export type MyProfile = {
+	/**  The user's own company. */
+	company?: string,
+	/**  What they sell. */
+	offering?: string,
+	/**  Who they sell to: their ideal customer. */
+	idealCustomer?: string,
 };
 
 /**  What the "log activity" box sends. */
@@ -353,6 +409,11 @@ export type Settings = {
 	notifications?: boolean,
 	/**  Research runs at the same time (1 to 8). */
 	workers?: number,
+	model?: ModelSettings,
+	profile?: MyProfile,
+	budget?: Budget,
+	/**  The first-run welcome was completed or dismissed. */
+	onboarded?: boolean,
 };
 
 /**  One thing a page showed, with its evidence. */

@@ -1,0 +1,145 @@
+//! Models for the settings page and the first run: what a provider offers, which local servers
+//! are running, and a test call that proves a key, a model and structured output work.
+
+use leadscout_llm::discovery::{
+    client_for, default_local_candidates, detect_local, list_models, probe, DiscoveryError,
+    Endpoint, EndpointKind, HttpClient,
+};
+use leadscout_llm::{build_http_client, Url};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use tauri::State;
+
+use crate::{AppState, IpcError, IpcErrorCode};
+
+/// A model server found on this computer.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LocalModelServer {
+    /// `ollama` or `openai_compatible` (LM Studio).
+    pub provider: String,
+    pub base_url: String,
+    pub models: Vec<String>,
+}
+
+/// What a test call showed.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelTest {
+    /// The model that answered, as the provider names it.
+    pub model: String,
+    pub latency_ms: u32,
+    /// The parsed structured answer, as JSON text.
+    pub answer: String,
+    pub tokens_in: u32,
+    pub tokens_out: u32,
+    pub cost_usd: Option<f64>,
+}
+
+impl From<DiscoveryError> for IpcError {
+    fn from(err: DiscoveryError) -> Self {
+        IpcError::new(IpcErrorCode::Provider, err.to_string())
+    }
+}
+
+fn http() -> Result<HttpClient, IpcError> {
+    build_http_client().map_err(|e| IpcError::new(IpcErrorCode::Internal, e.to_string()))
+}
+
+/// The endpoint for a provider as the settings page describes it, with its key from the
+/// keychain when it takes one.
+async fn endpoint(
+    state: &AppState,
+    provider: &str,
+    base_url: Option<String>,
+) -> Result<Endpoint, IpcError> {
+    let kind = EndpointKind::parse(provider).ok_or_else(|| IpcError {
+        code: IpcErrorCode::Validation,
+        message: format!("{provider} is not a provider Leadscout knows."),
+        field: Some("provider".into()),
+    })?;
+    let base_url = match base_url
+        .map(|b| b.trim().to_owned())
+        .filter(|b| !b.is_empty())
+    {
+        Some(raw) => Some(Url::parse(&raw).map_err(|_| IpcError {
+            code: IpcErrorCode::Validation,
+            message: "Enter the server's address, like http://127.0.0.1:11434.".into(),
+            field: Some("baseUrl".into()),
+        })?),
+        None => None,
+    };
+    let api_key = match kind.key_account() {
+        Some(account) => {
+            let keychain = state.keychain.clone();
+            tokio::task::spawn_blocking(move || keychain.get(account))
+                .await
+                .map_err(|e| IpcError::new(IpcErrorCode::Internal, e.to_string()))??
+        }
+        None => None,
+    };
+    Ok(Endpoint {
+        kind,
+        base_url,
+        api_key,
+    })
+}
+
+/// The models a provider offers, for the model dropdown.
+#[tauri::command]
+#[specta::specta]
+pub async fn discover_models(
+    state: State<'_, AppState>,
+    provider: String,
+    base_url: Option<String>,
+) -> Result<Vec<String>, IpcError> {
+    let endpoint = endpoint(&state, &provider, base_url).await?;
+    Ok(list_models(&http()?, &endpoint).await?)
+}
+
+/// Ollama and LM Studio running on this computer, with their models.
+#[tauri::command]
+#[specta::specta]
+pub async fn detect_local_models() -> Result<Vec<LocalModelServer>, IpcError> {
+    let found = detect_local(&http()?, &default_local_candidates()).await;
+    Ok(found
+        .into_iter()
+        .map(|s| LocalModelServer {
+            provider: s.kind.as_str().to_owned(),
+            base_url: s.base_url.to_string(),
+            models: s.models,
+        })
+        .collect())
+}
+
+/// One tiny structured call with the chosen provider and model.
+#[tauri::command]
+#[specta::specta]
+pub async fn test_model(
+    state: State<'_, AppState>,
+    provider: String,
+    base_url: Option<String>,
+    model: String,
+) -> Result<ModelTest, IpcError> {
+    let model = model.trim();
+    if model.is_empty() {
+        return Err(IpcError {
+            code: IpcErrorCode::Validation,
+            message: "Choose a model first.".into(),
+            field: Some("model".into()),
+        });
+    }
+    let endpoint = endpoint(&state, &provider, base_url).await?;
+    let client = client_for(&endpoint, model, http()?)?;
+    let answer = probe(client.as_ref())
+        .await
+        .map_err(|e| IpcError::new(IpcErrorCode::Provider, e.to_string()))?;
+    Ok(ModelTest {
+        model: answer.model,
+        latency_ms: u32::try_from(answer.latency.as_millis()).unwrap_or(u32::MAX),
+        answer: answer.value.to_string(),
+        tokens_in: u32::try_from(answer.usage.input_tokens).unwrap_or(u32::MAX),
+        tokens_out: u32::try_from(answer.usage.output_tokens).unwrap_or(u32::MAX),
+        cost_usd: answer.cost_usd,
+    })
+}
