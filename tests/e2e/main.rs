@@ -469,3 +469,62 @@ async fn a_new_lead_is_researched_live_and_its_profile_shown_with_sources() {
     assert!(timeline.contains("Researched acme.example"), "{timeline:?}");
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_run_settings_are_saved_and_kept_after_a_restart() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let xvfb = Xvfb::start();
+    {
+        let driver = Driver::start(&xvfb.display, data_dir.path());
+        let client = driver.launch_app().await;
+        find(&client, "[data-testid=welcome]").await;
+        find(&client, "[data-testid=welcome-setup]")
+            .await
+            .click()
+            .await
+            .unwrap();
+        let company = find(&client, "[data-testid=settings-dialog] [name=company]").await;
+        company.send_keys("Forge & Co").await.unwrap();
+        let offering = find(&client, "[data-testid=settings-dialog] [name=offering]").await;
+        offering.send_keys("Anvil insurance").await.unwrap();
+        // No model server runs here: the app says so rather than hanging.
+        find(&client, "[data-testid=no-local]").await;
+        find(&client, "[data-testid=save-settings]")
+            .await
+            .click()
+            .await
+            .unwrap();
+        eventually("the dialog and the welcome to close", || async {
+            let open = client
+                .find_all(Locator::Css(
+                    "[data-testid=settings-dialog], [data-testid=welcome]",
+                ))
+                .await
+                .unwrap();
+            open.is_empty().then_some(())
+        })
+        .await;
+        client.close().await.unwrap();
+    }
+    let driver = Driver::start(&xvfb.display, data_dir.path());
+    let client = driver.launch_app().await;
+    find(&client, "[data-testid=board]").await;
+    find(&client, "[data-testid=open-settings]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let company = find(&client, "[data-testid=settings-dialog] [name=company]").await;
+    let value = eventually("the saved company", || async {
+        let v = company.prop("value").await.ok()??;
+        (!v.is_empty()).then_some(v)
+    })
+    .await;
+    assert_eq!(value, "Forge & Co");
+    assert!(client
+        .find_all(Locator::Css("[data-testid=welcome]"))
+        .await
+        .unwrap()
+        .is_empty());
+    client.close().await.unwrap();
+}

@@ -148,7 +148,7 @@ describe("settings", () => {
     await user.type(workers, "2");
     await user.click(within(dialog).getByTestId("save-settings"));
     await waitFor(() => expect(screen.queryByTestId("settings-dialog")).toBeNull());
-    expect(backend.settings).toEqual({ researchOnCreate: false, notifications: true, workers: 2 });
+    expect(backend.settings).toMatchObject({ researchOnCreate: false, notifications: true, workers: 2, onboarded: true });
     expect(screen.getByRole("status").textContent).toContain("applies after a restart");
   });
 });
@@ -179,5 +179,52 @@ describe("API keys", () => {
     await user.click(within(openai).getByRole("button", { name: "Delete" }));
     await waitFor(() => expect(within(openai).getByTestId("api-key-state").textContent).toBe("Not set"));
     expect(backend.keychain.openai).toBeUndefined();
+  });
+});
+
+describe("first run", () => {
+  it("welcomes a new user, finds the local model server, and does not come back once saved", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([]);
+    backend.settings.onboarded = false;
+    backend.localServers = [{ provider: "ollama", baseUrl: "http://127.0.0.1:11434/", models: ["llama3.2:3b", "qwen2.5:7b"] }];
+    render(App);
+    await screen.findByTestId("welcome");
+    await user.click(screen.getByTestId("welcome-setup"));
+    const dialog = await screen.findByTestId("settings-dialog");
+    expect(within(dialog).getByRole("heading").textContent).toBe("Welcome to Leadscout");
+    await user.type(within(dialog).getByLabelText("What you sell"), "Anvil insurance");
+    await user.click(await within(dialog).findByRole("button", { name: "Use Ollama (2 models)" }));
+    expect((within(dialog).getByLabelText("Model") as HTMLInputElement).value).toBe("llama3.2:3b");
+    await user.click(within(dialog).getByTestId("test-model"));
+    expect((await within(dialog).findByTestId("model-test-result")).textContent).toContain("answered in 412 ms");
+    await user.click(within(dialog).getByTestId("save-settings"));
+    await waitFor(() => expect(screen.queryByTestId("settings-dialog")).toBeNull());
+    expect(screen.queryByTestId("welcome")).toBeNull();
+    expect(backend.settings).toMatchObject({
+      onboarded: true,
+      model: { provider: "ollama", baseUrl: "http://127.0.0.1:11434/", model: "llama3.2:3b" },
+      profile: { offering: "Anvil insurance" },
+    });
+  });
+
+  it("can be dismissed for good, and an unfit spending cap is explained", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([]);
+    backend.settings.onboarded = false;
+    render(App);
+    await user.click(await screen.findByTestId("welcome-dismiss"));
+    expect(screen.queryByTestId("welcome")).toBeNull();
+    await waitFor(() => expect(backend.settings.onboarded).toBe(true));
+
+    await user.click(screen.getByTestId("open-settings"));
+    const dialog = await screen.findByTestId("settings-dialog");
+    await user.type(within(dialog).getByLabelText("Model spend per day ($)"), "lots");
+    await user.click(within(dialog).getByTestId("save-settings"));
+    expect((await within(dialog).findByTestId("field-error-perDayCents")).textContent).toContain("amount in dollars");
+    await user.clear(within(dialog).getByLabelText("Model spend per day ($)"));
+    await user.type(within(dialog).getByLabelText("Model spend per day ($)"), "5");
+    await user.click(within(dialog).getByTestId("save-settings"));
+    await waitFor(() => expect(backend.settings.budget?.perDayCents).toBe(500));
   });
 });

@@ -13,6 +13,7 @@ import type {
   NewActivity,
   NewLead,
   CompanyResearch,
+  LocalModelServer,
   RunSummary,
   SearchHit,
   Settings,
@@ -41,11 +42,13 @@ export interface FakeBackend {
   moveFailure: IpcError | null;
   /** Research results by lead, as `get_lead` returns them. */
   research: Record<number, CompanyResearch>;
-  settings: Required<Settings>;
+  settings: Settings;
   /** Saved API keys by provider (the fake keychain); the UI must never read them back. */
   keychain: Record<string, { key: string; setAt: number }>;
   /** When set, the keychain refuses with this message (no Secret Service, locked...). */
   keychainFailure: string | null;
+  /** Model servers "running on this computer". */
+  localServers: LocalModelServer[];
 }
 
 function refuse(error: IpcError): never {
@@ -129,9 +132,19 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     boardFailure: null,
     moveFailure: null,
     research: {},
-    settings: { researchOnCreate: true, notifications: true, workers: 4 },
+    // Past the first-run welcome, unless a test says otherwise.
+    settings: {
+      researchOnCreate: true,
+      notifications: true,
+      workers: 4,
+      model: { provider: null, baseUrl: null, model: null },
+      profile: { company: "", offering: "", idealCustomer: "" },
+      budget: { perLeadCents: null, perDayCents: null },
+      onboarded: true,
+    },
     keychain: {},
     keychainFailure: null,
+    localServers: [],
   };
   let nextId = leads.reduce((max, l) => Math.max(max, l.id), 0) + 1;
   let nextActivity = activities.reduce((max, a) => Math.max(max, a.id), 0) + 1;
@@ -301,10 +314,18 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         return { provider, setAt: null };
       }
       case "get_settings":
-        return { ...backend.settings };
+        return structuredClone(backend.settings);
+      case "detect_local_models":
+        return backend.localServers;
+      case "discover_models":
+        return backend.localServers.find((s) => s.provider === args.provider)?.models ?? [];
+      case "test_model":
+        return { model: args.model, latencyMs: 412, answer: '{"ok":true,"word":"leadscout"}', tokensIn: 41, tokensOut: 12, costUsd: null };
       case "update_settings": {
-        const settings = args.settings as Required<Settings>;
-        if (settings.workers < 1 || settings.workers > 8) invalid("workers", "Choose between 1 and 8 research runs at once.");
+        const settings = args.settings as Settings;
+        if (settings.workers === undefined || settings.workers < 1 || settings.workers > 8) invalid("workers", "Choose between 1 and 8 research runs at once.");
+        const provider = settings.model?.provider;
+        if (provider && !["openai", "anthropic", "gemini", "ollama", "openai_compatible"].includes(provider)) invalid("provider", `${provider} is not a provider Leadscout knows.`);
         backend.settings = { ...settings };
         return { ...settings };
       }

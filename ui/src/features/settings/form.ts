@@ -1,0 +1,64 @@
+// The settings as the form edits them (plain strings for inputs), and the conversion back to
+// what the backend stores.
+import type { Settings } from "../../ipc/bindings";
+
+export interface SettingsForm {
+  researchOnCreate: boolean;
+  notifications: boolean;
+  workers: number;
+  provider: string;
+  baseUrl: string;
+  model: string;
+  company: string;
+  offering: string;
+  idealCustomer: string;
+  /** Dollars as typed. */
+  perLead: string;
+  perDay: string;
+  onboarded: boolean;
+}
+
+const dollars = (cents: number | null | undefined) => (cents === null || cents === undefined ? "" : (cents / 100).toString());
+
+export function toForm(s: Settings): SettingsForm {
+  return {
+    researchOnCreate: s.researchOnCreate ?? true,
+    notifications: s.notifications ?? true,
+    workers: s.workers ?? 4,
+    provider: s.model?.provider ?? "",
+    baseUrl: s.model?.baseUrl ?? "",
+    model: s.model?.model ?? "",
+    company: s.profile?.company ?? "",
+    offering: s.profile?.offering ?? "",
+    idealCustomer: s.profile?.idealCustomer ?? "",
+    perLead: dollars(s.budget?.perLeadCents),
+    perDay: dollars(s.budget?.perDayCents),
+    onboarded: s.onboarded ?? false,
+  };
+}
+
+/** Dollars typed into a cap: empty is no cap; anything else must be a non-negative amount. */
+export function cents(typed: string): number | null | "invalid" {
+  const text = typed.trim().replace(/^\$/u, "");
+  if (text === "") return null;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) return "invalid";
+  return Math.round(value * 100);
+}
+
+export function fromForm(f: SettingsForm): Settings | { field: string; message: string } {
+  const perLead = cents(f.perLead);
+  const perDay = cents(f.perDay);
+  if (perLead === "invalid") return { field: "perLeadCents", message: "Enter an amount in dollars, like 0.25, or leave it empty." };
+  if (perDay === "invalid") return { field: "perDayCents", message: "Enter an amount in dollars, like 5, or leave it empty." };
+  const blank = (s: string) => (s.trim() === "" ? null : s.trim());
+  return {
+    researchOnCreate: f.researchOnCreate,
+    notifications: f.notifications,
+    workers: Number(f.workers),
+    model: { provider: blank(f.provider), baseUrl: blank(f.baseUrl), model: blank(f.model) },
+    profile: { company: f.company, offering: f.offering, idealCustomer: f.idealCustomer },
+    budget: { perLeadCents: perLead, perDayCents: perDay },
+    onboarded: f.onboarded,
+  };
+}
