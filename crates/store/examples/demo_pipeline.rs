@@ -212,6 +212,17 @@ async fn main() {
         .expect("open the database");
     let stages = store.stages().await.expect("read stages");
     let now = Timestamp::now();
+    // A demo user past the first-run welcome, who sells something the leads could want.
+    let settings = leadscout_domain::Settings {
+        onboarded: true,
+        profile: leadscout_domain::MyProfile {
+            company: "Northwind Ops".into(),
+            offering: "Route planning software for regional logistics and field teams".into(),
+            ideal_customer: "Operations leaders at companies with 50-500 people".into(),
+        },
+        ..leadscout_domain::Settings::default()
+    };
+    store.save_settings(&settings, now).await.expect("save settings");
 
     // New leads go on top of their column, so add each column bottom-up.
     for (stage, name, email, company, website, days_ago) in LEADS.iter().rev() {
