@@ -222,7 +222,10 @@ async fn main() {
         },
         ..leadscout_domain::Settings::default()
     };
-    store.save_settings(&settings, now).await.expect("save settings");
+    store
+        .save_settings(&settings, now)
+        .await
+        .expect("save settings");
 
     // New leads go on top of their column, so add each column bottom-up.
     for (stage, name, email, company, website, days_ago) in LEADS.iter().rev() {
