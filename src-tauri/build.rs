@@ -28,6 +28,8 @@ const COMMANDS: &[&str] = &[
     "discover_models",
     "detect_local_models",
     "test_model",
+    "preview_import",
+    "run_import",
     "search",
     "create_stage",
     "update_stage",

@@ -262,3 +262,114 @@ fn research_statuses_report_the_latest_run_of_each_lead() {
     assert_eq!(runs[0]["status"], "queued");
     assert_eq!(runs[0]["trigger"], "created");
 }
+
+#[test]
+fn a_csv_export_is_previewed_then_imported_with_duplicates_handled() {
+    let app = App::start();
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/hubspot-export.cp1252.csv");
+    let path = file.to_string_lossy().to_string();
+
+    let preview = app.ok("preview_import", json!({ "path": path }));
+    assert_eq!(preview["encoding"], "windows-1252");
+    assert_eq!(preview["delimiter"], ";");
+    assert_eq!(preview["mapping"]["preset"], "HubSpot");
+    assert_eq!(preview["rows"], 5, "the all-empty row is not a row");
+    assert_eq!(preview["refused"], 1);
+    let sample = preview["sample"].as_array().unwrap();
+    assert_eq!(sample[0]["fullName"], "Renée Dubois");
+    assert!(sample[1]["warnings"][0]
+        .as_str()
+        .unwrap()
+        .contains("phone \"not a phone\" left out"));
+    assert_eq!(sample[2]["line"], 5);
+    assert_eq!(sample[2]["problem"], "No name or email in this row.");
+
+    let summary = app.ok(
+        "run_import",
+        json!({ "path": path, "mapping": preview["mapping"], "duplicates": "skip" }),
+    );
+    assert_eq!(summary["created"], 3);
+    assert_eq!(summary["skipped"], 1, "the second Ada has the same email");
+    assert_eq!(summary["refused"], 1);
+    assert_eq!(summary["problems"][0]["line"], 5);
+
+    let board = app.ok("get_board", json!({}));
+    let names = names_in(&board, "New");
+    assert_eq!(names, ["Renée Dubois", "Grace Hopper", "Ada Lovelace"]);
+    let renee = board["columns"][0]["leads"][0].clone();
+    assert_eq!(renee["title"], "Directrice des opérations");
+    assert_eq!(renee["companyName"], "Acme Anvils");
+    assert_eq!(renee["phone"], "+33123456789");
+    let detail = app.ok("get_lead", json!({ "id": renee["id"] }));
+    assert_eq!(
+        detail["activities"][0]["body"],
+        "Met at the Lyon trade fair"
+    );
+    assert_eq!(detail["company"]["domain"], "acme-anvils.fr");
+
+    // Importing again with "merge" fills what was empty and creates nothing.
+    let again = app.ok(
+        "run_import",
+        json!({ "path": path, "mapping": preview["mapping"], "duplicates": "merge" }),
+    );
+    assert_eq!(again["created"], 0);
+    assert_eq!(again["merged"], 4);
+    let board = app.ok("get_board", json!({}));
+    assert_eq!(names_in(&board, "New").len(), 3);
+    let ada = board["columns"][0]["leads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["fullName"] == "Ada Lovelace")
+        .unwrap()
+        .clone();
+    assert_eq!(ada["phone"], "+442079460000", "an empty field was filled");
+    assert_eq!(ada["title"], "Countess", "a value is never overwritten");
+
+    // Not a file, not a table: clear refusals by field.
+    let missing = app.err(
+        "preview_import",
+        json!({ "path": "/nonexistent/contacts.csv" }),
+    );
+    assert_eq!(missing["field"], "file");
+    assert!(missing["message"].as_str().unwrap().contains("Cannot open"));
+    let prose = app.dir.path().join("notes.txt");
+    std::fs::write(&prose, "just some words\non two lines\n").unwrap();
+    let not_table = app.err("preview_import", json!({ "path": prose.to_string_lossy() }));
+    assert!(not_table["message"]
+        .as_str()
+        .unwrap()
+        .contains("does not look like a table"));
+}
+
+#[test]
+fn a_vcard_file_is_previewed_and_imported() {
+    let app = App::start();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/contacts.vcf")
+        .to_string_lossy()
+        .to_string();
+    let preview = app.ok("preview_import", json!({ "path": path }));
+    assert_eq!(preview["format"], "vcard");
+    assert_eq!(preview["rows"], 3);
+    assert_eq!(preview["refused"], 1);
+    assert_eq!(preview["sample"][1]["fullName"], "Ingrid Sköld");
+    let summary = app.ok(
+        "run_import",
+        json!({ "path": path, "mapping": preview["mapping"], "duplicates": "skip" }),
+    );
+    assert_eq!(summary["created"], 2);
+    assert_eq!(summary["refused"], 1);
+    let board = app.ok("get_board", json!({}));
+    let linus = board["columns"][0]["leads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["fullName"] == "Linus Pauling")
+        .unwrap()
+        .clone();
+    assert_eq!(linus["companyName"], "Caltech");
+    assert_eq!(linus["title"], "Professor");
+    assert_eq!(linus["website"], "https://caltech.example/");
+}

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod board;
+pub mod import;
 pub mod keys;
 pub mod lead;
 pub mod models;

@@ -152,3 +152,14 @@ pub struct LeadDetail {
     pub research: Option<crate::CompanyResearch>,
     pub activities: Vec<Activity>,
 }
+
+/// What an import does with a row that matches a lead already there (same email, else same
+/// name at the same company domain).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum Duplicates {
+    Skip,
+    /// Fill the existing lead's empty fields from the row; never overwrite a value.
+    Merge,
+    Create,
+}

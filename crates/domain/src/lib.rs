@@ -18,7 +18,7 @@ pub use activity::{Activity, ActivityDraft, ActivityKind, NewActivity, MAX_NOTE_
 pub use company::{email_company_domain, registrable_domain, Company, SocialLink};
 pub use fields::{normalize_tags, MAX_TAGS};
 pub use ids::{ActivityId, CompanyId, LeadId, RunId, StageId, StageRunId};
-pub use lead::{FieldValue, Lead, LeadDetail, LeadDraft, LeadEdit, NewLead};
+pub use lead::{Duplicates, FieldValue, Lead, LeadDetail, LeadDraft, LeadEdit, NewLead};
 pub use research::{CompanyProfile, CompanyResearch, SignalView, SourceView, TechItem};
 pub use run::{RunEvent, RunStatus, RunSummary, RunTrigger};
 pub use search::{fold, fts_query, snippet, SearchHit, SearchKind, MATCH_END, MATCH_START};

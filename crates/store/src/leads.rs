@@ -469,7 +469,7 @@ enum Bound {
     Int(Option<i64>),
 }
 
-fn text_column(field: LeadField) -> Result<&'static str, StoreError> {
+pub(crate) fn text_column(field: LeadField) -> Result<&'static str, StoreError> {
     Ok(match field {
         LeadField::FullName => "full_name",
         LeadField::Title => "title",

@@ -5,6 +5,7 @@
 mod activities;
 mod companies;
 mod error;
+mod import;
 mod leads;
 mod research;
 mod runs;
@@ -20,6 +21,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 pub use error::StoreError;
+pub use import::{ImportLead, Imported};
 pub use leads::Placement;
 pub use research::{ResearchRecord, SourceRecord};
 pub use runs::{ClaimedRun, StageMeta, StoredOutput};

@@ -228,3 +228,45 @@ describe("first run", () => {
     await waitFor(() => expect(backend.settings.budget?.perDayCents).toBe(500));
   });
 });
+
+describe("CSV import", () => {
+  it("previews a file, lets the mapping be changed, imports and shows what happened", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada" })]);
+    render(App);
+    await screen.findByTestId("board");
+    await user.click(screen.getByTestId("open-import"));
+    const dialog = await screen.findByTestId("import-dialog");
+    await user.type(within(dialog).getByLabelText("File path"), "/home/ada/missing.csv{Enter}");
+    expect((await within(dialog).findByTestId("import-error")).textContent).toContain("Cannot open /home/ada/missing.csv");
+
+    await user.clear(within(dialog).getByLabelText("File path"));
+    await user.type(within(dialog).getByLabelText("File path"), "/home/ada/contacts.csv{Enter}");
+    const facts = await within(dialog).findByTestId("import-facts");
+    expect(facts.textContent).toContain("3 rows (1 cannot be imported)");
+    expect(facts.textContent).toContain("looks like a HubSpot export");
+    expect(within(dialog).getByTestId("import-sample").textContent).toContain("No name or email in this row.");
+
+    // Unmapping every name and email column is refused before anything is sent.
+    for (const label of ["Import First Name as", "Import Last Name as", "Import Email as"]) {
+      await user.selectOptions(within(dialog).getByLabelText(label), "Not imported");
+    }
+    expect(within(dialog).getByText(/every lead needs one of them/u)).toBeTruthy();
+    expect((within(dialog).getByTestId("run-import") as HTMLButtonElement).disabled).toBe(true);
+    await user.selectOptions(within(dialog).getByLabelText("Import First Name as"), "First name");
+    await user.selectOptions(within(dialog).getByLabelText("Import Last Name as"), "Last name");
+    await user.selectOptions(within(dialog).getByLabelText("Import Fax as"), "Phone");
+    await user.click(within(dialog).getByLabelText("Fill their empty fields"));
+    await user.click(within(dialog).getByTestId("run-import"));
+
+    const summary = await within(dialog).findByTestId("import-summary");
+    expect(summary.textContent).toContain("2 created");
+    expect(summary.textContent).toContain("Line 4: No name or email in this row.");
+    expect(backend.imports[0]).toEqual({
+      path: "/home/ada/contacts.csv",
+      mapping: { columns: ["firstName", "lastName", null, "phone"], preset: "HubSpot" },
+      duplicates: "merge",
+    });
+    await waitFor(() => expect(screen.getAllByTestId("lead-name").map((n) => n.textContent)).toContain("Renée Dubois"));
+  });
+});

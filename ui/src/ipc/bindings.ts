@@ -53,6 +53,13 @@ export const commands = {
 	detectLocalModels: () => typedError<LocalModelServer[], IpcError>(__TAURI_INVOKE("detect_local_models")),
 	/**  One tiny structured call with the chosen provider and model. */
 	testModel: (provider: string, baseUrl: string | null, model: string) => typedError<ModelTest, IpcError>(__TAURI_INVOKE("test_model", { provider, baseUrl, model })),
+	/**  Looks at a CSV or vCard file: how it is written and what would be imported. */
+	previewImport: (path: string) => typedError<ImportPreview, IpcError>(__TAURI_INVOKE("preview_import", { path })),
+	/**
+	 *  Imports the file with the mapping the user confirmed. Each batch of rows is one transaction;
+	 *  bad rows are listed and never stop the good ones.
+	 */
+	runImport: (path: string, mapping: Mapping, duplicates: Duplicates) => typedError<ImportSummary, IpcError>(__TAURI_INVOKE("run_import", { path, mapping, duplicates })),
 	/**  Leads, companies and notes matching what the user typed, best first. */
 	search: (query: string) => typedError<SearchHit[], IpcError>(__TAURI_INVOKE("search", { query })),
 	/**  Adds a stage at the right end of the board. */
@@ -178,6 +185,40 @@ export type CompanyResearch = {
 	signals: SignalView[],
 };
 
+/**
+ *  What an import does with a row that matches a lead already there (same email, else same
+ *  name at the same company domain).
+ */
+export type Duplicates = "skip" | 
+/**  Fill the existing lead's empty fields from the row; never overwrite a value. */
+"merge" | "create";
+
+export type ImportPreview = {
+	fileName: string,
+	/**  `csv` or `vcard` (a vCard's fields need no mapping). */
+	format: string,
+	encoding: string,
+	/**  `,`, `;`, tab or `|`. */
+	delimiter: string,
+	headers: string[],
+	mapping: Mapping,
+	/**  Data rows in the file. */
+	rows: number,
+	/**  Rows that cannot be imported. */
+	refused: number,
+	sample: PreviewRow[],
+};
+
+export type ImportSummary = {
+	created: number,
+	merged: number,
+	skipped: number,
+	refused: number,
+	/**  The first problems, by line. */
+	problems: RowProblem[],
+	warnings: string[],
+};
+
 /**  A command failure as the UI receives it. */
 export type IpcError = {
 	code: IpcErrorCode,
@@ -269,6 +310,12 @@ export type LocalModelServer = {
 	models: string[],
 };
 
+/**  A target per column (`None`: not imported), and the preset that suggested it. */
+export type Mapping = {
+	columns: (Target | null)[],
+	preset: string | null,
+};
+
 /**
  *  Which model the research stages use. No provider: research stays deterministic (the website
  *  profile), with no model call.
@@ -339,6 +386,16 @@ export type NewStage = {
 /**  Sent when the user clicks a research notification: the window opens that lead. */
 export type OpenLead = LeadId;
 
+/**  One row of the preview. */
+export type PreviewRow = {
+	line: number,
+	fullName: string | null,
+	/**  Why the row cannot be imported, if it cannot. */
+	problem: string | null,
+	/**  Values that will be left out, and why. */
+	warnings: string[],
+};
+
 /**  Research progress, as the window receives it. */
 export type ResearchProgress = RunEvent;
 
@@ -346,6 +403,12 @@ export type ResearchProgress = RunEvent;
 export type ResearchRequest = {
 	queued: LeadId[],
 	skipped: SkippedLead[],
+};
+
+/**  A row that cannot be imported, and why. */
+export type RowProblem = {
+	line: number,
+	message: string,
 };
 
 /**  Progress of background runs as the UI receives it (and the shell turns into notifications). */
@@ -474,6 +537,9 @@ export type StageId = number;
  *  results rather than the open pipeline.
  */
 export type StageKind = "open" | "won" | "lost";
+
+/**  What a column can become. */
+export type Target = "fullName" | "firstName" | "lastName" | "email" | "phone" | "title" | "companyName" | "website" | "linkedIn" | "source" | "notes";
 
 /**  A technology seen on the company's site. */
 export type TechItem = {

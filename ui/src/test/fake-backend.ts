@@ -49,6 +49,8 @@ export interface FakeBackend {
   keychainFailure: string | null;
   /** Model servers "running on this computer". */
   localServers: LocalModelServer[];
+  /** Arguments of every `run_import`. */
+  imports: unknown[];
 }
 
 function refuse(error: IpcError): never {
@@ -145,6 +147,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     keychain: {},
     keychainFailure: null,
     localServers: [],
+    imports: [],
   };
   let nextId = leads.reduce((max, l) => Math.max(max, l.id), 0) + 1;
   let nextActivity = activities.reduce((max, a) => Math.max(max, a.id), 0) + 1;
@@ -312,6 +315,29 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         const provider = args.provider as string;
         delete backend.keychain[provider];
         return { provider, setAt: null };
+      }
+      case "preview_import": {
+        if (args.path !== "/home/ada/contacts.csv") refuse({ code: "validation", message: `Cannot open ${args.path}: No such file or directory (os error 2)`, field: "file" });
+        return {
+          fileName: "contacts.csv",
+          format: "csv",
+          encoding: "windows-1252",
+          delimiter: ";",
+          headers: ["First Name", "Last Name", "Email", "Fax"],
+          mapping: { columns: ["firstName", "lastName", "email", null], preset: "HubSpot" },
+          rows: 3,
+          refused: 1,
+          sample: [
+            { line: 2, fullName: "Renée Dubois", problem: null, warnings: [] },
+            { line: 3, fullName: "Grace Hopper", problem: null, warnings: ['line 3: phone "n/a" left out: A phone number may hold digits'] },
+            { line: 4, fullName: null, problem: "No name or email in this row.", warnings: [] },
+          ],
+        };
+      }
+      case "run_import": {
+        backend.imports.push(args);
+        for (const name of ["Renée Dubois", "Grace Hopper"]) backend.leads.push({ ...blank(nextId++, name), position: -5000 + nextId });
+        return { created: 2, merged: 0, skipped: 0, refused: 1, problems: [{ line: 4, message: "No name or email in this row." }], warnings: ['line 3: phone "n/a" left out'] };
       }
       case "get_settings":
         return structuredClone(backend.settings);

@@ -1,0 +1,277 @@
+//! Importing a CSV export: a preview (encoding, delimiter, the suggested column mapping, the
+//! first rows with their problems), then the import itself in transactional batches.
+
+use std::path::PathBuf;
+
+use leadscout_domain::{Duplicates, Timestamp};
+use leadscout_import::{cards, decode, rows, sniff, suggest, Mapping, Row, RowProblem};
+use leadscout_store::{ImportLead, Imported};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use tauri::State;
+
+use crate::{AppState, IpcError, IpcErrorCode};
+
+/// Files larger than this are refused before reading: far beyond any CRM export.
+const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// Rows per transaction.
+const BATCH: usize = 500;
+/// Problems and warnings kept for the summary (the counts are always exact).
+const MAX_LISTED: usize = 1_000;
+
+/// One row of the preview.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewRow {
+    pub line: u32,
+    pub full_name: Option<String>,
+    /// Why the row cannot be imported, if it cannot.
+    pub problem: Option<String>,
+    /// Values that will be left out, and why.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportPreview {
+    pub file_name: String,
+    /// `csv` or `vcard` (a vCard's fields need no mapping).
+    pub format: String,
+    pub encoding: String,
+    /// `,`, `;`, tab or `|`.
+    pub delimiter: String,
+    pub headers: Vec<String>,
+    pub mapping: Mapping,
+    /// Data rows in the file.
+    pub rows: u32,
+    /// Rows that cannot be imported.
+    pub refused: u32,
+    pub sample: Vec<PreviewRow>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportSummary {
+    pub created: u32,
+    pub merged: u32,
+    pub skipped: u32,
+    pub refused: u32,
+    /// The first problems, by line.
+    pub problems: Vec<RowProblem>,
+    pub warnings: Vec<String>,
+}
+
+fn refuse(message: impl Into<String>) -> IpcError {
+    IpcError {
+        code: IpcErrorCode::Validation,
+        message: message.into(),
+        field: Some("file".into()),
+    }
+}
+
+/// Reads the file off the async threads; refuses what is not a readable, plausible CSV.
+async fn read(path: &str) -> Result<(String, String, &'static str), IpcError> {
+    let path = PathBuf::from(path.trim());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, String> {
+        let meta =
+            std::fs::metadata(&path).map_err(|e| format!("Cannot open {}: {e}", path.display()))?;
+        if !meta.is_file() {
+            return Err(format!("{} is not a file.", path.display()));
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(format!(
+                "{} is {} MB; Leadscout imports files up to {} MB.",
+                path.display(),
+                meta.len() / 1_000_000,
+                MAX_FILE_BYTES / 1_000_000
+            ));
+        }
+        std::fs::read(&path).map_err(|e| format!("Cannot read {}: {e}", path.display()))
+    })
+    .await
+    .map_err(|e| IpcError::new(IpcErrorCode::Internal, e.to_string()))?
+    .map_err(refuse)?;
+    let decoded = decode(&bytes);
+    Ok((name, decoded.text, decoded.encoding))
+}
+
+fn delimiter_name(d: u8) -> String {
+    match d {
+        b'\t' => "tab".into(),
+        other => (other as char).to_string(),
+    }
+}
+
+fn is_vcard(text: &str) -> bool {
+    text.trim_start()
+        .get(..11)
+        .is_some_and(|head| head.eq_ignore_ascii_case("BEGIN:VCARD"))
+}
+
+/// The file's rows, from a CSV table or a vCard file.
+fn file_rows<'a>(
+    text: &'a str,
+    table: Option<&'a (leadscout_import::Sniffed, Mapping)>,
+) -> Box<dyn Iterator<Item = Result<Row, RowProblem>> + Send + 'a> {
+    match table {
+        Some((sniffed, mapping)) => Box::new(rows(text, sniffed, mapping)),
+        None => Box::new(cards(text).into_iter()),
+    }
+}
+
+const NOT_A_TABLE: &str = "This file does not look like a table: no line with two or more columns separated by commas, semicolons, tabs or bars.";
+
+/// Looks at a CSV or vCard file: how it is written and what would be imported.
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_import(path: String) -> Result<ImportPreview, IpcError> {
+    let (file_name, text, encoding) = read(&path).await?;
+    let vcard = is_vcard(&text);
+    let table = if vcard {
+        None
+    } else {
+        let sniffed = sniff(&text).ok_or_else(|| refuse(NOT_A_TABLE))?;
+        let mapping = suggest(&sniffed.headers);
+        Some((sniffed, mapping))
+    };
+    let (mut total, mut refused, mut sample) = (0u32, 0u32, Vec::new());
+    for row in file_rows(&text, table.as_ref()) {
+        total += 1;
+        let preview = match row {
+            Ok(Row {
+                line,
+                full_name,
+                warnings,
+                ..
+            }) => PreviewRow {
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+                full_name: Some(full_name),
+                problem: None,
+                warnings,
+            },
+            Err(problem) => {
+                refused += 1;
+                PreviewRow {
+                    line: u32::try_from(problem.line).unwrap_or(u32::MAX),
+                    full_name: None,
+                    problem: Some(problem.message),
+                    warnings: Vec::new(),
+                }
+            }
+        };
+        if sample.len() < 20 {
+            sample.push(preview);
+        }
+    }
+    let (delimiter, headers, mapping) = match table {
+        Some((sniffed, mapping)) => (delimiter_name(sniffed.delimiter), sniffed.headers, mapping),
+        None => (
+            String::new(),
+            Vec::new(),
+            Mapping {
+                columns: Vec::new(),
+                preset: Some("vCard".into()),
+            },
+        ),
+    };
+    Ok(ImportPreview {
+        file_name,
+        format: if vcard { "vcard" } else { "csv" }.into(),
+        encoding: encoding.to_owned(),
+        delimiter,
+        headers,
+        mapping,
+        rows: total,
+        refused,
+        sample,
+    })
+}
+
+/// Imports the file with the mapping the user confirmed. Each batch of rows is one transaction;
+/// bad rows are listed and never stop the good ones.
+#[tauri::command]
+#[specta::specta]
+pub async fn run_import(
+    state: State<'_, AppState>,
+    path: String,
+    mapping: Mapping,
+    duplicates: Duplicates,
+) -> Result<ImportSummary, IpcError> {
+    let store = state.store()?;
+    let (_, text, _) = read(&path).await?;
+    let table = if is_vcard(&text) {
+        None
+    } else {
+        let sniffed = sniff(&text).ok_or_else(|| refuse(NOT_A_TABLE))?;
+        if mapping.columns.len() != sniffed.headers.len() {
+            return Err(refuse("The file changed since the preview; open it again."));
+        }
+        Some((sniffed, mapping))
+    };
+    let mut summary = ImportSummary {
+        created: 0,
+        merged: 0,
+        skipped: 0,
+        refused: 0,
+        problems: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let mut batch: Vec<ImportLead> = Vec::with_capacity(BATCH);
+    let flush =
+        |batch: &mut Vec<ImportLead>, outcomes: Vec<Imported>, summary: &mut ImportSummary| {
+            for outcome in outcomes {
+                match outcome {
+                    Imported::Created(_) => summary.created += 1,
+                    Imported::Merged(_) => summary.merged += 1,
+                    Imported::Skipped(_) => summary.skipped += 1,
+                }
+            }
+            batch.clear();
+        };
+    for row in file_rows(&text, table.as_ref()) {
+        match row {
+            Ok(row) => {
+                for warning in row.warnings {
+                    if summary.warnings.len() < MAX_LISTED {
+                        summary.warnings.push(warning);
+                    }
+                }
+                batch.push(ImportLead {
+                    full_name: row.full_name,
+                    values: row.values,
+                    note: row.note,
+                });
+            }
+            Err(problem) => {
+                summary.refused += 1;
+                if summary.problems.len() < MAX_LISTED {
+                    summary.problems.push(problem);
+                }
+            }
+        }
+        if batch.len() == BATCH {
+            let outcomes = store
+                .import_leads(&batch, duplicates, Timestamp::now())
+                .await?;
+            flush(&mut batch, outcomes, &mut summary);
+        }
+    }
+    if !batch.is_empty() {
+        let outcomes = store
+            .import_leads(&batch, duplicates, Timestamp::now())
+            .await?;
+        flush(&mut batch, outcomes, &mut summary);
+    }
+    tracing::info!(
+        created = summary.created,
+        merged = summary.merged,
+        skipped = summary.skipped,
+        refused = summary.refused,
+        "import finished"
+    );
+    Ok(summary)
+}
