@@ -129,7 +129,7 @@ pub fn sniff(text: &str) -> Option<Sniffed> {
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(text[start..].as_bytes());
+        .from_reader(&text.as_bytes()[start..]);
     let headers = reader
         .records()
         .next()?

@@ -276,10 +276,10 @@ fn to_row(line: u64, props: &[Property]) -> Result<Row, RowProblem> {
             fields.insert(target, value);
         }
     }
-    if fields.get(&Target::Title).is_none() {
-        if let Some(role) = best("ROLE") {
-            fields.insert(Target::Title, role);
-        }
+    if let (std::collections::hash_map::Entry::Vacant(slot), Some(role)) =
+        (fields.entry(Target::Title), best("ROLE"))
+    {
+        slot.insert(role);
     }
     // Websites and profiles: LinkedIn goes to its own field, the first other URL is the website.
     let urls = all("URL")

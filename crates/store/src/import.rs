@@ -5,6 +5,8 @@
 use leadscout_domain::{
     email_company_domain, registrable_domain, Duplicates, FieldValue, LeadField, LeadId, Timestamp,
 };
+use std::collections::HashMap;
+
 use sqlx::{Sqlite, Transaction};
 
 use crate::companies::link_company;
@@ -51,43 +53,112 @@ fn column(value: &FieldValue) -> Option<(&'static str, Option<String>)> {
     }
 }
 
-async fn existing(
-    tx: &mut Transaction<'_, Sqlite>,
-    row: &ImportLead,
-) -> Result<Option<LeadId>, StoreError> {
+/// Where a row's company is: its registrable domain, else its company name.
+fn company_key(row: &ImportLead) -> (Option<String>, Option<String>) {
     let email = text(&row.values, LeadField::Email);
-    if let Some(email) = email {
-        let found: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM leads WHERE lower(email) = lower(?) AND email IS NOT NULL \
-             AND deleted_at IS NULL ORDER BY id LIMIT 1",
-        )
-        .bind(email)
-        .fetch_optional(&mut **tx)
-        .await?;
-        if found.is_some() {
-            return Ok(found.map(LeadId));
-        }
-    }
     let domain = website(&row.values)
         .and_then(registrable_domain)
         .or_else(|| email.and_then(email_company_domain));
-    let Some(domain) = domain else {
-        return Ok(None);
-    };
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT l.id FROM leads l JOIN companies c ON c.id = l.company_id \
-         WHERE c.domain = ? AND lower(l.full_name) = lower(?) AND l.deleted_at IS NULL \
-         ORDER BY l.id LIMIT 1",
-    )
-    .bind(domain)
-    .bind(&row.full_name)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(found.map(LeadId))
+    let name = text(&row.values, LeadField::CompanyName).map(str::to_owned);
+    (domain, name)
+}
+
+/// SQLite's limit on bound parameters is 32,766; statements here stay far below it.
+const CHUNK: usize = 400;
+
+/// Existing leads by lower-cased email, for the emails in `rows`.
+async fn leads_by_email(
+    tx: &mut Transaction<'_, Sqlite>,
+    emails: &[String],
+) -> Result<HashMap<String, LeadId>, StoreError> {
+    let mut found = HashMap::new();
+    for chunk in emails.chunks(CHUNK) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let sql = format!(
+            "SELECT lower(email), MIN(id) FROM leads WHERE lower(email) IN ({marks}) \
+             AND email IS NOT NULL AND deleted_at IS NULL GROUP BY lower(email)"
+        );
+        let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
+        for email in chunk {
+            query = query.bind(email);
+        }
+        for (email, id) in query.fetch_all(&mut **tx).await? {
+            found.insert(email, LeadId(id));
+        }
+    }
+    Ok(found)
+}
+
+/// Existing leads by (company domain, lower-cased name), for the domains in `domains`.
+async fn leads_by_name(
+    tx: &mut Transaction<'_, Sqlite>,
+    domains: &[String],
+) -> Result<HashMap<(String, String), LeadId>, StoreError> {
+    let mut found = HashMap::new();
+    for chunk in domains.chunks(CHUNK) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let sql = format!(
+            "SELECT c.domain, lower(l.full_name), MIN(l.id) FROM leads l \
+             JOIN companies c ON c.id = l.company_id \
+             WHERE c.domain IN ({marks}) AND l.deleted_at IS NULL GROUP BY 1, 2"
+        );
+        let mut query = sqlx::query_as::<_, (String, String, i64)>(&sql);
+        for domain in chunk {
+            query = query.bind(domain);
+        }
+        for (domain, name, id) in query.fetch_all(&mut **tx).await? {
+            found.insert((domain, name), LeadId(id));
+        }
+    }
+    Ok(found)
+}
+
+/// A company to find or create: its name and website as the rows give them.
+type CompanySeed = (Option<String>, Option<String>);
+
+/// Company ids by domain, creating the companies that do not exist yet.
+async fn companies_by_domain(
+    tx: &mut Transaction<'_, Sqlite>,
+    wanted: &HashMap<String, CompanySeed>,
+    now: Timestamp,
+) -> Result<HashMap<String, (i64, Option<String>)>, StoreError> {
+    let domains: Vec<(&String, &CompanySeed)> = wanted.iter().collect();
+    for chunk in domains.chunks(CHUNK) {
+        let rows = vec!["(?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        let sql = format!(
+            "INSERT INTO companies (domain, name, website, created_at, updated_at) VALUES {rows} \
+             ON CONFLICT (domain) DO UPDATE SET name = coalesce(companies.name, excluded.name)"
+        );
+        let mut query = sqlx::query(&sql);
+        for (domain, (name, site)) in chunk {
+            query = query
+                .bind(*domain)
+                .bind(name)
+                .bind(site.clone().unwrap_or_else(|| format!("https://{domain}/")))
+                .bind(now.0)
+                .bind(now.0);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    let mut found = HashMap::new();
+    for chunk in domains.chunks(CHUNK) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let sql = format!("SELECT domain, id, name FROM companies WHERE domain IN ({marks})");
+        let mut query = sqlx::query_as::<_, (String, i64, Option<String>)>(&sql);
+        for (domain, _) in chunk {
+            query = query.bind(*domain);
+        }
+        for (domain, id, name) in query.fetch_all(&mut **tx).await? {
+            found.insert(domain, (id, name));
+        }
+    }
+    Ok(found)
 }
 
 impl Store {
-    /// Imports a batch in one transaction, at the top of the first stage, in file order.
+    /// Imports a batch in one transaction, at the top of the first stage, in file order. The
+    /// work is done a batch at a time (duplicate lookups, companies, leads, notes: a handful of
+    /// statements per batch), so 100,000 rows take seconds, not minutes.
     pub async fn import_leads(
         &self,
         batch: &[ImportLead],
@@ -106,62 +177,175 @@ impl Store {
         .bind(stage)
         .fetch_one(&mut *tx)
         .await?;
-        // The batch goes above what is there, first row on top.
-        let mut position =
-            top.unwrap_or(0) - POSITION_GAP * i64::try_from(batch.len()).unwrap_or(0);
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for row in batch {
-            if duplicates != Duplicates::Create {
-                if let Some(found) = existing(&mut tx, row).await? {
+
+        // 1. Duplicates: by email in one query per chunk, then by name at the company domain
+        //    (rare, row by row), and within the batch itself.
+        let keys: Vec<(Option<String>, Option<String>)> = batch.iter().map(company_key).collect();
+        let emails: Vec<String> = batch
+            .iter()
+            .filter_map(|r| text(&r.values, LeadField::Email))
+            .map(str::to_lowercase)
+            .collect();
+        let (by_email, by_name) = if duplicates == Duplicates::Create {
+            (HashMap::new(), HashMap::new())
+        } else {
+            let mut domains: Vec<String> = keys.iter().filter_map(|k| k.0.clone()).collect();
+            domains.sort();
+            domains.dedup();
+            (
+                leads_by_email(&mut tx, &emails).await?,
+                leads_by_name(&mut tx, &domains).await?,
+            )
+        };
+        let mut outcomes: Vec<Option<Imported>> = vec![None; batch.len()];
+        let mut seen_email: HashMap<String, usize> = HashMap::new();
+        let mut seen_name: HashMap<(String, String), usize> = HashMap::new();
+        let mut fresh = Vec::new();
+        for (i, row) in batch.iter().enumerate() {
+            if duplicates == Duplicates::Create {
+                fresh.push(i);
+                continue;
+            }
+            let email = text(&row.values, LeadField::Email).map(str::to_lowercase);
+            let name_key = keys[i].0.clone().map(|d| (d, row.full_name.to_lowercase()));
+            let existing_id = email
+                .as_ref()
+                .and_then(|e| by_email.get(e))
+                .or_else(|| name_key.as_ref().and_then(|k| by_name.get(k)))
+                .copied();
+            let earlier = email
+                .as_ref()
+                .and_then(|e| seen_email.get(e))
+                .or_else(|| name_key.as_ref().and_then(|k| seen_name.get(k)))
+                .copied();
+            match (existing_id, earlier) {
+                (Some(id), _) => {
                     if duplicates == Duplicates::Merge {
-                        fill_empty(&mut tx, found, row, now).await?;
-                        outcomes.push(Imported::Merged(found));
+                        fill_empty(&mut tx, id, row, now).await?;
+                        outcomes[i] = Some(Imported::Merged(id));
                     } else {
-                        outcomes.push(Imported::Skipped(found));
+                        outcomes[i] = Some(Imported::Skipped(id));
                     }
-                    continue;
+                }
+                // The same person twice in one batch: the first row wins.
+                (None, Some(first)) => {
+                    outcomes[i] = Some(Imported::Skipped(LeadId(-(first as i64) - 1)))
+                }
+                (None, None) => {
+                    if let Some(e) = email {
+                        seen_email.insert(e, i);
+                    }
+                    if let Some(k) = name_key {
+                        seen_name.insert(k, i);
+                    }
+                    fresh.push(i);
                 }
             }
-            // One INSERT with every column: each later UPDATE would re-index the lead for
-            // search through the triggers.
-            let get = |field: LeadField| text(&row.values, field);
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO leads (full_name, title, email, phone, linkedin_url, company_name, \
-                 website, source, stage_id, position, created_at, updated_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            )
-            .bind(&row.full_name)
-            .bind(get(LeadField::Title))
-            .bind(get(LeadField::Email))
-            .bind(get(LeadField::Phone))
-            .bind(get(LeadField::LinkedinUrl))
-            .bind(get(LeadField::CompanyName))
-            .bind(website(&row.values).map(|u| u.to_string()))
-            .bind(get(LeadField::Source))
-            .bind(stage)
-            .bind(position)
-            .bind(now.0)
-            .bind(now.0)
-            .fetch_one(&mut *tx)
-            .await?;
-            position += POSITION_GAP;
-            link_company(&mut tx, LeadId(id), now).await?;
-            if let Some(note) = &row.note {
-                sqlx::query(
-                    "INSERT INTO activities (lead_id, kind, body, occurred_at, created_at) \
-                     VALUES (?, 'note', ?, ?, ?)",
-                )
-                .bind(id)
-                .bind(note)
-                .bind(now.0)
-                .bind(now.0)
-                .execute(&mut *tx)
-                .await?;
+        }
+
+        // 2. Companies for the new leads, by domain in bulk; name-only ones one by one.
+        let mut wanted: HashMap<String, CompanySeed> = HashMap::new();
+        for &i in &fresh {
+            if let (Some(domain), name) = &keys[i] {
+                let site = website(&batch[i].values).map(|u| u.to_string());
+                let entry = wanted.entry(domain.clone()).or_insert((None, None));
+                if entry.0.is_none() {
+                    entry.0.clone_from(name);
+                }
+                if entry.1.is_none() {
+                    entry.1 = site;
+                }
             }
-            outcomes.push(Imported::Created(LeadId(id)));
+        }
+        let companies = companies_by_domain(&mut tx, &wanted, now).await?;
+
+        // 3. The leads, many per statement.
+        let mut position =
+            top.unwrap_or(0) - POSITION_GAP * i64::try_from(fresh.len()).unwrap_or(0);
+        let mut created: Vec<(usize, i64)> = Vec::with_capacity(fresh.len());
+        let mut name_only: Vec<usize> = Vec::new();
+        for chunk in fresh.chunks(CHUNK / 2) {
+            let marks = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+            let sql = format!(
+                "INSERT INTO leads (full_name, title, email, phone, linkedin_url, company_name, \
+                 website, source, company_id, stage_id, position, created_at, updated_at) \
+                 VALUES {marks} RETURNING id"
+            );
+            let mut query = sqlx::query_scalar::<_, i64>(&sql);
+            for &i in chunk {
+                let row = &batch[i];
+                let get = |field: LeadField| text(&row.values, field);
+                let company = keys[i].0.as_ref().and_then(|d| companies.get(d));
+                if company.is_none() && keys[i].1.is_some() {
+                    name_only.push(i);
+                }
+                // The shared company's name is what every lead at it shows.
+                let company_name = company
+                    .and_then(|(_, name)| name.clone())
+                    .or_else(|| get(LeadField::CompanyName).map(str::to_owned));
+                query = query
+                    .bind(&row.full_name)
+                    .bind(get(LeadField::Title))
+                    .bind(get(LeadField::Email))
+                    .bind(get(LeadField::Phone))
+                    .bind(get(LeadField::LinkedinUrl))
+                    .bind(company_name)
+                    .bind(website(&row.values).map(|u| u.to_string()))
+                    .bind(get(LeadField::Source))
+                    .bind(company.map(|(id, _)| *id))
+                    .bind(stage)
+                    .bind(position)
+                    .bind(now.0)
+                    .bind(now.0);
+                position += POSITION_GAP;
+            }
+            // RETURNING gives the ids in the order of the VALUES rows.
+            let ids = query.fetch_all(&mut *tx).await?;
+            created.extend(chunk.iter().copied().zip(ids));
+        }
+        for &i in &name_only {
+            if let Some((_, id)) = created.iter().find(|(row, _)| *row == i) {
+                link_company(&mut tx, LeadId(*id), now).await?;
+            }
+        }
+
+        // 4. Notes.
+        let notes: Vec<(i64, &str)> = created
+            .iter()
+            .filter_map(|(i, id)| batch[*i].note.as_deref().map(|n| (*id, n)))
+            .collect();
+        for chunk in notes.chunks(CHUNK / 2) {
+            let marks = vec!["(?, 'note', ?, ?, ?)"; chunk.len()].join(", ");
+            let sql = format!(
+                "INSERT INTO activities (lead_id, kind, body, occurred_at, created_at) VALUES {marks}"
+            );
+            let mut query = sqlx::query(&sql);
+            for (id, note) in chunk {
+                query = query.bind(id).bind(note).bind(now.0).bind(now.0);
+            }
+            query.execute(&mut *tx).await?;
         }
         tx.commit().await?;
-        Ok(outcomes)
+
+        for (i, id) in created {
+            outcomes[i] = Some(Imported::Created(LeadId(id)));
+        }
+        // A row that repeated an earlier row of this batch points at that row's new lead.
+        let resolved: Vec<Imported> = outcomes
+            .iter()
+            .map(|o| match o {
+                Some(Imported::Skipped(LeadId(neg))) if *neg < 0 => {
+                    let first = usize::try_from(-neg - 1).unwrap_or(0);
+                    match outcomes.get(first) {
+                        Some(Some(Imported::Created(id))) => Imported::Skipped(*id),
+                        _ => Imported::Skipped(LeadId(0)),
+                    }
+                }
+                Some(outcome) => *outcome,
+                None => Imported::Skipped(LeadId(0)),
+            })
+            .collect();
+        Ok(resolved)
     }
 }
 
