@@ -30,6 +30,8 @@ const COMMANDS: &[&str] = &[
     "test_model",
     "preview_import",
     "run_import",
+    "export_leads",
+    "backup_database",
     "search",
     "create_stage",
     "update_stage",

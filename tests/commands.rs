@@ -373,3 +373,73 @@ fn a_vcard_file_is_previewed_and_imported() {
     assert_eq!(linus["title"], "Professor");
     assert_eq!(linus["website"], "https://caltech.example/");
 }
+
+#[test]
+fn leads_are_exported_in_every_format_and_the_database_backed_up() {
+    let app = App::start();
+    let ada = app.ok(
+        "create_lead",
+        json!({ "input": { "fullName": "Ada Lovelace", "email": "ada@analytical.example", "companyName": "Analytical Engines", "website": null, "stageId": null } }),
+    );
+    app.ok(
+        "add_activity",
+        json!({ "input": { "leadId": ada["id"], "kind": "note", "body": "Likes engines, and commas; and \"quotes\".", "occurredAt": null } }),
+    );
+    app.ok("create_lead", new_lead("Grace Hopper", None));
+    let out = tempfile::tempdir().unwrap();
+    let file = |name: &str| out.path().join(name).to_string_lossy().to_string();
+
+    let csv = app.ok(
+        "export_leads",
+        json!({ "path": file("leads.csv"), "format": "csvExcel" }),
+    );
+    assert_eq!(csv["leads"], 2);
+    let bytes = std::fs::read(out.path().join("leads.csv")).unwrap();
+    assert!(bytes.starts_with("\u{feff}Full Name,Title,Email".as_bytes()));
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(
+        text.contains("\"Likes engines, and commas; and \"\"quotes\"\".\""),
+        "{text}"
+    );
+
+    app.ok(
+        "export_leads",
+        json!({ "path": file("leads.json"), "format": "json" }),
+    );
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("leads.json")).unwrap()).unwrap();
+    assert_eq!(json["format"], "leadscout-export");
+    assert_eq!(json["leads"].as_array().unwrap().len(), 2);
+    assert_eq!(json["stages"].as_array().unwrap().len(), 6);
+
+    app.ok(
+        "export_leads",
+        json!({ "path": file("leads.vcf"), "format": "vcard" }),
+    );
+    let vcf = std::fs::read_to_string(out.path().join("leads.vcf")).unwrap();
+    assert_eq!(vcf.matches("BEGIN:VCARD").count(), 2);
+    assert!(vcf.contains("EMAIL;TYPE=INTERNET,WORK:ada@analytical.example"));
+
+    // The export of a file is the file: importing it back finds the same people.
+    let preview = app.ok("preview_import", json!({ "path": file("leads.csv") }));
+    assert_eq!(preview["rows"], 2);
+    assert_eq!(preview["refused"], 0);
+
+    let backup = app.ok("backup_database", json!({ "path": file("backup.sqlite3") }));
+    assert!(backup["bytes"].as_u64().unwrap() > 10_000);
+    let copy = tauri::async_runtime::block_on(leadscout_store::Store::open(
+        &out.path().join("backup.sqlite3"),
+    ))
+    .unwrap();
+    let board = tauri::async_runtime::block_on(copy.board()).unwrap();
+    assert_eq!(
+        board.columns.iter().map(|c| c.leads.len()).sum::<usize>(),
+        2
+    );
+
+    let refused = app.err(
+        "export_leads",
+        json!({ "path": "/nonexistent/folder/leads.csv", "format": "csv" }),
+    );
+    assert_eq!(refused["field"], "file");
+}

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod board;
+pub mod export;
 pub mod import;
 pub mod keys;
 pub mod lead;

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::commands::{app, board, import, keys, lead, models, research, search, stages};
+use crate::commands::{app, board, export, import, keys, lead, models, research, search, stages};
 use crate::research::{OpenLead, ResearchProgress};
 
 /// Where the generated bindings live, relative to the repository root.
@@ -45,6 +45,8 @@ pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
             models::test_model,
             import::preview_import,
             import::run_import,
+            export::export_leads,
+            export::backup_database,
             search::search,
             stages::create_stage,
             stages::update_stage,

@@ -20,6 +20,7 @@ pub fn run() -> i32 {
     let builder = bindings_builder::<tauri::Wry>();
     let invoke_handler = builder.invoke_handler();
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(invoke_handler)
         .setup(move |app| {
             builder.mount_events(app);

@@ -4,10 +4,12 @@
 //! Outlook and Apollo exports, then header words), and each row turned into validated field values
 //! or a message saying which field is wrong. No I/O: the caller reads the file and writes leads.
 
+mod export;
 mod mapping;
 mod sniff;
 mod vcard;
 
+pub use export::{to_csv, to_json, to_vcard, CSV_COLUMNS};
 pub use mapping::{suggest, Mapping, Target, PRESETS};
 pub use sniff::{decode, sniff, Decoded, Sniffed};
 pub use vcard::{cards, count_cards};

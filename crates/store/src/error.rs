@@ -29,6 +29,9 @@ pub enum StoreError {
     /// a newer version of the app).
     #[error("unexpected data in the database: {0}")]
     Corrupt(String),
+    /// A file outside the database (a backup's destination) could not be written.
+    #[error("{0}")]
+    Io(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }

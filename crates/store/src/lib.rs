@@ -5,6 +5,7 @@
 mod activities;
 mod companies;
 mod error;
+mod export;
 mod import;
 mod leads;
 mod research;

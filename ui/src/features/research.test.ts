@@ -270,3 +270,33 @@ describe("CSV import", () => {
     await waitFor(() => expect(screen.getAllByTestId("lead-name").map((n) => n.textContent)).toContain("Renée Dubois"));
   });
 });
+
+describe("your data", () => {
+  it("exports through the save dialog and backs up, and a cancelled dialog does nothing", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada" }), lead({ id: 2, fullName: "Bob" })]);
+    render(App);
+    await screen.findByTestId("board");
+    await user.click(screen.getByTestId("open-settings"));
+    const data = await screen.findByTestId("your-data");
+    await user.click(within(data).getByRole("button", { name: "Export CSV for Excel" }));
+    expect(backend.exports).toEqual([]);
+
+    backend.dialogPath = "/home/ada/leads.csv";
+    await user.click(within(data).getByRole("button", { name: "Export CSV for Excel" }));
+    await waitFor(() => expect(screen.getByRole("status").textContent).toContain("Exported 2 leads to /home/ada/leads.csv"));
+    expect(backend.exports[0]).toEqual({ path: "/home/ada/leads.csv", format: "csvExcel" });
+  });
+
+  it("imports a file chosen in the open dialog", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada" })]);
+    backend.dialogPath = "/home/ada/contacts.csv";
+    render(App);
+    await screen.findByTestId("board");
+    await user.click(screen.getByTestId("open-import"));
+    const dialog = await screen.findByTestId("import-dialog");
+    await user.click(within(dialog).getByRole("button", { name: "Choose file…" }));
+    expect((await within(dialog).findByTestId("import-facts")).textContent).toContain("contacts.csv");
+  });
+});

@@ -60,6 +60,10 @@ export const commands = {
 	 *  bad rows are listed and never stop the good ones.
 	 */
 	runImport: (path: string, mapping: Mapping, duplicates: Duplicates) => typedError<ImportSummary, IpcError>(__TAURI_INVOKE("run_import", { path, mapping, duplicates })),
+	/**  Writes every lead to `path` in the chosen format. */
+	exportLeads: (path: string, format: ExportFormat) => typedError<Written, IpcError>(__TAURI_INVOKE("export_leads", { path, format })),
+	/**  A consistent copy of the whole database, taken while the app runs. */
+	backupDatabase: (path: string) => typedError<Written, IpcError>(__TAURI_INVOKE("backup_database", { path })),
 	/**  Leads, companies and notes matching what the user typed, best first. */
 	search: (query: string) => typedError<SearchHit[], IpcError>(__TAURI_INVOKE("search", { query })),
 	/**  Adds a stage at the right end of the board. */
@@ -192,6 +196,10 @@ export type CompanyResearch = {
 export type Duplicates = "skip" | 
 /**  Fill the existing lead's empty fields from the row; never overwrite a value. */
 "merge" | "create";
+
+export type ExportFormat = "csv" | 
+/**  CSV with a UTF-8 byte-order mark, so Excel shows accents right. */
+"csvExcel" | "json" | "vcard";
 
 export type ImportPreview = {
 	fileName: string,
@@ -550,6 +558,13 @@ export type TechItem = {
 
 /**  Milliseconds since the Unix epoch, UTC. */
 export type Timestamp = number;
+
+export type Written = {
+	path: string,
+	/**  Leads written (0 for a backup). */
+	leads: number,
+	bytes: number,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

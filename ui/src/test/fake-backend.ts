@@ -51,6 +51,10 @@ export interface FakeBackend {
   localServers: LocalModelServer[];
   /** Arguments of every `run_import`. */
   imports: unknown[];
+  /** What the native open/save dialog "returns" (null: the user cancelled). */
+  dialogPath: string | null;
+  /** Arguments of every export and backup. */
+  exports: unknown[];
 }
 
 function refuse(error: IpcError): never {
@@ -148,6 +152,8 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     keychainFailure: null,
     localServers: [],
     imports: [],
+    dialogPath: null,
+    exports: [],
   };
   let nextId = leads.reduce((max, l) => Math.max(max, l.id), 0) + 1;
   let nextActivity = activities.reduce((max, a) => Math.max(max, a.id), 0) + 1;
@@ -339,6 +345,16 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         for (const name of ["Renée Dubois", "Grace Hopper"]) backend.leads.push({ ...blank(nextId++, name), position: -5000 + nextId });
         return { created: 2, merged: 0, skipped: 0, refused: 1, problems: [{ line: 4, message: "No name or email in this row." }], warnings: ['line 3: phone "n/a" left out'] };
       }
+      case "plugin:dialog|save":
+        return backend.dialogPath;
+      case "plugin:dialog|open":
+        return backend.dialogPath;
+      case "export_leads":
+        backend.exports.push(args);
+        return { path: args.path, leads: live().length, bytes: 1234 };
+      case "backup_database":
+        backend.exports.push({ backup: args.path });
+        return { path: args.path, leads: 0, bytes: 2_400_000 };
       case "get_settings":
         return structuredClone(backend.settings);
       case "detect_local_models":

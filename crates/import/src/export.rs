@@ -1,0 +1,215 @@
+//! Getting everything out: CSV (every lead field; a UTF-8 BOM on request so Excel reads accents
+//! right), JSON (everything, research and timeline included) and vCard 3.0 (for address books).
+
+use std::collections::HashMap;
+
+use leadscout_domain::{LeadDetail, Stage, Timestamp};
+use serde::Serialize;
+
+/// The CSV header, in column order. Importing the file again maps every column back.
+pub const CSV_COLUMNS: [&str; 17] = [
+    "Full Name",
+    "Title",
+    "Email",
+    "Phone",
+    "LinkedIn",
+    "Company",
+    "Website",
+    "Stage",
+    "Deal Value",
+    "Currency",
+    "Next Step",
+    "Next Step Due",
+    "Tags",
+    "Source",
+    "Notes",
+    "Created",
+    "Updated",
+];
+
+fn iso(t: Timestamp) -> String {
+    // Milliseconds since the epoch as an ISO 8601 UTC date-time, without a date library.
+    let secs = t.0.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (h, m, s) = (rem / 3600, (rem % 3600) / 60, rem % 60);
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if mo <= 2 { y + 1 } else { y };
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{m:02}:{s:02}Z")
+}
+
+fn money(minor: Option<i64>) -> String {
+    minor.map_or_else(String::new, |v| {
+        let sign = if v < 0 { "-" } else { "" };
+        format!("{sign}{}.{:02}", v.abs() / 100, v.abs() % 100)
+    })
+}
+
+/// The leads as CSV text.
+pub fn to_csv(leads: &[LeadDetail], stages: &[Stage], excel_bom: bool) -> Result<Vec<u8>, String> {
+    let names: HashMap<i64, &str> = stages.iter().map(|s| (s.id.0, s.name.as_str())).collect();
+    let mut out = Vec::new();
+    if excel_bom {
+        out.extend_from_slice("\u{feff}".as_bytes());
+    }
+    let mut writer = csv::Writer::from_writer(out);
+    writer
+        .write_record(CSV_COLUMNS)
+        .map_err(|e| e.to_string())?;
+    for detail in leads {
+        let l = &detail.lead;
+        let notes: Vec<&str> = detail
+            .activities
+            .iter()
+            .filter(|a| a.kind == leadscout_domain::ActivityKind::Note)
+            .map(|a| a.body.as_str())
+            .collect();
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        writer
+            .write_record([
+                l.full_name.clone(),
+                opt(&l.title),
+                opt(&l.email),
+                opt(&l.phone),
+                opt(&l.linkedin_url),
+                opt(&l.company_name),
+                opt(&l.website),
+                names
+                    .get(&l.stage_id.0)
+                    .map_or_else(String::new, |n| (*n).to_owned()),
+                money(l.deal_value),
+                l.currency.clone(),
+                opt(&l.next_step),
+                opt(&l.next_step_due),
+                l.tags.join(", "),
+                opt(&l.source),
+                notes.join("\n\n"),
+                iso(l.created_at),
+                iso(l.updated_at),
+            ])
+            .map_err(|e| e.to_string())?;
+    }
+    writer.into_inner().map_err(|e| e.to_string())
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonExport<'a> {
+    format: &'static str,
+    version: u32,
+    exported_at: String,
+    stages: &'a [Stage],
+    leads: &'a [LeadDetail],
+}
+
+/// Everything, as JSON: stages, and each lead with its company, research and timeline.
+pub fn to_json(leads: &[LeadDetail], stages: &[Stage], now: Timestamp) -> Result<Vec<u8>, String> {
+    serde_json::to_vec_pretty(&JsonExport {
+        format: "leadscout-export",
+        version: 1,
+        exported_at: iso(now),
+        stages,
+        leads,
+    })
+    .map_err(|e| e.to_string())
+}
+
+fn escape(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('\n', "\\n")
+        .replace(',', "\\,")
+        .replace(';', "\\;")
+        .replace('\r', "")
+}
+
+/// Folds a content line at 75 octets (never inside a UTF-8 character), as RFC 2426 asks.
+fn fold(line: &str, out: &mut String) {
+    let mut width = 0;
+    for c in line.chars() {
+        let len = c.len_utf8();
+        if width + len > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += len;
+    }
+    out.push_str("\r\n");
+}
+
+/// The leads as vCard 3.0 cards.
+pub fn to_vcard(leads: &[LeadDetail]) -> String {
+    let mut out = String::new();
+    for detail in leads {
+        let l = &detail.lead;
+        let (given, family) = match l.full_name.rsplit_once(' ') {
+            Some((given, family)) => (given, family),
+            None => (l.full_name.as_str(), ""),
+        };
+        out.push_str("BEGIN:VCARD\r\nVERSION:3.0\r\n");
+        fold(&format!("FN:{}", escape(&l.full_name)), &mut out);
+        fold(
+            &format!("N:{};{};;;", escape(family), escape(given)),
+            &mut out,
+        );
+        let mut line = |name: &str, value: &Option<String>| {
+            if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+                fold(&format!("{name}:{}", escape(v)), &mut out);
+            }
+        };
+        line("ORG", &l.company_name);
+        line("TITLE", &l.title);
+        line("EMAIL;TYPE=INTERNET,WORK", &l.email);
+        line("TEL;TYPE=WORK,VOICE", &l.phone);
+        line("URL", &l.website);
+        line("URL;TYPE=linkedin", &l.linkedin_url);
+        let notes: Vec<&str> = detail
+            .activities
+            .iter()
+            .filter(|a| a.kind == leadscout_domain::ActivityKind::Note)
+            .map(|a| a.body.as_str())
+            .collect();
+        if !notes.is_empty() {
+            line("NOTE", &Some(notes.join("\n\n")));
+        }
+        out.push_str("END:VCARD\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_money_are_written_plainly() {
+        assert_eq!(iso(Timestamp(0)), "1970-01-01T00:00:00Z");
+        assert_eq!(iso(Timestamp(1_795_000_000_000)), "2026-11-18T11:06:40Z");
+        assert_eq!(iso(Timestamp(951_782_400_000)), "2000-02-29T00:00:00Z");
+        assert_eq!(money(Some(1_250_050)), "12500.50");
+        assert_eq!(money(None), "");
+    }
+
+    #[test]
+    fn vcard_lines_fold_without_splitting_characters() {
+        let mut out = String::new();
+        fold(&format!("NOTE:{}", "é".repeat(60)), &mut out);
+        for line in out.split("\r\n").filter(|l| !l.is_empty()) {
+            assert!(line.len() <= 76, "{}", line.len());
+        }
+        assert_eq!(
+            out.replace("\r\n ", "").trim_end(),
+            format!("NOTE:{}", "é".repeat(60))
+        );
+    }
+}
