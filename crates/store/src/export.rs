@@ -22,8 +22,10 @@ impl Store {
                 };
                 let company = match lead.company_id {
                     Some(id) => {
-                        if !companies.contains_key(&id.0) {
-                            companies.insert(id.0, self.company(id).await?);
+                        if let std::collections::hash_map::Entry::Vacant(slot) =
+                            companies.entry(id.0)
+                        {
+                            slot.insert(self.company(id).await?);
                             research.insert(id.0, self.company_research(CompanyId(id.0)).await?);
                         }
                         companies.get(&id.0).cloned().flatten()
