@@ -52,9 +52,8 @@ async fn write(path: PathBuf, bytes: Vec<u8>) -> Result<u32, IpcError> {
         let partial = path.with_extension("partial");
         std::fs::write(&partial, &bytes)
             .and_then(|()| std::fs::rename(&partial, &path))
-            .map_err(|e| {
+            .inspect_err(|_| {
                 let _ = std::fs::remove_file(&partial);
-                e
             })
     })
     .await
