@@ -32,6 +32,7 @@ const COMMANDS: &[&str] = &[
     "run_import",
     "export_leads",
     "backup_database",
+    "restore_database",
     "search",
     "create_stage",
     "update_stage",

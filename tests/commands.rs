@@ -443,3 +443,83 @@ fn leads_are_exported_in_every_format_and_the_database_backed_up() {
     );
     assert_eq!(refused["field"], "file");
 }
+
+#[test]
+fn a_backup_is_checked_then_restored_at_the_next_start_keeping_the_replaced_data() {
+    let app = App::start();
+    app.ok("create_lead", new_lead("Kept In Backup", None));
+    let out = tempfile::tempdir().unwrap();
+    let backup = out.path().join("backup.sqlite3");
+    app.ok(
+        "backup_database",
+        json!({ "path": backup.to_string_lossy() }),
+    );
+    app.ok("create_lead", new_lead("Added After Backup", None));
+
+    // What is not a whole Leadscout backup is refused, and nothing is staged.
+    let garbage = out.path().join("garbage.sqlite3");
+    std::fs::write(&garbage, b"not a database at all, just words".repeat(200)).unwrap();
+    let refused = app.err(
+        "restore_database",
+        json!({ "path": garbage.to_string_lossy() }),
+    );
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a Leadscout backup"),
+        "{refused}"
+    );
+    let other = out.path().join("other.sqlite3");
+    std::process::Command::new("sqlite3")
+        .arg(&other)
+        .arg("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .status()
+        .ok();
+    if other.is_file() {
+        let refused = app.err(
+            "restore_database",
+            json!({ "path": other.to_string_lossy() }),
+        );
+        assert!(
+            refused["message"]
+                .as_str()
+                .unwrap()
+                .contains("not a Leadscout one"),
+            "{refused}"
+        );
+    }
+    assert!(!app
+        .dir
+        .path()
+        .join("data")
+        .join(leadscout_store::RESTORE_FILE)
+        .exists());
+
+    let staged = app.ok(
+        "restore_database",
+        json!({ "path": backup.to_string_lossy() }),
+    );
+    assert_eq!(staged["leads"], 1);
+    // Until the restart, nothing changed.
+    let board = app.ok("get_board", json!({}));
+    assert_eq!(names_in(&board, "New").len(), 2);
+
+    let mock_app::App { dir, .. } = app;
+    let app = App::start_in(dir);
+    let board = app.ok("get_board", json!({}));
+    assert_eq!(names_in(&board, "New"), ["Kept In Backup"]);
+    let info = app.ok("app_info", json!({}));
+    let notice = info["notice"].as_str().unwrap();
+    assert!(notice.starts_with("Restored from the backup."), "{notice}");
+    let kept: Vec<String> = std::fs::read_dir(app.dir.path().join("data"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            n.starts_with("leadscout.sqlite3.before-restore-")
+                && !n.ends_with("-wal")
+                && !n.ends_with("-shm")
+        })
+        .collect();
+    assert_eq!(kept.len(), 1, "the replaced data is kept");
+}

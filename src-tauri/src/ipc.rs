@@ -22,6 +22,7 @@ pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
     Builder::<R>::new()
         .commands(collect_commands![
             app::app_info,
+            app::restore_database,
             board::get_board,
             board::create_lead,
             board::move_lead,

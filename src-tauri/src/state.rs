@@ -30,6 +30,8 @@ pub struct AppState {
     instance_lock: Option<std::fs::File>,
     /// The research engine, once started (never in the command tests' mock runtime).
     research: std::sync::OnceLock<crate::research::Research>,
+    /// Told to the user at start: a restore that was applied, or refused.
+    pub notice: Option<String>,
     /// Where API keys are kept: the OS keychain.
     pub keychain: std::sync::Arc<dyn leadscout_llm::keys::Keychain>,
 }
@@ -37,8 +39,31 @@ pub struct AppState {
 impl AppState {
     pub async fn open(data_dir: PathBuf) -> AppState {
         let database_path = data_dir.join(DATABASE_FILE);
+        let mut notice = None;
         let store = match create_private_dir(&data_dir) {
-            Ok(()) => Store::open(&database_path).await.map_err(|e| e.to_string()),
+            Ok(()) => {
+                // A backup staged by "restore" replaces the data now, before anything opens it.
+                match leadscout_store::apply_staged_restore(
+                    &data_dir,
+                    leadscout_domain::Timestamp::now().0,
+                )
+                .await
+                {
+                    Ok(Some(kept)) => {
+                        tracing::info!(kept = %kept.display(), "backup restored");
+                        notice = Some(format!(
+                            "Restored from the backup. The data it replaced is kept at {}.",
+                            kept.display()
+                        ));
+                    }
+                    Ok(None) => {}
+                    Err(err) => {
+                        tracing::error!(error = %err, "staged backup refused");
+                        notice = Some(format!("The backup was not restored: {err}"));
+                    }
+                }
+                Store::open(&database_path).await.map_err(|e| e.to_string())
+            }
             Err(err) => Err(format!("{err:#}")),
         };
         match &store {
@@ -54,6 +79,7 @@ impl AppState {
             database_path,
             store,
             instance_lock,
+            notice,
             research: std::sync::OnceLock::new(),
             keychain: std::sync::Arc::new(leadscout_llm::keys::OsKeychain),
         }

@@ -9,6 +9,7 @@ mod export;
 mod import;
 mod leads;
 mod research;
+mod restore;
 mod runs;
 mod search;
 mod settings;
@@ -25,6 +26,7 @@ pub use error::StoreError;
 pub use import::{ImportLead, Imported};
 pub use leads::Placement;
 pub use research::{ResearchRecord, SourceRecord};
+pub use restore::{apply_staged_restore, check_backup, stage_restore, BackupCheck, RESTORE_FILE};
 pub use runs::{ClaimedRun, StageMeta, StoredOutput};
 
 use leadscout_domain::Timestamp;

@@ -12,6 +12,8 @@ pub struct AppInfo {
     pub version: String,
     pub data_dir: String,
     pub database_path: String,
+    /// Something the user should hear about at start (a restore that happened, or did not).
+    pub notice: Option<String>,
 }
 
 /// The app's version and where it keeps its data.
@@ -22,5 +24,34 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, IpcError> {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         data_dir: state.data_dir.display().to_string(),
         database_path: state.database_path.display().to_string(),
+        notice: state.notice.clone(),
+    })
+}
+
+/// What a restore staged.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreStaged {
+    /// Leads in the backup.
+    pub leads: u32,
+}
+
+/// Checks a backup and stages it: it replaces the current data when Leadscout next starts, and
+/// the current data is kept beside it.
+#[tauri::command]
+#[specta::specta]
+pub async fn restore_database(
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<RestoreStaged, IpcError> {
+    let check = leadscout_store::stage_restore(std::path::Path::new(path.trim()), &state.data_dir)
+        .await
+        .map_err(|e| IpcError {
+            code: crate::IpcErrorCode::Validation,
+            message: e.to_string(),
+            field: Some("file".into()),
+        })?;
+    Ok(RestoreStaged {
+        leads: u32::try_from(check.leads).unwrap_or(u32::MAX),
     })
 }

@@ -288,6 +288,25 @@ describe("your data", () => {
     expect(backend.exports[0]).toEqual({ path: "/home/ada/leads.csv", format: "csvExcel" });
   });
 
+  it("stages a restore and says what the next start will do; the start then says what happened", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada" })]);
+    backend.dialogPath = "/home/ada/backup.sqlite3";
+    render(App);
+    await screen.findByTestId("board");
+    await user.click(screen.getByTestId("open-settings"));
+    await user.click(await screen.findByTestId("restore"));
+    expect((await screen.findByTestId("restore-staged")).textContent).toContain("restart Leadscout to finish. The backup (42 leads)");
+    expect(backend.exports).toEqual([{ restore: "/home/ada/backup.sqlite3" }]);
+  });
+
+  it("tells at start that a backup was restored", async () => {
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada" })]);
+    backend.notice = "Restored from the backup. The data it replaced is kept at /data/leadscout.sqlite3.before-restore-1.";
+    render(App);
+    await waitFor(() => expect(screen.getByRole("status").textContent).toContain("Restored from the backup."));
+  });
+
   it("imports a file chosen in the open dialog", async () => {
     const user = userEvent.setup();
     const backend = installFakeBackend([lead({ id: 1, fullName: "Ada" })]);

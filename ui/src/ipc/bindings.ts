@@ -10,6 +10,11 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	/**  The app's version and where it keeps its data. */
 	appInfo: () => typedError<AppInfo, IpcError>(__TAURI_INVOKE("app_info")),
+	/**
+	 *  Checks a backup and stages it: it replaces the current data when Leadscout next starts, and
+	 *  the current data is kept beside it.
+	 */
+	restoreDatabase: (path: string) => typedError<RestoreStaged, IpcError>(__TAURI_INVOKE("restore_database", { path })),
 	/**  Every stage with its leads, in board order. */
 	getBoard: () => typedError<Board, IpcError>(__TAURI_INVOKE("get_board")),
 	/**  Validates the form's input and adds the lead at the top of its stage. */
@@ -113,6 +118,8 @@ export type AppInfo = {
 	version: string,
 	dataDir: string,
 	databasePath: string,
+	/**  Something the user should hear about at start (a restore that happened, or did not). */
+	notice: string | null,
 };
 
 /**  Every column of the board, left to right. */
@@ -411,6 +418,12 @@ export type ResearchProgress = RunEvent;
 export type ResearchRequest = {
 	queued: LeadId[],
 	skipped: SkippedLead[],
+};
+
+/**  What a restore staged. */
+export type RestoreStaged = {
+	/**  Leads in the backup. */
+	leads: number,
 };
 
 /**  A row that cannot be imported, and why. */

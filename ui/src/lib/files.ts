@@ -1,15 +1,14 @@
 // Native open and save dialogs (the Tauri dialog plugin). Outside the app there are none: the
 // functions say so by returning null, and the caller keeps its path field.
-export async function pickFile(): Promise<string | null> {
+const CONTACTS = { name: "Contacts (CSV, vCard)", extensions: ["csv", "tsv", "txt", "vcf", "vcard"] };
+
+export async function pickFile(filter: { name: string; extensions: string[] } = CONTACTS): Promise<string | null> {
   try {
     const { open } = await import("@tauri-apps/plugin-dialog");
     const picked = await open({
       multiple: false,
       directory: false,
-      filters: [
-        { name: "Contacts (CSV, vCard)", extensions: ["csv", "tsv", "txt", "vcf", "vcard"] },
-        { name: "All files", extensions: ["*"] },
-      ],
+      filters: [filter, { name: "All files", extensions: ["*"] }],
     });
     return typeof picked === "string" ? picked : null;
   } catch {

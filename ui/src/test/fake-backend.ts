@@ -55,6 +55,8 @@ export interface FakeBackend {
   dialogPath: string | null;
   /** Arguments of every export and backup. */
   exports: unknown[];
+  /** What `app_info` tells at start. */
+  notice: string | null;
 }
 
 function refuse(error: IpcError): never {
@@ -154,6 +156,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     imports: [],
     dialogPath: null,
     exports: [],
+    notice: null,
   };
   let nextId = leads.reduce((max, l) => Math.max(max, l.id), 0) + 1;
   let nextActivity = activities.reduce((max, a) => Math.max(max, a.id), 0) + 1;
@@ -170,7 +173,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     backend.calls.push({ cmd, args });
     switch (cmd) {
       case "app_info":
-        return { version: "0.1.0", dataDir: "/home/ada/.local/share/app.leadscout.desktop", databasePath: "/home/ada/.local/share/app.leadscout.desktop/leadscout.sqlite3" };
+        return { version: "0.1.0", dataDir: "/home/ada/.local/share/app.leadscout.desktop", databasePath: "/home/ada/.local/share/app.leadscout.desktop/leadscout.sqlite3", notice: backend.notice };
       case "get_board": {
         if (backend.boardFailure) refuse(backend.boardFailure);
         const board: Board = {
@@ -352,6 +355,9 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       case "export_leads":
         backend.exports.push(args);
         return { path: args.path, leads: live().length, bytes: 1234 };
+      case "restore_database":
+        backend.exports.push({ restore: args.path });
+        return { leads: 42 };
       case "backup_database":
         backend.exports.push({ backup: args.path });
         return { path: args.path, leads: 0, bytes: 2_400_000 };
