@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "restore_lead",
     "add_activity",
     "delete_activity",
+    "merge_leads",
     "research_statuses",
     "research_leads",
     "cancel_research",

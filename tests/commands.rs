@@ -523,3 +523,67 @@ fn a_backup_is_checked_then_restored_at_the_next_start_keeping_the_replaced_data
         .collect();
     assert_eq!(kept.len(), 1, "the replaced data is kept");
 }
+
+#[test]
+fn two_leads_for_one_person_are_merged_keeping_everything() {
+    let app = App::start();
+    let keep = app.ok(
+        "create_lead",
+        new_lead("Ada Lovelace", Some("ada@analytical.example")),
+    );
+    let other = app.ok(
+        "create_lead",
+        json!({ "input": { "fullName": "A. Lovelace", "email": "countess@analytical.example", "companyName": null, "website": "analytical.example", "stageId": null } }),
+    );
+    app.ok(
+        "update_lead",
+        json!({ "id": other["id"], "edit": { "field": "phone", "value": "+44 20 7946 0000" } }),
+    );
+    app.ok(
+        "set_lead_tags",
+        json!({ "id": keep["id"], "tags": ["Math"] }),
+    );
+    app.ok(
+        "set_lead_tags",
+        json!({ "id": other["id"], "tags": ["math", "Engines"] }),
+    );
+    app.ok(
+        "add_activity",
+        json!({ "input": { "leadId": other["id"], "kind": "call", "body": "Talked about the engine.", "occurredAt": null } }),
+    );
+
+    let merged = app.ok(
+        "merge_leads",
+        json!({ "keep": keep["id"], "other": other["id"], "take": ["phone", "website"] }),
+    );
+    assert_eq!(merged["fullName"], "Ada Lovelace");
+    assert_eq!(
+        merged["email"], "ada@analytical.example",
+        "not taken: kept as it was"
+    );
+    assert_eq!(merged["phone"], "+442079460000");
+    assert_eq!(merged["website"], "https://analytical.example/");
+    assert_eq!(merged["tags"], json!(["Math", "Engines"]));
+
+    let detail = app.ok("get_lead", json!({ "id": keep["id"] }));
+    let bodies: Vec<&str> = detail["activities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["body"].as_str().unwrap())
+        .collect();
+    assert!(bodies.contains(&"Talked about the engine."), "{bodies:?}");
+    assert!(bodies.iter().any(|b| b.starts_with(
+        "Merged with A. Lovelace (countess@analytical.example); took phone, website."
+    )));
+    let board = app.ok("get_board", json!({}));
+    assert_eq!(names_in(&board, "New"), ["Ada Lovelace"]);
+    let gone = app.err("get_lead", json!({ "id": other["id"] }));
+    assert_eq!(gone["code"], "not_found");
+
+    let itself = app.err(
+        "merge_leads",
+        json!({ "keep": keep["id"], "other": keep["id"], "take": [] }),
+    );
+    assert_eq!(itself["code"], "validation");
+}

@@ -33,6 +33,7 @@ pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
             lead::restore_lead,
             lead::add_activity,
             lead::delete_activity,
+            lead::merge_leads,
             lead::research_statuses,
             research::research_leads,
             research::cancel_research,

@@ -115,3 +115,24 @@ pub async fn research_statuses(
 ) -> Result<Vec<leadscout_domain::RunSummary>, IpcError> {
     Ok(state.store()?.latest_runs(None).await?)
 }
+
+/// Merges another lead into this one: the chosen fields come from the other lead, its timeline
+/// and tags move over, and it leaves the board.
+#[tauri::command]
+#[specta::specta]
+pub async fn merge_leads(
+    state: State<'_, AppState>,
+    keep: LeadId,
+    other: LeadId,
+    take: Vec<leadscout_domain::LeadField>,
+) -> Result<Lead, IpcError> {
+    let store = state.store()?;
+    let merged = store
+        .merge_leads(keep, other, &take, Timestamp::now())
+        .await?;
+    // The other lead's research stops with it.
+    if let Some(research) = state.research() {
+        research.engine.cancel(other).await?;
+    }
+    Ok(merged)
+}

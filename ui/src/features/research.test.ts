@@ -319,3 +319,30 @@ describe("your data", () => {
     expect((await within(dialog).findByTestId("import-facts")).textContent).toContain("contacts.csv");
   });
 });
+
+describe("merging duplicates", () => {
+  it("finds the duplicate, lets each differing field be chosen, and merges it away", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([
+      lead({ id: 1, fullName: "Ada Lovelace", email: null, title: "Countess" }),
+      lead({ id: 2, fullName: "Ada L.", email: "ada@analytical.example", title: "Mathematician" }),
+    ]);
+    render(App);
+    await screen.findByTestId("board");
+    await user.click(within(card("Ada Lovelace")).getByTestId("lead-name"));
+    const drawer = await screen.findByTestId("lead-drawer");
+    await user.click(within(drawer).getByTestId("merge-lead"));
+    const dialog = await screen.findByTestId("merge-dialog");
+    await user.type(within(dialog).getByLabelText("Find the duplicate"), "ada");
+    const hits = await within(dialog).findByTestId("merge-hits");
+    await user.click(await within(hits).findByRole("button", { name: /Ada L\./u }));
+    const fields = await within(dialog).findByTestId("merge-fields");
+    // Empty here, set there: taken by default. Set in both: kept unless chosen.
+    expect((within(fields).getByLabelText("Take Email from Ada L.") as HTMLInputElement).checked).toBe(true);
+    expect((within(fields).getByLabelText("Take Title from Ada L.") as HTMLInputElement).checked).toBe(false);
+    await user.click(within(dialog).getByTestId("merge-submit"));
+    await waitFor(() => expect(screen.queryByTestId("merge-dialog")).toBeNull());
+    expect(backend.calls.find((c) => c.cmd === "merge_leads")?.args).toEqual({ keep: 1, other: 2, take: ["email"] });
+    await waitFor(() => expect(screen.getAllByTestId("lead-name").map((n) => n.textContent)).toEqual(["Ada Lovelace"]));
+  });
+});

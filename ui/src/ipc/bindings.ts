@@ -35,6 +35,11 @@ export const commands = {
 	addActivity: (input: NewActivity) => typedError<Activity, IpcError>(__TAURI_INVOKE("add_activity", { input })),
 	/**  Removes a logged timeline entry. */
 	deleteActivity: (id: ActivityId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_activity", { id })),
+	/**
+	 *  Merges another lead into this one: the chosen fields come from the other lead, its timeline
+	 *  and tags move over, and it leaves the board.
+	 */
+	mergeLeads: (keep: LeadId, other: LeadId, take: LeadField[]) => typedError<Lead, IpcError>(__TAURI_INVOKE("merge_leads", { keep, other, take })),
 	/**  The latest research run of every lead that has one, for the cards' status. */
 	researchStatuses: () => typedError<RunSummary[], IpcError>(__TAURI_INVOKE("research_statuses")),
 	/**

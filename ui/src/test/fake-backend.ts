@@ -355,6 +355,13 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       case "export_leads":
         backend.exports.push(args);
         return { path: args.path, leads: live().length, bytes: 1234 };
+      case "merge_leads": {
+        const keep = get(args.keep as LeadId);
+        const other = get(args.other as LeadId);
+        for (const field of args.take as (keyof Lead)[]) (keep as unknown as Record<string, unknown>)[field] = other[field];
+        backend.deleted.add(other.id);
+        return { ...keep };
+      }
       case "restore_database":
         backend.exports.push({ restore: args.path });
         return { leads: 42 };
