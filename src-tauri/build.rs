@@ -31,6 +31,7 @@ const COMMANDS: &[&str] = &[
     "test_model",
     "preview_import",
     "run_import",
+    "save_import_report",
     "export_leads",
     "backup_database",
     "restore_database",

@@ -587,3 +587,44 @@ fn two_leads_for_one_person_are_merged_keeping_everything() {
     );
     assert_eq!(itself["code"], "validation");
 }
+
+#[test]
+fn a_changed_mapping_is_remembered_and_problems_can_be_saved_as_a_report() {
+    let app = App::start();
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("custom.csv");
+    std::fs::write(
+        &file,
+        "Who,Mail,Org,Memo\nAda Lovelace,ada@ae.example,Analytical Engines,likes engines\n,,,\nGrace,not-an-email,Navy,\n",
+    )
+    .unwrap();
+    let path = file.to_string_lossy().to_string();
+    let preview = app.ok("preview_import", json!({ "path": path }));
+    // "Who" and "Memo" are not words the guesser knows.
+    assert_eq!(
+        preview["mapping"]["columns"],
+        json!([null, "email", "companyName", "notes"])
+    );
+    let mut mapping = preview["mapping"].clone();
+    mapping["columns"][0] = json!("fullName");
+    let summary = app.ok(
+        "run_import",
+        json!({ "path": path, "mapping": mapping, "duplicates": "skip" }),
+    );
+    assert_eq!(summary["created"], 2);
+    assert_eq!(summary["createdIds"].as_array().unwrap().len(), 2);
+
+    // The next file with these headers gets the chosen mapping.
+    let again = app.ok("preview_import", json!({ "path": path }));
+    assert_eq!(again["mapping"]["columns"][0], "fullName");
+    assert_eq!(again["mapping"]["preset"], "your saved mapping");
+
+    let report = out.path().join("problems.csv");
+    app.ok(
+        "save_import_report",
+        json!({ "path": report.to_string_lossy(), "summary": summary }),
+    );
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(text.starts_with("Line,Kind,Message\n"), "{text}");
+    assert!(text.contains("4,value left out,"), "{text}");
+}

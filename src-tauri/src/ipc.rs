@@ -47,6 +47,7 @@ pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
             models::test_model,
             import::preview_import,
             import::run_import,
+            import::save_import_report,
             export::export_leads,
             export::backup_database,
             search::search,

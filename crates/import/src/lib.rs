@@ -52,21 +52,39 @@ pub fn rows<'a>(
         .has_headers(true)
         .flexible(true)
         .from_reader(body.as_bytes());
-    let offset = sniffed.header_line;
+    let offset = sniffed.header_line as u64;
+    let bytes = body.as_bytes();
+    // Lines are counted from byte offsets: the reader's own line count is off by one after
+    // CRLF line endings.
+    let (mut counted_to, mut newlines) = (0usize, 0u64);
+    let mut line_at = move |byte: u64| {
+        let mut byte = usize::try_from(byte).unwrap_or(usize::MAX).min(bytes.len());
+        // After a CRLF the reader places a record at the '\n' that ends the line before it.
+        if bytes.get(byte) == Some(&b'\n') {
+            byte += 1;
+        }
+        if byte > counted_to {
+            newlines += bytes[counted_to..byte]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64;
+            counted_to = byte;
+        }
+        newlines + 1 + offset
+    };
     let mut records = csv::StringRecord::new();
     std::iter::from_fn(move || loop {
         match reader.read_record(&mut records) {
             Ok(false) => return None,
             Ok(true) => {
-                // The reader's line is one behind the file's (checked by a test).
-                let line = records.position().map_or(0, |p| p.line()) + 1 + offset as u64;
+                let line = line_at(records.position().map_or(0, |p| p.byte()));
                 if records.iter().all(|f| f.trim().is_empty()) {
                     continue;
                 }
                 return Some(row(&records, mapping, line));
             }
             Err(err) => {
-                let line = err.position().map_or(0, |p| p.line()) + 1 + offset as u64;
+                let line = line_at(err.position().map_or(0, |p| p.byte()));
                 return Some(Err(RowProblem {
                     line,
                     message: format!("This line is not valid CSV: {err}"),

@@ -202,20 +202,22 @@ fn guess(header: &str) -> Option<Target> {
             Target::Phone
         } else if has(&["jobtitle", "title", "position", "role"]) && !has(&["yomi"]) {
             Target::Title
-        } else if has(&[
-            "company",
-            "organization",
-            "organisation",
-            "account",
-            "employer",
-        ]) && !has(&["owner", "id", "email"])
+        } else if (k == "org"
+            || has(&[
+                "company",
+                "organization",
+                "organisation",
+                "account",
+                "employer",
+            ]))
+            && !has(&["owner", "id", "email"])
         {
             Target::CompanyName
         } else if has(&["website", "webpage", "domain", "url", "homepage"]) {
             Target::Website
         } else if has(&["leadsource", "source"]) {
             Target::Source
-        } else if has(&["notes", "note", "comment", "description"]) {
+        } else if has(&["notes", "note", "comment", "description", "memo"]) {
             Target::Notes
         } else {
             return None;

@@ -59,6 +59,8 @@ pub struct ImportSummary {
     /// The first problems, by line.
     pub problems: Vec<RowProblem>,
     pub warnings: Vec<String>,
+    /// The leads created, for "research the imported leads".
+    pub created_ids: Vec<leadscout_domain::LeadId>,
 }
 
 fn refuse(message: impl Into<String>) -> IpcError {
@@ -125,17 +127,47 @@ fn file_rows<'a>(
 
 const NOT_A_TABLE: &str = "This file does not look like a table: no line with two or more columns separated by commas, semicolons, tabs or bars.";
 
+/// Settings key of the mappings the user chose, by header signature.
+const SAVED_MAPPINGS: &str = "import_mappings";
+
+/// The same export from the same tool has the same headers: that is the key.
+fn signature(headers: &[String]) -> String {
+    headers
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect::<Vec<_>>()
+        .join("\u{1f}")
+}
+
+async fn saved_mappings(
+    store: &leadscout_store::Store,
+) -> Result<std::collections::BTreeMap<String, Mapping>, IpcError> {
+    Ok(store
+        .setting(SAVED_MAPPINGS)
+        .await?
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default())
+}
+
 /// Looks at a CSV or vCard file: how it is written and what would be imported.
 #[tauri::command]
 #[specta::specta]
-pub async fn preview_import(path: String) -> Result<ImportPreview, IpcError> {
+pub async fn preview_import(
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<ImportPreview, IpcError> {
     let (file_name, text, encoding) = read(&path).await?;
     let vcard = is_vcard(&text);
     let table = if vcard {
         None
     } else {
         let sniffed = sniff(&text).ok_or_else(|| refuse(NOT_A_TABLE))?;
-        let mapping = suggest(&sniffed.headers);
+        // A mapping the user chose for these very headers before wins over any guess.
+        let saved = saved_mappings(state.store()?)
+            .await?
+            .remove(&signature(&sniffed.headers))
+            .filter(|m| m.columns.len() == sniffed.headers.len());
+        let mapping = saved.unwrap_or_else(|| suggest(&sniffed.headers));
         Some((sniffed, mapping))
     };
     let (mut total, mut refused, mut sample) = (0u32, 0u32, Vec::new());
@@ -210,6 +242,18 @@ pub async fn run_import(
         if mapping.columns.len() != sniffed.headers.len() {
             return Err(refuse("The file changed since the preview; open it again."));
         }
+        // Remember a mapping the user changed, for the next file with these headers.
+        if mapping.columns != suggest(&sniffed.headers).columns {
+            let mut saved = saved_mappings(store).await?;
+            let mut chosen = mapping.clone();
+            chosen.preset = Some("your saved mapping".into());
+            saved.insert(signature(&sniffed.headers), chosen);
+            if let Ok(value) = serde_json::to_value(&saved) {
+                store
+                    .save_setting(SAVED_MAPPINGS, &value, Timestamp::now())
+                    .await?;
+            }
+        }
         Some((sniffed, mapping))
     };
     let mut summary = ImportSummary {
@@ -219,13 +263,17 @@ pub async fn run_import(
         refused: 0,
         problems: Vec::new(),
         warnings: Vec::new(),
+        created_ids: Vec::new(),
     };
     let mut batch: Vec<ImportLead> = Vec::with_capacity(BATCH);
     let flush =
         |batch: &mut Vec<ImportLead>, outcomes: Vec<Imported>, summary: &mut ImportSummary| {
             for outcome in outcomes {
                 match outcome {
-                    Imported::Created(_) => summary.created += 1,
+                    Imported::Created(id) => {
+                        summary.created += 1;
+                        summary.created_ids.push(id);
+                    }
                     Imported::Merged(_) => summary.merged += 1,
                     Imported::Skipped(_) => summary.skipped += 1,
                 }
@@ -274,4 +322,42 @@ pub async fn run_import(
         "import finished"
     );
     Ok(summary)
+}
+
+/// Writes the import's problems and left-out values as CSV (line, kind, message) where the user
+/// chose, to fix the file and import those rows again.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_import_report(path: String, summary: ImportSummary) -> Result<(), IpcError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| IpcError::new(IpcErrorCode::Internal, e.to_string());
+    writer
+        .write_record(["Line", "Kind", "Message"])
+        .map_err(fail)?;
+    for p in &summary.problems {
+        writer
+            .write_record([
+                p.line.to_string().as_str(),
+                "not imported",
+                p.message.as_str(),
+            ])
+            .map_err(fail)?;
+    }
+    for w in &summary.warnings {
+        let line = w
+            .strip_prefix("line ")
+            .and_then(|rest| rest.split(':').next())
+            .unwrap_or("");
+        writer
+            .write_record([line, "value left out", w.as_str()])
+            .map_err(fail)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| IpcError::new(IpcErrorCode::Internal, e.to_string()))?;
+    let target = PathBuf::from(path.trim());
+    tokio::task::spawn_blocking(move || std::fs::write(&target, bytes).map_err(|e| (target, e)))
+        .await
+        .map_err(|e| IpcError::new(IpcErrorCode::Internal, e.to_string()))?
+        .map_err(|(target, e)| refuse(format!("Could not write {}: {e}", target.display())))
 }

@@ -257,6 +257,7 @@ describe("CSV import", () => {
     await user.selectOptions(within(dialog).getByLabelText("Import Last Name as"), "Last name");
     await user.selectOptions(within(dialog).getByLabelText("Import Fax as"), "Phone");
     await user.click(within(dialog).getByLabelText("Fill their empty fields"));
+    await user.click(within(dialog).getByTestId("import-research"));
     await user.click(within(dialog).getByTestId("run-import"));
 
     const summary = await within(dialog).findByTestId("import-summary");
@@ -268,6 +269,13 @@ describe("CSV import", () => {
       duplicates: "merge",
     });
     await waitFor(() => expect(screen.getAllByTestId("lead-name").map((n) => n.textContent)).toContain("Renée Dubois"));
+    // Research was asked for: the new leads are queued (the fake backend skips those without a website).
+    expect((await within(dialog).findByTestId("import-researching")).textContent).toContain("Researching");
+    expect(backend.calls.find((c) => c.cmd === "research_leads")).toBeTruthy();
+
+    backend.dialogPath = "/home/ada/problems.csv";
+    await user.click(within(dialog).getByTestId("save-report"));
+    await waitFor(() => expect(backend.exports).toContainEqual({ report: "/home/ada/problems.csv" }));
   });
 });
 

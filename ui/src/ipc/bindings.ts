@@ -70,6 +70,11 @@ export const commands = {
 	 *  bad rows are listed and never stop the good ones.
 	 */
 	runImport: (path: string, mapping: Mapping, duplicates: Duplicates) => typedError<ImportSummary, IpcError>(__TAURI_INVOKE("run_import", { path, mapping, duplicates })),
+	/**
+	 *  Writes the import's problems and left-out values as CSV (line, kind, message) where the user
+	 *  chose, to fix the file and import those rows again.
+	 */
+	saveImportReport: (path: string, summary: ImportSummary) => typedError<null, IpcError>(__TAURI_INVOKE("save_import_report", { path, summary })),
 	/**  Writes every lead to `path` in the chosen format. */
 	exportLeads: (path: string, format: ExportFormat) => typedError<Written, IpcError>(__TAURI_INVOKE("export_leads", { path, format })),
 	/**  A consistent copy of the whole database, taken while the app runs. */
@@ -237,6 +242,8 @@ export type ImportSummary = {
 	/**  The first problems, by line. */
 	problems: RowProblem[],
 	warnings: string[],
+	/**  The leads created, for "research the imported leads". */
+	createdIds: LeadId[],
 };
 
 /**  A command failure as the UI receives it. */
