@@ -32,6 +32,7 @@ const COMMANDS: &[&str] = &[
     "preview_import",
     "run_import",
     "save_import_report",
+    "cancel_import",
     "export_leads",
     "backup_database",
     "restore_database",

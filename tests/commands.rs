@@ -628,3 +628,36 @@ fn a_changed_mapping_is_remembered_and_problems_can_be_saved_as_a_report() {
     assert!(text.starts_with("Line,Kind,Message\n"), "{text}");
     assert!(text.contains("4,value left out,"), "{text}");
 }
+
+#[test]
+fn a_cancelled_import_keeps_the_batches_already_written_and_stops() {
+    let app = App::start();
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("many.csv");
+    let mut csv = String::from("Name,Email\n");
+    for i in 0..1_200 {
+        csv.push_str(&format!("Person {i},p{i}@example.org\n"));
+    }
+    std::fs::write(&file, csv).unwrap();
+    let path = file.to_string_lossy().to_string();
+    let preview = app.ok("preview_import", json!({ "path": path }));
+    // The UI's Cancel during the import; here it is pressed before, and lands after a batch.
+    app.ok("cancel_import", json!({}));
+    let summary = app.ok(
+        "run_import",
+        json!({ "path": path, "mapping": preview["mapping"], "duplicates": "skip" }),
+    );
+    assert_eq!(summary["cancelled"], true);
+    assert_eq!(
+        summary["created"], 500,
+        "one transaction of 500 rows, then the stop"
+    );
+    // The next import is not cancelled by the last one's button.
+    let rest = app.ok(
+        "run_import",
+        json!({ "path": path, "mapping": preview["mapping"], "duplicates": "skip" }),
+    );
+    assert_eq!(rest["cancelled"], false);
+    assert_eq!(rest["created"], 700);
+    assert_eq!(rest["skipped"], 500);
+}

@@ -48,6 +48,7 @@ pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
             import::preview_import,
             import::run_import,
             import::save_import_report,
+            import::cancel_import,
             export::export_leads,
             export::backup_database,
             search::search,
@@ -56,7 +57,11 @@ pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
             stages::reorder_stages,
             stages::delete_stage,
         ])
-        .events(collect_events![ResearchProgress, OpenLead])
+        .events(collect_events![
+            ResearchProgress,
+            OpenLead,
+            crate::commands::import::ImportProgress
+        ])
         // Row ids and millisecond timestamps stay far below 2^53.
         .dangerously_cast_bigints_to_number()
         // One type per Rust type: the UI reads and writes the same shapes.

@@ -38,6 +38,15 @@ pub fn run() -> i32 {
                 }
                 _ => {}
             }
+            let handle = app.handle().clone();
+            let _ = state
+                .import_progress
+                .set(std::sync::Arc::new(move |read: u32| {
+                    use tauri_specta::Event;
+                    if let Err(err) = commands::import::ImportProgress(read).emit(&handle) {
+                        tracing::debug!(error = %err, "could not send import progress");
+                    }
+                }));
             app.manage(state);
             Ok(())
         })

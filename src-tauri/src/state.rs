@@ -32,6 +32,10 @@ pub struct AppState {
     research: std::sync::OnceLock<crate::research::Research>,
     /// Told to the user at start: a restore that was applied, or refused.
     pub notice: Option<String>,
+    /// Tells the window how far an import got (set when a window exists; tests have none).
+    pub import_progress: std::sync::OnceLock<std::sync::Arc<dyn Fn(u32) + Send + Sync>>,
+    /// Set by "cancel" while an import runs; checked between batches.
+    pub import_cancel: std::sync::atomic::AtomicBool,
     /// Where API keys are kept: the OS keychain.
     pub keychain: std::sync::Arc<dyn leadscout_llm::keys::Keychain>,
 }
@@ -80,6 +84,8 @@ impl AppState {
             store,
             instance_lock,
             notice,
+            import_progress: std::sync::OnceLock::new(),
+            import_cancel: std::sync::atomic::AtomicBool::new(false),
             research: std::sync::OnceLock::new(),
             keychain: std::sync::Arc::new(leadscout_llm::keys::OsKeychain),
         }

@@ -61,6 +61,21 @@ pub struct ImportSummary {
     pub warnings: Vec<String>,
     /// The leads created, for "research the imported leads".
     pub created_ids: Vec<leadscout_domain::LeadId>,
+    /// Stopped by the user: the rows before were imported, the rest were not read.
+    pub cancelled: bool,
+}
+
+/// How many rows an import has read so far, sent after each batch.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
+pub struct ImportProgress(pub u32);
+
+/// Stops the running import after its current batch (what was imported stays).
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_import(state: State<'_, AppState>) {
+    state
+        .import_cancel
+        .store(true, std::sync::atomic::Ordering::SeqCst);
 }
 
 fn refuse(message: impl Into<String>) -> IpcError {
@@ -264,7 +279,10 @@ pub async fn run_import(
         problems: Vec::new(),
         warnings: Vec::new(),
         created_ids: Vec::new(),
+        cancelled: false,
     };
+    let progress = state.import_progress.get().cloned();
+    let mut read = 0u32;
     let mut batch: Vec<ImportLead> = Vec::with_capacity(BATCH);
     let flush =
         |batch: &mut Vec<ImportLead>, outcomes: Vec<Imported>, summary: &mut ImportSummary| {
@@ -281,6 +299,7 @@ pub async fn run_import(
             batch.clear();
         };
     for row in file_rows(&text, table.as_ref()) {
+        read += 1;
         match row {
             Ok(row) => {
                 for warning in row.warnings {
@@ -306,6 +325,16 @@ pub async fn run_import(
                 .import_leads(&batch, duplicates, Timestamp::now())
                 .await?;
             flush(&mut batch, outcomes, &mut summary);
+            if let Some(progress) = &progress {
+                progress(read);
+            }
+            if state
+                .import_cancel
+                .swap(false, std::sync::atomic::Ordering::SeqCst)
+            {
+                summary.cancelled = true;
+                break;
+            }
         }
     }
     if !batch.is_empty() {
@@ -314,6 +343,10 @@ pub async fn run_import(
             .await?;
         flush(&mut batch, outcomes, &mut summary);
     }
+    // A cancel that came after the last batch must not stop the next import.
+    state
+        .import_cancel
+        .store(false, std::sync::atomic::Ordering::SeqCst);
     tracing::info!(
         created = summary.created,
         merged = summary.merged,

@@ -75,6 +75,8 @@ export const commands = {
 	 *  chose, to fix the file and import those rows again.
 	 */
 	saveImportReport: (path: string, summary: ImportSummary) => typedError<null, IpcError>(__TAURI_INVOKE("save_import_report", { path, summary })),
+	/**  Stops the running import after its current batch (what was imported stays). */
+	cancelImport: () => __TAURI_INVOKE<void>("cancel_import"),
 	/**  Writes every lead to `path` in the chosen format. */
 	exportLeads: (path: string, format: ExportFormat) => typedError<Written, IpcError>(__TAURI_INVOKE("export_leads", { path, format })),
 	/**  A consistent copy of the whole database, taken while the app runs. */
@@ -93,6 +95,7 @@ export const commands = {
 
 /** Events */
 export const events = {
+	importProgress: makeEvent<ImportProgress, ImportProgress>("import-progress"),
 	openLead: makeEvent<OpenLead, OpenLead>("open-lead"),
 	researchProgress: makeEvent<ResearchProgress, ResearchProgress>("research-progress"),
 };
@@ -234,6 +237,9 @@ export type ImportPreview = {
 	sample: PreviewRow[],
 };
 
+/**  How many rows an import has read so far, sent after each batch. */
+export type ImportProgress = number;
+
 export type ImportSummary = {
 	created: number,
 	merged: number,
@@ -244,6 +250,8 @@ export type ImportSummary = {
 	warnings: string[],
 	/**  The leads created, for "research the imported leads". */
 	createdIds: LeadId[],
+	/**  Stopped by the user: the rows before were imported, the rest were not read. */
+	cancelled: boolean,
 };
 
 /**  A command failure as the UI receives it. */

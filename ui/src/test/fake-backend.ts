@@ -346,7 +346,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       case "run_import": {
         backend.imports.push(args);
         for (const name of ["Renée Dubois", "Grace Hopper"]) backend.leads.push({ ...blank(nextId++, name), position: -5000 + nextId });
-        return { created: 2, merged: 0, skipped: 0, refused: 1, problems: [{ line: 4, message: "No name or email in this row." }], warnings: ['line 3: phone "n/a" left out'], createdIds: [nextId - 2, nextId - 1] };
+        return { created: 2, merged: 0, skipped: 0, refused: 1, problems: [{ line: 4, message: "No name or email in this row." }], warnings: ['line 3: phone "n/a" left out'], createdIds: [nextId - 2, nextId - 1], cancelled: false };
       }
       case "plugin:dialog|save":
         return backend.dialogPath;
@@ -362,6 +362,8 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         backend.deleted.add(other.id);
         return { ...keep };
       }
+      case "cancel_import":
+        return null;
       case "save_import_report":
         backend.exports.push({ report: args.path });
         return null;
