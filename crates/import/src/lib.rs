@@ -11,7 +11,7 @@ mod vcard;
 
 pub use export::{to_csv, to_json, to_vcard, CSV_COLUMNS};
 pub use mapping::{suggest, Mapping, Target, PRESETS};
-pub use sniff::{decode, sniff, Decoded, Sniffed};
+pub use sniff::{decode, encoding_of, sniff, Decoded, Sniffed};
 pub use vcard::{cards, count_cards};
 
 use leadscout_domain::{FieldError, FieldValue, LeadEdit, LeadField};
@@ -85,6 +85,67 @@ pub fn rows<'a>(
             }
             Err(err) => {
                 let line = line_at(err.position().map_or(0, |p| p.byte()));
+                return Some(Err(RowProblem {
+                    line,
+                    message: format!("This line is not valid CSV: {err}"),
+                }));
+            }
+        }
+    })
+}
+
+/// [`rows`] from a byte stream, decoded on the fly: memory stays flat however large the file.
+/// `sniffed` comes from the file's first bytes ([`encoding_of`], [`decode`], [`sniff`]).
+pub fn rows_from_reader<'a, R: std::io::Read + 'a>(
+    reader: R,
+    encoding: &'static encoding_rs::Encoding,
+    sniffed: &'a Sniffed,
+    mapping: &'a Mapping,
+) -> impl Iterator<Item = Result<Row, RowProblem>> + 'a {
+    use std::io::BufRead;
+    let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
+        .encoding(Some(encoding))
+        .bom_override(true)
+        .build(reader);
+    let mut buffered = std::io::BufReader::with_capacity(64 * 1024, decoded);
+    let mut skip = Vec::new();
+    for _ in 0..sniffed.header_line {
+        skip.clear();
+        if buffered.read_until(b'\n', &mut skip).unwrap_or(0) == 0 {
+            break;
+        }
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(sniffed.delimiter)
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(buffered);
+    let offset = sniffed.header_line as u64 + u64::from(sniffed.crlf);
+    let mut records = csv::StringRecord::new();
+    let mut finished = false;
+    std::iter::from_fn(move || loop {
+        if finished {
+            return None;
+        }
+        match reader.read_record(&mut records) {
+            Ok(false) => return None,
+            Ok(true) => {
+                let line = records.position().map_or(0, |p| p.line()) + offset;
+                if records.iter().all(|f| f.trim().is_empty()) {
+                    continue;
+                }
+                return Some(row(&records, mapping, line));
+            }
+            Err(err) => {
+                let line = err.position().map_or(0, |p| p.line()) + offset;
+                // An I/O error ends the stream; a malformed record is one refused row.
+                if matches!(err.kind(), csv::ErrorKind::Io(_)) {
+                    finished = true;
+                    return Some(Err(RowProblem {
+                        line,
+                        message: format!("The file could not be read past this line: {err}"),
+                    }));
+                }
                 return Some(Err(RowProblem {
                     line,
                     message: format!("This line is not valid CSV: {err}"),

@@ -58,6 +58,34 @@ pub fn decode(bytes: &[u8]) -> Decoded {
     }
 }
 
+/// The encoding of a file from its first bytes (see [`decode`] for the rules). A multi-byte
+/// character cut at the end of `head` does not make UTF-8 invalid.
+pub fn encoding_of(head: &[u8]) -> &'static encoding_rs::Encoding {
+    if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(head) {
+        return encoding;
+    }
+    let probe = &head[..head.len().min(4096)];
+    let zeros_at = |parity: usize| {
+        probe
+            .iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|b| **b == 0)
+            .count()
+    };
+    if probe.len() >= 4 && zeros_at(1) > probe.len() / 4 && zeros_at(0) == 0 {
+        return encoding_rs::UTF_16LE;
+    }
+    if probe.len() >= 4 && zeros_at(0) > probe.len() / 4 && zeros_at(1) == 0 {
+        return encoding_rs::UTF_16BE;
+    }
+    match std::str::from_utf8(head) {
+        Ok(_) => encoding_rs::UTF_8,
+        Err(e) if e.error_len().is_none() => encoding_rs::UTF_8,
+        Err(_) => encoding_rs::WINDOWS_1252,
+    }
+}
+
 /// What the file looks like.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
@@ -66,6 +94,9 @@ pub struct Sniffed {
     /// Lines before the header (LinkedIn puts notes there), 0 for most files.
     pub header_line: usize,
     pub headers: Vec<String>,
+    /// Lines end in CRLF (the CSV reader counts lines one short after those).
+    #[serde(default)]
+    pub crlf: bool,
 }
 
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
@@ -137,10 +168,15 @@ pub fn sniff(text: &str) -> Option<Sniffed> {
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
         .collect();
+    // The header's own line ending (a preamble may end its lines differently).
+    let crlf = text[start..]
+        .find('\n')
+        .is_some_and(|i| i > 0 && text.as_bytes()[start + i - 1] == b'\r');
     Some(Sniffed {
         delimiter,
         header_line,
         headers,
+        crlf,
     })
 }
 
@@ -183,6 +219,11 @@ mod tests {
             .map(|r| r.map_or_else(|p| p.line, |r| r.line))
             .collect();
         assert_eq!(lines, [3, 6]);
+        let streamed: Vec<u64> =
+            crate::rows_from_reader(text.as_bytes(), encoding_rs::UTF_8, &s, &mapping)
+                .map(|r| r.map_or_else(|p| p.line, |r| r.line))
+                .collect();
+        assert_eq!(streamed, [3, 6]);
     }
 
     #[test]

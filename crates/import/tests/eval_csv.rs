@@ -6,7 +6,9 @@
 
 use std::path::Path;
 
-use leadscout_import::{decode, rows, sniff, suggest};
+use leadscout_import::{
+    decode, encoding_of, rows, rows_from_reader, sniff, suggest, Row, RowProblem,
+};
 use serde_json::Value;
 
 #[test]
@@ -51,6 +53,11 @@ fn real_exports_are_read_as_their_report_says() {
             "{file}: preamble lines"
         );
         let mapping = suggest(&sniffed.headers);
+        // Streaming gives exactly what reading the whole text gives.
+        let whole: Vec<Result<Row, RowProblem>> = rows(&decoded.text, &sniffed, &mapping).collect();
+        let streamed: Vec<Result<Row, RowProblem>> =
+            rows_from_reader(&bytes[..], encoding_of(&bytes), &sniffed, &mapping).collect();
+        assert_eq!(whole, streamed, "{file}: streamed rows differ");
         let (mut ok, mut refused, mut warned) = (0u64, Vec::new(), 0usize);
         for row in rows(&decoded.text, &sniffed, &mapping) {
             match row {

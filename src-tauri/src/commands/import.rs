@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use leadscout_domain::{Duplicates, Timestamp};
-use leadscout_import::{cards, decode, rows, sniff, suggest, Mapping, Row, RowProblem};
+use leadscout_import::{
+    cards, decode, encoding_of, rows_from_reader, sniff, suggest, Mapping, Row, RowProblem,
+};
 use leadscout_store::{ImportLead, Imported};
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -86,14 +88,28 @@ fn refuse(message: impl Into<String>) -> IpcError {
     }
 }
 
-/// Reads the file off the async threads; refuses what is not a readable, plausible CSV.
-async fn read(path: &str) -> Result<(String, String, &'static str), IpcError> {
+/// Bytes read to learn a file's encoding and shape; the rows are then streamed.
+const HEAD_BYTES: usize = 64 * 1024;
+
+/// A file ready to be read: its encoding, its first lines as text, and for a vCard the whole
+/// text (address books are small; CSV files are streamed).
+struct Loaded {
+    name: String,
+    path: PathBuf,
+    encoding: &'static encoding_rs::Encoding,
+    head: String,
+    vcard: Option<String>,
+}
+
+/// Checks the file and reads its head off the async threads.
+async fn read(path: &str) -> Result<Loaded, IpcError> {
     let path = PathBuf::from(path.trim());
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, String> {
+    tokio::task::spawn_blocking(move || -> Result<Loaded, String> {
+        use std::io::Read;
         let meta =
             std::fs::metadata(&path).map_err(|e| format!("Cannot open {}: {e}", path.display()))?;
         if !meta.is_file() {
@@ -107,13 +123,43 @@ async fn read(path: &str) -> Result<(String, String, &'static str), IpcError> {
                 MAX_FILE_BYTES / 1_000_000
             ));
         }
-        std::fs::read(&path).map_err(|e| format!("Cannot read {}: {e}", path.display()))
+        let cannot = |e: std::io::Error| format!("Cannot read {}: {e}", path.display());
+        let mut head = Vec::with_capacity(HEAD_BYTES);
+        std::fs::File::open(&path)
+            .map_err(cannot)?
+            .take(HEAD_BYTES as u64)
+            .read_to_end(&mut head)
+            .map_err(cannot)?;
+        let encoding = encoding_of(&head);
+        let (text, _, _) = encoding.decode(&head);
+        let mut text = text.trim_start_matches('\u{feff}').to_owned();
+        if is_vcard(&text) {
+            let whole = std::fs::read(&path).map_err(cannot)?;
+            return Ok(Loaded {
+                name,
+                vcard: Some(decode(&whole).text),
+                path,
+                encoding,
+                head: text,
+            });
+        }
+        // Only whole lines: the last one may be cut where the head ends.
+        if meta.len() > head.len() as u64 {
+            if let Some(end) = text.rfind('\n') {
+                text.truncate(end + 1);
+            }
+        }
+        Ok(Loaded {
+            name,
+            path,
+            encoding,
+            head: text,
+            vcard: None,
+        })
     })
     .await
     .map_err(|e| IpcError::new(IpcErrorCode::Internal, e.to_string()))?
-    .map_err(refuse)?;
-    let decoded = decode(&bytes);
-    Ok((name, decoded.text, decoded.encoding))
+    .map_err(refuse)
 }
 
 fn delimiter_name(d: u8) -> String {
@@ -129,14 +175,24 @@ fn is_vcard(text: &str) -> bool {
         .is_some_and(|head| head.eq_ignore_ascii_case("BEGIN:VCARD"))
 }
 
-/// The file's rows, from a CSV table or a vCard file.
+/// The file's rows: a CSV file streamed from disk (memory stays flat), a vCard from its text.
 fn file_rows<'a>(
-    text: &'a str,
+    loaded: &'a Loaded,
     table: Option<&'a (leadscout_import::Sniffed, Mapping)>,
-) -> Box<dyn Iterator<Item = Result<Row, RowProblem>> + Send + 'a> {
-    match table {
-        Some((sniffed, mapping)) => Box::new(rows(text, sniffed, mapping)),
-        None => Box::new(cards(text).into_iter()),
+) -> Result<Box<dyn Iterator<Item = Result<Row, RowProblem>> + Send + 'a>, IpcError> {
+    match (table, &loaded.vcard) {
+        (Some((sniffed, mapping)), _) => {
+            let file = std::fs::File::open(&loaded.path)
+                .map_err(|e| refuse(format!("Cannot read {}: {e}", loaded.path.display())))?;
+            Ok(Box::new(rows_from_reader(
+                file,
+                loaded.encoding,
+                sniffed,
+                mapping,
+            )))
+        }
+        (None, Some(text)) => Ok(Box::new(cards(text).into_iter())),
+        (None, None) => Ok(Box::new(std::iter::empty())),
     }
 }
 
@@ -171,12 +227,12 @@ pub async fn preview_import(
     state: State<'_, AppState>,
     path: String,
 ) -> Result<ImportPreview, IpcError> {
-    let (file_name, text, encoding) = read(&path).await?;
-    let vcard = is_vcard(&text);
+    let loaded = read(&path).await?;
+    let vcard = loaded.vcard.is_some();
     let table = if vcard {
         None
     } else {
-        let sniffed = sniff(&text).ok_or_else(|| refuse(NOT_A_TABLE))?;
+        let sniffed = sniff(&loaded.head).ok_or_else(|| refuse(NOT_A_TABLE))?;
         // A mapping the user chose for these very headers before wins over any guess.
         let saved = saved_mappings(state.store()?)
             .await?
@@ -186,7 +242,7 @@ pub async fn preview_import(
         Some((sniffed, mapping))
     };
     let (mut total, mut refused, mut sample) = (0u32, 0u32, Vec::new());
-    for row in file_rows(&text, table.as_ref()) {
+    for row in file_rows(&loaded, table.as_ref())? {
         total += 1;
         let preview = match row {
             Ok(Row {
@@ -226,9 +282,9 @@ pub async fn preview_import(
         ),
     };
     Ok(ImportPreview {
-        file_name,
+        file_name: loaded.name.clone(),
         format: if vcard { "vcard" } else { "csv" }.into(),
-        encoding: encoding.to_owned(),
+        encoding: loaded.encoding.name().to_owned(),
         delimiter,
         headers,
         mapping,
@@ -249,11 +305,11 @@ pub async fn run_import(
     duplicates: Duplicates,
 ) -> Result<ImportSummary, IpcError> {
     let store = state.store()?;
-    let (_, text, _) = read(&path).await?;
-    let table = if is_vcard(&text) {
+    let loaded = read(&path).await?;
+    let table = if loaded.vcard.is_some() {
         None
     } else {
-        let sniffed = sniff(&text).ok_or_else(|| refuse(NOT_A_TABLE))?;
+        let sniffed = sniff(&loaded.head).ok_or_else(|| refuse(NOT_A_TABLE))?;
         if mapping.columns.len() != sniffed.headers.len() {
             return Err(refuse("The file changed since the preview; open it again."));
         }
@@ -298,7 +354,7 @@ pub async fn run_import(
             }
             batch.clear();
         };
-    for row in file_rows(&text, table.as_ref()) {
+    for row in file_rows(&loaded, table.as_ref())? {
         read += 1;
         match row {
             Ok(row) => {
