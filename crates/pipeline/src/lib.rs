@@ -8,7 +8,9 @@
 
 mod backoff;
 mod engine;
+pub mod grounding;
 mod limits;
+pub mod prompt;
 mod stage;
 mod workflow;
 
