@@ -10,6 +10,7 @@ mod backoff;
 mod engine;
 pub mod grounding;
 mod limits;
+pub mod outputs;
 pub mod prompt;
 mod stage;
 mod workflow;
