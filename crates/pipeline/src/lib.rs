@@ -8,6 +8,7 @@
 
 mod backoff;
 mod engine;
+pub mod excerpts;
 pub mod grounding;
 mod limits;
 pub mod outputs;
