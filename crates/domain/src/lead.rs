@@ -150,6 +150,9 @@ pub struct LeadDetail {
     pub company: Option<Company>,
     /// What research found about the company, once a run has finished.
     pub research: Option<crate::CompanyResearch>,
+    /// The lead has something research can start from (a company website or a work email).
+    #[serde(default)]
+    pub researchable: bool,
     pub activities: Vec<Activity>,
 }
 

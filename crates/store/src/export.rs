@@ -15,11 +15,8 @@ impl Store {
         let mut research = HashMap::new();
         let mut out = Vec::new();
         for column in board.columns {
+            // The board's leads are whole, tags included: no second read per lead.
             for lead in column.leads {
-                // The board carries tags separately for speed; the single read has them all.
-                let Some(lead) = self.lead(lead.id).await? else {
-                    continue;
-                };
                 let company = match lead.company_id {
                     Some(id) => {
                         if let std::collections::hash_map::Entry::Vacant(slot) =
@@ -36,7 +33,9 @@ impl Store {
                     .company_id
                     .and_then(|id| research.get(&id.0).cloned().flatten());
                 let activities = self.activities(lead.id).await?;
+                // Only the lead page needs to know; exports leave it at its default.
                 out.push(LeadDetail {
+                    researchable: false,
                     lead,
                     company,
                     research,

@@ -197,13 +197,21 @@ impl Store {
                 leads_by_name(&mut tx, &domains).await?,
             )
         };
-        let mut outcomes: Vec<Option<Imported>> = vec![None; batch.len()];
+        // What each row comes to: decided now, a new lead (id known after the insert), or a
+        // repeat of an earlier row of this batch.
+        enum Slot {
+            Decided(Imported),
+            New,
+            SameAs(usize),
+        }
+        let mut slots: Vec<Slot> = Vec::with_capacity(batch.len());
         let mut seen_email: HashMap<String, usize> = HashMap::new();
         let mut seen_name: HashMap<(String, String), usize> = HashMap::new();
         let mut fresh = Vec::new();
         for (i, row) in batch.iter().enumerate() {
             if duplicates == Duplicates::Create {
                 fresh.push(i);
+                slots.push(Slot::New);
                 continue;
             }
             let email = text(&row.values, LeadField::Email).map(str::to_lowercase);
@@ -222,15 +230,13 @@ impl Store {
                 (Some(id), _) => {
                     if duplicates == Duplicates::Merge {
                         fill_empty(&mut tx, id, row, now).await?;
-                        outcomes[i] = Some(Imported::Merged(id));
+                        slots.push(Slot::Decided(Imported::Merged(id)));
                     } else {
-                        outcomes[i] = Some(Imported::Skipped(id));
+                        slots.push(Slot::Decided(Imported::Skipped(id)));
                     }
                 }
                 // The same person twice in one batch: the first row wins.
-                (None, Some(first)) => {
-                    outcomes[i] = Some(Imported::Skipped(LeadId(-(first as i64) - 1)))
-                }
+                (None, Some(first)) => slots.push(Slot::SameAs(first)),
                 (None, None) => {
                     if let Some(e) = email {
                         seen_email.insert(e, i);
@@ -239,6 +245,7 @@ impl Store {
                         seen_name.insert(k, i);
                     }
                     fresh.push(i);
+                    slots.push(Slot::New);
                 }
             }
         }
@@ -327,22 +334,18 @@ impl Store {
         }
         tx.commit().await?;
 
-        for (i, id) in created {
-            outcomes[i] = Some(Imported::Created(LeadId(id)));
-        }
-        // A row that repeated an earlier row of this batch points at that row's new lead.
-        let resolved: Vec<Imported> = outcomes
+        let ids: HashMap<usize, LeadId> =
+            created.into_iter().map(|(i, id)| (i, LeadId(id))).collect();
+        let resolved: Vec<Imported> = slots
             .iter()
-            .map(|o| match o {
-                Some(Imported::Skipped(LeadId(neg))) if *neg < 0 => {
-                    let first = usize::try_from(-neg - 1).unwrap_or(0);
-                    match outcomes.get(first) {
-                        Some(Some(Imported::Created(id))) => Imported::Skipped(*id),
-                        _ => Imported::Skipped(LeadId(0)),
-                    }
+            .enumerate()
+            .map(|(i, slot)| match slot {
+                Slot::Decided(outcome) => *outcome,
+                // Every new row was inserted above, so its id is known.
+                Slot::New => Imported::Created(ids.get(&i).copied().unwrap_or(LeadId(0))),
+                Slot::SameAs(first) => {
+                    Imported::Skipped(ids.get(first).copied().unwrap_or(LeadId(0)))
                 }
-                Some(outcome) => *outcome,
-                None => Imported::Skipped(LeadId(0)),
             })
             .collect();
         Ok(resolved)

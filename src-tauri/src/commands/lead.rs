@@ -28,6 +28,10 @@ pub async fn get_lead(state: State<'_, AppState>, id: LeadId) -> Result<LeadDeta
     };
     let activities = store.activities(id).await?;
     Ok(LeadDetail {
+        researchable: leadscout_research::stages::has_identity(
+            lead.website.as_deref(),
+            lead.email.as_deref(),
+        ),
         lead,
         company,
         research,

@@ -320,6 +320,8 @@ export type LeadDetail = {
 	company: Company | null,
 	/**  What research found about the company, once a run has finished. */
 	research: CompanyResearch | null,
+	/**  The lead has something research can start from (a company website or a work email). */
+	researchable?: boolean,
 	activities: Activity[],
 };
 

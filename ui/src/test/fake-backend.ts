@@ -213,6 +213,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
           lead,
           company: null,
           research: backend.research[lead.id] ?? null,
+          researchable: !!(lead.website || lead.email),
           activities: backend.activities.filter((a) => a.leadId === lead.id).sort((a, b) => b.occurredAt - a.occurredAt || b.id - a.id),
         };
       }
