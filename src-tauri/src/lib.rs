@@ -30,8 +30,15 @@ pub fn run() -> i32 {
                 Ok(store) if state.sole_instance() => {
                     let handle = app.handle().clone();
                     let store = store.clone();
+                    let keychain = state.keychain.clone();
+                    let prompts_dir = state.prompts_dir();
                     // On the app's runtime, so the engine's workers live as long as the app.
-                    match tauri::async_runtime::block_on(research::start(&handle, store)) {
+                    match tauri::async_runtime::block_on(research::start(
+                        &handle,
+                        store,
+                        keychain,
+                        prompts_dir,
+                    )) {
                         Ok(research) => state.set_research(research),
                         Err(err) => tracing::error!(error = %err, "research could not start"),
                     }

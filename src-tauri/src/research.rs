@@ -1,10 +1,14 @@
 //! Starts the research engine for the app: the workflow on a guarded fetcher, progress events
 //! forwarded to the window, and native notifications whose click opens the lead.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use leadscout_domain::{LeadId, RunEvent, RunId};
+use leadscout_llm::build_http_client;
+use leadscout_llm::keys::Keychain;
 use leadscout_pipeline::{Engine, EngineConfig, EventSink, SystemClock};
+use leadscout_research::model::{KeychainModels, ModelKit};
 use leadscout_research::stages::{seed, workflow};
 use leadscout_research::{AllowList, CrawlConfig, FetchConfig, Fetcher, Guard};
 use leadscout_store::Store;
@@ -74,7 +78,12 @@ fn allow_list() -> AllowList {
 
 /// Builds and starts the engine on the app's async runtime. Runs left by an earlier process
 /// resume once their leases expire; owed notifications are delivered.
-pub async fn start<R: Runtime>(app: &AppHandle<R>, store: Store) -> anyhow::Result<Research> {
+pub async fn start<R: Runtime>(
+    app: &AppHandle<R>,
+    store: Store,
+    keychain: Arc<dyn Keychain>,
+    prompts_dir: PathBuf,
+) -> anyhow::Result<Research> {
     let settings = store.settings().await?;
     // This process holds the instance lock: runs a crashed copy left running resume right away
     // instead of when their leases would have expired.
@@ -85,7 +94,12 @@ pub async fn start<R: Runtime>(app: &AppHandle<R>, store: Store) -> anyhow::Resu
         tracing::info!(released, "resuming research interrupted by the last exit");
     }
     let fetcher = Fetcher::new(Guard::new(allow_list()), FetchConfig::default())?;
-    let workflow = workflow(store.clone(), Arc::new(fetcher), CrawlConfig::default())?;
+    let kit = ModelKit {
+        store: store.clone(),
+        models: Arc::new(KeychainModels::new(keychain, build_http_client()?)),
+        prompts_dir: Some(prompts_dir),
+    };
+    let workflow = workflow(kit, Arc::new(fetcher), CrawlConfig::default())?;
     let handle = app.clone();
     let notifier = DesktopNotifier::new(
         store.clone(),

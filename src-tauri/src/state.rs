@@ -40,7 +40,15 @@ pub struct AppState {
     pub keychain: std::sync::Arc<dyn leadscout_llm::keys::Keychain>,
 }
 
+/// The folder under the data folder where prompt overrides live (`<id>.md`).
+pub const PROMPTS_FOLDER: &str = "prompts";
+
 impl AppState {
+    /// Where the user's prompt overrides live.
+    pub fn prompts_dir(&self) -> PathBuf {
+        self.data_dir.join(PROMPTS_FOLDER)
+    }
+
     pub async fn open(data_dir: PathBuf) -> AppState {
         let database_path = data_dir.join(DATABASE_FILE);
         let mut notice = None;

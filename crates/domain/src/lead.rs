@@ -49,6 +49,10 @@ pub struct Lead {
     #[serde(deserialize_with = "crate::validation::known_fields")]
     #[specta(type = Vec<LeadField>)]
     pub researched_fields: Vec<LeadField>,
+    /// The research fit score (0-100), only when at least three of its reasons rest on
+    /// verified facts.
+    #[serde(default)]
+    pub fit_score: Option<u8>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -143,13 +147,16 @@ impl NewLead {
 }
 
 /// Everything the lead page shows: the lead, its company and its timeline (newest first).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct LeadDetail {
     pub lead: Lead,
     pub company: Option<Company>,
     /// What research found about the company, once a run has finished.
     pub research: Option<crate::CompanyResearch>,
+    /// The model's judgement of this lead, once a run with a model has finished.
+    #[serde(default)]
+    pub insights: Option<crate::InsightsView>,
     /// The lead has something research can start from (a company website or a work email).
     #[serde(default)]
     pub researchable: bool,

@@ -19,7 +19,10 @@ pub use company::{email_company_domain, registrable_domain, Company, SocialLink}
 pub use fields::{normalize_tags, MAX_TAGS};
 pub use ids::{ActivityId, CompanyId, LeadId, RunId, StageId, StageRunId};
 pub use lead::{Duplicates, FieldValue, Lead, LeadDetail, LeadDraft, LeadEdit, NewLead};
-pub use research::{CompanyProfile, CompanyResearch, SignalView, SourceView, TechItem};
+pub use research::{
+    CompanyProfile, CompanyResearch, FactView, GroundedView, GroundingView, InsightsView,
+    LayersView, ModelCallView, SignalView, SourceView, TechItem,
+};
 pub use run::{RunEvent, RunStatus, RunSummary, RunTrigger};
 pub use search::{fold, fts_query, snippet, SearchHit, SearchKind, MATCH_END, MATCH_START};
 pub use settings::{Budget, ModelSettings, MyProfile, Settings, MAX_WORKERS, MODEL_PROVIDERS};

@@ -110,13 +110,116 @@ pub struct SignalView {
 }
 
 /// Everything research knows about a company, for the lead page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct CompanyResearch {
     pub profile: CompanyProfile,
     pub researched_at: Timestamp,
     pub sources: Vec<SourceView>,
     pub signals: Vec<SignalView>,
+    /// What the footprint model stage stated about the company, verified or not.
+    #[serde(default)]
+    pub facts: Vec<FactView>,
+}
+
+/// A company fact a model stated, with the words it quoted and whether they were found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FactView {
+    /// `F1`, `F2`...: what insights cite.
+    pub key: String,
+    /// `what_they_do`, `industry`, `size_band`, `products`, `customers`, `recent_signals`.
+    pub field: String,
+    pub value: String,
+    pub quote: String,
+    /// The page the quote is from; `None` when the model cited a source it was not given.
+    pub source_url: Option<String>,
+    pub confidence: f64,
+    /// The quote was found in the cited page. Unverified facts are shown, never written.
+    pub verified: bool,
+    /// Why it is not verified.
+    pub problem: Option<String>,
+}
+
+/// A statement of the insights stage and the facts it rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct GroundedView {
+    pub text: String,
+    pub fact_ids: Vec<String>,
+    /// Every cited fact exists and is verified.
+    pub verified: bool,
+}
+
+/// The insights stage's judgement of a lead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct InsightsView {
+    pub summary: String,
+    /// Shown as the lead's score only when `fit_verified`.
+    pub fit_score: Option<u8>,
+    /// At least three reasons rest on verified facts.
+    pub fit_verified: bool,
+    pub fit_reasons: Vec<GroundedView>,
+    pub talking_points: Vec<GroundedView>,
+    pub risks: Vec<GroundedView>,
+    pub next_best_action: Option<GroundedView>,
+    pub model: String,
+    pub created_at: Timestamp,
+}
+
+/// The result of checking one claim of a model answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct GroundingView {
+    /// `F1`, or `fit reason 2`.
+    pub claim: String,
+    pub verified: bool,
+    pub problem: Option<String>,
+}
+
+/// The three context layers of one model call, as sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LayersView {
+    pub shared: String,
+    pub stage: String,
+    pub task: String,
+    /// The repair turn's message, when this call was a repair.
+    pub repair: Option<String>,
+}
+
+/// One model call of a research run, for the context inspector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelCallView {
+    pub id: i64,
+    pub run: i64,
+    pub stage: String,
+    pub attempt: i64,
+    /// 1 for the first call, 2 for the repair.
+    pub turn: i64,
+    pub prompt_id: String,
+    pub prompt_version: i64,
+    pub provider: String,
+    pub model: String,
+    pub layers: LayersView,
+    /// Estimated tokens per layer (about four characters a token).
+    pub tokens_shared: i64,
+    pub tokens_stage: i64,
+    pub tokens_task: i64,
+    /// What the provider counted.
+    pub tokens_in: Option<i64>,
+    pub tokens_out: Option<i64>,
+    pub tokens_cached: Option<i64>,
+    pub cost_usd: Option<f64>,
+    pub latency_ms: Option<i64>,
+    /// `valid`, `invalid` (schema or checks failed) or `failed` (no usable answer).
+    pub outcome: String,
+    /// Validation errors, or the provider's error.
+    pub errors: Vec<String>,
+    pub grounding: Vec<GroundingView>,
+    pub created_at: Timestamp,
 }
 
 #[cfg(test)]

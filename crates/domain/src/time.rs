@@ -23,3 +23,47 @@ impl Timestamp {
         Timestamp(millis)
     }
 }
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+impl Timestamp {
+    /// The UTC calendar date, `YYYY-MM-DD`.
+    pub fn date(self) -> String {
+        // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
+        let days = self.0.div_euclid(DAY_MS);
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        format!("{year:04}-{month:02}-{day:02}")
+    }
+
+    /// Midnight UTC of the same day.
+    pub fn start_of_day(self) -> Timestamp {
+        Timestamp(self.0.div_euclid(DAY_MS) * DAY_MS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_utc_calendar_days() {
+        assert_eq!(Timestamp(0).date(), "1970-01-01");
+        // 2026-11-30T23:59:59.999Z and the next millisecond.
+        assert_eq!(Timestamp(1_796_083_199_999).date(), "2026-11-30");
+        assert_eq!(Timestamp(1_796_083_200_000).date(), "2026-12-01");
+        assert_eq!(Timestamp(951_782_400_000).date(), "2000-02-29");
+        assert_eq!(Timestamp(-1).date(), "1969-12-31");
+        assert_eq!(
+            Timestamp(1_796_083_199_999).start_of_day(),
+            Timestamp(1_795_996_800_000)
+        );
+    }
+}

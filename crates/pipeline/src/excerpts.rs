@@ -31,7 +31,19 @@ fn terms(text: &str) -> Vec<String> {
         .filter(|t| t.chars().count() > 1)
         .map(str::to_lowercase)
         .filter(|t| !STOP.contains(&t.as_str()))
+        .map(stem)
         .collect()
+}
+
+/// A light plural fold, so "products" matches "product" and "customers" "customer".
+fn stem(term: String) -> String {
+    if term.len() > 4 && term.ends_with("ies") {
+        format!("{}y", &term[..term.len() - 3])
+    } else if term.len() > 3 && term.ends_with('s') && !term.ends_with("ss") {
+        term[..term.len() - 1].to_owned()
+    } else {
+        term
+    }
 }
 
 /// Paragraph-sized pieces of a page, at most [`CHUNK_CHARS`] characters, cut between words.
@@ -114,10 +126,18 @@ pub fn select(pages: &[Page], questions: &str, budget: usize) -> Vec<Excerpt> {
         })
         .collect();
     // Best first; ties keep page order, so the homepage's first paragraph leads. Chunks that
-    // match nothing are read only when nothing matches at all.
+    // match nothing are read only when nothing matches at all, except each page's opening
+    // chunk (its title and lead paragraph, where a company says what it does), which follows
+    // the matching ones while the budget lasts.
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     if scored.first().is_some_and(|(best, _)| *best > 0.0) {
-        scored.retain(|(score, _)| *score > 0.0);
+        scored.retain(|(score, i)| *score > 0.0 || all[*i].1 == 0);
+        scored.sort_by(|a, b| {
+            (b.0 > 0.0)
+                .cmp(&(a.0 > 0.0))
+                .then(b.0.total_cmp(&a.0))
+                .then(a.1.cmp(&b.1))
+        });
     }
     let mut chosen: Vec<usize> = Vec::new();
     let mut spent = 0;

@@ -48,10 +48,16 @@ pub fn normalize(text: &str) -> String {
 
 /// Checks every claim against the excerpts the model was given.
 pub fn check(claims: &[Claim], excerpts: &[Excerpt]) -> Vec<Result<(), Unverified>> {
-    let sources: BTreeMap<&str, String> = excerpts
-        .iter()
-        .map(|e| (e.id.as_str(), normalize(&e.text)))
-        .collect();
+    // Several excerpts of one page share its id; a quote must sit within one of them (the
+    // separator folds to nothing a quote can contain).
+    let mut sources: BTreeMap<&str, String> = BTreeMap::new();
+    for excerpt in excerpts {
+        let text = sources.entry(excerpt.id.as_str()).or_default();
+        if !text.is_empty() {
+            text.push_str(" \u{1} ");
+        }
+        text.push_str(&normalize(&excerpt.text));
+    }
     claims
         .iter()
         .map(|claim| {
@@ -133,6 +139,23 @@ mod tests {
                 Err(Unverified::NoQuote),
             ]
         );
+    }
+
+    #[test]
+    fn a_quote_is_found_in_any_excerpt_of_its_page_but_not_across_two() {
+        let excerpts = [
+            excerpt("S1", "Acme makes anvils."),
+            excerpt("S1", "Founded in 2014 in Austin."),
+        ];
+        let results = check(
+            &[
+                claim("S1", "Acme makes anvils"),
+                claim("S1", "Founded in 2014"),
+                claim("S1", "anvils. Founded in 2014"),
+            ],
+            &excerpts,
+        );
+        assert_eq!(results, [Ok(()), Ok(()), Err(Unverified::QuoteNotFound)]);
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod crawl;
 mod extract;
 mod fetch;
 mod guard;
+pub mod model;
 mod page;
 mod robots;
 pub mod signals;

@@ -17,6 +17,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use url::Url;
 
+use crate::model::{
+    ContextStage, Footprint, FootprintStage, Insights, InsightsStage, ModelKit, NO_MODEL,
+};
 use crate::signals::{Signal, SignalKind};
 use crate::{crawl, Crawl, CrawlConfig, CrawledPage, FetchError, Fetcher, Refusal};
 
@@ -83,12 +86,15 @@ pub fn seed(store: Store) -> SeedFn {
     })
 }
 
-/// Builds the workflow on a fetcher and the store.
+/// Builds the workflow on a fetcher and the model kit (which holds the store):
+/// resolve → crawl → profile, and context → footprint → insights when a model is set up,
+/// then one write-back of everything.
 pub fn workflow(
-    store: Store,
+    kit: ModelKit,
     fetcher: Arc<Fetcher>,
     config: CrawlConfig,
 ) -> Result<Workflow, WorkflowError> {
+    let store = kit.store.clone();
     Workflow::new(
         WORKFLOW,
         vec![
@@ -99,6 +105,9 @@ pub fn workflow(
                 store: store.clone(),
             }),
             Arc::new(ProfileStage),
+            Arc::new(ContextStage { kit: kit.clone() }),
+            Arc::new(FootprintStage { kit: kit.clone() }),
+            Arc::new(InsightsStage { kit }),
             Arc::new(WriteStage { store }),
         ],
     )
@@ -437,7 +446,12 @@ pub struct WriteStage {
 }
 
 impl WriteStage {
-    pub fn record(crawl: &Crawl, profile: &CompanyProfile) -> ResearchRecord {
+    pub fn record(
+        crawl: &Crawl,
+        profile: &CompanyProfile,
+        footprint: &Footprint,
+        insights: &Insights,
+    ) -> ResearchRecord {
         let sources = crawl
             .pages
             .iter()
@@ -482,6 +496,22 @@ impl WriteStage {
             summary.push_str(&format!(", skipped {}", crawl.skipped.len()));
         }
         summary.push_str(&format!(".\n{}", profile.headline()));
+        let facts = footprint.skipped.is_none().then(|| footprint.facts.clone());
+        if let Some(facts) = &facts {
+            let verified = facts.iter().filter(|f| f.verified).count();
+            summary.push_str(&format!(
+                "\n{} stated {} fact{} about the company; {} verified against the pages.",
+                footprint.model,
+                facts.len(),
+                if facts.len() == 1 { "" } else { "s" },
+                verified
+            ));
+        }
+        if let Some(view) = &insights.insights {
+            summary.push_str(&format!("\n{}", InsightsStage::headline(view)));
+        } else if let Some(reason) = insights.skipped.as_ref().filter(|r| *r != NO_MODEL) {
+            summary.push_str(&format!("\n{reason}"));
+        }
         if profile.flagged_pages > 0 {
             summary.push_str(&format!(
                 "\n{} page{} contained text aimed at AI assistants; it was treated as plain data.",
@@ -493,6 +523,8 @@ impl WriteStage {
             profile: profile.clone(),
             sources,
             summary,
+            facts,
+            insights: insights.insights.clone(),
         }
     }
 }
@@ -507,14 +539,16 @@ impl Stage for WriteStage {
     }
 
     fn inputs(&self) -> &'static [&'static str] {
-        &["crawl", "profile"]
+        &["crawl", "profile", "footprint", "insights"]
     }
 
     fn run(&self, input: StageInput) -> StageFuture<'_> {
         Box::pin(async move {
             let crawl: Crawl = parse(&input, "crawl")?;
             let profile: CompanyProfile = parse(&input, "profile")?;
-            let record = Self::record(&crawl, &profile);
+            let footprint: Footprint = parse(&input, "footprint")?;
+            let insights: Insights = parse(&input, "insights")?;
+            let record = Self::record(&crawl, &profile, &footprint, &insights);
             let applied = self
                 .store
                 .apply_research(input.run, &record, Timestamp::now())

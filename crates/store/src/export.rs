@@ -33,12 +33,14 @@ impl Store {
                     .company_id
                     .and_then(|id| research.get(&id.0).cloned().flatten());
                 let activities = self.activities(lead.id).await?;
+                let insights = self.lead_insights(lead.id).await?;
                 // Only the lead page needs to know; exports leave it at its default.
                 out.push(LeadDetail {
                     researchable: false,
                     lead,
                     company,
                     research,
+                    insights,
                     activities,
                 });
             }

@@ -25,6 +25,8 @@ fn lead_json(tags: &str) -> String {
          'stageId', l.stage_id, 'position', l.position, 'dealValue', l.deal_value, \
          'currency', l.currency, 'nextStep', l.next_step, 'nextStepDue', l.next_step_due, \
          'tags', {tags}, 'researchedFields', json(l.researched_fields), \
+         'fitScore', (SELECT i.fit_score FROM insights i WHERE i.lead_id = l.id \
+         AND i.fit_verified = 1), \
          'createdAt', l.created_at, 'updatedAt', l.updated_at)"
     )
 }

@@ -7,6 +7,7 @@ mod companies;
 mod error;
 mod export;
 mod import;
+mod insights;
 mod leads;
 mod merge;
 mod research;

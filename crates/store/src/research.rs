@@ -2,7 +2,8 @@
 //! from them, written once per run together with the run's timeline entry.
 
 use leadscout_domain::{
-    CompanyId, CompanyProfile, CompanyResearch, LeadId, RunId, SignalView, SourceView, Timestamp,
+    CompanyId, CompanyProfile, CompanyResearch, FactView, InsightsView, LeadId, RunId, SignalView,
+    SourceView, Timestamp,
 };
 use serde_json::Value;
 use sqlx::{Sqlite, Transaction};
@@ -33,6 +34,11 @@ pub struct ResearchRecord {
     pub sources: Vec<SourceRecord>,
     /// The timeline entry on the lead.
     pub summary: String,
+    /// The footprint stage's facts; `None` when no model ran (the company keeps its earlier
+    /// facts).
+    pub facts: Option<Vec<FactView>>,
+    /// The insights stage's judgement of the lead; `None` when no model ran.
+    pub insights: Option<InsightsView>,
 }
 
 /// Company fields research may fill; a value already there (typed by the user or by an earlier
@@ -87,6 +93,13 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         fill_empty_fields(&mut tx, company, &record.profile, now).await?;
+        if let Some(facts) = &record.facts {
+            crate::insights::write_facts(&mut tx, company, run, facts).await?;
+            fill_from_facts(&mut tx, company, facts, now).await?;
+        }
+        if let Some(insights) = &record.insights {
+            crate::insights::write_insights(&mut tx, lead, run, insights, now).await?;
+        }
         crate::runs::research_entry(&mut tx, run, &record.summary, now).await?;
         tx.commit().await?;
         Ok(true)
@@ -121,7 +134,9 @@ impl Store {
         .bind(company.0)
         .fetch_all(&self.reader)
         .await?;
+        let facts = self.company_facts(company).await?;
         Ok(Some(CompanyResearch {
+            facts,
             profile,
             researched_at: Timestamp(researched_at),
             sources: sources
@@ -344,6 +359,42 @@ async fn write_sources(
             .execute(&mut **tx)
             .await?;
         }
+    }
+    Ok(())
+}
+
+/// Company fields a verified fact may fill when they are still empty (the website's own
+/// statements, written first, win).
+const FROM_FACTS: &[(&str, &str)] = &[
+    ("industry", "industry"),
+    ("size_band", "size_band"),
+    ("description", "what_they_do"),
+];
+
+async fn fill_from_facts(
+    tx: &mut Transaction<'_, Sqlite>,
+    company: CompanyId,
+    facts: &[FactView],
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    for (column, field) in FROM_FACTS {
+        // Only verified facts with a real value are ever written.
+        let Some(fact) = facts.iter().find(|f| {
+            f.verified && f.field == *field && !f.value.trim().eq_ignore_ascii_case("unknown")
+        }) else {
+            continue;
+        };
+        // `column` comes from the constant list above, never from input.
+        sqlx::query(&format!(
+            "UPDATE companies SET {column} = ?1, updated_at = ?2, \
+             researched_fields = json_insert(researched_fields, '$[#]', '{column}') \
+             WHERE id = ?3 AND ({column} IS NULL OR {column} = '')"
+        ))
+        .bind(fact.value.trim())
+        .bind(now.0)
+        .bind(company.0)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }

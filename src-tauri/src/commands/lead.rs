@@ -27,6 +27,7 @@ pub async fn get_lead(state: State<'_, AppState>, id: LeadId) -> Result<LeadDeta
         None => None,
     };
     let activities = store.activities(id).await?;
+    let insights = store.lead_insights(id).await?;
     Ok(LeadDetail {
         researchable: leadscout_research::stages::has_identity(
             lead.website.as_deref(),
@@ -35,6 +36,7 @@ pub async fn get_lead(state: State<'_, AppState>, id: LeadId) -> Result<LeadDeta
         lead,
         company,
         research,
+        insights,
         activities,
     })
 }

@@ -1,13 +1,14 @@
 //! Research from the UI: start it for one lead or a selection, cancel it, and the settings that
 //! govern it.
 
-use leadscout_domain::{LeadId, RunTrigger, Settings, Timestamp};
+use leadscout_domain::{LeadId, ModelCallView, RunTrigger, Settings, Timestamp};
+use leadscout_pipeline::prompt::{parse, Prompts};
 use leadscout_research::stages::{has_identity, WORKFLOW};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::State;
 
-use crate::{AppState, IpcError};
+use crate::{AppState, IpcError, IpcErrorCode};
 
 /// A lead research could not start for, and why.
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
@@ -105,4 +106,91 @@ pub async fn update_settings(
         .save_settings(&settings, Timestamp::now())
         .await?;
     Ok(settings)
+}
+
+/// The model calls behind the lead's latest research, with the three context layers as sent,
+/// tokens, cost, latency and how each answer was validated and grounded.
+#[tauri::command]
+#[specta::specta]
+pub async fn context_inspector(
+    state: State<'_, AppState>,
+    lead: LeadId,
+) -> Result<Vec<ModelCallView>, IpcError> {
+    Ok(state.store()?.lead_model_calls(lead).await?)
+}
+
+/// A prompt the model stages use, and whether the user's own file replaces it.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PromptInfo {
+    pub id: String,
+    pub version: u32,
+    pub description: String,
+    /// A file in the data folder replaces the shipped prompt.
+    pub overridden: bool,
+    /// Where an override goes (or is).
+    pub path: String,
+    /// Why the override cannot be used; research fails until it is fixed or reset.
+    pub problem: Option<String>,
+}
+
+/// The prompts with their override state, for Settings.
+#[tauri::command]
+#[specta::specta]
+pub async fn prompts(state: State<'_, AppState>) -> Result<Vec<PromptInfo>, IpcError> {
+    let dir = state.prompts_dir();
+    let shipped =
+        Prompts::load(None).map_err(|e| IpcError::new(IpcErrorCode::Internal, e.to_string()))?;
+    let mut out = Vec::new();
+    for prompt in shipped.all().filter(|p| !p.schema.is_empty()) {
+        let path = dir.join(format!("{}.md", prompt.id));
+        let (mut info, problem) = match std::fs::read_to_string(&path) {
+            Ok(text) => match parse(&prompt.id, &text) {
+                Ok(custom) => (custom, None),
+                Err(err) => (prompt.clone(), Some(err.to_string())),
+            },
+            Err(_) => (prompt.clone(), None),
+        };
+        info.overridden = path.exists();
+        out.push(PromptInfo {
+            id: info.id,
+            version: info.version,
+            description: info.description,
+            overridden: info.overridden,
+            path: path.display().to_string(),
+            problem,
+        });
+    }
+    Ok(out)
+}
+
+/// Removes the user's override of a prompt, so the shipped one is used again. The file is
+/// kept beside it as `<id>.md.bak`, never deleted.
+#[tauri::command]
+#[specta::specta]
+pub async fn reset_prompt(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<Vec<PromptInfo>, IpcError> {
+    let known = Prompts::load(None)
+        .map_err(|e| IpcError::new(IpcErrorCode::Internal, e.to_string()))?
+        .all()
+        .any(|p| p.id == id && !p.schema.is_empty());
+    if !known {
+        return Err(IpcError::new(
+            IpcErrorCode::Validation,
+            format!("{id} is not a prompt Leadscout uses."),
+        ));
+    }
+    let path = state.prompts_dir().join(format!("{id}.md"));
+    if path.exists() {
+        let kept = path.with_extension("md.bak");
+        std::fs::rename(&path, &kept).map_err(|e| {
+            IpcError::new(
+                IpcErrorCode::Storage,
+                format!("Could not move {} aside: {e}", path.display()),
+            )
+        })?;
+    }
+    prompts(state).await
 }

@@ -52,6 +52,18 @@ export const commands = {
 	getSettings: () => typedError<Settings, IpcError>(__TAURI_INVOKE("get_settings")),
 	/**  Saves the settings; the number of parallel runs applies from the next start. */
 	updateSettings: (settings: Settings) => typedError<Settings, IpcError>(__TAURI_INVOKE("update_settings", { settings })),
+	/**
+	 *  The model calls behind the lead's latest research, with the three context layers as sent,
+	 *  tokens, cost, latency and how each answer was validated and grounded.
+	 */
+	contextInspector: (lead: LeadId) => typedError<ModelCallView[], IpcError>(__TAURI_INVOKE("context_inspector", { lead })),
+	/**  The prompts with their override state, for Settings. */
+	prompts: () => typedError<PromptInfo[], IpcError>(__TAURI_INVOKE("prompts")),
+	/**
+	 *  Removes the user's override of a prompt, so the shipped one is used again. The file is
+	 *  kept beside it as `<id>.md.bak`, never deleted.
+	 */
+	resetPrompt: (id: string) => typedError<PromptInfo[], IpcError>(__TAURI_INVOKE("reset_prompt", { id })),
 	apiKeys: () => typedError<ApiKeyStatus[], IpcError>(__TAURI_INVOKE("api_keys")),
 	/**  Saves (or replaces) a provider's key in the keychain. */
 	setApiKey: (provider: string, key: string) => typedError<ApiKeyStatus, IpcError>(__TAURI_INVOKE("set_api_key", { provider, key })),
@@ -207,6 +219,8 @@ export type CompanyResearch = {
 	researchedAt: Timestamp,
 	sources: SourceView[],
 	signals: SignalView[],
+	/**  What the footprint model stage stated about the company, verified or not. */
+	facts?: FactView[],
 };
 
 /**
@@ -220,6 +234,39 @@ export type Duplicates = "skip" |
 export type ExportFormat = "csv" | 
 /**  CSV with a UTF-8 byte-order mark, so Excel shows accents right. */
 "csvExcel" | "json" | "vcard";
+
+/**  A company fact a model stated, with the words it quoted and whether they were found. */
+export type FactView = {
+	/**  `F1`, `F2`...: what insights cite. */
+	key: string,
+	/**  `what_they_do`, `industry`, `size_band`, `products`, `customers`, `recent_signals`. */
+	field: string,
+	value: string,
+	quote: string,
+	/**  The page the quote is from; `None` when the model cited a source it was not given. */
+	sourceUrl: string | null,
+	confidence: number | null,
+	/**  The quote was found in the cited page. Unverified facts are shown, never written. */
+	verified: boolean,
+	/**  Why it is not verified. */
+	problem: string | null,
+};
+
+/**  A statement of the insights stage and the facts it rests on. */
+export type GroundedView = {
+	text: string,
+	factIds: string[],
+	/**  Every cited fact exists and is verified. */
+	verified: boolean,
+};
+
+/**  The result of checking one claim of a model answer. */
+export type GroundingView = {
+	/**  `F1`, or `fit reason 2`. */
+	claim: string,
+	verified: boolean,
+	problem: string | null,
+};
 
 export type ImportPreview = {
 	fileName: string,
@@ -254,6 +301,21 @@ export type ImportSummary = {
 	cancelled: boolean,
 };
 
+/**  The insights stage's judgement of a lead. */
+export type InsightsView = {
+	summary: string,
+	/**  Shown as the lead's score only when `fit_verified`. */
+	fitScore: number | null,
+	/**  At least three reasons rest on verified facts. */
+	fitVerified: boolean,
+	fitReasons: GroundedView[],
+	talkingPoints: GroundedView[],
+	risks: GroundedView[],
+	nextBestAction: GroundedView | null,
+	model: string,
+	createdAt: Timestamp,
+};
+
 /**  A command failure as the UI receives it. */
 export type IpcError = {
 	code: IpcErrorCode,
@@ -276,6 +338,15 @@ export type IpcErrorCode =
 "provider" | 
 /**  A bug or an unexpected state; the log has the details. */
 "internal";
+
+/**  The three context layers of one model call, as sent. */
+export type LayersView = {
+	shared?: string,
+	stage?: string,
+	task?: string,
+	/**  The repair turn's message, when this call was a repair. */
+	repair?: string | null,
+};
 
 /**  A lead as the board shows it. */
 export type Lead = {
@@ -310,6 +381,11 @@ export type Lead = {
 	 *  Markers a newer version wrote for fields this one does not know are skipped on reading.
 	 */
 	researchedFields: LeadField[],
+	/**
+	 *  The research fit score (0-100), only when at least three of its reasons rest on
+	 *  verified facts.
+	 */
+	fitScore?: number | null,
 	createdAt: Timestamp,
 	updatedAt: Timestamp,
 };
@@ -320,6 +396,8 @@ export type LeadDetail = {
 	company: Company | null,
 	/**  What research found about the company, once a run has finished. */
 	research: CompanyResearch | null,
+	/**  The model's judgement of this lead, once a run with a model has finished. */
+	insights?: InsightsView | null,
 	/**  The lead has something research can start from (a company website or a work email). */
 	researchable?: boolean,
 	activities: Activity[],
@@ -351,6 +429,37 @@ export type LocalModelServer = {
 export type Mapping = {
 	columns: (Target | null)[],
 	preset: string | null,
+};
+
+/**  One model call of a research run, for the context inspector. */
+export type ModelCallView = {
+	id: number,
+	run: number,
+	stage: string,
+	attempt: number,
+	/**  1 for the first call, 2 for the repair. */
+	turn: number,
+	promptId: string,
+	promptVersion: number,
+	provider: string,
+	model: string,
+	layers: LayersView,
+	/**  Estimated tokens per layer (about four characters a token). */
+	tokensShared: number,
+	tokensStage: number,
+	tokensTask: number,
+	/**  What the provider counted. */
+	tokensIn: number | null,
+	tokensOut: number | null,
+	tokensCached: number | null,
+	costUsd: number | null,
+	latencyMs: number | null,
+	/**  `valid`, `invalid` (schema or checks failed) or `failed` (no usable answer). */
+	outcome: string,
+	/**  Validation errors, or the provider's error. */
+	errors: string[],
+	grounding: GroundingView[],
+	createdAt: Timestamp,
 };
 
 /**
@@ -431,6 +540,19 @@ export type PreviewRow = {
 	problem: string | null,
 	/**  Values that will be left out, and why. */
 	warnings: string[],
+};
+
+/**  A prompt the model stages use, and whether the user's own file replaces it. */
+export type PromptInfo = {
+	id: string,
+	version: number,
+	description: string,
+	/**  A file in the data folder replaces the shipped prompt. */
+	overridden: boolean,
+	/**  Where an override goes (or is). */
+	path: string,
+	/**  Why the override cannot be used; research fails until it is fixed or reset. */
+	problem: string | null,
 };
 
 /**  Research progress, as the window receives it. */

@@ -1,0 +1,272 @@
+//! What the model stages said: company facts with their checks, a lead's insights, and every
+//! model call with the context it was sent, for the context inspector and the budget caps.
+
+use leadscout_domain::{
+    CompanyId, FactView, GroundedView, InsightsView, LeadId, ModelCallView, RunId, Timestamp,
+};
+use serde::{Deserialize, Serialize};
+use sqlx::{Sqlite, Transaction};
+
+use crate::{Store, StoreError};
+
+/// The parts of the insights stored as one JSON document.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Body {
+    fit_reasons: Vec<GroundedView>,
+    talking_points: Vec<GroundedView>,
+    risks: Vec<GroundedView>,
+    next_best_action: Option<GroundedView>,
+}
+
+fn corrupt(what: &str, err: serde_json::Error) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {err}"))
+}
+
+fn json<T: Serialize>(what: &str, value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| corrupt(what, e))
+}
+
+/// Replaces the company's facts with a run's.
+pub(crate) async fn write_facts(
+    tx: &mut Transaction<'_, Sqlite>,
+    company: CompanyId,
+    run: RunId,
+    facts: &[FactView],
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM facts WHERE company_id = ?")
+        .bind(company.0)
+        .execute(&mut **tx)
+        .await?;
+    for fact in facts {
+        sqlx::query(
+            "INSERT INTO facts (company_id, run_id, key, field, value, quote, source_url, \
+             confidence, verified, problem) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (company_id, key) DO NOTHING",
+        )
+        .bind(company.0)
+        .bind(run.0)
+        .bind(&fact.key)
+        .bind(&fact.field)
+        .bind(&fact.value)
+        .bind(&fact.quote)
+        .bind(&fact.source_url)
+        .bind(fact.confidence.clamp(0.0, 1.0))
+        .bind(fact.verified)
+        .bind(&fact.problem)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Replaces the lead's insights with a run's.
+pub(crate) async fn write_insights(
+    tx: &mut Transaction<'_, Sqlite>,
+    lead: LeadId,
+    run: RunId,
+    insights: &InsightsView,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let body = json(
+        "insights",
+        &Body {
+            fit_reasons: insights.fit_reasons.clone(),
+            talking_points: insights.talking_points.clone(),
+            risks: insights.risks.clone(),
+            next_best_action: insights.next_best_action.clone(),
+        },
+    )?;
+    sqlx::query(
+        "INSERT INTO insights (lead_id, run_id, summary, fit_score, fit_verified, body, model, \
+         created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (lead_id) DO UPDATE SET run_id = excluded.run_id, \
+         summary = excluded.summary, fit_score = excluded.fit_score, \
+         fit_verified = excluded.fit_verified, body = excluded.body, model = excluded.model, \
+         created_at = excluded.created_at",
+    )
+    .bind(lead.0)
+    .bind(run.0)
+    .bind(&insights.summary)
+    .bind(insights.fit_score.map(i64::from))
+    .bind(insights.fit_verified)
+    .bind(body)
+    .bind(&insights.model)
+    .bind(now.0)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// One model call as a JSON object spelled like [`ModelCallView`].
+const CALL_JSON: &str = "json_object('id', id, 'run', run_id, 'stage', stage, \
+     'attempt', attempt, 'turn', turn, 'promptId', prompt_id, 'promptVersion', prompt_version, \
+     'provider', provider, 'model', model, 'layers', json(layers), \
+     'tokensShared', tokens_shared, 'tokensStage', tokens_stage, 'tokensTask', tokens_task, \
+     'tokensIn', tokens_in, 'tokensOut', tokens_out, 'tokensCached', tokens_cached, \
+     'costUsd', cost_usd, 'latencyMs', latency_ms, 'outcome', outcome, \
+     'errors', json(errors), 'grounding', json(grounding), 'createdAt', created_at)";
+
+impl Store {
+    /// Records one model call (its `id` and `created_at` are assigned here).
+    pub async fn record_model_call(
+        &self,
+        call: &ModelCallView,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO model_calls (run_id, stage, attempt, turn, prompt_id, prompt_version, \
+             provider, model, layers, tokens_shared, tokens_stage, tokens_task, tokens_in, \
+             tokens_out, tokens_cached, cost_usd, latency_ms, outcome, errors, grounding, \
+             created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             RETURNING id",
+        )
+        .bind(call.run)
+        .bind(&call.stage)
+        .bind(call.attempt)
+        .bind(call.turn)
+        .bind(&call.prompt_id)
+        .bind(call.prompt_version)
+        .bind(&call.provider)
+        .bind(&call.model)
+        .bind(json("layers", &call.layers)?)
+        .bind(call.tokens_shared)
+        .bind(call.tokens_stage)
+        .bind(call.tokens_task)
+        .bind(call.tokens_in)
+        .bind(call.tokens_out)
+        .bind(call.tokens_cached)
+        .bind(call.cost_usd)
+        .bind(call.latency_ms)
+        .bind(&call.outcome)
+        .bind(json("errors", &call.errors)?)
+        .bind(json("grounding", &call.grounding)?)
+        .bind(now.0)
+        .fetch_one(&self.writer)
+        .await?)
+    }
+
+    /// The model calls behind the lead's latest research: its own, and for a stage whose
+    /// output was reused, the calls of the run that made it. Oldest first.
+    pub async fn lead_model_calls(&self, lead: LeadId) -> Result<Vec<ModelCallView>, StoreError> {
+        let latest: Option<i64> = sqlx::query_scalar(
+            "SELECT r.id FROM runs r WHERE r.lead_id = ? AND EXISTS \
+             (SELECT 1 FROM stage_runs s WHERE s.run_id = r.id \
+              AND s.stage IN ('footprint', 'insights')) \
+             ORDER BY r.created_at DESC, r.id DESC LIMIT 1",
+        )
+        .bind(lead.0)
+        .fetch_optional(&self.reader)
+        .await?;
+        let Some(run) = latest else {
+            return Ok(Vec::new());
+        };
+        // Each stage's calls come from the run that computed it.
+        let sources: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT s.stage, COALESCE((SELECT o.run_id FROM stage_runs o WHERE o.id = s.reused_from), \
+             s.run_id) FROM stage_runs s WHERE s.run_id = ? \
+             AND s.stage IN ('footprint', 'insights') GROUP BY s.stage",
+        )
+        .bind(run)
+        .fetch_all(&self.reader)
+        .await?;
+        let mut calls: Vec<ModelCallView> = Vec::new();
+        for (stage, from) in sources {
+            let rows: Vec<String> = sqlx::query_scalar(&format!(
+                "SELECT {CALL_JSON} FROM model_calls WHERE run_id = ? AND stage = ? ORDER BY id"
+            ))
+            .bind(from)
+            .bind(&stage)
+            .fetch_all(&self.reader)
+            .await?;
+            for row in rows {
+                calls.push(serde_json::from_str(&row).map_err(|e| corrupt("model call", e))?);
+            }
+        }
+        calls.sort_by_key(|c| (c.created_at.0, c.id));
+        Ok(calls)
+    }
+
+    /// What model calls cost since `since` (US dollars; calls without a price count as 0).
+    pub async fn model_spend_since(&self, since: Timestamp) -> Result<f64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COALESCE(SUM(cost_usd), 0.0) FROM model_calls \
+             WHERE created_at >= ? AND cost_usd IS NOT NULL",
+        )
+        .bind(since.0)
+        .fetch_one(&self.reader)
+        .await?)
+    }
+
+    /// What the model calls of one run cost (US dollars).
+    pub async fn run_model_spend(&self, run: RunId) -> Result<f64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COALESCE(SUM(cost_usd), 0.0) FROM model_calls WHERE run_id = ?",
+        )
+        .bind(run.0)
+        .fetch_one(&self.reader)
+        .await?)
+    }
+
+    /// The company's facts, verified first, in the order the model stated them.
+    pub async fn company_facts(&self, company: CompanyId) -> Result<Vec<FactView>, StoreError> {
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            f64,
+            bool,
+            Option<String>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT key, field, value, quote, source_url, confidence, verified, problem \
+             FROM facts WHERE company_id = ? ORDER BY verified DESC, id",
+        )
+        .bind(company.0)
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(key, field, value, quote, source_url, confidence, verified, problem)| FactView {
+                    key,
+                    field,
+                    value,
+                    quote,
+                    source_url,
+                    confidence,
+                    verified,
+                    problem,
+                },
+            )
+            .collect())
+    }
+
+    /// The lead's insights, or `None` before a run with a model has finished.
+    pub async fn lead_insights(&self, lead: LeadId) -> Result<Option<InsightsView>, StoreError> {
+        let row: Option<(String, Option<i64>, bool, String, String, i64)> = sqlx::query_as(
+            "SELECT summary, fit_score, fit_verified, body, model, created_at FROM insights \
+             WHERE lead_id = ?",
+        )
+        .bind(lead.0)
+        .fetch_optional(&self.reader)
+        .await?;
+        let Some((summary, fit_score, fit_verified, body, model, created_at)) = row else {
+            return Ok(None);
+        };
+        let body: Body = serde_json::from_str(&body).map_err(|e| corrupt("insights", e))?;
+        Ok(Some(InsightsView {
+            summary,
+            fit_score: fit_score.and_then(|s| u8::try_from(s).ok()),
+            fit_verified,
+            fit_reasons: body.fit_reasons,
+            talking_points: body.talking_points,
+            risks: body.risks,
+            next_best_action: body.next_best_action,
+            model,
+            created_at: Timestamp(created_at),
+        }))
+    }
+}
