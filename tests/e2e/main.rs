@@ -2,7 +2,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../../crates/research/tests/support/fake_model.rs"]
+mod fake_model;
 mod harness;
+#[path = "../../crates/research/tests/support/site.rs"]
+mod site;
 
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::key::Key;
@@ -362,45 +366,7 @@ async fn a_lead_is_edited_moved_searched_and_found_as_left_after_a_restart() {
 
 /// Serves the research crate's fixture company site on 127.0.0.1.
 async fn serve_fixture_site() -> std::net::SocketAddr {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("crates/research/tests/fixtures/sites/acme");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let (mut socket, _) = listener.accept().await.unwrap();
-            let root = root.clone();
-            tokio::spawn(async move {
-                let mut buf = vec![0; 8192];
-                let n = socket.read(&mut buf).await.unwrap_or(0);
-                let request = String::from_utf8_lossy(&buf[..n]).to_string();
-                let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
-                let file = match path.as_str() {
-                    "/" => root.join("index.html"),
-                    "/robots.txt" => root.join("robots.txt"),
-                    other => root.join(format!("{}.html", other.trim_start_matches('/'))),
-                };
-                let response = match std::fs::read(&file) {
-                    Ok(body) => {
-                        let mut r = format!(
-                            "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                            body.len()
-                        )
-                        .into_bytes();
-                        r.extend_from_slice(&body);
-                        r
-                    }
-                    Err(_) => {
-                        b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-                            .to_vec()
-                    }
-                };
-                let _ = socket.write_all(&response).await;
-            });
-        }
-    });
-    addr
+    site::serve(site::fixtures("acme")).await.0
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -526,5 +492,146 @@ async fn first_run_settings_are_saved_and_kept_after_a_restart() {
         .await
         .unwrap()
         .is_empty());
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_a_model_the_lead_gets_a_grounded_fit_score_and_the_inspector_shows_what_was_sent() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let site = serve_fixture_site().await;
+    let model = fake_model::FakeModel::start().await;
+    // The user chose a local OpenAI-compatible server (no key) and described what they sell.
+    {
+        let store =
+            leadscout_store::Store::open(&data_dir.path().join(leadscout_store::DATABASE_FILE))
+                .await
+                .unwrap();
+        let settings = leadscout_domain::Settings {
+            model: leadscout_domain::ModelSettings {
+                provider: Some("openai_compatible".into()),
+                base_url: Some(model.base_url()),
+                model: Some("qwen2.5-7b-instruct".into()),
+            },
+            profile: leadscout_domain::MyProfile {
+                company: "Forge & Co".into(),
+                offering: "Inventory software for workshops".into(),
+                ideal_customer: "Workshops and logistics firms of 20-500 people".into(),
+            },
+            onboarded: true,
+            ..leadscout_domain::Settings::default()
+        };
+        store
+            .save_settings(&settings, leadscout_domain::Timestamp::now())
+            .await
+            .unwrap();
+        store.close().await;
+    }
+    let allow = format!("acme.example={site}");
+    let xvfb = Xvfb::start();
+    let driver = Driver::start_with(
+        &xvfb.display,
+        data_dir.path(),
+        &[("LEADSCOUT_TEST_ALLOW_HOSTS", &allow)],
+    );
+    let client = driver.launch_app().await;
+    find(&client, "[data-testid=board]").await;
+    find(&client, "[data-testid=new-lead]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    find(&client, "[data-testid=new-lead-dialog]").await;
+    fill(&client, "fullName", "Dana Whitfield").await;
+    fill(
+        &client,
+        "website",
+        &format!("http://acme.example:{}/", site.port()),
+    )
+    .await;
+    find(&client, "[data-testid=create-lead-submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+
+    // The verified score reaches the card when the run ends.
+    eventually("the fit score on the card", || async {
+        let fit = text_of(&client, "[data-testid=card-fit]").await;
+        (fit.trim() == "Fit 72").then_some(())
+    })
+    .await;
+    find(&client, "[data-testid=lead-card]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let summary = eventually("the insights in the drawer", || async {
+        let s = text_of(&client, "[data-testid=insights-summary]").await;
+        (!s.is_empty()).then_some(s)
+    })
+    .await;
+    assert!(
+        summary.starts_with("Acme sells drop-forged anvils"),
+        "{summary:?}"
+    );
+    let facts = text_of(&client, "[data-testid=research-facts]").await;
+    assert!(
+        facts.contains("Road Runner Logistics cut anvil losses"),
+        "{facts:?}"
+    );
+    let unverified = text_of(&client, "[data-testid=unverified-facts]").await;
+    assert!(
+        unverified.contains("the quote is not in the cited page"),
+        "{unverified:?}"
+    );
+    let verdict = text_of(&client, "[data-testid=drawer-verdict]").await;
+    assert!(verdict.starts_with("Fit 72"), "{verdict:?}");
+    let shots = std::env::var_os("LEADSCOUT_SCREENSHOTS").map(std::path::PathBuf::from);
+    if let Some(dir) = &shots {
+        client
+            .execute(
+                "document.getElementById('research-h').scrollIntoView({block: 'start'})",
+                vec![],
+            )
+            .await
+            .unwrap();
+        std::fs::write(dir.join("insights.png"), client.screenshot().await.unwrap()).unwrap();
+    }
+
+    find(&client, "[data-testid=open-inspector]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    find(&client, "[data-testid=context-inspector]").await;
+    let layers = eventually("the layers of the first call", || async {
+        let all = client
+            .find_all(Locator::Css("[data-testid=inspector-layer]"))
+            .await
+            .unwrap();
+        let mut texts = Vec::new();
+        for layer in all {
+            texts.push(layer.prop("textContent").await.unwrap().unwrap_or_default());
+        }
+        (texts.len() == 3).then_some(texts)
+    })
+    .await;
+    assert!(layers[0].starts_with("Today is "), "{:?}", layers[0]);
+    assert!(layers[0].contains("Name: Dana Whitfield"));
+    assert!(layers[1].starts_with("Task: extract facts about Acme"));
+    assert!(layers[2].contains("<source id=\"S1\""), "{:?}", layers[2]);
+    let tabs = client
+        .find_all(Locator::Css("[data-testid=inspector-call]"))
+        .await
+        .unwrap();
+    assert_eq!(tabs.len(), 2, "one call per model stage");
+    if let Some(dir) = &shots {
+        std::fs::write(
+            dir.join("inspector.png"),
+            client.screenshot().await.unwrap(),
+        )
+        .unwrap();
+    }
+    assert_eq!(model.requests().len(), 2);
     client.close().await.unwrap();
 }

@@ -350,6 +350,8 @@ struct Call<'a> {
     prompt: &'a Prompt,
     layers: &'a Layers,
     client: &'a dyn LlmClient,
+    /// The provider as Settings names it (`openai_compatible`, `ollama`...).
+    provider: &'a str,
     meta: StageMeta,
 }
 
@@ -381,7 +383,7 @@ impl Call<'_> {
             turn,
             prompt_id: self.prompt.id.clone(),
             prompt_version: i64::from(self.prompt.version),
-            provider: self.client.provider().as_str().to_owned(),
+            provider: self.provider.to_owned(),
             model,
             layers: LayersView {
                 shared: self.layers.shared.clone(),
@@ -775,6 +777,7 @@ impl Stage for FootprintStage {
                 prompt,
                 layers: &layers,
                 client: client.as_ref(),
+                provider: &choice.provider,
                 meta: StageMeta::default(),
             }
             .run(check_footprint, |out: &FootprintOutput| {
@@ -989,6 +992,7 @@ impl Stage for InsightsStage {
                 prompt,
                 layers: &layers,
                 client: client.as_ref(),
+                provider: &choice.provider,
                 meta: StageMeta::default(),
             }
             .run(check_insights, |out: &InsightsOutput| {

@@ -289,8 +289,7 @@ async fn facts_are_grounded_insights_cite_only_verified_facts_and_the_inspector_
     let timeline = h.timeline(ada).await;
     assert_eq!(timeline.len(), 1);
     assert!(
-        timeline[0].contains("verified against the pages")
-            && timeline[0].contains("Fit 72/100"),
+        timeline[0].contains("verified against the pages") && timeline[0].contains("Fit 72/100"),
         "{}",
         timeline[0]
     );
@@ -311,7 +310,7 @@ async fn facts_are_grounded_insights_cite_only_verified_facts_and_the_inspector_
         assert!(call.tokens_shared > 0 && call.tokens_stage > 0 && call.tokens_task > 0);
         assert!(call.tokens_in.unwrap() > 0 && call.latency_ms.is_some());
         assert_eq!(call.model, "gpt-4o-mini");
-        assert_eq!(call.provider, "openai");
+        assert_eq!(call.provider, "openai_compatible");
     }
     assert_eq!(
         footprint.layers.shared, insights_call.layers.shared,

@@ -13,7 +13,10 @@ import type {
   NewActivity,
   NewLead,
   CompanyResearch,
+  InsightsView,
   LocalModelServer,
+  ModelCallView,
+  PromptInfo,
   RunSummary,
   SearchHit,
   Settings,
@@ -57,6 +60,12 @@ export interface FakeBackend {
   exports: unknown[];
   /** What `app_info` tells at start. */
   notice: string | null;
+  /** The model's insights by lead. */
+  insights: Record<number, InsightsView>;
+  /** The model calls behind each lead's latest research, for the context inspector. */
+  modelCalls: Record<number, ModelCallView[]>;
+  /** The prompts and whether the user's file overrides them. */
+  prompts: PromptInfo[];
 }
 
 function refuse(error: IpcError): never {
@@ -157,6 +166,12 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     dialogPath: null,
     exports: [],
     notice: null,
+    insights: {},
+    modelCalls: {},
+    prompts: [
+      { id: "lead-research/footprint", version: 1, description: "Company facts from the pages research read, each grounded in a quote.", overridden: false, path: "/home/ada/.local/share/app.leadscout.desktop/prompts/lead-research/footprint.md", problem: null },
+      { id: "lead-research/insights", version: 2, description: "Summary, fit score with reasons, talking points, risks and next action.", overridden: true, path: "/home/ada/.local/share/app.leadscout.desktop/prompts/lead-research/insights.md", problem: null },
+    ],
   };
   let nextId = leads.reduce((max, l) => Math.max(max, l.id), 0) + 1;
   let nextActivity = activities.reduce((max, a) => Math.max(max, a.id), 0) + 1;
@@ -213,6 +228,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
           lead,
           company: null,
           research: backend.research[lead.id] ?? null,
+          insights: backend.insights[lead.id] ?? null,
           researchable: !!(lead.website || lead.email),
           activities: backend.activities.filter((a) => a.leadId === lead.id).sort((a, b) => b.occurredAt - a.occurredAt || b.id - a.id),
         };
@@ -310,6 +326,16 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       }
       case "cancel_research":
         return null;
+      case "context_inspector":
+        return backend.modelCalls[args.lead as number] ?? [];
+      case "prompts":
+        return backend.prompts;
+      case "reset_prompt": {
+        const found = backend.prompts.find((p) => p.id === args.id);
+        if (!found) invalid("id", `${String(args.id)} is not a prompt Leadscout uses.`);
+        backend.prompts = backend.prompts.map((p) => (p.id === args.id ? { ...p, overridden: false, version: 1 } : p));
+        return backend.prompts;
+      }
       case "api_keys":
         return ["openai", "anthropic", "gemini"].map((provider) => ({ provider, setAt: backend.keychain[provider]?.setAt ?? null }));
       case "set_api_key": {

@@ -11,9 +11,16 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 pub fn fixtures(site: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/sites")
-        .join(site)
+    // The research crate's own tests run in its folder; the app's end-to-end tests (which
+    // include this file too) in the workspace root.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let own = root.join("tests/fixtures/sites");
+    let dir = if own.is_dir() {
+        own
+    } else {
+        root.join("crates/research/tests/fixtures/sites")
+    };
+    dir.join(site)
 }
 
 /// Serves a fixture folder as a website, with ETags so unchanged pages can be answered 304;

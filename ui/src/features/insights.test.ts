@@ -1,0 +1,198 @@
+import { describe, expect, it } from "vitest";
+import { render, screen, waitFor, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import App from "../App.svelte";
+import { installFakeBackend, lead } from "../test/fake-backend";
+import { card } from "../test/board-dom";
+import type { CompanyResearch, InsightsView, ModelCallView } from "../ipc/bindings";
+
+const research: CompanyResearch = {
+  profile: {
+    domain: "acme.example",
+    website: "https://acme.example/",
+    name: "Acme",
+    description: null,
+    location: null,
+    founded: null,
+    size: null,
+    language: "en",
+    socials: [],
+    emails: [],
+    phones: [],
+    tech: [],
+    hiring: null,
+    pricing: [],
+    pages: 2,
+    flaggedPages: 1,
+  },
+  researchedAt: Date.now() - 60_000,
+  sources: [{ url: "https://acme.example/", kind: "home", title: "Acme", fetchedAt: Date.now(), flagged: false }],
+  signals: [],
+  facts: [
+    { key: "F1", field: "what_they_do", value: "Drop-forged anvils", quote: "Acme makes drop-forged anvils", sourceUrl: "https://acme.example/", confidence: 0.9, verified: true, problem: null },
+    { key: "F2", field: "customers", value: "2,000 workshops", quote: "Trusted by 2,000 workshops", sourceUrl: "https://acme.example/customers", confidence: 0.8, verified: true, problem: null },
+    { key: "F3", field: "size_band", value: "500-1000 employees", quote: "We employ a thousand people", sourceUrl: "https://acme.example/", confidence: 0.4, verified: false, problem: "the quote is not in the cited page" },
+  ],
+};
+
+const insights = (over: Partial<InsightsView> = {}): InsightsView => ({
+  summary: "Acme sells anvils to 2,000 workshops; <b>a strong match</b>.",
+  fitScore: 78,
+  fitVerified: true,
+  fitReasons: [
+    { text: "They make what your customers buy.", factIds: ["F1"], verified: true },
+    { text: "A large base of workshops.", factIds: ["F2"], verified: true },
+    { text: "Big enough to need it.", factIds: ["F3"], verified: false },
+  ],
+  talkingPoints: [{ text: "Ask how they track anvils.", factIds: ["F1"], verified: true }],
+  risks: [],
+  nextBestAction: { text: "Email the head of operations.", factIds: ["F1"], verified: true },
+  model: "gpt-4o-mini",
+  createdAt: Date.now() - 30_000,
+  ...over,
+});
+
+const call = (over: Partial<ModelCallView>): ModelCallView => ({
+  id: 1,
+  run: 5,
+  stage: "footprint",
+  attempt: 1,
+  turn: 1,
+  promptId: "lead-research/footprint",
+  promptVersion: 1,
+  provider: "openai",
+  model: "gpt-4o-mini",
+  layers: { shared: "Today is 2026-11-30.\nThe lead: Ada", stage: "Task: extract facts about Acme", task: '<source id="S1" url="https://acme.example/">\n<img src=x onerror="window.pwned=1">Acme makes drop-forged anvils\n</source>', repair: null },
+  tokensShared: 12,
+  tokensStage: 180,
+  tokensTask: 950,
+  tokensIn: 1190,
+  tokensOut: 240,
+  tokensCached: 0,
+  costUsd: 0.00032,
+  latencyMs: 2400,
+  outcome: "valid",
+  errors: [],
+  grounding: [
+    { claim: "F1 (what_they_do: Drop-forged anvils)", verified: true, problem: null },
+    { claim: "F3 (size_band: 500-1000 employees)", verified: false, problem: "the quote is not in the cited page" },
+  ],
+  createdAt: Date.now() - 40_000,
+  ...over,
+});
+
+async function openAda(user: ReturnType<typeof userEvent.setup>) {
+  render(App);
+  await screen.findByTestId("board");
+  await user.click(within(card("Ada")).getByTestId("lead-name"));
+  return within(await screen.findByTestId("lead-drawer"));
+}
+
+describe("insights", () => {
+  it("shows the verified score, reasons with their facts, and keeps unverified claims apart", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada", website: "https://acme.example/", fitScore: 78 })]);
+    backend.research[1] = research;
+    backend.insights[1] = insights();
+    const drawer = await openAda(user);
+    const panel = within(await drawer.findByTestId("research-insights"));
+    expect(panel.getByTestId("fit-score").textContent).toContain("78");
+    // Model text is text: markup in it is shown, never run.
+    expect(panel.getByTestId("insights-summary").textContent).toBe("Acme sells anvils to 2,000 workshops; <b>a strong match</b>.");
+    expect(panel.getByTestId("insights-summary").querySelector("b")).toBeNull();
+    const reasons = panel.getByTestId("fit-reasons");
+    expect(within(reasons).getAllByRole("listitem")).toHaveLength(3);
+    expect(within(reasons).getAllByText("unverified")).toHaveLength(1);
+    expect(within(reasons).getAllByRole("listitem")[0].getAttribute("title")).toBe('F1: "Acme makes drop-forged anvils"');
+    const facts = panel.getByTestId("research-facts");
+    expect(within(facts).getAllByRole("listitem")).toHaveLength(2);
+    expect(facts.textContent).toContain("Trusted by 2,000 workshops");
+    const unverified = panel.getByTestId("unverified-facts");
+    expect(unverified.textContent).toContain("1 claim could not be verified and was not used");
+    expect(unverified.textContent).toContain("the quote is not in the cited page");
+    // The card carries the lead's verified score.
+    expect(within(card("Ada")).getByTestId("card-fit").textContent).toBe("Fit 78");
+  });
+
+  it("says plainly when the model's score rests on nothing verified", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada", website: "https://acme.example/" })]);
+    backend.research[1] = research;
+    backend.insights[1] = insights({ fitScore: 100, fitVerified: false });
+    const drawer = await openAda(user);
+    const panel = await drawer.findByTestId("research-insights");
+    expect(panel.textContent).toContain("The model's score of 100 is not used");
+    expect(within(panel).getByTestId("fit-score").className).toContain("unchecked");
+    expect(within(card("Ada")).queryByTestId("card-fit")).toBeNull();
+  });
+
+  it("opens the context inspector with each layer as sent, the figures and the checks", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada", website: "https://acme.example/" })]);
+    backend.research[1] = research;
+    backend.insights[1] = insights();
+    backend.modelCalls[1] = [
+      call({ id: 1, outcome: "invalid", errors: ["the answer is not valid JSON: EOF while parsing"], grounding: [] }),
+      call({ id: 2, turn: 2, layers: { ...call({}).layers, repair: "Your answer did not pass validation:\n- the answer is not valid JSON" } }),
+      call({ id: 3, stage: "insights", promptId: "lead-research/insights", grounding: [{ claim: "fit score", verified: true, problem: null }] }),
+    ];
+    const drawer = await openAda(user);
+    await user.click(await drawer.findByTestId("open-inspector"));
+    const inspector = within(await screen.findByTestId("context-inspector"));
+    expect(backend.calls.find((c) => c.cmd === "context_inspector")?.args).toEqual({ lead: 1 });
+    const tabs = inspector.getAllByTestId("inspector-call");
+    expect(tabs.map((t) => t.textContent?.replace(/\s+/gu, " ").trim())).toEqual([
+      "Company facts invalid",
+      "Company facts · repair valid",
+      "Fit and insights valid",
+    ]);
+    expect(inspector.getByTestId("inspector-errors").textContent).toContain("not valid JSON");
+
+    await user.click(tabs[1]);
+    const layers = inspector.getAllByTestId("inspector-layer");
+    expect(layers.map((l) => l.textContent?.split("\n")[0])).toEqual(["Today is 2026-11-30.", "Task: extract facts about Acme", '<source id="S1" url="https://acme.example/">']);
+    // Web text in the task layer is shown as text, never as markup.
+    expect(layers[2].querySelector("img")).toBeNull();
+    expect((window as unknown as { pwned?: number }).pwned).toBeUndefined();
+    expect(inspector.getByText(/Your answer did not pass validation/u)).toBeTruthy();
+    const figures = inspector.getByTestId("inspector-figures").textContent ?? "";
+    expect(figures).toContain("gpt-4o-mini");
+    expect(figures).toContain("1,190 / 240");
+    expect(figures).toContain("$0.0003");
+    expect(figures).toContain("2.4 s");
+    const grounding = inspector.getByTestId("inspector-grounding");
+    expect(grounding.textContent).toContain("the quote is not in the cited page");
+
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByTestId("context-inspector")).toBeNull());
+    expect(screen.getByTestId("lead-drawer")).toBeTruthy();
+  });
+
+  it("tells how to get insights when no model was asked", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada", website: "https://acme.example/" })]);
+    backend.research[1] = { ...research, facts: [research.facts![0]] };
+    const drawer = await openAda(user);
+    await user.click(await drawer.findByTestId("open-inspector"));
+    expect((await screen.findByTestId("inspector-empty")).textContent).toContain("Choose a model in Settings");
+  });
+});
+
+describe("prompts in settings", () => {
+  it("lists the prompts and resets an override", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada" })]);
+    render(App);
+    await screen.findByTestId("board");
+    await user.keyboard("{Control>},{/Control}");
+    const section = within(await screen.findByTestId("prompts"));
+    const rows = await section.findAllByTestId("prompt-row");
+    expect(rows).toHaveLength(2);
+    expect(rows[1].textContent).toContain("Your version");
+    expect(section.getByText(/\/home\/ada\/\.local\/share\/app\.leadscout\.desktop\/prompts$/u)).toBeTruthy();
+    await user.click(section.getByTestId("reset-prompt"));
+    await waitFor(() => expect(section.queryByTestId("reset-prompt")).toBeNull());
+    expect(backend.calls.find((c) => c.cmd === "reset_prompt")?.args).toEqual({ id: "lead-research/insights" });
+    expect(section.getAllByTestId("prompt-row")[1].textContent).toContain("Built in");
+  });
+});
