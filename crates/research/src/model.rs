@@ -613,9 +613,7 @@ impl FootprintStage {
                 text: p.text.clone(),
             })
             .collect();
-        // The header line and block tags take a little of the budget.
-        let budget = prompt.budgets.task.saturating_sub(prompt.budgets.task / 20);
-        excerpts::select(&pages, &prompt.questions, budget)
+        footprint_excerpts(prompt, &pages)
     }
 
     /// Turns a checked answer into stored facts: renumbered F1..., `unknown` answers dropped,
@@ -687,6 +685,13 @@ impl FootprintStage {
         }
         (facts, report)
     }
+}
+
+/// The excerpts of `pages` a footprint prompt offers, ranked by its questions within its task
+/// budget (the header line and block tags take a little of it).
+pub fn footprint_excerpts(prompt: &Prompt, pages: &[Page]) -> Vec<Excerpt> {
+    let budget = prompt.budgets.task.saturating_sub(prompt.budgets.task / 20);
+    excerpts::select(pages, &prompt.questions, budget)
 }
 
 /// The checks of a footprint answer beyond its schema.
