@@ -661,3 +661,71 @@ fn a_cancelled_import_keeps_the_batches_already_written_and_stops() {
     assert_eq!(rest["created"], 700);
     assert_eq!(rest["skipped"], 500);
 }
+
+#[test]
+fn prompt_overrides_are_listed_explained_when_broken_and_reset_keeping_the_file() {
+    let app = App::start();
+    let prompts = app.ok("prompts", json!({}));
+    let ids: Vec<&str> = prompts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "lead-research/footprint",
+            "lead-research/insights",
+            "shared/context"
+        ]
+    );
+    assert!(prompts[2]["description"]
+        .as_str()
+        .unwrap()
+        .starts_with("The shared context"));
+    assert!(prompts[1]["overridden"] == false && prompts[1]["problem"].is_null());
+    let path = std::path::PathBuf::from(prompts[1]["path"].as_str().unwrap());
+    assert!(path.starts_with(app.dir.path().join("data/prompts")));
+
+    // The user's own version: shown as theirs, with its version.
+    let shipped = include_str!("../prompts/lead-research/insights.md");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, shipped.replace("version: 1", "version: 3")).unwrap();
+    let prompts = app.ok("prompts", json!({}));
+    assert_eq!(prompts[1]["overridden"], true);
+    assert_eq!(prompts[1]["version"], 3);
+
+    // A broken one says why research would refuse it.
+    std::fs::write(
+        &path,
+        "---\nid: lead-research/insights\nversion: x\n---\nHi",
+    )
+    .unwrap();
+    let prompts = app.ok("prompts", json!({}));
+    assert!(
+        prompts[1]["problem"]
+            .as_str()
+            .unwrap()
+            .contains("version must be a whole number"),
+        "{}",
+        prompts[1]
+    );
+
+    // Reset moves the file aside; nothing the user wrote is deleted.
+    let prompts = app.ok("reset_prompt", json!({ "id": "lead-research/insights" }));
+    assert_eq!(prompts[1]["overridden"], false);
+    assert!(!path.exists());
+    assert!(std::fs::read_to_string(path.with_extension("md.bak"))
+        .unwrap()
+        .ends_with("Hi"));
+    let err = app.err("reset_prompt", json!({ "id": "../../etc/passwd" }));
+    assert_eq!(err["code"], "validation");
+
+    // No research yet: the inspector has nothing to show, and says so with an empty list.
+    let lead = app.ok("create_lead", new_lead("Ada", None));
+    assert_eq!(
+        app.ok("context_inspector", json!({ "lead": lead["id"] })),
+        json!([])
+    );
+}

@@ -23,8 +23,14 @@ fn vars() -> BTreeMap<&'static str, String> {
     [
         ("today", "2026-11-30"),
         ("user_company", "Forge & Co"),
-        ("user_offering", "Inventory software for workshops and logistics firms"),
-        ("user_ideal_customer", "Companies of 20-500 people that ship physical goods"),
+        (
+            "user_offering",
+            "Inventory software for workshops and logistics firms",
+        ),
+        (
+            "user_ideal_customer",
+            "Companies of 20-500 people that ship physical goods",
+        ),
         ("lead_name", "Dana Whitfield"),
         ("lead_title", "Head of Operations"),
         ("lead_company", "Acme"),
@@ -46,7 +52,10 @@ fn sites() -> Vec<(String, Vec<Page>)> {
                 let html = decode(&std::fs::read(f).unwrap(), "text/html");
                 let url = Url::parse("https://site.example/").unwrap();
                 Page {
-                    url: format!("https://site.example/{}", f.file_stem().unwrap().to_string_lossy()),
+                    url: format!(
+                        "https://site.example/{}",
+                        f.file_stem().unwrap().to_string_lossy()
+                    ),
                     text: read(&html, &url).text,
                 }
             })
@@ -63,7 +72,9 @@ fn sites() -> Vec<(String, Vec<Page>)> {
         // Readability's `expected.html` is the extraction answer, not a page of the site.
         files.retain(|p| {
             p.extension().is_some_and(|e| e == "html" || e == "htm")
-                && !p.file_stem().is_some_and(|s| s.to_string_lossy().starts_with("expected"))
+                && !p
+                    .file_stem()
+                    .is_some_and(|s| s.to_string_lossy().starts_with("expected"))
         });
         files.sort();
         // The homepage first, as a crawl reads it.
@@ -94,7 +105,11 @@ fn sites() -> Vec<(String, Vec<Page>)> {
     }
     folders.sort();
     for dir in folders {
-        let name = dir.strip_prefix(&eval).unwrap_or(&dir).display().to_string();
+        let name = dir
+            .strip_prefix(&eval)
+            .unwrap_or(&dir)
+            .display()
+            .to_string();
         add(format!("real: {name}"), html_in(&dir));
     }
     sites
@@ -106,9 +121,20 @@ fn facts_from(excerpts: &[Excerpt]) -> Vec<Excerpt> {
     excerpts
         .iter()
         .filter_map(|e| {
-            let sentence = e.text.split(['.', '\n']).find(|s| s.split_whitespace().count() >= 5)?;
-            let quote: String = sentence.split_whitespace().take(30).collect::<Vec<_>>().join(" ");
-            let value: String = quote.split_whitespace().take(8).collect::<Vec<_>>().join(" ");
+            let sentence = e
+                .text
+                .split(['.', '\n'])
+                .find(|s| s.split_whitespace().count() >= 5)?;
+            let quote: String = sentence
+                .split_whitespace()
+                .take(30)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let value: String = quote
+                .split_whitespace()
+                .take(8)
+                .collect::<Vec<_>>()
+                .join(" ");
             Some((e.url.clone(), value, quote))
         })
         .take(8)

@@ -193,7 +193,6 @@ impl Stage for ContextStage {
                 .settings()
                 .await
                 .map_err(|e| StageError::transient(format!("could not read settings: {e}")))?;
-            let prompts = self.kit.prompts()?;
             let model = match (settings.model.provider, settings.model.model) {
                 (Some(provider), Some(model)) => Some(ModelChoice {
                     provider,
@@ -202,10 +201,12 @@ impl Stage for ContextStage {
                 }),
                 _ => None,
             };
-            let context = Context {
-                model,
-                profile: settings.profile,
-                prompts: prompts
+            // Without a model the prompts are not used, so a broken override cannot stop the
+            // website research.
+            let prompts = match &model {
+                Some(_) => self
+                    .kit
+                    .prompts()?
                     .all()
                     .map(|p| {
                         (
@@ -214,6 +215,12 @@ impl Stage for ContextStage {
                         )
                     })
                     .collect(),
+                None => BTreeMap::new(),
+            };
+            let context = Context {
+                model,
+                profile: settings.profile,
+                prompts,
             };
             output(&context, StageMeta::default())
         })

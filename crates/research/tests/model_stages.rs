@@ -613,3 +613,42 @@ async fn the_budget_cap_stops_model_calls_and_research_keeps_what_it_found() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_prompt_override_fails_research_with_the_reason_until_it_is_fixed() {
+    let h = Harness::start(&[("acme", "acme.example")]).await;
+    let file = h.dir.path().join("prompts/lead-research/footprint.md");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(
+        &file,
+        "---\nid: lead-research/footprint\n---\n{{> shared/context}}",
+    )
+    .unwrap();
+    let ada = h.add("Ada Lovelace", Some(&h.site("acme")), None).await;
+    let outcome = h.run().await;
+    assert_eq!(outcome.status, RunStatus::Failed);
+    let reason = outcome.reason.unwrap();
+    assert!(
+        reason.starts_with("A prompt override cannot be used: prompt lead-research/footprint: front matter needs version"),
+        "{reason}"
+    );
+    assert!(
+        h.model.requests().is_empty(),
+        "no model call with a broken prompt"
+    );
+
+    // Fixed: the next run uses it (its version is what the inspector shows).
+    let shipped = include_str!("../../../prompts/lead-research/footprint.md");
+    std::fs::write(&file, shipped.replace("version: 1", "version: 9")).unwrap();
+    h.store
+        .enqueue_run(
+            ada,
+            WORKFLOW,
+            leadscout_domain::RunTrigger::Manual,
+            Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(h.run().await.status, RunStatus::Succeeded);
+    assert_eq!(h.calls(ada).await[0].prompt_version, 9);
+}

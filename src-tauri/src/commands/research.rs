@@ -142,7 +142,7 @@ pub async fn prompts(state: State<'_, AppState>) -> Result<Vec<PromptInfo>, IpcE
     let shipped =
         Prompts::load(None).map_err(|e| IpcError::new(IpcErrorCode::Internal, e.to_string()))?;
     let mut out = Vec::new();
-    for prompt in shipped.all().filter(|p| !p.schema.is_empty()) {
+    for prompt in shipped.all() {
         let path = dir.join(format!("{}.md", prompt.id));
         let (mut info, problem) = match std::fs::read_to_string(&path) {
             Ok(text) => match parse(&prompt.id, &text) {
@@ -152,10 +152,17 @@ pub async fn prompts(state: State<'_, AppState>) -> Result<Vec<PromptInfo>, IpcE
             Err(_) => (prompt.clone(), None),
         };
         info.overridden = path.exists();
+        // Partials have no front matter; say what the shared one is.
+        let description = if info.description.is_empty() {
+            "The shared context every call starts with: today's date, your profile and the lead."
+                .to_owned()
+        } else {
+            info.description
+        };
         out.push(PromptInfo {
             id: info.id,
             version: info.version,
-            description: info.description,
+            description,
             overridden: info.overridden,
             path: path.display().to_string(),
             problem,
@@ -175,7 +182,7 @@ pub async fn reset_prompt(
     let known = Prompts::load(None)
         .map_err(|e| IpcError::new(IpcErrorCode::Internal, e.to_string()))?
         .all()
-        .any(|p| p.id == id && !p.schema.is_empty());
+        .any(|p| p.id == id);
     if !known {
         return Err(IpcError::new(
             IpcErrorCode::Validation,
