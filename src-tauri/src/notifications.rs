@@ -57,11 +57,17 @@ pub type OpenLeadFn = Arc<dyn Fn(LeadId) + Send + Sync>;
 pub struct DesktopNotifier {
     store: Store,
     open: OpenLeadFn,
+    /// The UTC day research was last said to be paused: once a day is enough.
+    paused_on: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl DesktopNotifier {
     pub fn new(store: Store, open: OpenLeadFn) -> DesktopNotifier {
-        DesktopNotifier { store, open }
+        DesktopNotifier {
+            store,
+            open,
+            paused_on: Arc::default(),
+        }
     }
 
     /// Shows the notification for an outcome unless the user switched notifications off. The
@@ -148,6 +154,30 @@ impl Notifier for DesktopNotifier {
         let notifier = self.clone();
         let outcome = outcome.clone();
         tokio::spawn(async move { notifier.deliver(outcome).await });
+    }
+
+    fn paused(&self, _lead: LeadId, reason: &str) {
+        let today = leadscout_domain::Timestamp::now().date();
+        {
+            let Ok(mut last) = self.paused_on.lock() else {
+                return;
+            };
+            if last.as_deref() == Some(today.as_str()) {
+                return;
+            }
+            *last = Some(today);
+        }
+        let store = self.store.clone();
+        let reason = reason.to_owned();
+        tokio::spawn(async move {
+            if matches!(store.settings().await, Ok(s) if !s.notifications) {
+                return;
+            }
+            let shown = tokio::task::spawn_blocking(move || show("Research paused", &reason)).await;
+            if !matches!(shown, Ok(Ok(_))) {
+                tracing::warn!("could not show the research-paused notification");
+            }
+        });
     }
 }
 

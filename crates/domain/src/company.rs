@@ -22,8 +22,43 @@ pub struct Company {
     pub location: Option<String>,
     /// Social profile URLs by network name (`linkedin`, `x`, `github`...).
     pub socials: Vec<SocialLink>,
+    /// Fields whose value research wrote (the rest were typed by the user).
+    #[serde(default)]
+    pub researched_fields: Vec<String>,
+    /// Where each research-written value came from, by field.
+    #[serde(default)]
+    pub provenance: std::collections::BTreeMap<String, Provenance>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// Where a research-written value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Provenance {
+    /// The page that states it.
+    pub url: Option<String>,
+    /// The words on that page.
+    pub quote: Option<String>,
+    /// `website` (the site's own markup) or `model` (a verified model fact).
+    pub by: String,
+    pub at: Timestamp,
+}
+
+/// A new value research found for a field it wrote before: it replaces the current one only
+/// when the user approves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Proposal {
+    pub id: i64,
+    /// `name`, `description`, `industry`, `size_band`, `location`.
+    pub field: String,
+    pub current: Option<String>,
+    pub proposed: String,
+    pub url: Option<String>,
+    pub quote: Option<String>,
+    pub by: String,
+    pub created_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]

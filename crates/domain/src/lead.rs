@@ -157,6 +157,9 @@ pub struct LeadDetail {
     /// The model's judgement of this lead, once a run with a model has finished.
     #[serde(default)]
     pub insights: Option<crate::InsightsView>,
+    /// Values research found that would replace ones it wrote before, waiting for approval.
+    #[serde(default)]
+    pub proposals: Vec<crate::Proposal>,
     /// The lead has something research can start from (a company website or a work email).
     #[serde(default)]
     pub researchable: bool,

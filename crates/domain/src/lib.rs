@@ -15,7 +15,9 @@ mod time;
 mod validation;
 
 pub use activity::{Activity, ActivityDraft, ActivityKind, NewActivity, MAX_NOTE_CHARS};
-pub use company::{email_company_domain, registrable_domain, Company, SocialLink};
+pub use company::{
+    email_company_domain, registrable_domain, Company, Proposal, Provenance, SocialLink,
+};
 pub use fields::{normalize_tags, MAX_TAGS};
 pub use ids::{ActivityId, CompanyId, LeadId, RunId, StageId, StageRunId};
 pub use lead::{Duplicates, FieldValue, Lead, LeadDetail, LeadDraft, LeadEdit, NewLead};
@@ -23,7 +25,7 @@ pub use research::{
     CompanyProfile, CompanyResearch, FactView, GroundedView, GroundingView, InsightsView,
     LayersView, ModelCallView, SignalView, SourceView, TechItem,
 };
-pub use run::{RunEvent, RunStatus, RunSummary, RunTrigger};
+pub use run::{CostLedger, RunEvent, RunHistory, RunStatus, RunSummary, RunTrigger, StageAttempt};
 pub use search::{fold, fts_query, snippet, SearchHit, SearchKind, MATCH_END, MATCH_START};
 pub use settings::{Budget, ModelSettings, MyProfile, Settings, MAX_WORKERS, MODEL_PROVIDERS};
 pub use stage::{

@@ -139,6 +139,11 @@ pub struct FactView {
     pub verified: bool,
     /// Why it is not verified.
     pub problem: Option<String>,
+    /// The cited page's title and when it was read, once stored.
+    #[serde(default)]
+    pub source_title: Option<String>,
+    #[serde(default)]
+    pub fetched_at: Option<Timestamp>,
 }
 
 /// A statement of the insights stage and the facts it rests on.

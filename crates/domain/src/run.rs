@@ -100,6 +100,54 @@ pub struct RunSummary {
     pub finished_at: Option<Timestamp>,
 }
 
+/// One attempt of one stage, for the run history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct StageAttempt {
+    pub stage: String,
+    pub attempt: i64,
+    /// `running`, `succeeded` or `failed`.
+    pub status: String,
+    /// The output was taken from an earlier run with the same inputs.
+    pub reused: bool,
+    pub duration_ms: Option<i64>,
+    pub model: Option<String>,
+    pub tokens_in: Option<i64>,
+    pub tokens_out: Option<i64>,
+    pub cost_usd: Option<f64>,
+    pub error: Option<String>,
+}
+
+/// A past or current run of a lead with its stages, newest first in a history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RunHistory {
+    pub id: crate::RunId,
+    pub status: RunStatus,
+    pub trigger: RunTrigger,
+    pub error: Option<String>,
+    pub created_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+    /// What its model calls cost (US dollars; unpriced local models count as 0).
+    pub cost_usd: f64,
+    pub stages: Vec<StageAttempt>,
+}
+
+/// What model calls cost, for Settings and the budget caps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CostLedger {
+    pub today_usd: f64,
+    pub month_usd: f64,
+    /// The last 30 days with any spending: (`YYYY-MM-DD`, dollars), newest first.
+    pub by_day: Vec<(String, f64)>,
+    /// The leads that cost the most this month: (lead, name, dollars).
+    pub top_leads: Vec<(LeadId, String, f64)>,
+    /// Model calls this month, and how many had no price (local models).
+    pub calls_this_month: i64,
+    pub unpriced_calls: i64,
+}
+
 /// Progress of background runs as the UI receives it (and the shell turns into notifications).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase", tag = "type")]

@@ -52,6 +52,10 @@ pub struct Outcome {
 /// Delivers the notification for a run's outcome. Called at most once per run.
 pub trait Notifier: Send + Sync {
     fn notify(&self, outcome: &Outcome);
+
+    /// A run was put back in the queue to wait (see [`StageError::Deferred`]); implementations
+    /// decide how often to tell the user (once a day, say).
+    fn paused(&self, _lead: LeadId, _reason: &str) {}
 }
 
 pub type SeedFuture = Pin<Box<dyn Future<Output = Result<Value, StageError>> + Send>>;
@@ -100,6 +104,8 @@ pub struct Engine {
 enum StageEnd {
     Done(Value),
     Failed(String),
+    /// The run waits until then (see [`StageError::Deferred`]).
+    Deferred(String, Timestamp),
     /// Cancelled by the user, the lead was deleted, or the lease was lost.
     Stopped,
 }
@@ -237,6 +243,7 @@ impl Engine {
             Err(err) => failure = Some(err.to_string()),
         }
         let mut done: BTreeSet<&str> = BTreeSet::new();
+        let mut deferred: Option<(String, Timestamp)> = None;
         while failure.is_none() && !stopped {
             let ready = self.workflow.ready(&done);
             if ready.is_empty() {
@@ -257,8 +264,14 @@ impl Engine {
                     StageEnd::Failed(reason) => {
                         failure.get_or_insert(reason);
                     }
+                    StageEnd::Deferred(reason, until) => {
+                        deferred.get_or_insert((reason, until));
+                    }
                     StageEnd::Stopped => stopped = true,
                 }
+            }
+            if deferred.is_some() {
+                break;
             }
         }
         drop(heartbeat);
@@ -272,6 +285,18 @@ impl Engine {
                 }
             } else {
                 tracing::warn!(%run, "lease lost; another worker continues the run");
+            }
+            return Ok(());
+        }
+        if let (None, Some((reason, until))) = (&failure, &deferred) {
+            if self
+                .store
+                .defer_run(run, owner, *until, reason, now)
+                .await?
+            {
+                tracing::info!(%run, %reason, "research waits");
+                self.events.emit(RunEvent::Queued { run, lead });
+                self.notifier.paused(lead, reason);
             }
             return Ok(());
         }
@@ -455,6 +480,12 @@ impl Engine {
                         .fail_stage(id, "cancelled", "cancelled", self.clock.now())
                         .await?;
                     return Ok(StageEnd::Stopped);
+                }
+                Err(StageError::Deferred { message, until }) => {
+                    self.store
+                        .fail_stage(id, "deferred", &message, self.clock.now())
+                        .await?;
+                    return Ok(StageEnd::Deferred(message, until));
                 }
                 Err(StageError::Permanent { message }) => {
                     self.store

@@ -64,6 +64,13 @@ pub enum StageError {
     /// The run's cancel token fired and the stage stopped.
     #[error("cancelled")]
     Cancelled,
+    /// Not now, through no fault of the run (today's model budget is spent): the run goes back
+    /// to the queue until `until`, keeping what it committed, and `message` says why it waits.
+    #[error("{message}")]
+    Deferred {
+        message: String,
+        until: leadscout_domain::Timestamp,
+    },
 }
 
 impl StageError {

@@ -304,8 +304,9 @@ fn schema_for(prompt: &Prompt) -> Result<OutputSchema, StageError> {
         .map_err(|e| StageError::permanent(e.to_string()))
 }
 
-/// Why a model stage must not call the model now: the per-lead or per-day cap is reached. The
-/// stage then skips, and research keeps everything it found without the model.
+/// Whether a model stage may call the model now. Over the per-lead cap the stage skips, and
+/// research keeps everything it found without the model; over the per-day cap the run waits
+/// for the next day ([`StageError::Deferred`]).
 async fn budget_stop(
     store: &Store,
     run: leadscout_domain::RunId,
@@ -328,15 +329,17 @@ async fn budget_stop(
         }
     }
     if let Some(cap) = settings.budget.per_day_cents {
-        let spent = store
-            .model_spend_since(Timestamp::now().start_of_day())
-            .await
-            .map_err(read)?;
+        let today = Timestamp::now().start_of_day();
+        let spent = store.model_spend_since(today).await.map_err(read)?;
         if spent * 100.0 >= f64::from(cap) {
-            return Ok(Some(format!(
-                "today's model budget is spent (${spent:.2} of ${:.2}; Settings → Research).",
-                dollars(cap)
-            )));
+            // Queued work is never dropped: the run waits for tomorrow (or a higher cap).
+            return Err(StageError::Deferred {
+                message: format!(
+                    "Waiting: today's model budget is spent (${spent:.2} of ${:.2}). Research continues tomorrow, or raise the cap in Settings → Research.",
+                    dollars(cap)
+                ),
+                until: Timestamp(today.0 + 24 * 60 * 60 * 1000),
+            });
         }
     }
     Ok(None)
@@ -688,6 +691,8 @@ impl FootprintStage {
                 confidence: known[i].confidence.clamp(0.0, 1.0),
                 verified: problem.is_none(),
                 problem,
+                source_title: None,
+                fetched_at: None,
             });
         }
         (facts, report)

@@ -32,6 +32,7 @@ use site::{fixtures, serve};
 #[derive(Default)]
 struct Recorder {
     outcomes: Mutex<Vec<Outcome>>,
+    paused: Mutex<Vec<String>>,
 }
 
 impl EventSink for Recorder {
@@ -41,6 +42,10 @@ impl EventSink for Recorder {
 impl Notifier for Recorder {
     fn notify(&self, outcome: &Outcome) {
         self.outcomes.lock().unwrap().push(outcome.clone());
+    }
+
+    fn paused(&self, _lead: LeadId, reason: &str) {
+        self.paused.lock().unwrap().push(reason.to_owned());
     }
 }
 
@@ -651,4 +656,252 @@ async fn a_broken_prompt_override_fails_research_with_the_reason_until_it_is_fix
         .unwrap();
     assert_eq!(h.run().await.status, RunStatus::Succeeded);
     assert_eq!(h.calls(ada).await[0].prompt_version, 9);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_value_waits_for_approval_and_a_typed_one_is_never_touched() {
+    let h = Harness::start(&[("acme", "acme.example")]).await;
+    // The user typed the company's name; research calls it "Acme".
+    let draft = NewLead {
+        full_name: "Ada Lovelace".into(),
+        company_name: Some("Acme Anvil Works".into()),
+        website: Some(h.site("acme")),
+        ..NewLead::default()
+    }
+    .validate()
+    .unwrap();
+    let (lead, _) = h
+        .store
+        .create_lead_and_research(&draft, WORKFLOW, Timestamp::now())
+        .await
+        .unwrap();
+    assert_eq!(h.run().await.status, RunStatus::Succeeded);
+    let company_id = h
+        .store
+        .lead(lead.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .company_id
+        .unwrap();
+    let company = h.store.company(company_id).await.unwrap().unwrap();
+    // Filled where empty, with where each value came from.
+    assert_eq!(company.name.as_deref(), Some("Acme Anvil Works"));
+    assert_eq!(company.industry.as_deref(), Some("Anvils for builders"));
+    assert!(company.researched_fields.contains(&"industry".to_owned()));
+    assert!(!company.researched_fields.contains(&"name".to_owned()));
+    let industry = &company.provenance["industry"];
+    assert_eq!(industry.by, "model");
+    assert_eq!(industry.quote.as_deref(), Some("Anvils for builders"));
+    assert!(industry
+        .url
+        .as_deref()
+        .unwrap()
+        .starts_with(&h.site("acme")));
+    assert_eq!(company.provenance["description"].by, "website");
+    assert!(h
+        .store
+        .pending_proposals(company_id)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // A re-run finds another industry: it is proposed, not written.
+    let rerun = json!({ "facts": [{
+        "id": "F1", "field": "industry", "value": "Metal forging", "source_id": "S1",
+        "quote": "Drop-forged steel, tracked from forge to workshop", "confidence": 0.8
+    }]});
+    h.model.push(Reply::Answer(rerun.clone()));
+    h.store
+        .enqueue_run(
+            lead.id,
+            WORKFLOW,
+            leadscout_domain::RunTrigger::Rerun,
+            Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(h.run().await.status, RunStatus::Succeeded);
+    let company = h.store.company(company_id).await.unwrap().unwrap();
+    assert_eq!(company.industry.as_deref(), Some("Anvils for builders"));
+    assert_eq!(
+        company.name.as_deref(),
+        Some("Acme Anvil Works"),
+        "typed: never proposed over"
+    );
+    let proposals = h.store.pending_proposals(company_id).await.unwrap();
+    assert_eq!(proposals.len(), 1, "{proposals:#?}");
+    let p = &proposals[0];
+    assert_eq!(
+        (
+            p.field.as_str(),
+            p.current.as_deref(),
+            p.proposed.as_str(),
+            p.by.as_str()
+        ),
+        (
+            "industry",
+            Some("Anvils for builders"),
+            "Metal forging",
+            "model"
+        )
+    );
+    assert_eq!(
+        p.quote.as_deref(),
+        Some("Drop-forged steel, tracked from forge to workshop")
+    );
+
+    // Rejected: it stays, and the same value is not proposed again by the next run.
+    assert_eq!(
+        h.store
+            .decide_proposals(company_id, &[p.id], false, Timestamp::now())
+            .await
+            .unwrap(),
+        0
+    );
+    h.model.push(Reply::Answer(rerun.clone()));
+    h.store
+        .enqueue_run(
+            lead.id,
+            WORKFLOW,
+            leadscout_domain::RunTrigger::Rerun,
+            Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(h.run().await.status, RunStatus::Succeeded);
+    assert!(h
+        .store
+        .pending_proposals(company_id)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // A different value is proposed; approved, it replaces the field with its provenance.
+    let mut other = rerun.clone();
+    other["facts"][0]["value"] = json!("Forged tools");
+    h.model.push(Reply::Answer(other));
+    h.store
+        .enqueue_run(
+            lead.id,
+            WORKFLOW,
+            leadscout_domain::RunTrigger::Rerun,
+            Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(h.run().await.status, RunStatus::Succeeded);
+    let proposals = h.store.pending_proposals(company_id).await.unwrap();
+    assert_eq!(proposals[0].proposed, "Forged tools");
+    assert_eq!(
+        h.store
+            .decide_proposals(company_id, &[proposals[0].id], true, Timestamp::now())
+            .await
+            .unwrap(),
+        1
+    );
+    let company = h.store.company(company_id).await.unwrap().unwrap();
+    assert_eq!(company.industry.as_deref(), Some("Forged tools"));
+    assert_eq!(
+        company.provenance["industry"].quote.as_deref(),
+        Some("Drop-forged steel, tracked from forge to workshop")
+    );
+    assert!(h
+        .store
+        .pending_proposals(company_id)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_the_daily_budget_a_run_waits_in_the_queue_and_resumes_where_it_stopped() {
+    let h = Harness::start(&[("acme", "acme.example")]).await;
+    h.keychain
+        .set("openai", &ApiKey::new("sk-test-daily"))
+        .unwrap();
+    *h.model.prompt_tokens.lock().unwrap() = Some(1_000_000);
+    h.use_model(
+        "openai",
+        "gpt-4o-mini",
+        Budget {
+            per_lead_cents: None,
+            per_day_cents: Some(10),
+        },
+    )
+    .await;
+    let ada = h.add("Ada Lovelace", Some(&h.site("acme")), None).await;
+    // The footprint call spends the day's 10 cents; insights must wait.
+    let run = h.engine.run_next().await.unwrap().unwrap();
+    assert!(
+        h.recorder.outcomes.lock().unwrap().is_empty(),
+        "no outcome: the run is not over"
+    );
+    let waiting = h.store.latest_runs(Some(ada)).await.unwrap();
+    assert_eq!(waiting[0].id, run);
+    assert_eq!(waiting[0].status, RunStatus::Queued);
+    let reason = waiting[0].error.clone().unwrap();
+    assert!(
+        reason.starts_with("Waiting: today's model budget is spent"),
+        "{reason}"
+    );
+    assert_eq!(h.recorder.paused.lock().unwrap().as_slice(), [reason]);
+    assert!(
+        h.engine.run_next().await.unwrap().is_none(),
+        "not before tomorrow"
+    );
+    assert_eq!(h.model.requests().len(), 1);
+
+    // The user raises the cap: the same run resumes at insights; footprint is not asked again.
+    h.use_model("openai", "gpt-4o-mini", Budget::default())
+        .await;
+    assert_eq!(
+        h.store.wake_waiting_runs(Timestamp::now()).await.unwrap(),
+        1
+    );
+    assert_eq!(h.engine.run_next().await.unwrap(), Some(run));
+    let outcome = h.recorder.outcomes.lock().unwrap().last().unwrap().clone();
+    assert_eq!(outcome.status, RunStatus::Succeeded, "{:?}", outcome.reason);
+    let stages: Vec<String> = h
+        .model
+        .requests()
+        .iter()
+        .map(|r| {
+            r["response_format"]["json_schema"]["name"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(stages, ["leadscout_footprint", "leadscout_insights"]);
+    assert!(h.store.lead_insights(ada).await.unwrap().is_some());
+
+    // The ledger and the run history show what it cost, and where.
+    let ledger = h.store.cost_ledger(Timestamp::now()).await.unwrap();
+    assert!(ledger.today_usd >= 0.30, "{ledger:?}");
+    assert_eq!(ledger.month_usd, ledger.today_usd);
+    assert_eq!(ledger.calls_this_month, 2);
+    assert_eq!(ledger.top_leads[0].1, "Ada Lovelace");
+    let history = h.store.lead_run_history(ada).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert!((history[0].cost_usd - ledger.today_usd).abs() < 1e-9);
+    let insights: Vec<_> = history[0]
+        .stages
+        .iter()
+        .filter(|s| s.stage == "insights")
+        .map(|s| s.status.as_str())
+        .collect();
+    assert_eq!(
+        insights,
+        ["failed", "succeeded"],
+        "the wait is recorded as an attempt"
+    );
+    let footprint = history[0]
+        .stages
+        .iter()
+        .find(|s| s.stage == "footprint")
+        .unwrap();
+    assert_eq!(footprint.model.as_deref(), Some("gpt-4o-mini"));
+    assert!(footprint.tokens_in.unwrap() >= 1_000_000 && footprint.cost_usd.unwrap() > 0.1);
+    assert!(footprint.duration_ms.is_some());
 }

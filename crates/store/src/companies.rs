@@ -19,6 +19,8 @@ struct CompanyRow {
     size_band: Option<String>,
     location: Option<String>,
     socials: String,
+    researched_fields: String,
+    provenance: String,
     created_at: i64,
     updated_at: i64,
 }
@@ -40,6 +42,8 @@ impl TryFrom<CompanyRow> for Company {
             size_band: row.size_band,
             location: row.location,
             socials,
+            researched_fields: serde_json::from_str(&row.researched_fields).unwrap_or_default(),
+            provenance: serde_json::from_str(&row.provenance).unwrap_or_default(),
             created_at: Timestamp(row.created_at),
             updated_at: Timestamp(row.updated_at),
         })
@@ -144,7 +148,7 @@ impl Store {
     pub async fn company(&self, id: CompanyId) -> Result<Option<Company>, StoreError> {
         let row: Option<CompanyRow> = sqlx::query_as(
             "SELECT id, domain, name, website, description, industry, size_band, location, \
-             socials, created_at, updated_at FROM companies WHERE id = ?",
+             socials, researched_fields, provenance, created_at, updated_at FROM companies WHERE id = ?",
         )
         .bind(id.0)
         .fetch_optional(&self.reader)

@@ -41,6 +41,7 @@ impl Store {
                     company,
                     research,
                     insights,
+                    proposals: Vec::new(),
                     activities,
                 });
             }

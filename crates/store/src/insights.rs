@@ -2,7 +2,8 @@
 //! model call with the context it was sent, for the context inspector and the budget caps.
 
 use leadscout_domain::{
-    CompanyId, FactView, GroundedView, InsightsView, LeadId, ModelCallView, RunId, Timestamp,
+    CompanyId, CostLedger, FactView, GroundedView, InsightsView, LeadId, ModelCallView, RunHistory,
+    RunId, RunStatus, RunTrigger, StageAttempt, Timestamp,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::{Sqlite, Transaction};
@@ -208,40 +209,23 @@ impl Store {
         .await?)
     }
 
-    /// The company's facts, verified first, in the order the model stated them.
+    /// The company's facts, verified first, in the order the model stated them, each with its
+    /// page's title and when that page was read.
     pub async fn company_facts(&self, company: CompanyId) -> Result<Vec<FactView>, StoreError> {
-        type Row = (
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            f64,
-            bool,
-            Option<String>,
-        );
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT key, field, value, quote, source_url, confidence, verified, problem \
-             FROM facts WHERE company_id = ? ORDER BY verified DESC, id",
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT json_object('key', f.key, 'field', f.field, 'value', f.value, \
+             'quote', f.quote, 'sourceUrl', f.source_url, 'confidence', f.confidence, \
+             'verified', json(CASE WHEN f.verified THEN 'true' ELSE 'false' END), \
+             'problem', f.problem, 'sourceTitle', s.title, 'fetchedAt', s.fetched_at) \
+             FROM facts f LEFT JOIN sources s ON s.company_id = f.company_id AND s.url = f.source_url \
+             WHERE f.company_id = ? ORDER BY f.verified DESC, f.id",
         )
         .bind(company.0)
         .fetch_all(&self.reader)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(key, field, value, quote, source_url, confidence, verified, problem)| FactView {
-                    key,
-                    field,
-                    value,
-                    quote,
-                    source_url,
-                    confidence,
-                    verified,
-                    problem,
-                },
-            )
-            .collect())
+        rows.iter()
+            .map(|r| serde_json::from_str(r).map_err(|e| corrupt("fact", e)))
+            .collect()
     }
 
     /// The lead's insights, or `None` before a run with a model has finished.
@@ -268,5 +252,113 @@ impl Store {
             model,
             created_at: Timestamp(created_at),
         }))
+    }
+
+    /// The lead's last ten runs, newest first, each with every stage attempt: status, duration,
+    /// tokens and cost.
+    pub async fn lead_run_history(&self, lead: LeadId) -> Result<Vec<RunHistory>, StoreError> {
+        type RunRow = (i64, String, String, Option<String>, i64, Option<i64>, f64);
+        let runs: Vec<RunRow> = sqlx::query_as(
+            "SELECT r.id, r.status, r.trigger, r.error, r.created_at, r.finished_at, \
+             COALESCE((SELECT SUM(cost_usd) FROM model_calls m WHERE m.run_id = r.id), 0.0) \
+             FROM runs r WHERE r.lead_id = ? ORDER BY r.created_at DESC, r.id DESC LIMIT 10",
+        )
+        .bind(lead.0)
+        .fetch_all(&self.reader)
+        .await?;
+        let mut out = Vec::with_capacity(runs.len());
+        for (id, status, trigger, error, created_at, finished_at, cost_usd) in runs {
+            let stages: Vec<String> = sqlx::query_scalar(
+                "SELECT json_object('stage', stage, 'attempt', attempt, 'status', status, \
+                 'reused', json(CASE WHEN reused_from IS NULL THEN 'false' ELSE 'true' END), \
+                 'durationMs', finished_at - started_at, \
+                 'model', model, 'tokensIn', tokens_in, 'tokensOut', tokens_out, \
+                 'costUsd', cost_usd, 'error', error) FROM stage_runs WHERE run_id = ? ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(&self.reader)
+            .await?;
+            let unknown =
+                || StoreError::Corrupt(format!("run {id} has an unknown status or trigger"));
+            out.push(RunHistory {
+                id: leadscout_domain::RunId(id),
+                status: RunStatus::parse(&status).ok_or_else(unknown)?,
+                trigger: RunTrigger::parse(&trigger).ok_or_else(unknown)?,
+                error,
+                created_at: Timestamp(created_at),
+                finished_at: finished_at.map(Timestamp),
+                cost_usd,
+                stages: stages
+                    .iter()
+                    .map(|s| serde_json::from_str::<StageAttempt>(s))
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| corrupt("stage attempt", e))?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Model spending today, this month, by day and by lead (UTC days).
+    pub async fn cost_ledger(&self, now: Timestamp) -> Result<CostLedger, StoreError> {
+        let month_start =
+            "(CAST(strftime('%s', ?1 / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000)";
+        let day_start =
+            "(CAST(strftime('%s', ?1 / 1000, 'unixepoch', 'start of day') AS INTEGER) * 1000)";
+        let (today_usd, month_usd, calls, unpriced): (f64, f64, i64, i64) =
+            sqlx::query_as(&format!(
+            "SELECT COALESCE(SUM(CASE WHEN created_at >= {day_start} THEN cost_usd END), 0.0), \
+             COALESCE(SUM(cost_usd), 0.0), COUNT(*), COUNT(*) - COUNT(cost_usd) \
+             FROM model_calls WHERE created_at >= {month_start}"
+        ))
+            .bind(now.0)
+            .fetch_one(&self.reader)
+            .await?;
+        let by_day: Vec<(String, f64)> = sqlx::query_as(
+            "SELECT date(created_at / 1000, 'unixepoch') AS day, COALESCE(SUM(cost_usd), 0.0) \
+             FROM model_calls WHERE created_at >= ?1 - 30 * 86400000 \
+             GROUP BY day ORDER BY day DESC",
+        )
+        .bind(now.0)
+        .fetch_all(&self.reader)
+        .await?;
+        let top: Vec<(i64, String, f64)> = sqlx::query_as(&format!(
+            "SELECT l.id, l.full_name, SUM(m.cost_usd) AS spent FROM model_calls m \
+             JOIN runs r ON r.id = m.run_id JOIN leads l ON l.id = r.lead_id \
+             WHERE m.created_at >= {month_start} AND m.cost_usd IS NOT NULL \
+             GROUP BY l.id ORDER BY spent DESC LIMIT 5"
+        ))
+        .bind(now.0)
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(CostLedger {
+            today_usd,
+            month_usd,
+            by_day,
+            top_leads: top
+                .into_iter()
+                .map(|(id, name, usd)| (LeadId(id), name, usd))
+                .collect(),
+            calls_this_month: calls,
+            unpriced_calls: unpriced,
+        })
+    }
+
+    /// Typical tokens of one lead's model calls (in, out), from the last 40 valid calls;
+    /// `None` before any.
+    pub async fn typical_lead_tokens(&self) -> Result<Option<(i64, i64)>, StoreError> {
+        let row: (Option<f64>, Option<f64>, i64) = sqlx::query_as(
+            "SELECT AVG(tokens_in), AVG(tokens_out), COUNT(*) FROM (SELECT tokens_in, tokens_out \
+             FROM model_calls WHERE outcome = 'valid' AND tokens_in IS NOT NULL \
+             ORDER BY id DESC LIMIT 40)",
+        )
+        .fetch_one(&self.reader)
+        .await?;
+        Ok(match row {
+            (Some(tokens_in), Some(tokens_out), n) if n > 0 => {
+                // Two model calls per lead: footprint and insights.
+                Some(((tokens_in * 2.0) as i64, (tokens_out * 2.0) as i64))
+            }
+            _ => None,
+        })
     }
 }

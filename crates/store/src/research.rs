@@ -2,8 +2,8 @@
 //! from them, written once per run together with the run's timeline entry.
 
 use leadscout_domain::{
-    CompanyId, CompanyProfile, CompanyResearch, FactView, InsightsView, LeadId, RunId, SignalView,
-    SourceView, Timestamp,
+    CompanyId, CompanyProfile, CompanyResearch, FactView, InsightsView, LeadId, Proposal, RunId,
+    SignalView, SourceView, Timestamp,
 };
 use serde_json::Value;
 use sqlx::{Sqlite, Transaction};
@@ -40,18 +40,6 @@ pub struct ResearchRecord {
     /// The insights stage's judgement of the lead; `None` when no model ran.
     pub insights: Option<InsightsView>,
 }
-
-/// Company fields research may fill; a value already there (typed by the user or by an earlier
-/// run) is never overwritten.
-type Field = fn(&CompanyProfile) -> Option<String>;
-
-const FILLED: &[(&str, Field)] = &[
-    ("name", |p| p.name.clone()),
-    ("website", |p| p.website.clone()),
-    ("description", |p| p.description.clone()),
-    ("location", |p| p.location.clone()),
-    ("size_band", |p| p.size.clone()),
-];
 
 impl Store {
     /// Writes a run's research: replaces the company's sources and signals, stores the
@@ -92,11 +80,10 @@ impl Store {
         .bind(company.0)
         .execute(&mut *tx)
         .await?;
-        fill_empty_fields(&mut tx, company, &record.profile, now).await?;
         if let Some(facts) = &record.facts {
             crate::insights::write_facts(&mut tx, company, run, facts).await?;
-            fill_from_facts(&mut tx, company, facts, now).await?;
         }
+        write_back(&mut tx, company, run, record, now).await?;
         if let Some(insights) = &record.insights {
             crate::insights::write_insights(&mut tx, lead, run, insights, now).await?;
         }
@@ -363,66 +350,156 @@ async fn write_sources(
     Ok(())
 }
 
-/// Company fields a verified fact may fill when they are still empty (the website's own
-/// statements, written first, win).
-const FROM_FACTS: &[(&str, &str)] = &[
-    ("industry", "industry"),
-    ("size_band", "size_band"),
-    ("description", "what_they_do"),
-];
-
-async fn fill_from_facts(
-    tx: &mut Transaction<'_, Sqlite>,
-    company: CompanyId,
-    facts: &[FactView],
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    for (column, field) in FROM_FACTS {
-        // Only verified facts with a real value are ever written.
-        let Some(fact) = facts.iter().find(|f| {
-            f.verified && f.field == *field && !f.value.trim().eq_ignore_ascii_case("unknown")
-        }) else {
-            continue;
-        };
-        // `column` comes from the constant list above, never from input.
-        sqlx::query(&format!(
-            "UPDATE companies SET {column} = ?1, updated_at = ?2, \
-             researched_fields = json_insert(researched_fields, '$[#]', '{column}') \
-             WHERE id = ?3 AND ({column} IS NULL OR {column} = '')"
-        ))
-        .bind(fact.value.trim())
-        .bind(now.0)
-        .bind(company.0)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
+/// A value research found for a company field, with what states it.
+struct Found {
+    column: &'static str,
+    value: String,
+    url: Option<String>,
+    quote: Option<String>,
+    by: &'static str,
 }
 
-async fn fill_empty_fields(
+/// What a run found for each company field, best source first: the site's own markup, then
+/// verified model facts. Unverified facts and "unknown" never appear here.
+fn found_values(record: &ResearchRecord) -> Vec<Found> {
+    let p = &record.profile;
+    let home = p.website.clone();
+    let mut found: Vec<Found> = [
+        ("name", p.name.clone()),
+        ("website", p.website.clone()),
+        ("description", p.description.clone()),
+        ("location", p.location.clone()),
+        ("size_band", p.size.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(column, value)| {
+        let value = value?.trim().to_owned();
+        (!value.is_empty()).then(|| Found {
+            column,
+            quote: Some(value.clone()),
+            value,
+            url: home.clone(),
+            by: "website",
+        })
+    })
+    .collect();
+    let facts = record.facts.as_deref().unwrap_or_default();
+    for (column, field) in [
+        ("industry", "industry"),
+        ("size_band", "size_band"),
+        ("description", "what_they_do"),
+    ] {
+        let fact = facts.iter().find(|f| {
+            f.verified && f.field == field && !f.value.trim().eq_ignore_ascii_case("unknown")
+        });
+        if let Some(fact) = fact {
+            found.push(Found {
+                column,
+                value: fact.value.trim().to_owned(),
+                url: fact.source_url.clone(),
+                quote: Some(fact.quote.clone()),
+                by: "model",
+            });
+        }
+    }
+    found
+}
+
+/// Writes what research found into the company, by the write-back policy: an empty field is
+/// filled (and marked as research's, with its provenance); a field research wrote before and
+/// that now differs gets a proposal the user approves or rejects; a value the user typed is
+/// never touched.
+async fn write_back(
     tx: &mut Transaction<'_, Sqlite>,
     company: CompanyId,
-    profile: &CompanyProfile,
+    run: RunId,
+    record: &ResearchRecord,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    for (column, value) in FILLED {
-        let Some(value) = value(profile) else {
+    let mut decided: Vec<&str> = Vec::new();
+    for found in found_values(record) {
+        // The first (best) value per field decides.
+        if decided.contains(&found.column) {
             continue;
-        };
-        // `column` comes from the constant list above, never from input.
-        sqlx::query(&format!(
-            "UPDATE companies SET {column} = ?1, updated_at = ?2, \
-             researched_fields = json_insert(researched_fields, '$[#]', '{column}') \
-             WHERE id = ?3 AND ({column} IS NULL OR {column} = '')"
+        }
+        decided.push(found.column);
+        let column = found.column;
+        // `column` comes from the constant lists above, never from input.
+        let (current, researched): (Option<String>, bool) = sqlx::query_as(&format!(
+            "SELECT {column}, EXISTS (SELECT 1 FROM json_each(researched_fields) \
+             WHERE value = '{column}') FROM companies WHERE id = ?"
         ))
-        .bind(&value)
-        .bind(now.0)
         .bind(company.0)
-        .execute(&mut **tx)
+        .fetch_one(&mut **tx)
         .await?;
+        let provenance = serde_json::json!({
+            "url": found.url,
+            "quote": found.quote,
+            "by": found.by,
+            "at": now.0,
+        })
+        .to_string();
+        let current = current.filter(|c| !c.trim().is_empty());
+        match current {
+            None => {
+                sqlx::query(&format!(
+                    "UPDATE companies SET {column} = ?1, updated_at = ?2, \
+                     researched_fields = CASE WHEN EXISTS (SELECT 1 FROM \
+                       json_each(researched_fields) WHERE value = '{column}') \
+                       THEN researched_fields ELSE json_insert(researched_fields, '$[#]', '{column}') END, \
+                     provenance = json_set(provenance, '$.{column}', json(?3)) WHERE id = ?4"
+                ))
+                .bind(&found.value)
+                .bind(now.0)
+                .bind(&provenance)
+                .bind(company.0)
+                .execute(&mut **tx)
+                .await?;
+            }
+            Some(current) if current.trim().to_lowercase() == found.value.to_lowercase() => {}
+            Some(current) if researched && column != "website" => {
+                // A value the user rejected before is not proposed again.
+                let rejected: bool = sqlx::query_scalar(
+                    "SELECT EXISTS (SELECT 1 FROM proposals WHERE company_id = ? AND field = ? \
+                     AND status = 'rejected' AND proposed = ?)",
+                )
+                .bind(company.0)
+                .bind(column)
+                .bind(&found.value)
+                .fetch_one(&mut **tx)
+                .await?;
+                if rejected {
+                    continue;
+                }
+                sqlx::query(
+                    "DELETE FROM proposals WHERE company_id = ? AND field = ? AND status = 'pending'",
+                )
+                .bind(company.0)
+                .bind(column)
+                .execute(&mut **tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO proposals (company_id, run_id, field, current, proposed, url, \
+                     quote, by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(company.0)
+                .bind(run.0)
+                .bind(column)
+                .bind(current)
+                .bind(&found.value)
+                .bind(&found.url)
+                .bind(&found.quote)
+                .bind(found.by)
+                .bind(now.0)
+                .execute(&mut **tx)
+                .await?;
+            }
+            // Typed by the user: never touched.
+            Some(_) => {}
+        }
     }
-    if !profile.socials.is_empty() {
-        let socials = serde_json::to_string(&profile.socials)
+    if !record.profile.socials.is_empty() {
+        let socials = serde_json::to_string(&record.profile.socials)
             .map_err(|e| StoreError::Corrupt(format!("socials: {e}")))?;
         sqlx::query(
             "UPDATE companies SET socials = ?, updated_at = ? WHERE id = ? AND socials = '[]'",
@@ -444,3 +521,111 @@ async fn fill_empty_fields(
     .await?;
     Ok(())
 }
+
+impl Store {
+    /// The company's proposals waiting for a decision, oldest first.
+    pub async fn pending_proposals(&self, company: CompanyId) -> Result<Vec<Proposal>, StoreError> {
+        type Row = (
+            i64,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+            i64,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, field, current, proposed, url, quote, by, created_at FROM proposals \
+             WHERE company_id = ? AND status = 'pending' ORDER BY id",
+        )
+        .bind(company.0)
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, field, current, proposed, url, quote, by, created_at)| Proposal {
+                    id,
+                    field,
+                    current,
+                    proposed,
+                    url,
+                    quote,
+                    by,
+                    created_at: Timestamp(created_at),
+                },
+            )
+            .collect())
+    }
+
+    /// Approves or rejects proposals of one company. An approved value replaces the field (if
+    /// it still holds what the proposal showed: a value the user typed since then wins) and
+    /// takes the proposal's provenance. Returns how many were applied.
+    pub async fn decide_proposals(
+        &self,
+        company: CompanyId,
+        ids: &[i64],
+        approve: bool,
+        now: Timestamp,
+    ) -> Result<u32, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let mut applied = 0;
+        for id in ids {
+            let row: Option<(
+                String,
+                Option<String>,
+                String,
+                Option<String>,
+                Option<String>,
+                String,
+            )> = sqlx::query_as(
+                "SELECT field, current, proposed, url, quote, by FROM proposals \
+                     WHERE id = ? AND company_id = ? AND status = 'pending'",
+            )
+            .bind(id)
+            .bind(company.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((field, current, proposed, url, quote, by)) = row else {
+                continue;
+            };
+            let status = if approve { "approved" } else { "rejected" };
+            sqlx::query("UPDATE proposals SET status = ?, decided_at = ? WHERE id = ?")
+                .bind(status)
+                .bind(now.0)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            if !approve {
+                continue;
+            }
+            let Some(column) = REVIEWABLE.iter().find(|c| **c == field) else {
+                continue;
+            };
+            let provenance =
+                serde_json::json!({ "url": url, "quote": quote, "by": by, "at": now.0 })
+                    .to_string();
+            // `column` is one of REVIEWABLE, never input.
+            let done = sqlx::query(&format!(
+                "UPDATE companies SET {column} = ?1, updated_at = ?2, \
+                 provenance = json_set(provenance, '$.{column}', json(?3)) \
+                 WHERE id = ?4 AND {column} IS ?5 AND EXISTS (SELECT 1 FROM \
+                 json_each(researched_fields) WHERE value = '{column}')"
+            ))
+            .bind(&proposed)
+            .bind(now.0)
+            .bind(&provenance)
+            .bind(company.0)
+            .bind(&current)
+            .execute(&mut *tx)
+            .await?;
+            applied += u32::try_from(done.rows_affected()).unwrap_or(0);
+        }
+        tx.commit().await?;
+        Ok(applied)
+    }
+}
+
+/// The company fields a proposal may replace.
+const REVIEWABLE: [&str; 5] = ["name", "description", "location", "size_band", "industry"];

@@ -434,6 +434,46 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Puts a running run back in the queue until `until`, with the reason it waits (shown on
+    /// its card); what its stages committed is kept, so it resumes where it stopped. `false`
+    /// when this worker no longer holds it.
+    pub async fn defer_run(
+        &self,
+        run: RunId,
+        owner: &str,
+        until: Timestamp,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE runs SET status = 'queued', error = ?, not_before = ?, updated_at = ?, \
+             lease_owner = NULL, lease_expires_at = NULL \
+             WHERE id = ? AND lease_owner = ? AND status = 'running'",
+        )
+        .bind(reason)
+        .bind(until.0)
+        .bind(now.0)
+        .bind(run.0)
+        .bind(owner)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Makes runs that wait (see [`Store::defer_run`]) claimable now, after the user raised a
+    /// cap. Returns how many.
+    pub async fn wake_waiting_runs(&self, now: Timestamp) -> Result<u64, StoreError> {
+        let woken = sqlx::query(
+            "UPDATE runs SET not_before = 0, error = NULL, updated_at = ? \
+             WHERE status = 'queued' AND error IS NOT NULL AND not_before > ?",
+        )
+        .bind(now.0)
+        .bind(now.0)
+        .execute(&self.writer)
+        .await?;
+        Ok(woken.rows_affected())
+    }
+
     /// Asks the lead's live run to stop: a queued run is cancelled at once, a running one at its
     /// next check. Returns the run, if there was one.
     #[tracing::instrument(skip(self))]

@@ -28,6 +28,10 @@ pub async fn get_lead(state: State<'_, AppState>, id: LeadId) -> Result<LeadDeta
     };
     let activities = store.activities(id).await?;
     let insights = store.lead_insights(id).await?;
+    let proposals = match &company {
+        Some(company) => store.pending_proposals(company.id).await?,
+        None => Vec::new(),
+    };
     Ok(LeadDetail {
         researchable: leadscout_research::stages::has_identity(
             lead.website.as_deref(),
@@ -37,6 +41,7 @@ pub async fn get_lead(state: State<'_, AppState>, id: LeadId) -> Result<LeadDeta
         company,
         research,
         insights,
+        proposals,
         activities,
     })
 }
@@ -141,4 +146,27 @@ pub async fn merge_leads(
         research.engine.cancel(other).await?;
     }
     Ok(merged)
+}
+
+/// Approves or rejects research's proposed values for the lead's company; returns the lead
+/// page as it is afterwards.
+#[tauri::command]
+#[specta::specta]
+pub async fn decide_proposals(
+    state: State<'_, AppState>,
+    lead: LeadId,
+    ids: Vec<i64>,
+    approve: bool,
+) -> Result<LeadDetail, IpcError> {
+    let store = state.store()?;
+    let found = store
+        .lead(lead)
+        .await?
+        .ok_or(leadscout_store::StoreError::LeadNotFound(lead))?;
+    if let Some(company) = found.company_id {
+        store
+            .decide_proposals(company, &ids, approve, leadscout_domain::Timestamp::now())
+            .await?;
+    }
+    get_lead(state, lead).await
 }

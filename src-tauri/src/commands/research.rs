@@ -1,7 +1,9 @@
 //! Research from the UI: start it for one lead or a selection, cancel it, and the settings that
 //! govern it.
 
-use leadscout_domain::{LeadId, ModelCallView, RunTrigger, Settings, Timestamp};
+use leadscout_domain::{
+    CostLedger, LeadId, ModelCallView, RunHistory, RunTrigger, Settings, Timestamp,
+};
 use leadscout_pipeline::prompt::{parse, Prompts};
 use leadscout_research::stages::{has_identity, WORKFLOW};
 use serde::{Deserialize, Serialize};
@@ -101,10 +103,15 @@ pub async fn update_settings(
     settings: Settings,
 ) -> Result<Settings, IpcError> {
     let settings = settings.validate()?;
-    state
-        .store()?
-        .save_settings(&settings, Timestamp::now())
-        .await?;
+    let store = state.store()?;
+    let before = store.settings().await?;
+    store.save_settings(&settings, Timestamp::now()).await?;
+    // Runs waiting for a spent budget go again once a cap changes (a higher cap, or none).
+    if before.budget != settings.budget && store.wake_waiting_runs(Timestamp::now()).await? > 0 {
+        if let Some(research) = state.research() {
+            research.engine.wake();
+        }
+    }
     Ok(settings)
 }
 
@@ -200,4 +207,88 @@ pub async fn reset_prompt(
         })?;
     }
     prompts(state).await
+}
+
+/// The lead's recent runs with every stage attempt: status, duration, tokens and cost.
+#[tauri::command]
+#[specta::specta]
+pub async fn run_history(
+    state: State<'_, AppState>,
+    lead: LeadId,
+) -> Result<Vec<RunHistory>, IpcError> {
+    Ok(state.store()?.lead_run_history(lead).await?)
+}
+
+/// What model calls cost today, this month, by day and by lead.
+#[tauri::command]
+#[specta::specta]
+pub async fn cost_ledger(state: State<'_, AppState>) -> Result<CostLedger, IpcError> {
+    Ok(state.store()?.cost_ledger(Timestamp::now()).await?)
+}
+
+/// What researching one lead is likely to cost with the chosen model, shown before the user
+/// starts it.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ResearchEstimate {
+    /// The model research would use; `None` without one (research is then free).
+    pub model: Option<String>,
+    /// US dollars; `None` for a model without a known price (local models).
+    pub usd: Option<f64>,
+    pub tokens_in: u32,
+    pub tokens_out: u32,
+    /// Measured from this app's recent calls, rather than the default guess.
+    pub measured: bool,
+    pub today_usd: f64,
+    pub per_day_cents: Option<u32>,
+    pub per_lead_cents: Option<u32>,
+}
+
+/// Tokens one lead takes before any call was measured: both stages' budgets nearly full.
+const DEFAULT_LEAD_TOKENS: (i64, i64) = (8_000, 1_500);
+
+#[tauri::command]
+#[specta::specta]
+pub async fn research_estimate(state: State<'_, AppState>) -> Result<ResearchEstimate, IpcError> {
+    let store = state.store()?;
+    let settings = store.settings().await?;
+    let typical = store.typical_lead_tokens().await?;
+    let (tokens_in, tokens_out) = typical.unwrap_or(DEFAULT_LEAD_TOKENS);
+    let model = settings
+        .model
+        .provider
+        .as_deref()
+        .and(settings.model.model.clone());
+    let usd = match (
+        settings
+            .model
+            .provider
+            .as_deref()
+            .and_then(leadscout_llm::discovery::EndpointKind::parse),
+        &model,
+    ) {
+        (Some(kind), Some(model)) => leadscout_llm::pricing::cost_usd(
+            kind.into(),
+            model,
+            &leadscout_llm::Usage {
+                input_tokens: u64::try_from(tokens_in).unwrap_or(0),
+                output_tokens: u64::try_from(tokens_out).unwrap_or(0),
+                ..leadscout_llm::Usage::default()
+            },
+        ),
+        _ => None,
+    };
+    let today_usd = store
+        .model_spend_since(Timestamp::now().start_of_day())
+        .await?;
+    Ok(ResearchEstimate {
+        model,
+        usd,
+        tokens_in: u32::try_from(tokens_in).unwrap_or(u32::MAX),
+        tokens_out: u32::try_from(tokens_out).unwrap_or(u32::MAX),
+        measured: typical.is_some(),
+        today_usd,
+        per_day_cents: settings.budget.per_day_cents,
+        per_lead_cents: settings.budget.per_lead_cents,
+    })
 }

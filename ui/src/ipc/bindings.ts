@@ -40,6 +40,11 @@ export const commands = {
 	 *  and tags move over, and it leaves the board.
 	 */
 	mergeLeads: (keep: LeadId, other: LeadId, take: LeadField[]) => typedError<Lead, IpcError>(__TAURI_INVOKE("merge_leads", { keep, other, take })),
+	/**
+	 *  Approves or rejects research's proposed values for the lead's company; returns the lead
+	 *  page as it is afterwards.
+	 */
+	decideProposals: (lead: LeadId, ids: number[], approve: boolean) => typedError<LeadDetail, IpcError>(__TAURI_INVOKE("decide_proposals", { lead, ids, approve })),
 	/**  The latest research run of every lead that has one, for the cards' status. */
 	researchStatuses: () => typedError<RunSummary[], IpcError>(__TAURI_INVOKE("research_statuses")),
 	/**
@@ -64,6 +69,11 @@ export const commands = {
 	 *  kept beside it as `<id>.md.bak`, never deleted.
 	 */
 	resetPrompt: (id: string) => typedError<PromptInfo[], IpcError>(__TAURI_INVOKE("reset_prompt", { id })),
+	/**  The lead's recent runs with every stage attempt: status, duration, tokens and cost. */
+	runHistory: (lead: LeadId) => typedError<RunHistory[], IpcError>(__TAURI_INVOKE("run_history", { lead })),
+	/**  What model calls cost today, this month, by day and by lead. */
+	costLedger: () => typedError<CostLedger, IpcError>(__TAURI_INVOKE("cost_ledger")),
+	researchEstimate: () => typedError<ResearchEstimate, IpcError>(__TAURI_INVOKE("research_estimate")),
 	apiKeys: () => typedError<ApiKeyStatus[], IpcError>(__TAURI_INVOKE("api_keys")),
 	/**  Saves (or replaces) a provider's key in the keychain. */
 	setApiKey: (provider: string, key: string) => typedError<ApiKeyStatus, IpcError>(__TAURI_INVOKE("set_api_key", { provider, key })),
@@ -179,6 +189,10 @@ export type Company = {
 	location: string | null,
 	/**  Social profile URLs by network name (`linkedin`, `x`, `github`...). */
 	socials: SocialLink[],
+	/**  Fields whose value research wrote (the rest were typed by the user). */
+	researchedFields?: string[],
+	/**  Where each research-written value came from, by field. */
+	provenance?: { [key in string]: Provenance },
 	createdAt: Timestamp,
 	updatedAt: Timestamp,
 };
@@ -223,6 +237,19 @@ export type CompanyResearch = {
 	facts?: FactView[],
 };
 
+/**  What model calls cost, for Settings and the budget caps. */
+export type CostLedger = {
+	todayUsd: number | null,
+	monthUsd: number | null,
+	/**  The last 30 days with any spending: (`YYYY-MM-DD`, dollars), newest first. */
+	byDay: ([string, number | null])[],
+	/**  The leads that cost the most this month: (lead, name, dollars). */
+	topLeads: ([LeadId, string, number | null])[],
+	/**  Model calls this month, and how many had no price (local models). */
+	callsThisMonth: number,
+	unpricedCalls: number,
+};
+
 /**
  *  What an import does with a row that matches a lead already there (same email, else same
  *  name at the same company domain).
@@ -250,6 +277,9 @@ export type FactView = {
 	verified: boolean,
 	/**  Why it is not verified. */
 	problem: string | null,
+	/**  The cited page's title and when it was read, once stored. */
+	sourceTitle?: string | null,
+	fetchedAt?: Timestamp | null,
 };
 
 /**  A statement of the insights stage and the facts it rests on. */
@@ -398,6 +428,8 @@ export type LeadDetail = {
 	research: CompanyResearch | null,
 	/**  The model's judgement of this lead, once a run with a model has finished. */
 	insights?: InsightsView | null,
+	/**  Values research found that would replace ones it wrote before, waiting for approval. */
+	proposals?: Proposal[],
 	/**  The lead has something research can start from (a company website or a work email). */
 	researchable?: boolean,
 	activities: Activity[],
@@ -555,6 +587,51 @@ export type PromptInfo = {
 	problem: string | null,
 };
 
+/**
+ *  A new value research found for a field it wrote before: it replaces the current one only
+ *  when the user approves.
+ */
+export type Proposal = {
+	id: number,
+	/**  `name`, `description`, `industry`, `size_band`, `location`. */
+	field: string,
+	current: string | null,
+	proposed: string,
+	url: string | null,
+	quote: string | null,
+	by: string,
+	createdAt: Timestamp,
+};
+
+/**  Where a research-written value came from. */
+export type Provenance = {
+	/**  The page that states it. */
+	url: string | null,
+	/**  The words on that page. */
+	quote: string | null,
+	/**  `website` (the site's own markup) or `model` (a verified model fact). */
+	by: string,
+	at: Timestamp,
+};
+
+/**
+ *  What researching one lead is likely to cost with the chosen model, shown before the user
+ *  starts it.
+ */
+export type ResearchEstimate = {
+	/**  The model research would use; `None` without one (research is then free). */
+	model: string | null,
+	/**  US dollars; `None` for a model without a known price (local models). */
+	usd: number | null,
+	tokensIn: number,
+	tokensOut: number,
+	/**  Measured from this app's recent calls, rather than the default guess. */
+	measured: boolean,
+	todayUsd: number | null,
+	perDayCents: number | null,
+	perLeadCents: number | null,
+};
+
 /**  Research progress, as the window receives it. */
 export type ResearchProgress = RunEvent;
 
@@ -584,6 +661,19 @@ claims: number } | { type: "stageStarted"; run: RunId; lead: LeadId; stage: stri
 reused: boolean } | { type: "stageFailed"; run: RunId; lead: LeadId; stage: string; error: string; 
 /**  When the stage will be tried again, if it will. */
 retry_in_ms: number | null } | { type: "finished"; run: RunId; lead: LeadId; duration_ms: number } | { type: "failed"; run: RunId; lead: LeadId; reason: string } | { type: "cancelled"; run: RunId; lead: LeadId };
+
+/**  A past or current run of a lead with its stages, newest first in a history. */
+export type RunHistory = {
+	id: RunId,
+	status: RunStatus,
+	trigger: RunTrigger,
+	error: string | null,
+	createdAt: Timestamp,
+	finishedAt: Timestamp | null,
+	/**  What its model calls cost (US dollars; unpriced local models count as 0). */
+	costUsd: number | null,
+	stages: StageAttempt[],
+};
 
 /**  A background research run by its row id. */
 export type RunId = number;
@@ -685,6 +775,22 @@ export type Stage = {
 	color: string,
 	/**  0-based order on the board. */
 	position: number,
+};
+
+/**  One attempt of one stage, for the run history. */
+export type StageAttempt = {
+	stage: string,
+	attempt: number,
+	/**  `running`, `succeeded` or `failed`. */
+	status: string,
+	/**  The output was taken from an earlier run with the same inputs. */
+	reused: boolean,
+	durationMs: number | null,
+	model: string | null,
+	tokensIn: number | null,
+	tokensOut: number | null,
+	costUsd: number | null,
+	error: string | null,
 };
 
 /**  Changes to a stage; absent fields stay as they are. */
