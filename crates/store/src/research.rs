@@ -572,14 +572,7 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         let mut applied = 0;
         for id in ids {
-            let row: Option<(
-                String,
-                Option<String>,
-                String,
-                Option<String>,
-                Option<String>,
-                String,
-            )> = sqlx::query_as(
+            let row: Option<ProposalRow> = sqlx::query_as(
                 "SELECT field, current, proposed, url, quote, by FROM proposals \
                      WHERE id = ? AND company_id = ? AND status = 'pending'",
             )
@@ -626,6 +619,16 @@ impl Store {
         Ok(applied)
     }
 }
+
+/// A pending proposal as `decide_proposals` reads it: field, current, proposed, url, quote, by.
+type ProposalRow = (
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+);
 
 /// The company fields a proposal may replace.
 const REVIEWABLE: [&str; 5] = ["name", "description", "location", "size_band", "industry"];
