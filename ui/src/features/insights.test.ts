@@ -4,7 +4,7 @@ import userEvent from "@testing-library/user-event";
 import App from "../App.svelte";
 import { installFakeBackend, lead } from "../test/fake-backend";
 import { card } from "../test/board-dom";
-import type { CompanyResearch, InsightsView, ModelCallView } from "../ipc/bindings";
+import type { Company, CompanyResearch, InsightsView, ModelCallView } from "../ipc/bindings";
 
 const research: CompanyResearch = {
   profile: {
@@ -194,5 +194,96 @@ describe("prompts in settings", () => {
     await waitFor(() => expect(section.queryByTestId("reset-prompt")).toBeNull());
     expect(backend.calls.find((c) => c.cmd === "reset_prompt")?.args).toEqual({ id: "lead-research/insights" });
     expect(section.getAllByTestId("prompt-row")[1].textContent).toContain("Built in");
+  });
+});
+
+describe("research review", () => {
+  const company = (): Company => ({
+    id: 9,
+    domain: "acme.example",
+    name: "Acme",
+    website: "https://acme.example/",
+    description: null,
+    industry: "Anvils for builders",
+    sizeBand: null,
+    location: null,
+    socials: [],
+    researchedFields: ["industry"],
+    provenance: { industry: { url: "https://acme.example/", quote: "Anvils for builders", by: "model", at: Date.now() - 86_400_000 } },
+    createdAt: 0,
+    updatedAt: 0,
+  });
+
+  it("shows a proposed change as a diff with its evidence and applies it only when approved", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada", website: "https://acme.example/" })]);
+    backend.research[1] = research;
+    backend.companies[1] = company();
+    backend.proposals[1] = [
+      { id: 4, field: "industry", current: "Anvils for builders", proposed: "Metal forging", url: "https://acme.example/", quote: "Drop-forged steel, tracked from forge to workshop", by: "model", createdAt: Date.now() },
+    ];
+    const drawer = await openAda(user);
+    // The value research wrote carries its provenance.
+    const marker = await drawer.findByTestId("provenance-industry");
+    expect(marker.textContent).toBe("AI");
+    expect(marker.title).toContain("a verified model fact (https://acme.example/): “Anvils for builders”");
+    const proposal = within(await drawer.findByTestId("proposal"));
+    expect(proposal.getByTitle("Now").textContent).toBe("Anvils for builders");
+    expect(proposal.getByTitle("Proposed").textContent).toBe("Metal forging");
+    expect(proposal.getByText(/Drop-forged steel/u)).toBeTruthy();
+
+    await user.click(proposal.getByTestId("approve-proposal"));
+    await waitFor(() => expect(drawer.queryByTestId("proposals")).toBeNull());
+    expect(backend.calls.find((c) => c.cmd === "decide_proposals")?.args).toEqual({ lead: 1, ids: [4], approve: true });
+    expect(drawer.getByText("Metal forging")).toBeTruthy();
+    expect(drawer.getByTestId("provenance-industry").title).toContain("Drop-forged steel");
+  });
+
+  it("shows the cost before research and each run's stages with tokens and cost", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada", website: "https://acme.example/" })]);
+    backend.research[1] = research;
+    backend.estimate = { model: "gpt-4o-mini", usd: 0.0021, tokensIn: 9000, tokensOut: 1200, measured: true, todayUsd: 0.12, perDayCents: 100, perLeadCents: null };
+    backend.history[1] = [
+      {
+        id: 8,
+        status: "succeeded",
+        trigger: "manual",
+        error: null,
+        createdAt: Date.now() - 5000,
+        finishedAt: Date.now() - 1000,
+        costUsd: 0.0019,
+        stages: [
+          { stage: "crawl", attempt: 1, status: "succeeded", reused: true, durationMs: 0, model: null, tokensIn: null, tokensOut: null, costUsd: null, error: null },
+          { stage: "footprint", attempt: 1, status: "failed", reused: false, durationMs: 1200, model: "gpt-4o-mini", tokensIn: null, tokensOut: null, costUsd: null, error: "OpenAI rate-limited the call (retry after 2 s): slow down" },
+          { stage: "footprint", attempt: 2, status: "succeeded", reused: false, durationMs: 2400, model: "gpt-4o-mini", tokensIn: 6100, tokensOut: 800, costUsd: 0.0014, error: null },
+        ],
+      },
+    ];
+    const drawer = await openAda(user);
+    expect((await drawer.findByTestId("research-estimate")).textContent).toBe("Research with gpt-4o-mini: about $0.0021 · $0.12 of $1.00 spent today");
+    const history = await drawer.findByTestId("run-history");
+    await user.click(within(history).getByText("Run history"));
+    const run = await within(history).findByTestId("history-run");
+    expect(run.textContent).toContain("Done");
+    expect(run.textContent).toContain("research now");
+    expect(run.textContent).toContain("reused");
+    expect(run.textContent).toContain("6,100 → 800 tokens");
+    expect(run.textContent).toContain("$0.0014");
+    expect(run.textContent).toContain("rate-limited");
+  });
+
+  it("says a run is waiting for tomorrow's budget, and settings show the spending", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada", website: "https://acme.example/" })]);
+    backend.runs = [{ id: 3, leadId: 1, status: "queued", trigger: "created", stage: "footprint", error: "Waiting: today's model budget is spent ($1.02 of $1.00). Research continues tomorrow, or raise the cap in Settings → Research.", createdAt: Date.now(), finishedAt: null }];
+    backend.ledger = { todayUsd: 1.02, monthUsd: 7.5, byDay: [["2026-11-30", 1.02]], topLeads: [[1, "Ada", 0.4]], callsThisMonth: 212, unpricedCalls: 3 };
+    const drawer = await openAda(user);
+    expect((await drawer.findByTestId("research-waiting")).textContent).toContain("Research continues tomorrow");
+    await user.keyboard("{Escape}");
+    await user.keyboard("{Control>},{/Control}");
+    const ledger = await screen.findByTestId("cost-ledger");
+    expect(ledger.textContent).toContain("$1.02 today · $7.50 this month (212 calls, 3 on local models at no charge)");
+    expect(ledger.textContent).toContain("Most this month: Ada $0.40.");
   });
 });

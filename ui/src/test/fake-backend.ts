@@ -12,8 +12,13 @@ import type {
   MoneyTotal,
   NewActivity,
   NewLead,
+  Company,
   CompanyResearch,
+  CostLedger,
   InsightsView,
+  Proposal,
+  ResearchEstimate,
+  RunHistory,
   LocalModelServer,
   ModelCallView,
   PromptInfo,
@@ -66,6 +71,14 @@ export interface FakeBackend {
   modelCalls: Record<number, ModelCallView[]>;
   /** The prompts and whether the user's file overrides them. */
   prompts: PromptInfo[];
+  /** Each lead's company, when it has one. */
+  companies: Record<number, Company>;
+  /** Research's proposed values by lead, waiting for approval. */
+  proposals: Record<number, Proposal[]>;
+  /** Run history by lead. */
+  history: Record<number, RunHistory[]>;
+  estimate: ResearchEstimate;
+  ledger: CostLedger;
 }
 
 function refuse(error: IpcError): never {
@@ -168,6 +181,11 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     notice: null,
     insights: {},
     modelCalls: {},
+    companies: {},
+    proposals: {},
+    history: {},
+    estimate: { model: null, usd: null, tokensIn: 8000, tokensOut: 1500, measured: false, todayUsd: 0, perDayCents: null, perLeadCents: null },
+    ledger: { todayUsd: 0, monthUsd: 0, byDay: [], topLeads: [], callsThisMonth: 0, unpricedCalls: 0 },
     prompts: [
       { id: "lead-research/footprint", version: 1, description: "Company facts from the pages research read, each grounded in a quote.", overridden: false, path: "/home/ada/.local/share/app.leadscout.desktop/prompts/lead-research/footprint.md", problem: null },
       { id: "lead-research/insights", version: 2, description: "Summary, fit score with reasons, talking points, risks and next action.", overridden: true, path: "/home/ada/.local/share/app.leadscout.desktop/prompts/lead-research/insights.md", problem: null },
@@ -226,7 +244,8 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         const lead = get(args.id as LeadId);
         return {
           lead,
-          company: null,
+          company: backend.companies[lead.id] ?? null,
+          proposals: backend.proposals[lead.id] ?? [],
           research: backend.research[lead.id] ?? null,
           insights: backend.insights[lead.id] ?? null,
           researchable: !!(lead.website || lead.email),
@@ -326,6 +345,35 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       }
       case "cancel_research":
         return null;
+      case "research_estimate":
+        return backend.estimate;
+      case "cost_ledger":
+        return backend.ledger;
+      case "run_history":
+        return backend.history[args.lead as number] ?? [];
+      case "decide_proposals": {
+        const leadId = args.lead as number;
+        const ids = args.ids as number[];
+        const company = backend.companies[leadId];
+        for (const p of (backend.proposals[leadId] ?? []).filter((p) => ids.includes(p.id))) {
+          if (args.approve && company) {
+            const key = ({ size_band: "sizeBand" } as Record<string, string>)[p.field] ?? p.field;
+            (company as unknown as Record<string, unknown>)[key] = p.proposed;
+            company.provenance = { ...company.provenance, [p.field]: { url: p.url, quote: p.quote, by: p.by, at: Date.now() } };
+          }
+        }
+        backend.proposals[leadId] = (backend.proposals[leadId] ?? []).filter((p) => !ids.includes(p.id));
+        const lead = get(leadId);
+        return {
+          lead,
+          company: company ?? null,
+          research: backend.research[leadId] ?? null,
+          insights: backend.insights[leadId] ?? null,
+          proposals: backend.proposals[leadId],
+          researchable: true,
+          activities: [],
+        };
+      }
       case "context_inspector":
         return backend.modelCalls[args.lead as number] ?? [];
       case "prompts":
