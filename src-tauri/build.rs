@@ -36,6 +36,7 @@ const COMMANDS: &[&str] = &[
     "run_history",
     "cost_ledger",
     "research_estimate",
+    "set_online",
     "preview_import",
     "run_import",
     "save_import_report",

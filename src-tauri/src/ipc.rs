@@ -46,6 +46,7 @@ pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
             research::run_history,
             research::cost_ledger,
             research::research_estimate,
+            research::set_online,
             keys::api_keys,
             keys::set_api_key,
             keys::delete_api_key,

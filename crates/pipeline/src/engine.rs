@@ -98,6 +98,9 @@ pub struct Engine {
     config: EngineConfig,
     wake: Notify,
     active: Mutex<HashMap<RunId, CancellationToken>>,
+    /// While set (the computer is offline) no run is claimed; queued runs wait, and running
+    /// ones finish or retry as usual.
+    held: std::sync::atomic::AtomicBool,
 }
 
 /// How a stage ended, from the run's point of view.
@@ -130,6 +133,7 @@ impl Engine {
             config,
             wake: Notify::new(),
             active: Mutex::new(HashMap::new()),
+            held: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -140,6 +144,21 @@ impl Engine {
     /// Tells idle workers that a run was queued.
     pub fn wake(&self) {
         self.wake.notify_waiters();
+    }
+
+    /// Holds new runs while the computer is offline (`true`), or lets them go again.
+    pub fn hold(&self, held: bool) {
+        let was = self.held.swap(held, std::sync::atomic::Ordering::SeqCst);
+        if was && !held {
+            tracing::info!("back online: research resumes");
+            self.wake();
+        } else if held && !was {
+            tracing::info!("offline: research waits");
+        }
+    }
+
+    pub fn is_held(&self) -> bool {
+        self.held.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Starts the workers; they stop when `shutdown` fires. Also delivers notifications a
@@ -193,8 +212,12 @@ impl Engine {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Claims one runnable run and executes it to the end. `None` when nothing is runnable.
+    /// Claims one runnable run and executes it to the end. `None` when nothing is runnable
+    /// (or runs are held while offline).
     pub async fn run_next(&self) -> Result<Option<RunId>, StoreError> {
+        if self.is_held() {
+            return Ok(None);
+        }
         let lease_ms = i64::try_from(self.config.lease.as_millis()).unwrap_or(i64::MAX);
         let Some(claimed) = self
             .store

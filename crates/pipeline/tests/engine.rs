@@ -644,3 +644,70 @@ fn workflows_with_missing_inputs_duplicates_or_cycles_are_refused() {
         Err(WorkflowError::Cycle(names)) if names == ["a", "b"]
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_offline_queued_runs_wait_and_go_when_the_network_is_back() {
+    let h = Harness::new().await;
+    let stage = Scripted::new("fetch", &["seed"]).then(Ok(json!({ "ok": true })));
+    let calls = stage.calls.clone();
+    let engine = h.engine(vec![Arc::new(stage)], "w1");
+    engine.hold(true);
+    let lead = h.lead("acme.com").await;
+    h.enqueue(lead, RunTrigger::Created).await;
+    assert_eq!(engine.run_next().await.unwrap(), None);
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+    assert_eq!(
+        h.status(lead).await.0,
+        RunStatus::Queued,
+        "the run is kept, not failed"
+    );
+    engine.hold(false);
+    assert!(engine.run_next().await.unwrap().is_some());
+    assert_eq!(h.status(lead).await.0, RunStatus::Succeeded);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deferred_stage_puts_the_run_back_in_the_queue_until_its_time() {
+    let h = Harness::new().await;
+    let until = Timestamp(Timestamp::now().0 + 3_600_000);
+    let first = Scripted::new("fetch", &["seed"]).then(Ok(json!({ "page": 1 })));
+    let first_calls = first.calls.clone();
+    let second = Scripted::new("judge", &["fetch"])
+        .then(Err(StageError::Deferred {
+            message: "Waiting: today's model budget is spent.".into(),
+            until,
+        }))
+        .then(Ok(json!({ "fit": 70 })));
+    let engine = h.engine(vec![Arc::new(first), Arc::new(second)], "w1");
+    let lead = h.lead("acme.com").await;
+    let run = h.enqueue(lead, RunTrigger::Created).await;
+    assert_eq!(engine.run_next().await.unwrap(), Some(run));
+    assert_eq!(
+        h.status(lead).await,
+        (
+            RunStatus::Queued,
+            Some("Waiting: today's model budget is spent.".into())
+        )
+    );
+    assert!(
+        h.recorder.outcomes.lock().unwrap().is_empty(),
+        "not over, not notified"
+    );
+    assert_eq!(
+        engine.run_next().await.unwrap(),
+        None,
+        "not before its time"
+    );
+    assert_eq!(
+        h.store.wake_waiting_runs(Timestamp::now()).await.unwrap(),
+        1
+    );
+    assert_eq!(engine.run_next().await.unwrap(), Some(run));
+    assert_eq!(h.status(lead).await.0, RunStatus::Succeeded);
+    assert_eq!(
+        first_calls.load(Ordering::SeqCst),
+        1,
+        "what was committed is kept"
+    );
+    assert_eq!(h.recorder.outcomes.lock().unwrap().len(), 1);
+}

@@ -292,3 +292,14 @@ pub async fn research_estimate(state: State<'_, AppState>) -> Result<ResearchEst
         per_lead_cents: settings.budget.per_lead_cents,
     })
 }
+
+/// The window tells whether the computer is online: while it is not, research waits (queued
+/// runs stay queued) and everything stored stays readable.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_online(state: State<'_, AppState>, online: bool) -> Result<(), IpcError> {
+    if let Some(research) = state.research() {
+        research.engine.hold(!online);
+    }
+    Ok(())
+}

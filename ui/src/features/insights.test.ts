@@ -287,3 +287,20 @@ describe("research review", () => {
     expect(ledger.textContent).toContain("Most this month: Ada $0.40.");
   });
 });
+
+describe("offline", () => {
+  it("shows that it is offline, holds research, and lets it go when the network is back", async () => {
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada", website: "https://acme.example/" })]);
+    render(App);
+    await screen.findByTestId("board");
+    await waitFor(() => expect(backend.calls.filter((c) => c.cmd === "set_online").map((c) => c.args)).toEqual([{ online: true }]));
+    window.dispatchEvent(new Event("offline"));
+    expect((await screen.findByTestId("offline")).textContent).toContain("Offline · research waits");
+    await waitFor(() => expect(backend.calls.filter((c) => c.cmd === "set_online").at(-1)?.args).toEqual({ online: false }));
+    // Everything stored is still there to read.
+    expect(card("Ada")).toBeTruthy();
+    window.dispatchEvent(new Event("online"));
+    await waitFor(() => expect(screen.queryByTestId("offline")).toBeNull());
+    await waitFor(() => expect(backend.calls.filter((c) => c.cmd === "set_online").at(-1)?.args).toEqual({ online: true }));
+  });
+});

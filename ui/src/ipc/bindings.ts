@@ -74,6 +74,11 @@ export const commands = {
 	/**  What model calls cost today, this month, by day and by lead. */
 	costLedger: () => typedError<CostLedger, IpcError>(__TAURI_INVOKE("cost_ledger")),
 	researchEstimate: () => typedError<ResearchEstimate, IpcError>(__TAURI_INVOKE("research_estimate")),
+	/**
+	 *  The window tells whether the computer is online: while it is not, research waits (queued
+	 *  runs stay queued) and everything stored stays readable.
+	 */
+	setOnline: (online: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_online", { online })),
 	apiKeys: () => typedError<ApiKeyStatus[], IpcError>(__TAURI_INVOKE("api_keys")),
 	/**  Saves (or replaces) a provider's key in the keychain. */
 	setApiKey: (provider: string, key: string) => typedError<ApiKeyStatus, IpcError>(__TAURI_INVOKE("set_api_key", { provider, key })),

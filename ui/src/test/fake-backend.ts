@@ -345,6 +345,8 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       }
       case "cancel_research":
         return null;
+      case "set_online":
+        return null;
       case "research_estimate":
         return backend.estimate;
       case "cost_ledger":
