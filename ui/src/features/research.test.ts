@@ -123,8 +123,19 @@ describe("research", () => {
     installFakeBackend([lead({ id: 1, fullName: "Ada" }), lead({ id: 2, fullName: "Grace" })]);
     render(App);
     await screen.findByTestId("board");
-    await emit("open-lead", 2);
-    await waitFor(() => expect(screen.getByTestId("drawer-name").textContent).toBe("Grace"));
+    const scrolled: string[] = [];
+    const original = Element.prototype.scrollIntoView;
+    Element.prototype.scrollIntoView = function (this: Element) {
+      scrolled.push(this.id);
+    };
+    try {
+      await emit("open-lead", 2);
+      await waitFor(() => expect(screen.getByTestId("drawer-name").textContent).toBe("Grace"));
+      // It opens on the research, which is what the notification was about.
+      await waitFor(() => expect(scrolled).toContain("research-h"));
+    } finally {
+      Element.prototype.scrollIntoView = original;
+    }
   });
 });
 
