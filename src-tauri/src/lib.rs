@@ -21,6 +21,7 @@ pub fn run() -> i32 {
     let invoke_handler = builder.invoke_handler();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(invoke_handler)
         .setup(move |app| {
             builder.mount_events(app);

@@ -110,6 +110,9 @@ describe("insights", () => {
     const unverified = panel.getByTestId("unverified-facts");
     expect(unverified.textContent).toContain("1 claim could not be verified and was not used");
     expect(unverified.textContent).toContain("the quote is not in the cited page");
+    // A fact's page opens in the system browser, not in the app's window.
+    await user.click(within(facts).getAllByTestId("source-link")[1]);
+    expect(backend.calls.find((c) => c.cmd === "plugin:opener|open_url")?.args).toMatchObject({ url: "https://acme.example/customers" });
     // The card carries the lead's verified score.
     expect(within(card("Ada")).getByTestId("card-fit").textContent).toBe("Fit 78");
   });

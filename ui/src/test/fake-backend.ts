@@ -347,6 +347,8 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         return null;
       case "set_online":
         return null;
+      case "plugin:opener|open_url":
+        return null;
       case "research_estimate":
         return backend.estimate;
       case "cost_ledger":
