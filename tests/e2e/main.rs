@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../support/dbus.rs"]
+mod dbus;
 #[path = "../../crates/research/tests/support/fake_model.rs"]
 mod fake_model;
 mod harness;
@@ -595,6 +597,8 @@ async fn with_a_model_the_lead_gets_a_grounded_fit_score_and_the_inspector_shows
             )
             .await
             .unwrap();
+        // For the picture only: WebKit under Xvfb repaints a scrolled panel a moment later.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         std::fs::write(dir.join("insights.png"), client.screenshot().await.unwrap()).unwrap();
     }
 
@@ -633,5 +637,256 @@ async fn with_a_model_the_lead_gets_a_grounded_fit_score_and_the_inspector_shows
         .unwrap();
     }
     assert_eq!(model.requests().len(), 2);
+    client.close().await.unwrap();
+}
+
+/// Whether anything hostile ran or rendered as markup in the window: the payloads set
+/// `window.__pwned` if they ever execute, and no research text may become an element.
+async fn assert_inert(client: &fantoccini::Client, scope: &str) {
+    let found = client
+        .execute(
+            &format!(
+                "return [String(window.__pwned), document.querySelectorAll('{scope} img, {scope} b[onmouseover]').length]"
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        found,
+        serde_json::json!(["undefined", 0]),
+        "payload became markup in {scope}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn research_is_reviewed_approved_and_traced_and_hostile_text_stays_text() {
+    use fake_model::Reply;
+    use serde_json::json;
+
+    let data_dir = tempfile::tempdir().unwrap();
+    let (site, _hits) = site::serve(site::fixtures("hostile")).await;
+    let model = fake_model::FakeModel::start().await;
+    let bus = dbus::Bus::start();
+    let (_server, notified) = dbus::serve_notifications(&bus.address).await;
+    {
+        let store =
+            leadscout_store::Store::open(&data_dir.path().join(leadscout_store::DATABASE_FILE))
+                .await
+                .unwrap();
+        let settings = leadscout_domain::Settings {
+            model: leadscout_domain::ModelSettings {
+                provider: Some("openai_compatible".into()),
+                base_url: Some(model.base_url()),
+                model: Some("qwen2.5-7b-instruct".into()),
+            },
+            profile: leadscout_domain::MyProfile {
+                company: "Coldchain Co".into(),
+                offering: "Temperature monitoring for trucks".into(),
+                ideal_customer: "Refrigerated freight carriers".into(),
+            },
+            onboarded: true,
+            ..leadscout_domain::Settings::default()
+        };
+        store
+            .save_settings(&settings, leadscout_domain::Timestamp::now())
+            .await
+            .unwrap();
+        store.close().await;
+    }
+    // The model's answers carry markup too: in a value, a quote that is on the page, and the
+    // summary.
+    let payload = r#"<img src=x onerror="window.__pwned=2">"#;
+    model.push(Reply::Answer(json!({ "facts": [
+        { "id": "F1", "field": "industry", "value": "Cold-chain freight", "source_id": "S1",
+          "quote": "Northwind Freight moves refrigerated cargo for grocers", "confidence": 0.9 },
+        { "id": "F2", "field": "what_they_do", "value": format!("Refrigerated cargo {payload}"),
+          "source_id": "S1", "quote": format!("refrigerated cargo for grocers {payload} across Ohio"),
+          "confidence": 0.8 },
+        { "id": "F3", "field": "size_band", "value": "60 trucks", "source_id": "S1",
+          "quote": "A fleet of 60 temperature-controlled trucks", "confidence": 0.9 }
+    ]})));
+    model.push(Reply::Answer(json!({
+        "summary": "Northwind runs 60 refrigerated trucks <b onmouseover=\"window.__pwned=4\">for grocers</b>.",
+        "fit_score": 81,
+        "fit_reasons": [
+            { "text": "Refrigerated freight is your ideal customer.", "fact_ids": ["F1"] },
+            { "text": format!("Cargo {payload} needs monitoring."), "fact_ids": ["F2"] },
+            { "text": "A fleet of 60 trucks to equip.", "fact_ids": ["F3"] }
+        ],
+        "talking_points": [ { "text": "Ask about spoilage claims.", "fact_ids": ["F1"] } ],
+        "risks": [],
+        "next_best_action": { "text": "Offer a pilot on ten trucks.", "fact_ids": ["F3"] }
+    })));
+    let gate = model.gate.clone().lock_owned().await;
+
+    let allow = format!("northwind.example={site}");
+    let xvfb = Xvfb::start();
+    let driver = Driver::start_with(
+        &xvfb.display,
+        data_dir.path(),
+        &[
+            ("LEADSCOUT_TEST_ALLOW_HOSTS", &allow),
+            ("DBUS_SESSION_BUS_ADDRESS", &bus.address),
+        ],
+    );
+    let client = driver.launch_app().await;
+    find(&client, "[data-testid=board]").await;
+    find(&client, "[data-testid=new-lead]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    find(&client, "[data-testid=new-lead-dialog]").await;
+    fill(&client, "fullName", "Dana Whitfield").await;
+    fill(
+        &client,
+        "website",
+        &format!("http://northwind.example:{}/", site.port()),
+    )
+    .await;
+    find(&client, "[data-testid=create-lead-submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+
+    // Running (the model is held), then done.
+    eventually("the card to show the run in progress", || async {
+        let status = text_of(&client, "[data-testid=research-status]").await;
+        (status.trim() == "Researching").then_some(())
+    })
+    .await;
+    drop(gate);
+    eventually("the verified score on the card", || async {
+        let fit = text_of(&client, "[data-testid=card-fit]").await;
+        (fit.trim() == "Fit 81").then_some(())
+    })
+    .await;
+    // The notification was sent, with the score and summary as its body.
+    let (app, summary, body) = eventually("the notification", || async {
+        notified.lock().unwrap().first().cloned()
+    })
+    .await;
+    assert_eq!(app, "Leadscout");
+    assert_eq!(summary, "Research ready: Dana Whitfield");
+    assert!(
+        body.starts_with("Fit 81/100 · Northwind runs 60 refrigerated trucks"),
+        "{body:?}"
+    );
+
+    // The research view: evidence for every claim, and every payload as plain text.
+    find(&client, "[data-testid=lead-card]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let facts = eventually("the facts with their quotes", || async {
+        let f = text_of(&client, "[data-testid=research-facts]").await;
+        (!f.is_empty()).then_some(f)
+    })
+    .await;
+    assert!(
+        facts.contains(&format!(
+            "refrigerated cargo for grocers {payload} across Ohio"
+        )),
+        "{facts:?}"
+    );
+    let summary = text_of(&client, "[data-testid=insights-summary]").await;
+    assert!(
+        summary.contains(r#"<b onmouseover="window.__pwned=4">for grocers</b>"#),
+        "{summary:?}"
+    );
+    let sources = text_of(&client, "[data-testid=research-sources]").await;
+    assert!(sources.contains("northwind.example"), "{sources:?}");
+    assert_inert(&client, "[data-testid=lead-drawer]").await;
+    assert_inert(&client, "[data-testid=board]").await;
+
+    // A re-run finds a different industry: it is proposed, approved, and shown with its source.
+    model.push(Reply::Answer(json!({ "facts": [
+        { "id": "F1", "field": "industry", "value": "Refrigerated logistics", "source_id": "S1",
+          "quote": "A fleet of 60 temperature-controlled trucks serves 300 stores every night",
+          "confidence": 0.9 }
+    ]})));
+    find(&client, "[data-testid=rerun-research]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let proposal = eventually("the proposed change", || async {
+        let p = text_of(&client, "[data-testid=proposal]").await;
+        (!p.is_empty()).then_some(p)
+    })
+    .await;
+    assert!(
+        proposal.contains("Cold-chain freight") && proposal.contains("Refrigerated logistics"),
+        "{proposal:?}"
+    );
+    let industry = text_of(&client, "[data-testid=company-industry]").await;
+    assert_eq!(
+        industry, "IndustryCold-chain freightAI",
+        "not written before approval"
+    );
+    if let Some(dir) = std::env::var_os("LEADSCOUT_SCREENSHOTS").map(std::path::PathBuf::from) {
+        client
+            .execute(
+                "document.querySelector('[data-testid=company-industry]').scrollIntoView({block: 'start'})",
+                vec![],
+            )
+            .await
+            .unwrap();
+        // For the picture only: WebKit under Xvfb repaints a scrolled panel a moment later.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        std::fs::write(dir.join("proposal.png"), client.screenshot().await.unwrap()).unwrap();
+    }
+    find(&client, "[data-testid=approve-proposal]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    eventually("the approved value in the company section", || async {
+        let i = text_of(&client, "[data-testid=company-industry]").await;
+        (i == "IndustryRefrigerated logisticsAI").then_some(())
+    })
+    .await;
+    assert!(
+        client
+            .find_all(Locator::Css("[data-testid=proposal]"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "the proposal is decided"
+    );
+    let origin = find(&client, "[data-testid=provenance-industry]").await;
+    let title = origin.attr("title").await.unwrap().unwrap_or_default();
+    assert!(
+        title.contains("a verified model fact")
+            && title.contains("A fleet of 60 temperature-controlled trucks"),
+        "{title:?}"
+    );
+    assert_eq!(origin.text().await.unwrap_or_default().trim(), "AI");
+    // The second run's own judgement replaced the first's.
+    let reasons = text_of(&client, "[data-testid=fit-reasons]").await;
+    assert!(
+        reasons.contains("Their customers are the user's kind of customer."),
+        "{reasons:?}"
+    );
+    assert!(
+        !reasons.contains("A fleet of 60 trucks to equip."),
+        "{reasons:?}"
+    );
+    assert_inert(&client, "[data-testid=lead-drawer]").await;
+    if let Some(dir) = std::env::var_os("LEADSCOUT_SCREENSHOTS").map(std::path::PathBuf::from) {
+        client
+            .execute(
+                "document.getElementById('research-h').scrollIntoView({block: 'start'})",
+                vec![],
+            )
+            .await
+            .unwrap();
+        // For the picture only: WebKit under Xvfb repaints a scrolled panel a moment later.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        std::fs::write(dir.join("review.png"), client.screenshot().await.unwrap()).unwrap();
+    }
     client.close().await.unwrap();
 }

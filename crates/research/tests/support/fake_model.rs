@@ -67,6 +67,8 @@ pub struct FakeModel {
     pub obedient: Arc<Mutex<bool>>,
     /// Report this many prompt tokens (to make calls cost something with a priced model).
     pub prompt_tokens: Arc<Mutex<Option<u64>>>,
+    /// Held by a test to keep every answer waiting (to see a run in progress).
+    pub gate: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl FakeModel {
@@ -87,6 +89,7 @@ impl FakeModel {
                     let Some(body) = read_request(&mut socket).await else {
                         return;
                     };
+                    drop(server.gate.lock().await);
                     let response = server.respond(&body);
                     let _ = socket.write_all(response.as_bytes()).await;
                     let _ = socket.shutdown().await;
