@@ -1,13 +1,17 @@
 # Leadscout. The two commands a newcomer needs are `make run` and `make test`; both install
 # whatever is missing first.
 
-.PHONY: run test deps bundle bindings dev fmt clean
+.PHONY: run test deps bundle bindings dev fmt clean soak
 
 run:  ## Build the UI and start the app
 	@scripts/run.sh
 
 test:  ## Every check and test: fmt, clippy, Rust tests, svelte-check, vitest, end to end
 	@scripts/test.sh
+
+soak:  ## Fault injection at scale: 200 companies, 30% of model calls failing (make test runs 24)
+	@scripts/deps.sh test
+	LEADSCOUT_FAULT_LEADS=200 cargo test -p leadscout-research --test faults -- --nocapture
 
 deps:  ## Install what building and testing need, and nothing that is already there
 	@scripts/deps.sh test

@@ -98,6 +98,7 @@ pub async fn start<R: Runtime>(
         store: store.clone(),
         models: Arc::new(KeychainModels::new(keychain, build_http_client()?)),
         prompts_dir: Some(prompts_dir),
+        call_timeout: leadscout_research::model::CALL_TIMEOUT,
     };
     let workflow = workflow(kit, Arc::new(fetcher), CrawlConfig::default())?;
     let handle = app.clone();

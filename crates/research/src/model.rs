@@ -38,7 +38,7 @@ pub const INSIGHTS_PROMPT: &str = "lead-research/insights";
 pub const NO_MODEL: &str = "No model is set up (Settings → Model).";
 
 /// How long one model call may take before it counts as a timeout (and is retried).
-const CALL_TIMEOUT: Duration = Duration::from_secs(180);
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(180);
 /// Most facts kept from one answer.
 const MAX_FACTS: usize = 12;
 /// The insights summary's limit.
@@ -124,6 +124,8 @@ pub struct ModelKit {
     pub models: Arc<dyn Models>,
     /// The user's prompt overrides (`<data folder>/prompts`); `None` uses the shipped prompts.
     pub prompts_dir: Option<PathBuf>,
+    /// How long one model call may take ([`CALL_TIMEOUT`] in the app).
+    pub call_timeout: Duration,
 }
 
 impl ModelKit {
@@ -451,7 +453,7 @@ impl Call<'_> {
             .user(self.layers.task.clone())
             .limits(leadscout_llm::Limits {
                 max_output_tokens: self.prompt.max_output_tokens,
-                timeout: CALL_TIMEOUT,
+                timeout: self.kit.call_timeout,
                 temperature: Some(self.prompt.temperature),
             });
         self.meta.prompt_id = Some(self.prompt.id.clone());

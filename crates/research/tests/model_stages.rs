@@ -90,6 +90,7 @@ impl Harness {
                 leadscout_llm::build_http_client().unwrap(),
             )),
             prompts_dir: Some(dir.path().join("prompts")),
+            call_timeout: leadscout_research::model::CALL_TIMEOUT,
         };
         let recorder = Arc::new(Recorder::default());
         let engine = Engine::new(

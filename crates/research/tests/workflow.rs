@@ -69,6 +69,7 @@ async fn harness(allow: AllowList) -> Harness {
                     leadscout_llm::build_http_client().unwrap(),
                 )),
                 prompts_dir: None,
+                call_timeout: leadscout_research::model::CALL_TIMEOUT,
             },
             Arc::new(fetcher),
             CrawlConfig::default(),

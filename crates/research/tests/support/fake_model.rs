@@ -34,6 +34,10 @@ pub enum Reply {
     },
     /// A refusal (`message.refusal`, empty content).
     Refusal(String),
+    /// The output limit cut the answer: `finish_reason: "length"` with this partial content.
+    Truncated(String),
+    /// No answer at all for this long, then the connection closes (a client timeout).
+    Stall(std::time::Duration),
 }
 
 impl Reply {
@@ -69,6 +73,10 @@ pub struct FakeModel {
     pub prompt_tokens: Arc<Mutex<Option<u64>>>,
     /// Held by a test to keep every answer waiting (to see a run in progress).
     pub gate: Arc<tokio::sync::Mutex<()>>,
+    /// Fault injection: (share of calls that fail, generator state).
+    chaos: Arc<Mutex<Option<(f64, u64)>>>,
+    /// The faults injected so far, by kind.
+    pub injected: Arc<Mutex<std::collections::BTreeMap<&'static str, u32>>>,
 }
 
 impl FakeModel {
@@ -90,8 +98,12 @@ impl FakeModel {
                         return;
                     };
                     drop(server.gate.lock().await);
-                    let response = server.respond(&body);
-                    let _ = socket.write_all(response.as_bytes()).await;
+                    match server.respond(&body) {
+                        Ok(response) => {
+                            let _ = socket.write_all(response.as_bytes()).await;
+                        }
+                        Err(stall) => tokio::time::sleep(stall).await,
+                    }
                     let _ = socket.shutdown().await;
                 });
             }
@@ -108,6 +120,59 @@ impl FakeModel {
         self.script.lock().unwrap().push_back(reply);
     }
 
+    /// Makes `share` of the calls (0 to 1) fail with one of the faults a provider really
+    /// produces, chosen by a generator seeded with `seed`.
+    pub fn set_chaos(&self, share: f64, seed: u64) {
+        *self.chaos.lock().unwrap() = Some((share, seed.max(1)));
+    }
+
+    /// The next fault, if this call gets one.
+    fn fault(&self) -> Option<Reply> {
+        let mut chaos = self.chaos.lock().unwrap();
+        let (share, state) = chaos.as_mut()?;
+        let mut next = || {
+            // xorshift64: deterministic for a seed.
+            *state ^= *state << 13;
+            *state ^= *state >> 7;
+            *state ^= *state << 17;
+            *state
+        };
+        if (next() % 10_000) as f64 >= *share * 10_000.0 {
+            return None;
+        }
+        let (kind, reply) = match next() % 7 {
+            0 => ("429", Reply::rate_limited(1)),
+            1 => ("500", Reply::server_error()),
+            2 => (
+                "503",
+                Reply::Error {
+                    status: 503,
+                    code: "overloaded".into(),
+                    message: "The engine is currently overloaded, please try again later.".into(),
+                    retry_after: None,
+                },
+            ),
+            3 => (
+                "timeout",
+                Reply::Stall(std::time::Duration::from_millis(1500)),
+            ),
+            4 => (
+                "truncated",
+                Reply::Truncated("{\"facts\": [{\"id\": \"F1\", \"field\": \"indus".into()),
+            ),
+            5 => (
+                "schema",
+                Reply::Answer(json!({ "facts": "none", "summary": 7 })),
+            ),
+            _ => (
+                "refusal",
+                Reply::Refusal("I can't help with that request.".into()),
+            ),
+        };
+        *self.injected.lock().unwrap().entry(kind).or_default() += 1;
+        Some(reply)
+    }
+
     pub fn set_obedient(&self, on: bool) {
         *self.obedient.lock().unwrap() = on;
     }
@@ -116,11 +181,14 @@ impl FakeModel {
         self.requests.lock().unwrap().clone()
     }
 
-    fn respond(&self, body: &[u8]) -> String {
+    /// The whole HTTP response, or how long to stall before closing without one.
+    fn respond(&self, body: &[u8]) -> Result<String, std::time::Duration> {
         let request: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
         self.requests.lock().unwrap().push(request.clone());
         let scripted = self.script.lock().unwrap().pop_front();
-        let reply = scripted.unwrap_or_else(|| self.behave(&request));
+        let reply = scripted
+            .or_else(|| self.fault())
+            .unwrap_or_else(|| self.behave(&request));
         let model = request["model"].as_str().unwrap_or("fake").to_owned();
         let prompt_chars: usize = request["messages"]
             .as_array()
@@ -136,6 +204,13 @@ impl FakeModel {
             .unwrap()
             .unwrap_or((prompt_chars / 4) as u64);
         let (status, extra, body) = match reply {
+            Reply::Stall(duration) => return Err(duration),
+            Reply::Truncated(text) => (
+                200,
+                String::new(),
+                completion(&model, &text, None, prompt_tokens)
+                    .replace("\"finish_reason\":\"stop\"", "\"finish_reason\":\"length\""),
+            ),
             Reply::Answer(value) => (
                 200,
                 String::new(),
@@ -179,10 +254,10 @@ impl FakeModel {
             503 => "Service Unavailable",
             _ => "Error",
         };
-        format!(
+        Ok(format!(
             "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{extra}connection: close\r\n\r\n{body}",
             body.len()
-        )
+        ))
     }
 
     /// What a careful (or, in obedient mode, a gullible) model would answer.

@@ -1,0 +1,226 @@
+//! Fault injection: research for many companies against a model provider that answers 30% of
+//! calls with a fault a real provider produces (429 with Retry-After, 500, 503 overload, a
+//! stalled answer past the client's timeout, an answer cut at the output limit, JSON that does
+//! not match the schema, a refusal). Every run must end, succeeded with checked output or
+//! failed with a reason a salesperson can read, and nothing unverified may be written: every
+//! stored verified quote is checked again against the stored page text.
+//!
+//! `LEADSCOUT_FAULT_LEADS` (default 24) sets how many companies; `make soak` runs more.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/fake_model.rs"]
+mod fake_model;
+#[path = "support/site.rs"]
+mod site;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fake_model::FakeModel;
+use leadscout_domain::{ModelSettings, MyProfile, NewLead, RunStatus, Settings, Timestamp};
+use leadscout_llm::keys::MemoryKeychain;
+use leadscout_pipeline::grounding::normalize;
+use leadscout_pipeline::{
+    Backoff, Engine, EngineConfig, EventSink, Notifier, Outcome, SystemClock,
+};
+use leadscout_research::model::{KeychainModels, ModelKit};
+use leadscout_research::stages::{seed, workflow, WORKFLOW};
+use leadscout_research::{AllowList, CrawlConfig, FetchConfig, Fetcher, Guard};
+use leadscout_store::{Store, DATABASE_FILE};
+use site::{fixtures, serve};
+use tokio_util::sync::CancellationToken;
+
+struct Quiet;
+
+impl EventSink for Quiet {
+    fn emit(&self, _event: leadscout_domain::RunEvent) {}
+}
+
+impl Notifier for Quiet {
+    fn notify(&self, _outcome: &Outcome) {}
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_30_percent_of_model_calls_failing_every_run_ends_and_nothing_invalid_is_written() {
+    let leads: usize = std::env::var("LEADSCOUT_FAULT_LEADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(24);
+    // One fixture site under many company names: every lead is its own company.
+    let (addr, _hits) = serve(fixtures("acme")).await;
+    let mut allow = AllowList::none();
+    for i in 0..leads {
+        allow = allow.resolve_as(&format!("acme{i}.example"), addr);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join(DATABASE_FILE)).await.unwrap();
+    let model = FakeModel::start().await;
+    model.set_chaos(0.3, 0x5eed_1234);
+    let settings = Settings {
+        model: ModelSettings {
+            provider: Some("openai_compatible".into()),
+            base_url: Some(model.base_url()),
+            model: Some("gpt-4o-mini".into()),
+        },
+        profile: MyProfile {
+            company: "Forge & Co".into(),
+            offering: "Inventory software".into(),
+            ideal_customer: "Workshops".into(),
+        },
+        ..Settings::default()
+    };
+    store
+        .save_settings(&settings.validate().unwrap(), Timestamp::now())
+        .await
+        .unwrap();
+    let kit = ModelKit {
+        store: store.clone(),
+        models: Arc::new(KeychainModels::new(
+            Arc::new(MemoryKeychain::default()),
+            leadscout_llm::build_http_client().unwrap(),
+        )),
+        prompts_dir: None,
+        // A stalled answer counts as a timeout after a second, not three minutes.
+        call_timeout: Duration::from_secs(1),
+    };
+    let fetcher = Fetcher::new(
+        Guard::new(allow),
+        FetchConfig {
+            per_host_interval: Duration::from_millis(5),
+            ..FetchConfig::default()
+        },
+    )
+    .unwrap();
+    let engine = Engine::new(
+        store.clone(),
+        workflow(kit, Arc::new(fetcher), CrawlConfig::default()).unwrap(),
+        seed(store.clone()),
+        Arc::new(SystemClock),
+        Arc::new(Quiet),
+        Arc::new(Quiet),
+        EngineConfig {
+            workers: 4,
+            backoff: Backoff {
+                base: Duration::from_millis(50),
+                max: Duration::from_millis(200),
+                max_attempts: 4,
+            },
+            idle_poll: Duration::from_millis(50),
+            ..EngineConfig::default()
+        },
+    );
+    let mut ids = Vec::new();
+    for i in 0..leads {
+        let draft = NewLead {
+            full_name: format!("Lead {i}"),
+            website: Some(format!("http://acme{i}.example:{}/", addr.port())),
+            ..NewLead::default()
+        }
+        .validate()
+        .unwrap();
+        let (lead, run) = store
+            .create_lead_and_research(&draft, WORKFLOW, Timestamp::now())
+            .await
+            .unwrap();
+        assert!(run.is_some());
+        ids.push(lead.id);
+    }
+    let shutdown = CancellationToken::new();
+    let workers = engine.start(shutdown.clone());
+
+    // Wait for every run to end; the deadline only turns a hang into a failure.
+    let started = Instant::now();
+    let runs = loop {
+        let runs = store.latest_runs(None).await.unwrap();
+        if runs.len() == leads
+            && runs
+                .iter()
+                .all(|r| matches!(r.status, RunStatus::Succeeded | RunStatus::Failed))
+        {
+            break runs;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "runs did not end: {runs:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    shutdown.cancel();
+    for w in workers {
+        let _ = w.await;
+    }
+
+    let injected = model.injected.lock().unwrap().clone();
+    let calls = model.requests().len();
+    let succeeded = runs
+        .iter()
+        .filter(|r| r.status == RunStatus::Succeeded)
+        .count();
+    eprintln!(
+        "{leads} leads, {calls} model calls, faults injected {injected:?}; {succeeded} runs succeeded, {} failed",
+        leads - succeeded
+    );
+    assert!(
+        injected.values().sum::<u32>() > 0,
+        "the provider injected no fault"
+    );
+
+    // Failed runs say why, in words.
+    for run in runs.iter().filter(|r| r.status == RunStatus::Failed) {
+        let reason = run.error.as_deref().unwrap_or_default();
+        assert!(
+            !reason.is_empty()
+                && reason.len() < 600
+                && !reason.contains("LlmError")
+                && !reason.contains("{\""),
+            "unreadable failure reason: {reason:?}"
+        );
+    }
+
+    // Nothing unverified was written: every verified fact's quote is on its stored page, a
+    // fit score is the lead's only when verified, and model-written fields come from verified
+    // facts.
+    let mut verified_facts = 0;
+    for id in &ids {
+        let lead = store.lead(*id).await.unwrap().unwrap();
+        let insights = store.lead_insights(*id).await.unwrap();
+        match (&insights, lead.fit_score) {
+            (Some(i), Some(score)) => {
+                assert!(i.fit_verified && i.fit_score == Some(score));
+                assert!(i.fit_reasons.iter().filter(|r| r.verified).count() >= 3);
+            }
+            (_, None) => {}
+            (None, Some(_)) => panic!("a fit score without insights"),
+        }
+        let Some(company) = lead.company_id else {
+            continue;
+        };
+        let texts = store.source_texts(company).await.unwrap();
+        let facts = store.company_facts(company).await.unwrap();
+        for fact in facts.iter().filter(|f| f.verified) {
+            verified_facts += 1;
+            let page = texts
+                .iter()
+                .find(|(url, _)| Some(url) == fact.source_url.as_ref())
+                .map(|(_, text)| normalize(text))
+                .expect("a verified fact cites a stored page");
+            assert!(
+                page.contains(&normalize(fact.quote.trim_matches(['"', '\'', ' ', '.']))),
+                "verified quote not on its page: {fact:?}"
+            );
+        }
+        let company = store.company(company).await.unwrap().unwrap();
+        for (field, provenance) in &company.provenance {
+            if provenance.by == "model" {
+                let quote = provenance.quote.as_deref().unwrap_or_default();
+                assert!(
+                    facts.iter().any(|f| f.verified && f.quote == quote),
+                    "{field} was written from an unverified claim"
+                );
+            }
+        }
+    }
+    assert!(verified_facts > 0, "no run got through with facts");
+    assert!(succeeded > 0);
+}
