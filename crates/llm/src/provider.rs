@@ -215,12 +215,14 @@ pub(crate) fn parse_body<T: DeserializeOwned>(
     transport: &Transport,
     reply: &Reply,
 ) -> Result<T, LlmError> {
+    // serde's message quotes the value it could not use, which may be anything the body holds.
     serde_json::from_slice(&reply.body).map_err(|e| LlmError::UnexpectedResponse {
         provider: transport.provider,
         message: format!(
-            "HTTP {} with a body that is not a {} answer ({e}): {}",
+            "HTTP {} with a body that is not a {} answer ({}): {}",
             reply.status.as_u16(),
             transport.provider.as_str(),
+            transport.redact(&e.to_string()),
             transport.fallback_message(reply)
         ),
     })
@@ -249,6 +251,31 @@ pub(crate) fn log_outcome(transport: &Transport, result: &Result<StructuredRespo
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn transport(key: &str) -> Transport {
+        Transport::new(
+            crate::client::Provider::OpenAi,
+            reqwest::Client::new(),
+            Some(crate::client::ApiKey::new(key)),
+            std::sync::Arc::new(crate::client::SystemClock),
+        )
+    }
+
+    #[test]
+    fn a_body_of_the_wrong_shape_is_reported_without_the_key() {
+        // Found by the model_output fuzz target: serde quotes the value it could not use.
+        #[derive(Debug, serde::Deserialize)]
+        struct Shape {
+            #[allow(dead_code)]
+            tokens: u64,
+        }
+        let key = "sk-secret-123";
+        let reply = Reply::given(200, br#"{"tokens": "sk-secret-123"}"#);
+        let err = parse_body::<Shape>(&transport(key), &reply).unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(shown.contains("invalid type: string"), "{shown}");
+        assert!(!shown.contains(key), "{shown}");
+    }
 
     #[test]
     fn parses_json_in_and_out_of_code_fences() {
