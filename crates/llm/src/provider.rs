@@ -110,6 +110,13 @@ pub(crate) fn finish(
     priced: bool,
 ) -> Result<StructuredResponse, LlmError> {
     let provider = transport.provider;
+    // The model's name and the finish reason are the provider's words too, and they travel into
+    // errors, logs, the settings page and the database.
+    let answer = Answer {
+        model: transport.redact(&answer.model),
+        finish_reason: transport.redact(&answer.finish_reason),
+        ..answer
+    };
     let cost_usd = if priced {
         pricing::cost_usd(provider, &answer.model, &answer.usage)
     } else {
@@ -275,6 +282,47 @@ mod tests {
         let shown = format!("{err} {err:?}");
         assert!(shown.contains("invalid type: string"), "{shown}");
         assert!(!shown.contains(key), "{shown}");
+    }
+
+    #[test]
+    fn the_model_name_a_provider_sends_is_redacted_too() {
+        // Found by the model_output fuzz target: the key came back as the answer's model name.
+        let key = "sk-secret-123";
+        let schema = crate::OutputSchema::new(
+            "check",
+            json!({"type": "object", "required": ["ok"], "properties": {"ok": {"type": "boolean"}}}),
+        )
+        .unwrap();
+        let request = StructuredRequest::new(schema);
+        let answer = |text: &str| Answer {
+            model: format!("model-{key}"),
+            usage: Usage::default(),
+            finish_reason: format!("stop {key}"),
+            content: Content::Text(text.into()),
+            stop: Stop::Complete,
+        };
+        let t = transport(key);
+        let err = finish(
+            &t,
+            &request,
+            answer("{\"ok\": 1}"),
+            Duration::ZERO,
+            Shaping::default(),
+            false,
+        )
+        .unwrap_err();
+        assert!(!format!("{err} {err:?}").contains(key), "{err:?}");
+        let ok = finish(
+            &t,
+            &request,
+            answer("{\"ok\": true}"),
+            Duration::ZERO,
+            Shaping::default(),
+            false,
+        )
+        .unwrap();
+        assert_eq!(ok.model, "model-[redacted]");
+        assert_eq!(ok.finish_reason, "stop [redacted]");
     }
 
     #[test]
