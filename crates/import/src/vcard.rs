@@ -157,7 +157,8 @@ fn unescape(value: &str) -> String {
             out.push(c);
         }
     }
-    out.replace("\r\n", "\n")
+    // A bare CR is a line break too (old Mac files); kept, it would vanish on export.
+    out.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 /// Components of a structured value (`N`, `ORG`), split on unescaped `;`.
@@ -309,6 +310,15 @@ mod tests {
             }
             _ => None,
         })
+    }
+
+    #[test]
+    fn a_bare_carriage_return_in_a_value_is_a_line_break() {
+        // Found by the vcard fuzz target: the note kept the CR, and the vCard export dropped it,
+        // running the two lines together.
+        let rows = cards("BEGIN:VCARD\r\nFN:Ada\r\nNOTE:one\rtwo\\nthree\r\nEND:VCARD\r\n");
+        let ada = rows[0].as_ref().unwrap();
+        assert_eq!(ada.note.as_deref(), Some("one\ntwo\nthree"));
     }
 
     #[test]
