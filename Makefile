@@ -1,7 +1,7 @@
 # Leadscout. The two commands a newcomer needs are `make run` and `make test`; both install
 # whatever is missing first.
 
-.PHONY: run test deps bundle bindings dev fmt clean
+.PHONY: run test deps bundle bindings dev fmt clean fuzz
 
 run:  ## Build the UI and start the app
 	@scripts/run.sh
@@ -29,3 +29,6 @@ fmt:  ## Format the Rust code
 clean:
 	cargo clean
 	rm -rf ui/dist ui/node_modules
+
+fuzz:  ## Every fuzz target for FUZZ_SECONDS each (default 60; nightly and cargo-fuzz are installed)
+	@scripts/fuzz.sh
