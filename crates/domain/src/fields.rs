@@ -73,10 +73,12 @@ pub fn normalize_phone(raw: &str) -> Result<Option<String>, FieldError> {
     }))
 }
 
+const MAX_LINKEDIN_CHARS: usize = 300;
+
 /// LinkedIn profile or company pages, as `https://www.linkedin.com/in/<slug>` (or `/company/`,
 /// `/pub/`, `/school/`); query strings and tracking parameters are dropped.
 pub fn normalize_linkedin(raw: &str) -> Result<Option<String>, FieldError> {
-    let text = clean(LeadField::LinkedinUrl, raw, 300)?;
+    let text = clean(LeadField::LinkedinUrl, raw, MAX_LINKEDIN_CHARS)?;
     if text.is_empty() {
         return Ok(None);
     }
@@ -103,7 +105,10 @@ pub fn normalize_linkedin(raw: &str) -> Result<Option<String>, FieldError> {
         .unwrap_or_default();
     match segments.as_slice() {
         [kind, slug, ..] if ["in", "company", "pub", "school", "showcase"].contains(kind) => {
-            Ok(Some(format!("https://www.linkedin.com/{kind}/{slug}")))
+            // The stored form must pass this check again (an edit, a re-import), and percent-
+            // encoding a non-ASCII slug can make it longer than what was typed.
+            let stored = format!("https://www.linkedin.com/{kind}/{slug}");
+            clean(LeadField::LinkedinUrl, &stored, MAX_LINKEDIN_CHARS).map(Some)
         }
         _ => Err(invalid()),
     }
@@ -314,6 +319,16 @@ mod tests {
             ok("https://www.linkedin.com/company/acme/about/"),
             "https://www.linkedin.com/company/acme"
         );
+        // Found by the urls and vcard fuzz targets: 150 typed characters became 900 stored
+        // ones, which the next edit or import refused.
+        let long = format!("linkedin.com/in/{}", "é".repeat(150));
+        assert!(normalize_linkedin(&long)
+            .unwrap_err()
+            .message
+            .contains("too long"));
+        let fits = format!("linkedin.com/in/{}", "é".repeat(40));
+        let stored = ok(&fits);
+        assert_eq!(ok(&stored), stored);
         for bad in [
             "https://evil.com/in/ada",
             "https://linkedin.com/",
