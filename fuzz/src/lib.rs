@@ -28,8 +28,11 @@ use leadscout_research::{
 use serde_json::json;
 use url::{Host, Url};
 
+/// A target's check of one input.
+pub type Check = fn(&[u8]);
+
 /// The targets, by corpus directory name.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Check)] = &[
     ("csv", csv),
     ("vcard", vcard),
     ("html", html),
