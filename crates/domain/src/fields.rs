@@ -11,11 +11,13 @@ pub const MAX_TAG_CHARS: usize = 40;
 /// Deal values are stored in minor units (cents); this keeps sums far from `i64::MAX`.
 pub const MAX_DEAL_MINOR: i64 = 100_000_000_000_000;
 
+const MAX_PHONE_CHARS: usize = 40;
+
 /// Phone numbers: E.164 (`+4930123456`) whenever the number carries its country code (`+` or
 /// `00`); a national number without one is kept as typed (tidied), since the country it belongs
 /// to cannot be known. Extensions (`ext. 12`, `x12`) are kept after the number.
 pub fn normalize_phone(raw: &str) -> Result<Option<String>, FieldError> {
-    let text = clean(LeadField::Phone, raw, 40)?;
+    let text = clean(LeadField::Phone, raw, MAX_PHONE_CHARS)?;
     if text.is_empty() {
         return Ok(None);
     }
@@ -67,10 +69,12 @@ pub fn normalize_phone(raw: &str) -> Result<Option<String>, FieldError> {
         }
         trimmed.split_whitespace().collect::<Vec<_>>().join(" ")
     };
-    Ok(Some(match extension {
+    let stored = match extension {
         Some(ext) => format!("{formatted} ext. {ext}"),
         None => formatted,
-    }))
+    };
+    // `x12` is stored as ` ext. 12`: the stored form must pass this check again too.
+    clean(LeadField::Phone, &stored, MAX_PHONE_CHARS).map(Some)
 }
 
 const MAX_LINKEDIN_CHARS: usize = 300;
@@ -288,6 +292,15 @@ mod tests {
         );
         assert_eq!(ok("(415)  555 0100").as_deref(), Some("(415) 555 0100"));
         assert_eq!(ok("  ").as_deref(), None);
+        // Found while fuzzing typed addresses: 40 typed characters stored as 45, which the next
+        // edit or import refused.
+        let long = format!("+4930123456x{}", "1".repeat(28));
+        assert!(normalize_phone(&long)
+            .unwrap_err()
+            .message
+            .contains("too long"));
+        let stored = ok("+4930123456x12345").unwrap();
+        assert_eq!(ok(&stored).as_deref(), Some(stored.as_str()));
         for bad in [
             "call me",
             "+1 555",
