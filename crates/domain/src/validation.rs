@@ -192,6 +192,8 @@ pub(crate) fn normalize_email(raw: Option<&str>) -> Result<Option<String>, Field
         )
     };
     let (local, domain) = text.rsplit_once('@').ok_or_else(invalid)?;
+    // Checked as stored: lower-casing can change a name (`İ` becomes `i` and a combining dot).
+    let domain = domain.to_lowercase();
     let local_ok = !local.is_empty()
         && local.chars().count() <= MAX_EMAIL_LOCAL_CHARS
         && !local.contains('@')
@@ -199,10 +201,14 @@ pub(crate) fn normalize_email(raw: Option<&str>) -> Result<Option<String>, Field
         && !local.ends_with('.')
         && !local.contains("..")
         && !local.chars().any(char::is_whitespace);
-    if !local_ok || !is_domain_name(domain) {
+    if !local_ok || !is_domain_name(&domain) {
         return Err(invalid());
     }
-    Ok(Some(format!("{local}@{}", domain.to_lowercase())))
+    normalize_optional_text(
+        LeadField::Email,
+        Some(&format!("{local}@{domain}")),
+        MAX_EMAIL_CHARS,
+    )
 }
 
 /// A hostname with at least two labels, each made of letters, digits and inner hyphens
@@ -340,6 +346,9 @@ mod tests {
             "ada..l@example.com",
             "ada@-example.com",
             "ada@example.c0m",
+            // Found while fuzzing: lower-cased, the name holds a combining dot, which the next
+            // edit or import refused.
+            "ada@İstanbul.com",
         ] {
             let err = normalize_email(Some(bad)).unwrap_err();
             assert_eq!(err.field, LeadField::Email, "{bad} should be refused");
