@@ -273,6 +273,9 @@ pub(crate) fn normalize_website(raw: Option<&str>) -> Result<Option<Url>, FieldE
         ));
     }
     url.set_fragment(None);
+    // Percent-encoding and punycode can make the stored address longer than what was typed;
+    // it must pass this check again (an edit, a re-import).
+    clean(LeadField::Website, url.as_str(), MAX_URL_CHARS)?;
     Ok(Some(url))
 }
 
@@ -362,6 +365,12 @@ mod tests {
         assert_eq!(ok("WWW.Acme.com/About#team"), "https://www.acme.com/About");
         assert_eq!(ok("http://acme.co.uk"), "http://acme.co.uk/");
         assert_eq!(ok("bücher.de"), "https://xn--bcher-kva.de/");
+        // Found while fuzzing: 509 typed characters stored as 3,017.
+        let long = format!("acme.com/{}", "é".repeat(500));
+        assert!(normalize_website(Some(&long))
+            .unwrap_err()
+            .message
+            .contains("too long"));
     }
 
     #[test]
