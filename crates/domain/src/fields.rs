@@ -22,7 +22,9 @@ pub fn normalize_phone(raw: &str) -> Result<Option<String>, FieldError> {
         return Ok(None);
     }
     let invalid = |why: &str| FieldError::new(LeadField::Phone, why.to_owned());
-    let lower = text.to_lowercase();
+    // ASCII case only: the offsets found here index `text`, and full Unicode lower-casing can
+    // change a character's length (`Ⱥ` is 2 bytes, `ⱥ` 3).
+    let lower = text.to_ascii_lowercase();
     let (number, extension) = match ["ext.", "ext", "x", "#"]
         .iter()
         .find_map(|sep| lower.find(sep).map(|at| (at, sep.len())))
@@ -299,6 +301,15 @@ mod tests {
             .unwrap_err()
             .message
             .contains("too long"));
+        // Found by the urls fuzz target: this panicked (an offset in the lower-cased text cut
+        // the original one out of bounds).
+        for odd in ["Ⱥx", "ȺȺ EXT. 1", "İ#2", "+1 415 555 0100 Ⱥx1"] {
+            assert!(normalize_phone(odd).is_err(), "{odd}");
+        }
+        assert_eq!(
+            ok("+1 415 555 0100 EXT. 7").as_deref(),
+            Some("+14155550100 ext. 7")
+        );
         let stored = ok("+4930123456x12345").unwrap();
         assert_eq!(ok(&stored).as_deref(), Some(stored.as_str()));
         for bad in [
