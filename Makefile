@@ -1,7 +1,7 @@
 # Leadscout. The two commands a newcomer needs are `make run` and `make test`; both install
 # whatever is missing first.
 
-.PHONY: run test deps bundle bindings dev fmt clean soak
+.PHONY: run test deps bundle bindings dev fmt clean soak fuzz
 
 run:  ## Build the UI and start the app
 	@scripts/run.sh
@@ -33,3 +33,6 @@ fmt:  ## Format the Rust code
 clean:
 	cargo clean
 	rm -rf ui/dist ui/node_modules
+
+fuzz:  ## Every fuzz target for FUZZ_SECONDS each (default 60; nightly and cargo-fuzz are installed)
+	@scripts/fuzz.sh

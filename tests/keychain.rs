@@ -1,6 +1,7 @@
 //! API keys in a real keychain: gnome-keyring's Secret Service on a private D-Bus session. A key
 //! set through the app's commands lands in the keychain and nowhere else (not in the database
-//! file, the logs or any IPC answer); without a keychain nothing is stored and the user is told
+//! file or its WAL, a backup, an export, the logs or any IPC answer, even when the provider
+//! refuses the key and repeats it); without a keychain nothing is stored and the user is told
 //! why.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -102,6 +103,65 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
         .any(|w| w == needle.as_bytes())
 }
 
+/// An OpenAI-compatible server that refuses every key with OpenAI's documented 401 body, except
+/// that it repeats the whole key it was sent (OpenAI shows only its ends): the worst a provider
+/// can do. It records the keys it was sent.
+struct RejectingProvider {
+    addr: std::net::SocketAddr,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl RejectingProvider {
+    fn start() -> RejectingProvider {
+        use std::io::{BufRead, BufReader, Read};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let record = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let (mut length, mut key) = (0usize, String::new());
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    let (name, value) = line.split_once(':').unwrap_or((&line, ""));
+                    match name.to_ascii_lowercase().as_str() {
+                        "content-length" => length = value.trim().parse().unwrap_or(0),
+                        "authorization" => {
+                            key = value.trim().trim_start_matches("Bearer ").to_owned();
+                        }
+                        _ => {}
+                    }
+                }
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                record.lock().unwrap().push(key.clone());
+                let answer = json!({"error": {
+                    "message": format!("Incorrect API key provided: {key}. You can find your API key at https://platform.openai.com/account/api-keys."),
+                    "type": "invalid_request_error",
+                    "param": null,
+                    "code": "invalid_api_key"
+                }})
+                .to_string();
+                let response = format!(
+                    "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                    answer.len()
+                );
+                let _ = stream.write_all(response.as_bytes());
+            }
+        });
+        RejectingProvider { addr, seen }
+    }
+
+    fn keys_seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
 // One test function: the bus address is process-wide environment.
 #[test]
 fn keys_round_trip_through_a_real_keychain_and_never_leak() {
@@ -155,10 +215,73 @@ fn keys_round_trip_through_a_real_keychain_and_never_leak() {
     let mut answers = vec![refused.to_string(), saved.to_string(), listed.to_string()];
     assert_eq!(chain.get("openai").unwrap(), Some(ApiKey::new(CANARY)));
 
-    // No key in the database files, the logs or any answer.
+    // The provider refuses the key: the message says so without repeating it, even though
+    // this provider echoes the whole key back.
+    let provider = RejectingProvider::start();
+    let base = format!("http://{}/v1", provider.addr);
+    let rejected = app.err(
+        "test_model",
+        json!({ "provider": "openai", "baseUrl": base, "model": "gpt-4o-mini" }),
+    );
+    assert_eq!(rejected["code"], "provider", "{rejected}");
+    let message = rejected["message"].as_str().unwrap();
+    assert!(message.contains("rejected the API key"), "{message}");
+    assert!(message.contains("Incorrect API key provided"), "{message}");
+    let listing = app.err(
+        "discover_models",
+        json!({ "provider": "openai", "baseUrl": base }),
+    );
+    answers.extend([rejected.to_string(), listing.to_string()]);
+    let seen = provider.keys_seen();
+    assert_eq!(seen.len(), 2, "both calls reached the provider");
+    assert!(seen.iter().all(|k| k == CANARY), "both carried the key");
+
+    // A lead to export, then a backup and every export format.
+    app.ok(
+        "create_lead",
+        json!({ "input": { "fullName": "Ada Lovelace", "email": "ada@ae.example",
+                           "companyName": "Analytical Engines", "website": "ae.example",
+                           "stageId": null } }),
+    );
+    let out = tempfile::tempdir().unwrap();
+    let mut written = Vec::new();
+    let backup = out.path().join("backup.sqlite3");
+    answers.push(
+        app.ok(
+            "backup_database",
+            json!({ "path": backup.display().to_string() }),
+        )
+        .to_string(),
+    );
+    written.push(backup);
+    for format in ["csv", "csvExcel", "json", "vcard"] {
+        let path = out.path().join(format!("leads.{format}"));
+        let answer = app.ok(
+            "export_leads",
+            json!({ "path": path.display().to_string(), "format": format }),
+        );
+        assert!(answer["leads"].as_u64().unwrap() >= 1, "{answer}");
+        answers.push(answer.to_string());
+        written.push(path);
+    }
+    for path in &written {
+        let bytes = std::fs::read(path).unwrap();
+        assert!(!bytes.is_empty(), "{} was written", path.display());
+        assert!(
+            !contains(&bytes, CANARY),
+            "the key is in {}",
+            path.display()
+        );
+    }
+
+    // No key in the database files (the database, its WAL and shared-memory files while the
+    // app runs), the logs or any answer.
     let data = app.dir.path().join("data");
+    let mut database_files = 0;
     for entry in std::fs::read_dir(&data).unwrap() {
         let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        database_files += usize::from(name.contains(".sqlite3"));
         let bytes = std::fs::read(&path).unwrap_or_default();
         assert!(
             !contains(&bytes, CANARY),
@@ -166,6 +289,7 @@ fn keys_round_trip_through_a_real_keychain_and_never_leak() {
             path.display()
         );
     }
+    assert!(database_files >= 2, "the database and its WAL were checked");
 
     let deleted = app.ok("delete_api_key", json!({ "provider": "openai" }));
     assert!(deleted["setAt"].is_null());

@@ -72,16 +72,24 @@ pub struct SocialLink {
 /// `shop.acme.com` are both `acme.com`; `acme.co.uk` stays whole; `github.io` pages keep their
 /// own subdomain because `github.io` is a public suffix.
 pub fn registrable_domain(url: &Url) -> Option<String> {
-    let host = url.host_str()?.trim_end_matches('.').to_lowercase();
-    psl::domain_str(&host).map(str::to_owned)
+    registrable(&url.host_str()?.trim_end_matches('.').to_lowercase())
 }
 
 /// The registrable domain of an email address, unless it is a mailbox provider (gmail.com and
 /// the like) that says nothing about the person's employer.
 pub fn email_company_domain(email: &str) -> Option<String> {
     let (_, domain) = email.rsplit_once('@')?;
-    let domain = psl::domain_str(&domain.to_lowercase())?.to_owned();
+    let domain = registrable(&domain.to_lowercase())?;
     (!FREEMAIL.contains(&domain.as_str())).then_some(domain)
+}
+
+/// The Public Suffix List's registrable part of a host name. A name with an empty label
+/// (`acme..com`) has none: the list would answer `.com`.
+fn registrable(host: &str) -> Option<String> {
+    if host.split('.').any(str::is_empty) {
+        return None;
+    }
+    psl::domain_str(host).map(str::to_owned)
 }
 
 const FREEMAIL: &[&str] = &[
@@ -162,5 +170,17 @@ mod tests {
         );
         assert_eq!(email_company_domain("ada@gmail.com"), None);
         assert_eq!(email_company_domain("not-an-email"), None);
+    }
+
+    #[test]
+    fn a_host_with_an_empty_label_has_no_registrable_domain() {
+        // Found by the urls fuzz target: the list answered ".cuk".
+        assert_eq!(email_company_domain("ada@mail.acme..cuk"), None);
+        assert_eq!(email_company_domain("ada@.acme.com"), None);
+        assert_eq!(domain("https://shop..acme.com/"), None);
+        assert_eq!(
+            domain("https://shop.acme.com./").as_deref(),
+            Some("acme.com")
+        );
     }
 }

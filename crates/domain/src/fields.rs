@@ -11,16 +11,20 @@ pub const MAX_TAG_CHARS: usize = 40;
 /// Deal values are stored in minor units (cents); this keeps sums far from `i64::MAX`.
 pub const MAX_DEAL_MINOR: i64 = 100_000_000_000_000;
 
+const MAX_PHONE_CHARS: usize = 40;
+
 /// Phone numbers: E.164 (`+4930123456`) whenever the number carries its country code (`+` or
 /// `00`); a national number without one is kept as typed (tidied), since the country it belongs
 /// to cannot be known. Extensions (`ext. 12`, `x12`) are kept after the number.
 pub fn normalize_phone(raw: &str) -> Result<Option<String>, FieldError> {
-    let text = clean(LeadField::Phone, raw, 40)?;
+    let text = clean(LeadField::Phone, raw, MAX_PHONE_CHARS)?;
     if text.is_empty() {
         return Ok(None);
     }
     let invalid = |why: &str| FieldError::new(LeadField::Phone, why.to_owned());
-    let lower = text.to_lowercase();
+    // ASCII case only: the offsets found here index `text`, and full Unicode lower-casing can
+    // change a character's length (`Ⱥ` is 2 bytes, `ⱥ` 3).
+    let lower = text.to_ascii_lowercase();
     let (number, extension) = match ["ext.", "ext", "x", "#"]
         .iter()
         .find_map(|sep| lower.find(sep).map(|at| (at, sep.len())))
@@ -67,16 +71,20 @@ pub fn normalize_phone(raw: &str) -> Result<Option<String>, FieldError> {
         }
         trimmed.split_whitespace().collect::<Vec<_>>().join(" ")
     };
-    Ok(Some(match extension {
+    let stored = match extension {
         Some(ext) => format!("{formatted} ext. {ext}"),
         None => formatted,
-    }))
+    };
+    // `x12` is stored as ` ext. 12`: the stored form must pass this check again too.
+    clean(LeadField::Phone, &stored, MAX_PHONE_CHARS).map(Some)
 }
+
+const MAX_LINKEDIN_CHARS: usize = 300;
 
 /// LinkedIn profile or company pages, as `https://www.linkedin.com/in/<slug>` (or `/company/`,
 /// `/pub/`, `/school/`); query strings and tracking parameters are dropped.
 pub fn normalize_linkedin(raw: &str) -> Result<Option<String>, FieldError> {
-    let text = clean(LeadField::LinkedinUrl, raw, 300)?;
+    let text = clean(LeadField::LinkedinUrl, raw, MAX_LINKEDIN_CHARS)?;
     if text.is_empty() {
         return Ok(None);
     }
@@ -103,7 +111,10 @@ pub fn normalize_linkedin(raw: &str) -> Result<Option<String>, FieldError> {
         .unwrap_or_default();
     match segments.as_slice() {
         [kind, slug, ..] if ["in", "company", "pub", "school", "showcase"].contains(kind) => {
-            Ok(Some(format!("https://www.linkedin.com/{kind}/{slug}")))
+            // The stored form must pass this check again (an edit, a re-import), and percent-
+            // encoding a non-ASCII slug can make it longer than what was typed.
+            let stored = format!("https://www.linkedin.com/{kind}/{slug}");
+            clean(LeadField::LinkedinUrl, &stored, MAX_LINKEDIN_CHARS).map(Some)
         }
         _ => Err(invalid()),
     }
@@ -283,6 +294,24 @@ mod tests {
         );
         assert_eq!(ok("(415)  555 0100").as_deref(), Some("(415) 555 0100"));
         assert_eq!(ok("  ").as_deref(), None);
+        // Found while fuzzing typed addresses: 40 typed characters stored as 45, which the next
+        // edit or import refused.
+        let long = format!("+4930123456x{}", "1".repeat(28));
+        assert!(normalize_phone(&long)
+            .unwrap_err()
+            .message
+            .contains("too long"));
+        // Found by the urls fuzz target: this panicked (an offset in the lower-cased text cut
+        // the original one out of bounds).
+        for odd in ["Ⱥx", "ȺȺ EXT. 1", "İ#2", "+1 415 555 0100 Ⱥx1"] {
+            assert!(normalize_phone(odd).is_err(), "{odd}");
+        }
+        assert_eq!(
+            ok("+1 415 555 0100 EXT. 7").as_deref(),
+            Some("+14155550100 ext. 7")
+        );
+        let stored = ok("+4930123456x12345").unwrap();
+        assert_eq!(ok(&stored).as_deref(), Some(stored.as_str()));
         for bad in [
             "call me",
             "+1 555",
@@ -314,6 +343,16 @@ mod tests {
             ok("https://www.linkedin.com/company/acme/about/"),
             "https://www.linkedin.com/company/acme"
         );
+        // Found by the urls and vcard fuzz targets: 150 typed characters became 900 stored
+        // ones, which the next edit or import refused.
+        let long = format!("linkedin.com/in/{}", "é".repeat(150));
+        assert!(normalize_linkedin(&long)
+            .unwrap_err()
+            .message
+            .contains("too long"));
+        let fits = format!("linkedin.com/in/{}", "é".repeat(40));
+        let stored = ok(&fits);
+        assert_eq!(ok(&stored), stored);
         for bad in [
             "https://evil.com/in/ada",
             "https://linkedin.com/",

@@ -192,6 +192,8 @@ pub(crate) fn normalize_email(raw: Option<&str>) -> Result<Option<String>, Field
         )
     };
     let (local, domain) = text.rsplit_once('@').ok_or_else(invalid)?;
+    // Checked as stored: lower-casing can change a name (`İ` becomes `i` and a combining dot).
+    let domain = domain.to_lowercase();
     let local_ok = !local.is_empty()
         && local.chars().count() <= MAX_EMAIL_LOCAL_CHARS
         && !local.contains('@')
@@ -199,10 +201,14 @@ pub(crate) fn normalize_email(raw: Option<&str>) -> Result<Option<String>, Field
         && !local.ends_with('.')
         && !local.contains("..")
         && !local.chars().any(char::is_whitespace);
-    if !local_ok || !is_domain_name(domain) {
+    if !local_ok || !is_domain_name(&domain) {
         return Err(invalid());
     }
-    Ok(Some(format!("{local}@{}", domain.to_lowercase())))
+    normalize_optional_text(
+        LeadField::Email,
+        Some(&format!("{local}@{domain}")),
+        MAX_EMAIL_CHARS,
+    )
 }
 
 /// A hostname with at least two labels, each made of letters, digits and inner hyphens
@@ -267,6 +273,9 @@ pub(crate) fn normalize_website(raw: Option<&str>) -> Result<Option<Url>, FieldE
         ));
     }
     url.set_fragment(None);
+    // Percent-encoding and punycode can make the stored address longer than what was typed;
+    // it must pass this check again (an edit, a re-import).
+    clean(LeadField::Website, url.as_str(), MAX_URL_CHARS)?;
     Ok(Some(url))
 }
 
@@ -340,6 +349,9 @@ mod tests {
             "ada..l@example.com",
             "ada@-example.com",
             "ada@example.c0m",
+            // Found while fuzzing: lower-cased, the name holds a combining dot, which the next
+            // edit or import refused.
+            "ada@İstanbul.com",
         ] {
             let err = normalize_email(Some(bad)).unwrap_err();
             assert_eq!(err.field, LeadField::Email, "{bad} should be refused");
@@ -353,6 +365,12 @@ mod tests {
         assert_eq!(ok("WWW.Acme.com/About#team"), "https://www.acme.com/About");
         assert_eq!(ok("http://acme.co.uk"), "http://acme.co.uk/");
         assert_eq!(ok("bücher.de"), "https://xn--bcher-kva.de/");
+        // Found while fuzzing: 509 typed characters stored as 3,017.
+        let long = format!("acme.com/{}", "é".repeat(500));
+        assert!(normalize_website(Some(&long))
+            .unwrap_err()
+            .message
+            .contains("too long"));
     }
 
     #[test]

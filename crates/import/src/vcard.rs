@@ -157,7 +157,8 @@ fn unescape(value: &str) -> String {
             out.push(c);
         }
     }
-    out.replace("\r\n", "\n")
+    // A bare CR is a line break too (old Mac files); kept, it would vanish on export.
+    out.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 /// Components of a structured value (`N`, `ORG`), split on unescaped `;`.
@@ -281,15 +282,21 @@ fn to_row(line: u64, props: &[Property]) -> Result<Row, RowProblem> {
     {
         slot.insert(role);
     }
-    // Websites and profiles: LinkedIn goes to its own field, the first other URL is the website.
+    // Websites and profiles: a LinkedIn page goes to its own field, the first other URL is the
+    // website. A social profile is never the website, and linkedin.com itself (no page) is a
+    // website like any other, as the export writes it.
     let urls = all("URL")
-        .chain(all("X-SOCIALPROFILE"))
-        .map(text)
-        .map(|u| u.trim().to_owned());
-    for url in urls {
-        if url.to_ascii_lowercase().contains("linkedin.com/") {
+        .map(|p| (false, p))
+        .chain(all("X-SOCIALPROFILE").map(|p| (true, p)));
+    for (social, prop) in urls {
+        let url = text(prop).trim().to_owned();
+        let lower = url.to_ascii_lowercase();
+        let linkedin_page = lower
+            .split_once("linkedin.com/")
+            .is_some_and(|(_, page)| !page.trim_matches('/').is_empty());
+        if linkedin_page || (social && lower.contains("linkedin.com")) {
             fields.entry(Target::LinkedIn).or_insert(url);
-        } else if !url.is_empty() {
+        } else if !url.is_empty() && !social {
             fields.entry(Target::Website).or_insert(url);
         }
     }
@@ -309,6 +316,40 @@ mod tests {
             }
             _ => None,
         })
+    }
+
+    #[test]
+    fn social_profiles_are_never_the_website() {
+        // Found by the vcard fuzz target: a LinkedIn social profile without a page became the
+        // website, and linkedin.com as a website came back as a (refused) LinkedIn address.
+        let rows = cards(
+            "BEGIN:VCARD\nFN:Ada\nX-SOCIALPROFILE;TYPE=linkedin:https://linkedin.com\n\
+             X-SOCIALPROFILE;TYPE=twitter:https://x.com/ada\nEND:VCARD\n\
+             BEGIN:VCARD\nFN:Grace\nURL:https://www.linkedin.com/\n\
+             X-SOCIALPROFILE:https://www.linkedin.com/in/grace\nEND:VCARD\n",
+        );
+        let ada = rows[0].as_ref().unwrap();
+        assert_eq!(value(ada, LeadField::Website), None);
+        assert_eq!(value(ada, LeadField::LinkedinUrl), None);
+        assert_eq!(ada.warnings.len(), 1, "{:?}", ada.warnings);
+        let grace = rows[1].as_ref().unwrap();
+        assert_eq!(
+            value(grace, LeadField::Website).as_deref(),
+            Some("https://www.linkedin.com/")
+        );
+        assert_eq!(
+            value(grace, LeadField::LinkedinUrl).as_deref(),
+            Some("https://www.linkedin.com/in/grace")
+        );
+    }
+
+    #[test]
+    fn a_bare_carriage_return_in_a_value_is_a_line_break() {
+        // Found by the vcard fuzz target: the note kept the CR, and the vCard export dropped it,
+        // running the two lines together.
+        let rows = cards("BEGIN:VCARD\r\nFN:Ada\r\nNOTE:one\rtwo\\nthree\r\nEND:VCARD\r\n");
+        let ada = rows[0].as_ref().unwrap();
+        assert_eq!(ada.note.as_deref(), Some("one\ntwo\nthree"));
     }
 
     #[test]

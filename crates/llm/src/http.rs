@@ -34,6 +34,17 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
+    /// A reply as if it had just been read: no headers, no latency. An impossible status reads
+    /// as a server error. For reading provider bodies without a server (fuzzing).
+    pub fn given(status: u16, body: &[u8]) -> Reply {
+        Reply {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            headers: HeaderMap::new(),
+            body: body.to_vec(),
+            latency: Duration::ZERO,
+        }
+    }
+
     pub fn body_text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }

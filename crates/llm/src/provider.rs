@@ -110,6 +110,13 @@ pub(crate) fn finish(
     priced: bool,
 ) -> Result<StructuredResponse, LlmError> {
     let provider = transport.provider;
+    // The model's name and the finish reason are the provider's words too, and they travel into
+    // errors, logs, the settings page and the database.
+    let answer = Answer {
+        model: transport.redact(&answer.model),
+        finish_reason: transport.redact(&answer.finish_reason),
+        ..answer
+    };
     let cost_usd = if priced {
         pricing::cost_usd(provider, &answer.model, &answer.usage)
     } else {
@@ -215,12 +222,14 @@ pub(crate) fn parse_body<T: DeserializeOwned>(
     transport: &Transport,
     reply: &Reply,
 ) -> Result<T, LlmError> {
+    // serde's message quotes the value it could not use, which may be anything the body holds.
     serde_json::from_slice(&reply.body).map_err(|e| LlmError::UnexpectedResponse {
         provider: transport.provider,
         message: format!(
-            "HTTP {} with a body that is not a {} answer ({e}): {}",
+            "HTTP {} with a body that is not a {} answer ({}): {}",
             reply.status.as_u16(),
             transport.provider.as_str(),
+            transport.redact(&e.to_string()),
             transport.fallback_message(reply)
         ),
     })
@@ -249,6 +258,72 @@ pub(crate) fn log_outcome(transport: &Transport, result: &Result<StructuredRespo
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn transport(key: &str) -> Transport {
+        Transport::new(
+            crate::client::Provider::OpenAi,
+            reqwest::Client::new(),
+            Some(crate::client::ApiKey::new(key)),
+            std::sync::Arc::new(crate::client::SystemClock),
+        )
+    }
+
+    #[test]
+    fn a_body_of_the_wrong_shape_is_reported_without_the_key() {
+        // Found by the model_output fuzz target: serde quotes the value it could not use.
+        #[derive(Debug, serde::Deserialize)]
+        struct Shape {
+            #[allow(dead_code)]
+            tokens: u64,
+        }
+        let key = "sk-secret-123";
+        let reply = Reply::given(200, br#"{"tokens": "sk-secret-123"}"#);
+        let err = parse_body::<Shape>(&transport(key), &reply).unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(shown.contains("invalid type: string"), "{shown}");
+        assert!(!shown.contains(key), "{shown}");
+    }
+
+    #[test]
+    fn the_model_name_a_provider_sends_is_redacted_too() {
+        // Found by the model_output fuzz target: the key came back as the answer's model name.
+        let key = "sk-secret-123";
+        let schema = crate::OutputSchema::new(
+            "check",
+            json!({"type": "object", "required": ["ok"], "properties": {"ok": {"type": "boolean"}}}),
+        )
+        .unwrap();
+        let request = StructuredRequest::new(schema);
+        let answer = |text: &str| Answer {
+            model: format!("model-{key}"),
+            usage: Usage::default(),
+            finish_reason: format!("stop {key}"),
+            content: Content::Text(text.into()),
+            stop: Stop::Complete,
+        };
+        let t = transport(key);
+        let err = finish(
+            &t,
+            &request,
+            answer("{\"ok\": 1}"),
+            Duration::ZERO,
+            Shaping::default(),
+            false,
+        )
+        .unwrap_err();
+        assert!(!format!("{err} {err:?}").contains(key), "{err:?}");
+        let ok = finish(
+            &t,
+            &request,
+            answer("{\"ok\": true}"),
+            Duration::ZERO,
+            Shaping::default(),
+            false,
+        )
+        .unwrap();
+        assert_eq!(ok.model, "model-[redacted]");
+        assert_eq!(ok.finish_reason, "stop [redacted]");
+    }
 
     #[test]
     fn parses_json_in_and_out_of_code_fences() {

@@ -179,19 +179,51 @@ impl AnthropicClient {
             .transport
             .post_json(&url, headers, &body, request.limits.timeout)
             .await?;
+        self.read(request, mode, Shaping::from(&prepared), &reply)
+    }
+
+    /// Everything after the reply is in: an error body mapped to its class, or the answer read
+    /// and judged against the request's schema.
+    fn read(
+        &self,
+        request: &StructuredRequest,
+        mode: AnthropicMode,
+        shaping: Shaping,
+        reply: &Reply,
+    ) -> Result<StructuredResponse, LlmError> {
         if !reply.status.is_success() {
-            return Err(self.map_error(&reply));
+            return Err(self.map_error(reply));
         }
-        let message: MessageBody = parse_body(&self.transport, &reply)?;
+        let message: MessageBody = parse_body(&self.transport, reply)?;
         let answer = self.answer(message, mode, request.schema.name());
         finish(
             &self.transport,
             request,
             answer,
             reply.latency,
-            Shaping::from(&prepared),
+            shaping,
             true,
         )
+    }
+
+    /// Reads a reply to `request` exactly as [`crate::LlmClient::complete`] would, without sending
+    /// anything: for the fuzz targets and the test that replays their corpus.
+    #[doc(hidden)]
+    pub fn read_reply(
+        &self,
+        request: &StructuredRequest,
+        status: u16,
+        body: &[u8],
+    ) -> Result<StructuredResponse, LlmError> {
+        let mode = self.mode_for(request);
+        let prepared = match mode {
+            AnthropicMode::OutputFormat => {
+                schema_transform::anthropic_output(request.schema.schema())
+            }
+            AnthropicMode::ForcedTool => schema_transform::anthropic_tool(request.schema.schema()),
+        };
+        let shaping = Shaping::from(&prepared);
+        self.read(request, mode, shaping, &Reply::given(status, body))
     }
 
     fn answer(&self, message: MessageBody, mode: AnthropicMode, tool_name: &str) -> Answer {

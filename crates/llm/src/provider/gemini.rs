@@ -131,11 +131,21 @@ impl GeminiClient {
             .transport
             .post_json(&url, headers, &body, request.limits.timeout)
             .await?;
+        self.read(request, &reply)
+    }
+
+    /// Everything after the reply is in: an error body mapped to its class, or the answer read
+    /// and judged against the request's schema.
+    fn read(
+        &self,
+        request: &StructuredRequest,
+        reply: &Reply,
+    ) -> Result<StructuredResponse, LlmError> {
         if !reply.status.is_success() {
-            return Err(self.map_error(&reply));
+            return Err(self.map_error(reply));
         }
-        let response: GenerateContentResponse = parse_body(&self.transport, &reply)?;
-        let answer = self.answer(response, &reply)?;
+        let response: GenerateContentResponse = parse_body(&self.transport, reply)?;
+        let answer = self.answer(response, reply)?;
         finish(
             &self.transport,
             request,
@@ -144,6 +154,18 @@ impl GeminiClient {
             Shaping::default(),
             true,
         )
+    }
+
+    /// Reads a reply to `request` exactly as [`crate::LlmClient::complete`] would, without sending
+    /// anything: for the fuzz targets and the test that replays their corpus.
+    #[doc(hidden)]
+    pub fn read_reply(
+        &self,
+        request: &StructuredRequest,
+        status: u16,
+        body: &[u8],
+    ) -> Result<StructuredResponse, LlmError> {
+        self.read(request, &Reply::given(status, body))
     }
 
     fn answer(&self, response: GenerateContentResponse, reply: &Reply) -> Result<Answer, LlmError> {

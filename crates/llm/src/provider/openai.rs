@@ -150,18 +150,46 @@ impl OpenAiClient {
             .transport
             .post_json(&url, headers, &body, request.limits.timeout)
             .await?;
+        self.read(request, Shaping::from(&prepared), &reply)
+    }
+
+    /// Everything after the reply is in: an error body mapped to its class, or the answer read
+    /// and judged against the request's schema.
+    fn read(
+        &self,
+        request: &StructuredRequest,
+        shaping: Shaping,
+        reply: &Reply,
+    ) -> Result<StructuredResponse, LlmError> {
         if !reply.status.is_success() {
-            return Err(self.map_error(&reply));
+            return Err(self.map_error(reply));
         }
-        let completion: Completion = parse_body(&self.transport, &reply)?;
-        let answer = self.answer(completion, &reply)?;
+        let completion: Completion = parse_body(&self.transport, reply)?;
+        let answer = self.answer(completion, reply)?;
         finish(
             &self.transport,
             request,
             answer,
             reply.latency,
-            Shaping::from(&prepared),
+            shaping,
             self.config.priced,
+        )
+    }
+
+    /// Reads a reply to `request` exactly as [`crate::LlmClient::complete`] would, without sending
+    /// anything: for the fuzz targets and the test that replays their corpus.
+    #[doc(hidden)]
+    pub fn read_reply(
+        &self,
+        request: &StructuredRequest,
+        status: u16,
+        body: &[u8],
+    ) -> Result<StructuredResponse, LlmError> {
+        let prepared = schema_transform::openai(request.schema.schema());
+        self.read(
+            request,
+            Shaping::from(&prepared),
+            &Reply::given(status, body),
         )
     }
 
