@@ -316,6 +316,33 @@ fn capabilities_grant_only_what_the_ui_uses() {
             "{file}: webviews are granted by window"
         );
         for permission in capability["permissions"].as_array().unwrap() {
+            // One scoped grant: research sources open in the system browser, web addresses
+            // only, from the one place the UI calls the opener.
+            if permission["identifier"] == "opener:allow-open-url" {
+                let mut allowed: Vec<&str> = permission["allow"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a["url"].as_str().unwrap())
+                    .collect();
+                allowed.sort_unstable();
+                assert_eq!(
+                    allowed,
+                    ["http://*", "https://*"],
+                    "{file}: the opener may open web addresses only"
+                );
+                assert!(
+                    permission.get("deny").is_none() && permission.as_object().unwrap().len() == 2,
+                    "{file}: {permission}"
+                );
+                assert!(
+                    sources.iter().any(|(_, text)| {
+                        text.contains("@tauri-apps/plugin-opener") && text.contains("openUrl(")
+                    }),
+                    "{file} grants opening URLs, which the UI never does"
+                );
+                continue;
+            }
             let id = permission
                 .as_str()
                 .unwrap_or_else(|| panic!("{file}: scoped permission {permission}: say why"));
