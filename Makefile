@@ -9,9 +9,10 @@ run:  ## Build the UI and start the app
 test:  ## Every check and test: fmt, clippy, Rust tests, svelte-check, vitest, end to end
 	@scripts/test.sh
 
-soak:  ## Fault injection at scale: 200 companies, 30% of model calls failing (make test runs 24)
+soak:  ## At scale: 200 companies with 30% of model calls failing, then 200 leads in the real app SIGKILLed 10 times (make test runs both smaller)
 	@scripts/deps.sh test
 	LEADSCOUT_FAULT_LEADS=200 cargo test -p leadscout-research --test faults -- --nocapture
+	LEADSCOUT_SOAK_LEADS=200 LEADSCOUT_SOAK_KILLS=10 cargo test --test crash research_under -- --nocapture
 
 deps:  ## Install what building and testing need, and nothing that is already there
 	@scripts/deps.sh test

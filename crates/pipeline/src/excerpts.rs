@@ -125,12 +125,14 @@ pub fn select(pages: &[Page], questions: &str, budget: usize) -> Vec<Excerpt> {
             (score, i)
         })
         .collect();
-    // Best first; ties keep page order, so the homepage's first paragraph leads. Chunks that
-    // match nothing are read only when nothing matches at all, except each page's opening
-    // chunk (its title and lead paragraph, where a company says what it does), which follows
-    // the matching ones while the budget lasts.
+    // Best first; ties keep page order, so the homepage's first paragraph leads. When the
+    // site does not fit, chunks that match nothing are read only when nothing matches at all,
+    // except each page's opening chunk (its title and lead paragraph, where a company says
+    // what it does), which follows the matching ones while the budget lasts.
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    if scored.first().is_some_and(|(best, _)| *best > 0.0) {
+    // A small site fits whole: nothing is left out when there is room for everything.
+    let whole: usize = all.iter().map(|(_, _, t)| tokens(t) + 12).sum();
+    if whole > budget && scored.first().is_some_and(|(best, _)| *best > 0.0) {
         scored.retain(|(score, i)| *score > 0.0 || all[*i].1 == 0);
         scored.sort_by(|a, b| {
             (b.0 > 0.0)
@@ -150,16 +152,22 @@ pub fn select(pages: &[Page], questions: &str, budget: usize) -> Vec<Excerpt> {
         chosen.push(i);
     }
     chosen.sort_unstable();
-    // Neighbouring chunks of one page read as one excerpt.
-    let mut out: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    // The chosen chunks of one page read as one excerpt; "…" marks where text was left out.
+    let mut out: BTreeMap<usize, (String, Option<usize>)> = BTreeMap::new();
     for i in chosen {
-        out.entry(all[i].0).or_default().push(&all[i].2);
+        let (page, order, text) = &all[i];
+        let (joined, last) = out.entry(*page).or_default();
+        if let Some(last) = last {
+            joined.push_str(if *order == *last + 1 { "\n" } else { "\n…\n" });
+        }
+        joined.push_str(text);
+        *last = Some(*order);
     }
     out.into_iter()
-        .map(|(p, texts)| Excerpt {
+        .map(|(p, (text, _))| Excerpt {
             id: format!("S{}", p + 1),
             url: pages[p].url.clone(),
-            text: texts.join("\n…\n"),
+            text,
         })
         .collect()
 }

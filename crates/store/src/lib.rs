@@ -148,6 +148,14 @@ impl Store {
         })
     }
 
+    /// SQLite's own check of the whole file: `"ok"`, or what is damaged.
+    pub async fn integrity_check(&self) -> Result<String, StoreError> {
+        let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_all(&self.reader)
+            .await?;
+        Ok(rows.join("; "))
+    }
+
     /// Waits for in-flight work and closes every connection, checkpointing the WAL.
     pub async fn close(&self) {
         self.reader.close().await;
