@@ -204,7 +204,14 @@ pub fn cards(text: &str) -> Vec<Result<Row, RowProblem>> {
     for (line, content) in unfold(text) {
         let upper = content.trim().to_ascii_uppercase();
         if upper == "BEGIN:VCARD" {
-            card = Some((line, Vec::new()));
+            // A card left open by the next one is reported, never silently dropped (the
+            // preview counts it).
+            if let Some((start, _)) = card.replace((line, Vec::new())) {
+                out.push(Err(RowProblem {
+                    line: start,
+                    message: "This card has no END:VCARD before the next card begins.".into(),
+                }));
+            }
             continue;
         }
         if upper == "END:VCARD" {
@@ -397,5 +404,16 @@ mod tests {
         );
         assert!(rows[3].is_err());
         assert!(rows[4].as_ref().unwrap_err().message.contains("END:VCARD"));
+    }
+
+    #[test]
+    fn a_card_left_open_by_the_next_is_reported_not_dropped() {
+        let text = "BEGIN:VCARD\nFN:Ada\nBEGIN:VCARD\nFN:Grace\nEND:VCARD\n";
+        let rows = cards(text);
+        assert_eq!(rows.len(), count_cards(text));
+        let problem = rows[0].as_ref().unwrap_err();
+        assert_eq!(problem.line, 1);
+        assert!(problem.message.contains("before the next card begins"));
+        assert_eq!(rows[1].as_ref().unwrap().full_name, "Grace");
     }
 }
