@@ -121,12 +121,21 @@ async fn runs(store: &Store) -> Vec<RunSummary> {
 }
 
 /// Polls until `probe` holds; on timeout, fails with the app's log.
-async fn until<F, Fut>(what: &str, log: &Path, mut probe: F)
+async fn until<F, Fut>(what: &str, log: &Path, probe: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    let deadline = Instant::now() + TIMEOUT;
+    until_within(TIMEOUT, what, log, probe).await;
+}
+
+/// [`until`] with its own bound, for work that grows with the number of leads.
+async fn until_within<F, Fut>(bound: Duration, what: &str, log: &Path, mut probe: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + bound;
     while !probe().await {
         if Instant::now() > deadline {
             let log = std::fs::read_to_string(log).unwrap_or_default();
@@ -404,7 +413,10 @@ async fn research_under_repeated_sigkills_finishes_every_run_once_and_keeps_the_
     // again (never twice), so each kill may cost the few that were being shown.
     let may_lose = kills * 4;
     let app = start_app(&xvfb, &data, &bus.address, &allow, &log);
-    until(
+    // Each site is read at one request a second; a bound, not an expectation.
+    let bound = TIMEOUT + Duration::from_secs(3 * leads.len() as u64);
+    until_within(
+        bound,
         "every run finished and its notification claimed",
         &log,
         || async {
