@@ -125,14 +125,12 @@ pub fn select(pages: &[Page], questions: &str, budget: usize) -> Vec<Excerpt> {
             (score, i)
         })
         .collect();
-    // Best first; ties keep page order, so the homepage's first paragraph leads. When the
-    // site does not fit, chunks that match nothing are read only when nothing matches at all,
-    // except each page's opening chunk (its title and lead paragraph, where a company says
-    // what it does), which follows the matching ones while the budget lasts.
+    // Best first; ties keep page order, so the homepage's first paragraph leads. Chunks that
+    // match nothing are read only when nothing matches at all, except each page's opening
+    // chunk (its title and lead paragraph, where a company says what it does), which follows
+    // the matching ones while the budget lasts.
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    // A small site fits whole: nothing is left out when there is room for everything.
-    let whole: usize = all.iter().map(|(_, _, t)| tokens(t) + 12).sum();
-    if whole > budget && scored.first().is_some_and(|(best, _)| *best > 0.0) {
+    if scored.first().is_some_and(|(best, _)| *best > 0.0) {
         scored.retain(|(score, i)| *score > 0.0 || all[*i].1 == 0);
         scored.sort_by(|a, b| {
             (b.0 > 0.0)
