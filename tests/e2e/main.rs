@@ -385,24 +385,12 @@ async fn a_new_lead_is_researched_live_and_its_profile_shown_with_sources() {
     let client = driver.launch_app().await;
     find(&client, "[data-testid=board]").await;
 
-    find(&client, "[data-testid=new-lead]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    find(&client, "[data-testid=new-lead-dialog]").await;
-    fill(&client, "fullName", "Dana Whitfield").await;
-    fill(
+    add_lead_in_ui(
         &client,
-        "website",
+        "Dana Whitfield",
         &format!("http://acme.example:{}/", site.port()),
     )
     .await;
-    find(&client, "[data-testid=create-lead-submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
 
     // Progress reaches the card through the app's events, without a reload.
     eventually("the card to say the research is done", || async {
@@ -497,37 +485,65 @@ async fn first_run_settings_are_saved_and_kept_after_a_restart() {
     client.close().await.unwrap();
 }
 
+/// Settings as a user leaves them after choosing a local OpenAI-compatible model (no key) and
+/// describing what they sell, written before the app starts.
+async fn choose_model(data_dir: &std::path::Path, base_url: String, profile: [&str; 3]) {
+    let store = leadscout_store::Store::open(&data_dir.join(leadscout_store::DATABASE_FILE))
+        .await
+        .unwrap();
+    let settings = leadscout_domain::Settings {
+        model: leadscout_domain::ModelSettings {
+            provider: Some("openai_compatible".into()),
+            base_url: Some(base_url),
+            model: Some("qwen2.5-7b-instruct".into()),
+        },
+        profile: leadscout_domain::MyProfile {
+            company: profile[0].into(),
+            offering: profile[1].into(),
+            ideal_customer: profile[2].into(),
+        },
+        onboarded: true,
+        ..leadscout_domain::Settings::default()
+    };
+    store
+        .save_settings(&settings, leadscout_domain::Timestamp::now())
+        .await
+        .unwrap();
+    store.close().await;
+}
+
+/// Adds a lead through the new-lead dialog.
+async fn add_lead_in_ui(client: &fantoccini::Client, name: &str, website: &str) {
+    find(client, "[data-testid=new-lead]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    find(client, "[data-testid=new-lead-dialog]").await;
+    fill(client, "fullName", name).await;
+    fill(client, "website", website).await;
+    find(client, "[data-testid=create-lead-submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn with_a_model_the_lead_gets_a_grounded_fit_score_and_the_inspector_shows_what_was_sent() {
     let data_dir = tempfile::tempdir().unwrap();
     let site = serve_fixture_site().await;
     let model = fake_model::FakeModel::start().await;
-    // The user chose a local OpenAI-compatible server (no key) and described what they sell.
-    {
-        let store =
-            leadscout_store::Store::open(&data_dir.path().join(leadscout_store::DATABASE_FILE))
-                .await
-                .unwrap();
-        let settings = leadscout_domain::Settings {
-            model: leadscout_domain::ModelSettings {
-                provider: Some("openai_compatible".into()),
-                base_url: Some(model.base_url()),
-                model: Some("qwen2.5-7b-instruct".into()),
-            },
-            profile: leadscout_domain::MyProfile {
-                company: "Forge & Co".into(),
-                offering: "Inventory software for workshops".into(),
-                ideal_customer: "Workshops and logistics firms of 20-500 people".into(),
-            },
-            onboarded: true,
-            ..leadscout_domain::Settings::default()
-        };
-        store
-            .save_settings(&settings, leadscout_domain::Timestamp::now())
-            .await
-            .unwrap();
-        store.close().await;
-    }
+    choose_model(
+        data_dir.path(),
+        model.base_url(),
+        [
+            "Forge & Co",
+            "Inventory software for workshops",
+            "Workshops and logistics firms of 20-500 people",
+        ],
+    )
+    .await;
     let allow = format!("acme.example={site}");
     let xvfb = Xvfb::start();
     let driver = Driver::start_with(
@@ -537,24 +553,12 @@ async fn with_a_model_the_lead_gets_a_grounded_fit_score_and_the_inspector_shows
     );
     let client = driver.launch_app().await;
     find(&client, "[data-testid=board]").await;
-    find(&client, "[data-testid=new-lead]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    find(&client, "[data-testid=new-lead-dialog]").await;
-    fill(&client, "fullName", "Dana Whitfield").await;
-    fill(
+    add_lead_in_ui(
         &client,
-        "website",
+        "Dana Whitfield",
         &format!("http://acme.example:{}/", site.port()),
     )
     .await;
-    find(&client, "[data-testid=create-lead-submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
 
     // The verified score reaches the card when the run ends.
     eventually("the fit score on the card", || async {
@@ -669,31 +673,16 @@ async fn research_is_reviewed_approved_and_traced_and_hostile_text_stays_text() 
     let model = fake_model::FakeModel::start().await;
     let bus = dbus::Bus::start();
     let (_server, notified) = dbus::serve_notifications(&bus.address).await;
-    {
-        let store =
-            leadscout_store::Store::open(&data_dir.path().join(leadscout_store::DATABASE_FILE))
-                .await
-                .unwrap();
-        let settings = leadscout_domain::Settings {
-            model: leadscout_domain::ModelSettings {
-                provider: Some("openai_compatible".into()),
-                base_url: Some(model.base_url()),
-                model: Some("qwen2.5-7b-instruct".into()),
-            },
-            profile: leadscout_domain::MyProfile {
-                company: "Coldchain Co".into(),
-                offering: "Temperature monitoring for trucks".into(),
-                ideal_customer: "Refrigerated freight carriers".into(),
-            },
-            onboarded: true,
-            ..leadscout_domain::Settings::default()
-        };
-        store
-            .save_settings(&settings, leadscout_domain::Timestamp::now())
-            .await
-            .unwrap();
-        store.close().await;
-    }
+    choose_model(
+        data_dir.path(),
+        model.base_url(),
+        [
+            "Coldchain Co",
+            "Temperature monitoring for trucks",
+            "Refrigerated freight carriers",
+        ],
+    )
+    .await;
     // The model's answers carry markup too: in a value, a quote that is on the page, and the
     // summary.
     let payload = r#"<img src=x onerror="window.__pwned=2">"#;
@@ -732,24 +721,12 @@ async fn research_is_reviewed_approved_and_traced_and_hostile_text_stays_text() 
     );
     let client = driver.launch_app().await;
     find(&client, "[data-testid=board]").await;
-    find(&client, "[data-testid=new-lead]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    find(&client, "[data-testid=new-lead-dialog]").await;
-    fill(&client, "fullName", "Dana Whitfield").await;
-    fill(
+    add_lead_in_ui(
         &client,
-        "website",
+        "Dana Whitfield",
         &format!("http://northwind.example:{}/", site.port()),
     )
     .await;
-    find(&client, "[data-testid=create-lead-submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
 
     // Running (the model is held), then done.
     eventually("the card to show the run in progress", || async {
