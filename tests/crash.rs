@@ -15,7 +15,6 @@ mod harness;
 #[path = "support/dbus.rs"]
 mod dbus;
 
-#[allow(dead_code)]
 #[path = "../crates/research/tests/support/fake_model.rs"]
 mod fake_model;
 
