@@ -864,6 +864,27 @@ async fn research_is_reviewed_approved_and_traced_and_hostile_text_stays_text() 
         // For the picture only: WebKit under Xvfb repaints a scrolled panel a moment later.
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         std::fs::write(dir.join("review.png"), client.screenshot().await.unwrap()).unwrap();
+        // Settings with the spending and the prompts.
+        find(&client, "[data-testid=close-drawer]")
+            .await
+            .click()
+            .await
+            .unwrap();
+        find(&client, "[data-testid=open-settings]")
+            .await
+            .click()
+            .await
+            .unwrap();
+        find(&client, "[data-testid=prompt-row]").await;
+        client
+            .execute(
+                "document.querySelector('[data-testid=cost-ledger]').scrollIntoView({block: 'center'})",
+                vec![],
+            )
+            .await
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        std::fs::write(dir.join("settings.png"), client.screenshot().await.unwrap()).unwrap();
     }
     client.close().await.unwrap();
 }
