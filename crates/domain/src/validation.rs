@@ -191,6 +191,13 @@ pub(crate) fn normalize_email(raw: Option<&str>) -> Result<Option<String>, Field
             "Enter an email address like name@company.com.",
         )
     };
+    // Two addresses in one field (import splits on these, so the lead could not come back).
+    if text.contains([',', ';']) {
+        return Err(FieldError::new(
+            LeadField::Email,
+            "Enter one email address; put any others in a note.",
+        ));
+    }
     let (local, domain) = text.rsplit_once('@').ok_or_else(invalid)?;
     // Checked as stored: lower-casing can change a name (`İ` becomes `i` and a combining dot).
     let domain = domain.to_lowercase();
@@ -200,7 +207,9 @@ pub(crate) fn normalize_email(raw: Option<&str>) -> Result<Option<String>, Field
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..")
-        && !local.chars().any(char::is_whitespace);
+        && !local.chars().any(char::is_whitespace)
+        // Allowed only inside quotes by the RFC, which no salesperson's contact uses.
+        && !local.contains(['<', '>', '(', ')', '[', ']', '\\', ':', '"']);
     if !local_ok || !is_domain_name(&domain) {
         return Err(invalid());
     }
@@ -352,9 +361,26 @@ mod tests {
             // Found while fuzzing: lower-cased, the name holds a combining dot, which the next
             // edit or import refused.
             "ada@İstanbul.com",
+            "<ada>@example.com",
+            "\"ada\"@example.com",
         ] {
             let err = normalize_email(Some(bad)).unwrap_err();
             assert_eq!(err.field, LeadField::Email, "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn two_addresses_in_one_field_are_refused_with_a_way_out() {
+        for raw in [
+            "ada@example.com, grace@example.com",
+            "a,da@example.com",
+            "ada;x@example.com",
+        ] {
+            let err = normalize_email(Some(raw)).unwrap_err();
+            assert_eq!(
+                err.message,
+                "Enter one email address; put any others in a note."
+            );
         }
     }
 
