@@ -348,8 +348,10 @@ async fn budget_stop(
 }
 
 /// What one checked answer gave.
-struct Answer<T> {
-    value: T,
+struct Answer<R> {
+    /// What the stage made of the checked answer.
+    value: R,
+    /// The model that answered, as the provider names it.
     model: String,
 }
 
@@ -442,11 +444,13 @@ impl Call<'_> {
 
     /// Sends the layers, validates the answer as `T` plus `check`, grounds it with `ground`;
     /// one repair turn when the answer is invalid.
-    async fn run<T: DeserializeOwned>(
+    /// `judge` turns a valid answer (and the answering model's name) into the stage's result
+    /// and the grounding of each claim, once.
+    async fn run<T: DeserializeOwned, R>(
         mut self,
         check: impl Fn(&T) -> Vec<String>,
-        ground: impl Fn(&T) -> Vec<GroundingView>,
-    ) -> Result<(Answer<T>, StageMeta), StageError> {
+        judge: impl Fn(&T, &str) -> (R, Vec<GroundingView>),
+    ) -> Result<(Answer<R>, StageMeta), StageError> {
         let schema = schema_for(self.prompt)?;
         let mut request = StructuredRequest::new(schema)
             .system(format!("{}\n\n{}", self.layers.shared, self.layers.stage))
@@ -478,7 +482,7 @@ impl Call<'_> {
                         Ok(value) => {
                             let errors = check(&value);
                             if errors.is_empty() {
-                                let grounding = ground(&value);
+                                let (judged, grounding) = judge(&value, &response.model);
                                 self.record(
                                     turn,
                                     repair.as_deref(),
@@ -489,7 +493,13 @@ impl Call<'_> {
                                 )
                                 .await;
                                 let model = response.model.clone();
-                                return Ok((Answer { value, model }, self.meta));
+                                return Ok((
+                                    Answer {
+                                        value: judged,
+                                        model,
+                                    },
+                                    self.meta,
+                                ));
                             }
                             self.record(turn, repair.as_deref(), answered, "invalid", &errors, &[])
                                 .await;
@@ -782,7 +792,6 @@ impl Stage for FootprintStage {
                 );
             }
             let client = self.kit.models.connect(choice).await?;
-            let included = layers.included.clone();
             let planted: BTreeMap<String, Vec<String>> = crawl
                 .pages
                 .iter()
@@ -799,16 +808,15 @@ impl Stage for FootprintStage {
                 provider: &choice.provider,
                 meta: StageMeta::default(),
             }
-            .run(check_footprint, |out: &FootprintOutput| {
-                Self::facts(out, &included, &planted).1
+            .run(check_footprint, |out: &FootprintOutput, _model: &str| {
+                Self::facts(out, &layers.included, &planted)
             })
             .await?;
-            let (facts, _) = Self::facts(&answer.value, &layers.included, &planted);
             output(
                 &Footprint {
                     skipped: None,
                     model: answer.model,
-                    facts,
+                    facts: answer.value,
                 },
                 meta,
             )
@@ -1003,7 +1011,6 @@ impl Stage for InsightsStage {
                 return skip(format!("The model was not asked: {reason}"));
             }
             let client = self.kit.models.connect(choice).await?;
-            let model = client.model().to_owned();
             let (answer, meta) = Call {
                 kit: &self.kit,
                 input: &input,
@@ -1014,11 +1021,11 @@ impl Stage for InsightsStage {
                 provider: &choice.provider,
                 meta: StageMeta::default(),
             }
-            .run(check_insights, |out: &InsightsOutput| {
-                Self::view(out, &verified, &model).1
+            .run(check_insights, |out: &InsightsOutput, model: &str| {
+                Self::view(out, &verified, model)
             })
             .await?;
-            let (view, _) = Self::view(&answer.value, &verified, &answer.model);
+            let view = answer.value;
             let headline = Self::headline(&view);
             output(
                 &Insights {

@@ -11,6 +11,8 @@
 
 #[path = "support/fake_model.rs"]
 mod fake_model;
+#[path = "support/kit.rs"]
+mod kit;
 #[path = "support/site.rs"]
 mod site;
 
@@ -18,28 +20,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fake_model::FakeModel;
+use kit::Quiet;
 use leadscout_domain::{ModelSettings, MyProfile, NewLead, RunStatus, Settings, Timestamp};
-use leadscout_llm::keys::MemoryKeychain;
 use leadscout_pipeline::grounding::normalize;
-use leadscout_pipeline::{
-    Backoff, Engine, EngineConfig, EventSink, Notifier, Outcome, SystemClock,
-};
-use leadscout_research::model::{KeychainModels, ModelKit};
+use leadscout_pipeline::{Backoff, Engine, EngineConfig, SystemClock};
 use leadscout_research::stages::{seed, workflow, WORKFLOW};
 use leadscout_research::{AllowList, CrawlConfig, FetchConfig, Fetcher, Guard};
 use leadscout_store::{Store, DATABASE_FILE};
 use site::{fixtures, serve};
 use tokio_util::sync::CancellationToken;
-
-struct Quiet;
-
-impl EventSink for Quiet {
-    fn emit(&self, _event: leadscout_domain::RunEvent) {}
-}
-
-impl Notifier for Quiet {
-    fn notify(&self, _outcome: &Outcome) {}
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_30_percent_of_model_calls_failing_every_run_ends_and_nothing_invalid_is_written() {
@@ -74,16 +63,8 @@ async fn with_30_percent_of_model_calls_failing_every_run_ends_and_nothing_inval
         .save_settings(&settings.validate().unwrap(), Timestamp::now())
         .await
         .unwrap();
-    let kit = ModelKit {
-        store: store.clone(),
-        models: Arc::new(KeychainModels::new(
-            Arc::new(MemoryKeychain::default()),
-            leadscout_llm::build_http_client().unwrap(),
-        )),
-        prompts_dir: None,
-        // A stalled answer counts as a timeout after a second, not three minutes.
-        call_timeout: Duration::from_secs(1),
-    };
+    // A stalled answer counts as a timeout after a second, not three minutes.
+    let kit = kit::kit(&store, Duration::from_secs(1));
     let fetcher = Fetcher::new(
         Guard::new(allow),
         FetchConfig {

@@ -9,6 +9,8 @@
 
 #[path = "support/fake_model.rs"]
 mod fake_model;
+#[path = "support/kit.rs"]
+mod kit;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -16,25 +18,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fake_model::FakeModel;
+use kit::Quiet;
 use leadscout_domain::{ModelSettings, MyProfile, NewLead, RunStatus, Settings, Timestamp};
-use leadscout_llm::keys::MemoryKeychain;
-use leadscout_pipeline::{Engine, EngineConfig, EventSink, Notifier, Outcome, SystemClock};
-use leadscout_research::model::{KeychainModels, ModelKit, CALL_TIMEOUT};
+use leadscout_pipeline::{Engine, EngineConfig, SystemClock};
+use leadscout_research::model::CALL_TIMEOUT;
 use leadscout_research::stages::{seed, workflow, WORKFLOW};
 use leadscout_research::{AllowList, CrawlConfig, FetchConfig, Fetcher, Guard};
 use leadscout_store::{Store, DATABASE_FILE};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-
-struct Quiet;
-
-impl EventSink for Quiet {
-    fn emit(&self, _event: leadscout_domain::RunEvent) {}
-}
-
-impl Notifier for Quiet {
-    fn notify(&self, _outcome: &Outcome) {}
-}
 
 /// Counts connections to 127.0.0.2 (another loopback address, so private like any LAN host).
 async fn trap() -> (SocketAddr, Arc<AtomicUsize>) {
@@ -177,15 +169,7 @@ async fn a_hostile_site_reaches_no_private_address_and_changes_nothing_written()
         )
         .await
         .unwrap();
-    let kit = ModelKit {
-        store: store.clone(),
-        models: Arc::new(KeychainModels::new(
-            Arc::new(MemoryKeychain::default()),
-            leadscout_llm::build_http_client().unwrap(),
-        )),
-        prompts_dir: None,
-        call_timeout: CALL_TIMEOUT,
-    };
+    let kit = kit::kit(&store, CALL_TIMEOUT);
     // Only the company's own name is let through to 127.0.0.1; the guard stays on for the rest.
     let fetcher = Fetcher::new(
         Guard::new(AllowList::none().resolve_as("trapdoor.example", site)),

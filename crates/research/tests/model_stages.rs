@@ -8,6 +8,8 @@
 
 #[path = "support/fake_model.rs"]
 mod fake_model;
+#[path = "support/kit.rs"]
+mod kit;
 #[path = "support/site.rs"]
 mod site;
 
@@ -22,7 +24,6 @@ use leadscout_domain::{
 use leadscout_llm::keys::{Keychain, MemoryKeychain};
 use leadscout_llm::ApiKey;
 use leadscout_pipeline::{Engine, EngineConfig, EventSink, Notifier, Outcome, SystemClock};
-use leadscout_research::model::{KeychainModels, ModelKit};
 use leadscout_research::stages::{seed, workflow, WORKFLOW};
 use leadscout_research::{AllowList, CrawlConfig, FetchConfig, Fetcher, Guard};
 use leadscout_store::{Store, DATABASE_FILE};
@@ -83,15 +84,12 @@ impl Harness {
         )
         .unwrap();
         let keychain = Arc::new(MemoryKeychain::default());
-        let kit = ModelKit {
-            store: store.clone(),
-            models: Arc::new(KeychainModels::new(
-                keychain.clone(),
-                leadscout_llm::build_http_client().unwrap(),
-            )),
-            prompts_dir: Some(dir.path().join("prompts")),
-            call_timeout: leadscout_research::model::CALL_TIMEOUT,
-        };
+        let kit = kit::kit_with(
+            &store,
+            keychain.clone(),
+            Some(dir.path().join("prompts")),
+            leadscout_research::model::CALL_TIMEOUT,
+        );
         let recorder = Arc::new(Recorder::default());
         let engine = Engine::new(
             store.clone(),

@@ -9,13 +9,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use leadscout_domain::{LeadId, NewLead, RunEvent, RunStatus, Timestamp};
-use leadscout_llm::keys::MemoryKeychain;
 use leadscout_pipeline::{Engine, EngineConfig, EventSink, Notifier, Outcome, SystemClock};
-use leadscout_research::model::{Footprint, Insights, KeychainModels, ModelKit};
+use leadscout_research::model::{Footprint, Insights};
 use leadscout_research::stages::{seed, workflow, WORKFLOW};
 use leadscout_research::{AllowList, CrawlConfig, FetchConfig, Fetcher, Guard};
 use leadscout_store::{Store, DATABASE_FILE};
 
+#[path = "support/kit.rs"]
+mod kit;
 #[path = "support/site.rs"]
 mod site;
 
@@ -62,15 +63,7 @@ async fn harness(allow: AllowList) -> Harness {
     let engine = Engine::new(
         store.clone(),
         workflow(
-            ModelKit {
-                store: store.clone(),
-                models: Arc::new(KeychainModels::new(
-                    Arc::new(MemoryKeychain::default()),
-                    leadscout_llm::build_http_client().unwrap(),
-                )),
-                prompts_dir: None,
-                call_timeout: leadscout_research::model::CALL_TIMEOUT,
-            },
+            kit::kit(&store, leadscout_research::model::CALL_TIMEOUT),
             Arc::new(fetcher),
             CrawlConfig::default(),
         )
