@@ -1,7 +1,7 @@
 # Leadscout. The two commands a newcomer needs are `make run` and `make test`; both install
 # whatever is missing first.
 
-.PHONY: run test deps bundle bindings dev fmt clean soak fuzz
+.PHONY: run test deps bundle bindings dev fmt clean soak fuzz bench
 
 run:  ## Build the UI and start the app
 	@scripts/run.sh
@@ -13,6 +13,9 @@ soak:  ## At scale: 200 companies with 30% of model calls failing, then 200 lead
 	@scripts/deps.sh test
 	LEADSCOUT_FAULT_LEADS=200 cargo test -p leadscout-research --test faults -- --nocapture
 	LEADSCOUT_SOAK_LEADS=200 LEADSCOUT_SOAK_KILLS=10 cargo test --test crash research_under -- --nocapture
+
+bench:  ## Every benchmark (release builds; BENCHES="store-board render" for some), figures written into docs/benchmarks.md
+	@scripts/bench.sh
 
 deps:  ## Install what building and testing need, and nothing that is already there
 	@scripts/deps.sh test

@@ -17,6 +17,7 @@ use tauri::Manager;
 /// Starts the app and blocks until its last window closes. Returns the process exit code.
 pub fn run() -> i32 {
     init_logging();
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting");
     let builder = bindings_builder::<tauri::Wry>();
     let invoke_handler = builder.invoke_handler();
     let result = tauri::Builder::default()
@@ -56,6 +57,7 @@ pub fn run() -> i32 {
                     }
                 }));
             app.manage(state);
+            tracing::info!("ready");
             Ok(())
         })
         .run(tauri::generate_context!());

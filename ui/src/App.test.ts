@@ -46,6 +46,8 @@ describe("the pipeline board", () => {
 
     await waitFor(() => expect(namesIn("Qualified")).toEqual(["Ada Lovelace", "Grace Hopper"]));
     expect(screen.queryByTestId("new-lead-dialog")).toBeNull();
+    // The new card is put in place; the whole board is not read again.
+    expect(backend.calls.filter((c) => c.cmd === "get_board")).toHaveLength(1);
     expect(screen.getByRole("status").textContent?.trim()).toBe("Ada Lovelace added to Qualified");
     expect(backend.calls.find((c) => c.cmd === "create_lead")?.args).toEqual({
       input: {

@@ -1,3 +1,5 @@
+// Marks like this one time the start for the rendering benchmark (LEADSCOUT_BENCH_TRACE=1).
+performance.mark("script-start");
 import { mount } from "svelte";
 import "./app.css";
 import App from "./App.svelte";
@@ -5,4 +7,6 @@ import App from "./App.svelte";
 const target = document.getElementById("app");
 if (!target) throw new Error("index.html has no #app element");
 
-export default mount(App, { target });
+const app = mount(App, { target });
+performance.mark("app-mounted");
+export default app;

@@ -1,12 +1,14 @@
 //! Importing 100,000 CSV rows into a fresh database: decode, sniff, map, validate and write in
 //! batches of 500, as the app's import command does. Prints time and peak memory at 25k, 50k and
-//! 100k rows for docs/benchmarks.md. `cargo bench -p leadscout-import --bench import`
+//! 100k rows, which `make bench` writes into docs/benchmarks.md.
+//! `cargo bench -p leadscout-import --bench import`
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::fmt::Write as _;
 use std::time::Instant;
 
+use leadscout_bench::{peak_rss_mib, Section};
 use leadscout_domain::{Duplicates, Timestamp};
 use leadscout_import::{encoding_of, rows_from_reader, sniff, suggest};
 use leadscout_store::{ImportLead, Store, DATABASE_FILE};
@@ -35,17 +37,6 @@ fn csv_rows(from: usize, to: usize) -> String {
     out
 }
 
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
 /// Writes the file in pieces, so the benchmark itself never holds it.
 fn write_csv(path: &std::path::Path, rows: usize) -> u64 {
     use std::io::Write;
@@ -59,7 +50,7 @@ fn write_csv(path: &std::path::Path, rows: usize) -> u64 {
     std::fs::metadata(path).unwrap().len()
 }
 
-async fn import(n: usize) {
+async fn import(report: &Section, n: usize) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("contacts.csv");
     let size = write_csv(&file, n);
@@ -108,20 +99,35 @@ async fn import(n: usize) {
             .len();
     }
     let elapsed = start.elapsed();
-    println!(
-        "{n:>7} rows ({:.1} MB): {:.2} s, {:.0} rows/s, {created} imported, peak memory so far {:.0} MiB",
-        size as f64 / 1e6,
+    let what = format!("{n} rows, {:.1} MB file", size as f64 / 1e6);
+    let result = format!(
+        "**{:.2} s**, {:.0} rows/s, {created} imported, peak memory of the process so far {:.0} MiB",
         elapsed.as_secs_f64(),
         n as f64 / elapsed.as_secs_f64(),
-        peak_rss_mib()
+        peak_rss_mib().unwrap_or(f64::NAN)
     );
+    if n == 100_000 {
+        report.goal(&what, result, "under 5 s", elapsed.as_secs_f64() < 5.0);
+    } else {
+        report.figure(&what, result);
+    }
     store.close().await;
 }
 
 fn main() {
+    let report = Section::start(
+        "import",
+        "Import",
+        "cargo bench -p leadscout-import --bench import",
+        "A generated HubSpot-style CSV (7 columns, 4 people per company domain) imported into a \
+         fresh database as the app's import command does it: the first 64 KB give the encoding \
+         and the shape, the file streams through decoding, validation and duplicate checks, and \
+         is written in transactions of 500 rows. Largest run first, so the process's peak memory \
+         at the smaller runs shows whether memory grows with the file (goal: it does not).",
+    );
     let runtime = tokio::runtime::Runtime::new().unwrap();
     // Largest first: peak memory is per process, so a later, smaller run cannot hide under it.
     for n in [100_000, 50_000, 25_000] {
-        runtime.block_on(import(n));
+        runtime.block_on(import(&report, n));
     }
 }

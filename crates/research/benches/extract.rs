@@ -1,13 +1,14 @@
 //! Extraction speed on real pages: every saved HTML page under ../shared/eval/pages is decoded,
 //! depth-capped, parsed once into facts, Markdown text, headings and links, and scanned for
-//! signals and injection text, on one thread. Prints pages/s, MB/s and peak memory for
-//! docs/benchmarks.md. `cargo bench -p leadscout-research --bench extract`
+//! signals and injection text, on one thread. Prints pages/s, MB/s and peak memory, which
+//! `make bench` writes into docs/benchmarks.md. `cargo bench -p leadscout-research --bench extract`
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use leadscout_bench::{peak_rss_mib, Section};
 use leadscout_research::signals::{detect, injection_snippets, SignalInput};
 use leadscout_research::{decode, plain_text, read};
 use url::Url;
@@ -26,27 +27,25 @@ fn html_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Peak resident memory of this process (Linux), in MiB.
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kb / 1024.0)
-}
-
 fn main() {
+    let report = Section::start(
+        "extract",
+        "Page extraction",
+        "cargo bench -p leadscout-research --bench extract",
+        "Every saved HTML page under `../shared/eval/pages`: decode, depth cap, one parse into \
+         facts, Markdown text, headings and links, then technology and text signals (139 \
+         rules) and the injection scan, on one thread. Median of 5 passes after a warm-up.",
+    );
     let eval = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/pages");
     let mut files = Vec::new();
     html_files(&eval, &mut files);
     files.sort();
     if files.is_empty() {
-        println!("no pages under {}: nothing to measure", eval.display());
+        report.note(&format!(
+            "No pages under {}: nothing was measured (the shared eval set sits beside the \
+             checkout).",
+            eval.display()
+        ));
         return;
     }
     let pages: Vec<(Vec<u8>, Url)> = files
@@ -59,11 +58,14 @@ fn main() {
         })
         .collect();
     let bytes: usize = pages.iter().map(|(b, _)| b.len()).sum();
-    println!(
-        "{} pages, {:.1} MB in all, largest {:.2} MB",
-        pages.len(),
-        bytes as f64 / 1e6,
-        pages.iter().map(|(b, _)| b.len()).max().unwrap_or(0) as f64 / 1e6
+    report.figure(
+        "Pages",
+        format!(
+            "{} pages, {:.1} MB in all, largest {:.2} MB",
+            pages.len(),
+            bytes as f64 / 1e6,
+            pages.iter().map(|(b, _)| b.len()).max().unwrap_or(0) as f64 / 1e6
+        ),
     );
     // Warm-up (rules compiled once per process).
     let mut signals = 0;
@@ -98,13 +100,25 @@ fn main() {
     times.sort();
     let median: Duration = times[times.len() / 2];
     let secs = median.as_secs_f64();
-    println!(
-        "median of 5 passes: {:.0} ms -> {:.0} pages/s, {:.1} MB/s on one thread ({signals} signals per pass)",
-        secs * 1e3,
-        pages.len() as f64 / secs,
-        bytes as f64 / 1e6 / secs
+    let rate = pages.len() as f64 / secs;
+    report.goal(
+        "Pages per second, one thread",
+        format!(
+            "**{rate:.0} pages/s** ({:.0} ms for {} pages, {signals} signals)",
+            secs * 1e3,
+            pages.len()
+        ),
+        "at least 50 pages/s",
+        rate >= 50.0,
+    );
+    report.figure(
+        "Throughput",
+        format!("{:.1} MB/s", bytes as f64 / 1e6 / secs),
     );
     if let Some(peak) = peak_rss_mib() {
-        println!("peak resident memory: {peak:.0} MiB");
+        report.figure(
+            "Peak resident memory of the benchmark process",
+            format!("{peak:.0} MiB"),
+        );
     }
 }

@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use leadscout_bench::Section;
 use leadscout_pipeline::excerpts::Page;
 use leadscout_pipeline::prompt::{assemble, tokens, Excerpt, Prompts};
 use leadscout_research::model::{footprint_excerpts, FOOTPRINT_PROMPT, INSIGHTS_PROMPT};
@@ -147,7 +148,7 @@ fn facts_from(excerpts: &[Excerpt]) -> Vec<Excerpt> {
         .collect()
 }
 
-fn verify_share(db: &str) {
+fn verify_share(report: &Section, db: &str) {
     let conn = std::process::Command::new("sqlite3")
         .arg(db)
         .arg(
@@ -160,13 +161,29 @@ fn verify_share(db: &str) {
         Ok(out) if out.status.success() => {
             let text = String::from_utf8_lossy(&out.stdout);
             let (verified, all) = text.trim().split_once('|').unwrap_or(("0", "0"));
-            println!("\nquotes that verified in {db}: {verified} of {all}");
+            report.figure(
+                "Footprint quotes that verified in the recorded model calls",
+                format!("{verified} of {all} ({db})"),
+            );
         }
-        _ => println!("\ncould not read {db} (is the sqlite3 command installed?)"),
+        _ => report.note(&format!(
+            "Could not read {db} for the share of verified quotes (is the sqlite3 command \
+             installed?)."
+        )),
     }
 }
 
 fn main() {
+    let report = Section::start(
+        "tokens",
+        "Context tokens per lead",
+        "cargo bench -p leadscout-research --bench tokens",
+        "Input tokens of one lead's model calls (footprint, then insights) built by the app's own \
+         prompt loader, excerpt selector and layer builder, against a monolithic baseline: both \
+         stages' instructions and every page whole, in each of the two calls. Sites: the \
+         research test fixtures and every saved real page under `../shared/eval/pages` (each \
+         folder one site). About four characters a token, as the budgets count.",
+    );
     let prompts = Prompts::load(None).unwrap();
     let footprint = prompts.get(FOOTPRINT_PROMPT).unwrap();
     let vars = vars();
@@ -181,6 +198,7 @@ fn main() {
     let mut total_layered = 0usize;
     let mut total_mono = 0usize;
     let mut shares = Vec::new();
+    let mut per_site: Vec<(String, usize, usize)> = Vec::new();
     for (name, pages) in sites() {
         let excerpts = footprint_excerpts(footprint, &pages);
         let f = assemble(
@@ -222,6 +240,7 @@ fn main() {
         shares.push(share);
         total_layered += layered;
         total_mono += monolithic;
+        per_site.push((name.clone(), layered, monolithic));
         println!(
             "{:<44} {:>6} {:>10} {:>10} {:>6.0}%",
             name.chars().take(44).collect::<String>(),
@@ -233,15 +252,40 @@ fn main() {
     }
     shares.sort_by(f64::total_cmp);
     let median = shares.get(shares.len() / 2).copied().unwrap_or(0.0);
-    println!(
-        "\n{} sites: layered {} tokens, monolithic {} tokens: {:.0}% of the baseline overall, median {:.0}% per lead (goal: at most 50%)",
-        shares.len(),
-        total_layered,
-        total_mono,
-        total_layered as f64 / total_mono.max(1) as f64 * 100.0,
-        median * 100.0
+    let overall = total_layered as f64 / total_mono.max(1) as f64;
+    report.goal(
+        &format!("Layered / monolithic, all {} sites", shares.len()),
+        format!(
+            "{total_layered} / {total_mono} tokens = **{:.0}%**",
+            overall * 100.0
+        ),
+        "at most 50%",
+        overall <= 0.5,
     );
+    report.goal(
+        "Median per lead",
+        format!("**{:.0}%**", median * 100.0),
+        "at most 50%",
+        median <= 0.5,
+    );
+    let above = shares.iter().filter(|s| **s > 0.5).count();
+    report.figure(
+        "Sites above 50% (small sites: the fixed instructions outweigh their text)",
+        format!("{above} of {}", shares.len()),
+    );
+    let share = |(name, layered, mono): &(String, usize, usize)| {
+        format!(
+            "{name}: {layered} / {mono} = {:.0}%",
+            *layered as f64 / *mono as f64 * 100.0
+        )
+    };
+    if let Some(largest) = per_site.iter().max_by_key(|s| s.2) {
+        report.figure("Largest site", share(largest));
+    }
+    if let Some(smallest) = per_site.iter().min_by_key(|s| s.2) {
+        report.figure("Smallest site", share(smallest));
+    }
     if let Ok(db) = std::env::var("LEADSCOUT_DB") {
-        verify_share(&db);
+        verify_share(&report, &db);
     }
 }

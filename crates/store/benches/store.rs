@@ -1,11 +1,13 @@
 //! Store benchmarks that print numbers (no pass/fail): board load at 10,000 leads, full-text
-//! search latency at 100,000 leads, and card moves. Run with `cargo bench -p leadscout-store`;
-//! record results in docs/benchmarks.md with the machine and date.
+//! search latency at 100,000 leads, and card moves. Run with `cargo bench -p leadscout-store`
+//! (`-- board` or `-- search` for one half); `make bench` writes the figures into
+//! docs/benchmarks.md.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
 
+use leadscout_bench::{ms, percentile, Section};
 use leadscout_domain::{ActivityKind, LeadId, NewActivity, NewLead, StageId, Timestamp};
 use leadscout_store::{Placement, Store, DATABASE_FILE};
 
@@ -184,25 +186,25 @@ async fn seed(
     (ids, started.elapsed())
 }
 
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
-    samples.sort_unstable();
-    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[index]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
-
 async fn board_at_10k() {
+    let report = Section::start(
+        "store-board",
+        "Board at 10,000 leads",
+        "cargo bench -p leadscout-store -- board",
+        "10,000 generated leads (the same names, companies and deal values every run) created \
+         through the store, then the board read 20 times.",
+    );
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join(DATABASE_FILE)).await.unwrap();
     let mut rng = Rng(0x5eed);
     let (_, seeded) = seed(&store, 10_000, 0, &mut rng).await;
-    println!(
-        "seed 10,000 leads (one transaction each): {} ({:.0} leads/s)",
-        ms(seeded),
-        10_000.0 / seeded.as_secs_f64()
+    report.figure(
+        "Create a lead through the store (own transaction, company linking, search index)",
+        format!(
+            "{:.0} leads/s ({:.2} ms each)",
+            10_000.0 / seeded.as_secs_f64(),
+            seeded.as_secs_f64() * 1000.0 / 10_000.0
+        ),
     );
 
     let mut loads = Vec::new();
@@ -216,12 +218,30 @@ async fn board_at_10k() {
         bytes = serde_json::to_vec(&board).unwrap().len();
         serialise.push(started.elapsed());
     }
-    println!(
-        "board load, 10,000 leads: p50 {} p95 {}; JSON serialisation p50 {}; IPC payload {:.2} MB",
-        ms(percentile(&mut loads, 0.5)),
-        ms(percentile(&mut loads, 0.95)),
-        ms(percentile(&mut serialise, 0.5)),
-        bytes as f64 / 1_000_000.0
+    let load_p50 = percentile(&mut loads, 0.5);
+    let serialise_p50 = percentile(&mut serialise, 0.5);
+    report.figure(
+        "Board load, 10,000 leads (`Store::board`)",
+        format!(
+            "p50 {}, p95 {}",
+            ms(load_p50),
+            ms(percentile(&mut loads, 0.95))
+        ),
+    );
+    report.figure(
+        "Board JSON serialisation, 10,000 leads",
+        format!("p50 {}", ms(serialise_p50)),
+    );
+    report.figure(
+        "Board load / serialisation (compares runs on machines of different speed)",
+        format!(
+            "{:.1}",
+            load_p50.as_secs_f64() / serialise_p50.as_secs_f64()
+        ),
+    );
+    report.figure(
+        "Board IPC payload, 10,000 leads",
+        format!("{:.2} MB", bytes as f64 / 1_000_000.0),
     );
 
     let stages: Vec<StageId> = store.stages().await.unwrap().iter().map(|s| s.id).collect();
@@ -248,28 +268,40 @@ async fn board_at_10k() {
             .unwrap();
         moves.push(started.elapsed());
     }
-    println!(
-        "move a card (column of ~2,500): p50 {} p95 {} max {} over {} moves",
-        ms(percentile(&mut moves, 0.5)),
-        ms(percentile(&mut moves, 0.95)),
-        ms(*moves.iter().max().unwrap()),
-        moves.len()
+    report.figure(
+        &format!("Move a card, column of ~2,500 ({} moves)", moves.len()),
+        format!(
+            "p50 {}, p95 {}, max {}",
+            ms(percentile(&mut moves, 0.5)),
+            ms(percentile(&mut moves, 0.95)),
+            ms(*moves.iter().max().unwrap())
+        ),
     );
     store.close().await;
 }
 
 async fn search_at_100k() {
+    let report = Section::start(
+        "store-search",
+        "Search at 100,000 leads",
+        "cargo bench -p leadscout-store -- search",
+        "100,000 generated leads and 25,000 notes; 450 queries of five kinds after 20 warm-up \
+         queries, 20 results each, as the search box asks.",
+    );
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join(DATABASE_FILE)).await.unwrap();
     let mut rng = Rng(0xfeed);
     let (_, seeded) = seed(&store, 100_000, 4, &mut rng).await;
-    println!("seed 100,000 leads + 25,000 notes: {} ", ms(seeded));
+    report.figure(
+        "Seed 100,000 leads + 25,000 notes, one transaction each",
+        format!("{:.0} s", seeded.as_secs_f64()),
+    );
     let size = std::fs::metadata(dir.path().join(DATABASE_FILE))
         .map(|m| m.len())
         .unwrap_or(0);
-    println!(
-        "database file: {:.1} MB (plus WAL)",
-        size as f64 / 1_000_000.0
+    report.figure(
+        "Database size at 100,000 leads + 25,000 notes",
+        format!("{:.1} MB (plus WAL)", size as f64 / 1_000_000.0),
     );
 
     let mut queries: Vec<String> = Vec::new();
@@ -311,12 +343,17 @@ async fn search_at_100k() {
         all.push(took);
         by_class[(i / 100).min(4)].push(took);
     }
-    println!(
-        "search, 100,000 leads, {} queries, 20 results: p50 {} p95 {} p99 {}",
-        all.len(),
-        ms(percentile(&mut all, 0.5)),
-        ms(percentile(&mut all, 0.95)),
-        ms(percentile(&mut all, 0.99)),
+    let p95 = percentile(&mut all, 0.95);
+    report.goal(
+        &format!("Search, {} queries, p95", all.len()),
+        format!(
+            "p50 {}, **p95 {}**, p99 {}",
+            ms(percentile(&mut all, 0.5)),
+            ms(p95),
+            ms(percentile(&mut all, 0.99))
+        ),
+        "p95 under 10 ms",
+        p95 < Duration::from_millis(10),
     );
     let classes = [
         "3-letter name prefix",
@@ -326,10 +363,13 @@ async fn search_at_100k() {
         "no match",
     ];
     for (name, samples) in classes.iter().zip(by_class.iter_mut()) {
-        println!(
-            "  {name:<28} p50 {} p95 {}",
-            ms(percentile(samples, 0.5)),
-            ms(percentile(samples, 0.95))
+        report.figure(
+            &format!("... {name}"),
+            format!(
+                "p50 {}, p95 {}",
+                ms(percentile(samples, 0.5)),
+                ms(percentile(samples, 0.95))
+            ),
         );
     }
     store.close().await;

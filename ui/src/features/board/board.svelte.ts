@@ -1,9 +1,12 @@
 // The board as the UI holds it: loaded from the database, patched optimistically for moves and
 // edits (rolled back by reloading when the backend refuses), so the screen always converges on
-// what SQLite holds.
+// what SQLite holds. The board is raw state, never mutated: every change builds new columns
+// (unchanged columns and leads keep their identity, so only what changed re-renders). A deep
+// proxy over 10,000 leads cost about a second at startup.
 import {
   commands,
   type Board,
+  type BoardColumn,
   type Lead,
   type LeadId,
   type NewLead,
@@ -36,7 +39,7 @@ export function matchesFilter(lead: Lead, filter: Filter): boolean {
 }
 
 export class BoardState {
-  board = $state<Board | null>(null);
+  board = $state.raw<Board | null>(null);
   loading = $state(false);
   error = $state<string | null>(null);
   /** The lead created or moved last, so its card can draw the eye for a moment. */
@@ -67,12 +70,14 @@ export class BoardState {
 
   async load(): Promise<void> {
     this.loading = true;
+    performance.mark("board-requested");
     try {
       const [board, runs] = await Promise.all([
         call(commands.getBoard()),
         // Research status decorates the cards; the board works without it.
         call(commands.researchStatuses()).catch(() => [] as RunSummary[]),
       ]);
+      performance.mark("board-received");
       this.board = board;
       this.research = Object.fromEntries(runs.map((r) => [r.leadId, r]));
       this.error = null;
@@ -133,11 +138,22 @@ export class BoardState {
     }
   }
 
-  /** Creates the lead (throws `IpcFailure` on refusal) and shows the board with it. */
+  /**
+   * Creates the lead (throws `IpcFailure` on refusal) and puts it at the top of its stage, where
+   * the store places new leads: no reload of the whole board (4 MB at 10,000 leads).
+   */
   async create(input: NewLead): Promise<Lead> {
     const lead = await call(commands.createLead(input));
     this.highlighted = lead.id;
-    await this.load();
+    if (this.board?.columns.some((c) => c.stage.id === lead.stageId)) {
+      this.update((column) =>
+        column.stage.id === lead.stageId
+          ? { ...column, leads: [lead, ...column.leads.filter((l) => l.id !== lead.id)] }
+          : column,
+      );
+    } else {
+      await this.load();
+    }
     return lead;
   }
 
@@ -154,6 +170,12 @@ export class BoardState {
     return undefined;
   }
 
+  /** The board with each column passed through `change` (which returns it as is when untouched). */
+  private update(change: (column: BoardColumn) => BoardColumn): void {
+    if (!this.board) return;
+    this.board = { ...this.board, columns: this.board.columns.map(change) };
+  }
+
   /** Puts a changed lead in place (same column and position, or moved if its stage changed). */
   replace(lead: Lead): void {
     if (!this.board) return;
@@ -162,17 +184,19 @@ export class BoardState {
       void this.load();
       return;
     }
-    for (const column of this.board.columns) {
+    this.update((column) => {
       const i = column.leads.findIndex((l) => l.id === lead.id);
-      if (i >= 0) column.leads[i] = lead;
-    }
+      if (i < 0) return column;
+      const leads = column.leads.slice();
+      leads[i] = lead;
+      return { ...column, leads };
+    });
   }
 
   remove(id: LeadId): void {
-    for (const column of this.board?.columns ?? []) {
-      const i = column.leads.findIndex((l) => l.id === id);
-      if (i >= 0) column.leads.splice(i, 1);
-    }
+    this.update((column) =>
+      column.leads.some((l) => l.id === id) ? { ...column, leads: column.leads.filter((l) => l.id !== id) } : column,
+    );
   }
 
   /**
@@ -181,20 +205,20 @@ export class BoardState {
    */
   async move(id: LeadId, stageId: StageId, beforeId: LeadId | null): Promise<void> {
     if (!this.board || id === beforeId) return;
-    let moving: Lead | undefined;
-    for (const column of this.board.columns) {
-      const i = column.leads.findIndex((l) => l.id === id);
-      if (i >= 0) moving = column.leads.splice(i, 1)[0];
-    }
-    const target = this.board.columns.find((c) => c.stage.id === stageId);
-    if (!moving || !target) {
+    const found = this.find(id);
+    if (!found || !this.board.columns.some((c) => c.stage.id === stageId)) {
       await this.load();
       return;
     }
-    const at = beforeId === null ? -1 : target.leads.findIndex((l) => l.id === beforeId);
-    moving.stageId = stageId;
-    if (at < 0) target.leads.push(moving);
-    else target.leads.splice(at, 0, moving);
+    const moving: Lead = { ...found, stageId };
+    this.update((column) => {
+      let leads = column.leads.some((l) => l.id === id) ? column.leads.filter((l) => l.id !== id) : column.leads;
+      if (column.stage.id === stageId) {
+        const at = beforeId === null ? -1 : leads.findIndex((l) => l.id === beforeId);
+        leads = at < 0 ? [...leads, moving] : [...leads.slice(0, at), moving, ...leads.slice(at)];
+      }
+      return leads === column.leads ? column : { ...column, leads };
+    });
     try {
       const saved = await call(commands.moveLead(id, stageId, beforeId));
       this.replace(saved);
