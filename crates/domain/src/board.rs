@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-use crate::{Lead, Stage};
+use crate::{Lead, LeadId, Stage, StageId};
 
 /// One column: a stage and the leads in it, top to bottom.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -62,5 +62,87 @@ impl Board {
     /// How many leads the board holds in all.
     pub fn lead_count(&self) -> usize {
         self.columns.iter().map(|c| c.leads.len()).sum()
+    }
+}
+
+/// A lead as its card on the board uses it: what the card shows, what the board's filter
+/// searches and what the column totals add up. The drawer reads the whole [`Lead`]. Without the
+/// phone, LinkedIn, source, position, research markers and timestamps, a 10,000-lead board is
+/// about a third smaller on its way to the window, and the way there costs in proportion to
+/// its size (docs/benchmarks.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Card {
+    pub id: LeadId,
+    pub full_name: String,
+    pub title: Option<String>,
+    pub email: Option<String>,
+    pub company_name: Option<String>,
+    pub website: Option<String>,
+    pub stage_id: StageId,
+    /// In minor units of `currency` (cents).
+    pub deal_value: Option<i64>,
+    pub currency: String,
+    pub next_step: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub next_step_due: Option<String>,
+    pub tags: Vec<String>,
+    /// Optional as on [`Lead`], so that a whole lead is also a card on the TypeScript side.
+    #[serde(default)]
+    pub fit_score: Option<u8>,
+}
+
+impl From<Lead> for Card {
+    fn from(lead: Lead) -> Self {
+        Card {
+            id: lead.id,
+            full_name: lead.full_name,
+            title: lead.title,
+            email: lead.email,
+            company_name: lead.company_name,
+            website: lead.website,
+            stage_id: lead.stage_id,
+            deal_value: lead.deal_value,
+            currency: lead.currency,
+            next_step: lead.next_step,
+            next_step_due: lead.next_step_due,
+            tags: lead.tags,
+            fit_score: lead.fit_score,
+        }
+    }
+}
+
+/// A column as the window gets it: the stage, its cards top to bottom, and the totals of all of
+/// them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CardColumn {
+    pub stage: Stage,
+    pub leads: Vec<Card>,
+    /// The sum of the column's deal values, one entry per currency, largest first.
+    pub value_totals: Vec<MoneyTotal>,
+}
+
+/// The board as the window gets it: every column, left to right, with cards instead of whole
+/// leads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BoardView {
+    pub columns: Vec<CardColumn>,
+}
+
+impl From<Board> for BoardView {
+    fn from(board: Board) -> Self {
+        BoardView {
+            columns: board
+                .columns
+                .into_iter()
+                .map(|column| CardColumn {
+                    stage: column.stage,
+                    leads: column.leads.into_iter().map(Card::from).collect(),
+                    value_totals: column.value_totals,
+                })
+                .collect(),
+        }
     }
 }

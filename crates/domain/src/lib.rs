@@ -35,4 +35,4 @@ pub use stage::{
 pub use time::Timestamp;
 pub use validation::{FieldError, LeadField};
 mod board;
-pub use board::{Board, BoardColumn, MoneyTotal};
+pub use board::{Board, BoardColumn, BoardView, Card, CardColumn, MoneyTotal};

@@ -1,17 +1,17 @@
 //! The pipeline board.
 
-use leadscout_domain::{Board, Lead, LeadId, NewLead, StageId, Timestamp};
+use leadscout_domain::{BoardView, Lead, LeadId, NewLead, StageId, Timestamp};
 use leadscout_research::stages::WORKFLOW;
 use leadscout_store::Placement;
 use tauri::State;
 
 use crate::{AppState, IpcError};
 
-/// Every stage with its leads, in board order.
+/// Every stage with its leads' cards, in board order.
 #[tauri::command]
 #[specta::specta]
-pub async fn get_board(state: State<'_, AppState>) -> Result<Board, IpcError> {
-    Ok(state.store()?.board().await?)
+pub async fn get_board(state: State<'_, AppState>) -> Result<BoardView, IpcError> {
+    Ok(state.store()?.board().await?.into())
 }
 
 /// Validates the form's input and adds the lead at the top of its stage.

@@ -15,8 +15,8 @@ export const commands = {
 	 *  the current data is kept beside it.
 	 */
 	restoreDatabase: (path: string) => typedError<RestoreStaged, IpcError>(__TAURI_INVOKE("restore_database", { path })),
-	/**  Every stage with its leads, in board order. */
-	getBoard: () => typedError<Board, IpcError>(__TAURI_INVOKE("get_board")),
+	/**  Every stage with its leads' cards, in board order. */
+	getBoard: () => typedError<BoardView, IpcError>(__TAURI_INVOKE("get_board")),
 	/**  Validates the form's input and adds the lead at the top of its stage. */
 	createLead: (input: NewLead) => typedError<Lead, IpcError>(__TAURI_INVOKE("create_lead", { input })),
 	/**  Drops a card into `stage_id`, directly above `before_id` (at the bottom when absent). */
@@ -162,23 +162,55 @@ export type AppInfo = {
 	notice: string | null,
 };
 
-/**  Every column of the board, left to right. */
-export type Board = {
-	columns: BoardColumn[],
-};
-
-/**  One column: a stage and the leads in it, top to bottom. */
-export type BoardColumn = {
-	stage: Stage,
-	leads: Lead[],
-	/**  The sum of the column's deal values, one entry per currency, largest first. */
-	valueTotals: MoneyTotal[],
+/**
+ *  The board as the window gets it: every column, left to right, with cards instead of whole
+ *  leads.
+ */
+export type BoardView = {
+	columns: CardColumn[],
 };
 
 /**  Spending caps for model calls, in US cents; `None` is no cap. */
 export type Budget = {
 	perLeadCents?: number | null,
 	perDayCents?: number | null,
+};
+
+/**
+ *  A lead as its card on the board uses it: what the card shows, what the board's filter
+ *  searches and what the column totals add up. The drawer reads the whole [`Lead`]. Without the
+ *  phone, LinkedIn, source, position, research markers and timestamps, a 10,000-lead board is
+ *  about a third smaller on its way to the window, and the way there costs in proportion to
+ *  its size (docs/benchmarks.md).
+ */
+export type Card = {
+	id: LeadId,
+	fullName: string,
+	title: string | null,
+	email: string | null,
+	companyName: string | null,
+	website: string | null,
+	stageId: StageId,
+	/**  In minor units of `currency` (cents). */
+	dealValue: number | null,
+	currency: string,
+	nextStep: string | null,
+	/**  `YYYY-MM-DD`. */
+	nextStepDue: string | null,
+	tags: string[],
+	/**  Optional as on [`Lead`], so that a whole lead is also a card on the TypeScript side. */
+	fitScore?: number | null,
+};
+
+/**
+ *  A column as the window gets it: the stage, its cards top to bottom, and the totals of all of
+ *  them.
+ */
+export type CardColumn = {
+	stage: Stage,
+	leads: Card[],
+	/**  The sum of the column's deal values, one entry per currency, largest first. */
+	valueTotals: MoneyTotal[],
 };
 
 export type Company = {

@@ -4,7 +4,8 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type {
   Activity,
-  Board,
+  BoardView,
+  Card,
   IpcError,
   Lead,
   LeadEdit,
@@ -87,6 +88,25 @@ function refuse(error: IpcError): never {
 }
 
 const invalid = (field: string, message: string): never => refuse({ code: "validation", message, field });
+
+/** A lead as the board gets it: the card's fields only, as the real `get_board` sends them. */
+function card(lead: Lead): Card {
+  return {
+    id: lead.id,
+    fullName: lead.fullName,
+    title: lead.title,
+    email: lead.email,
+    companyName: lead.companyName,
+    website: lead.website,
+    stageId: lead.stageId,
+    dealValue: lead.dealValue,
+    currency: lead.currency,
+    nextStep: lead.nextStep,
+    nextStepDue: lead.nextStepDue,
+    tags: [...lead.tags],
+    fitScore: lead.fitScore,
+  };
+}
 
 function totals(leads: Lead[]): MoneyTotal[] {
   const sums = new Map<string, number>();
@@ -209,10 +229,10 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         return { version: "0.1.0", dataDir: "/home/ada/.local/share/app.leadscout.desktop", databasePath: "/home/ada/.local/share/app.leadscout.desktop/leadscout.sqlite3", notice: backend.notice };
       case "get_board": {
         if (backend.boardFailure) refuse(backend.boardFailure);
-        const board: Board = {
+        const board: BoardView = {
           columns: [...backend.stages].sort((a, b) => a.position - b.position).map((stage) => {
-            const leads = column(stage.id).map((l) => ({ ...l, tags: [...l.tags] }));
-            return { stage, leads, valueTotals: totals(leads) };
+            const leads = column(stage.id);
+            return { stage, leads: leads.map(card), valueTotals: totals(leads) };
           }),
         };
         return board;

@@ -5,8 +5,9 @@
 // proxy over 10,000 leads cost about a second at startup.
 import {
   commands,
-  type Board,
-  type BoardColumn,
+  type BoardView,
+  type Card,
+  type CardColumn,
   type Lead,
   type LeadId,
   type NewLead,
@@ -22,7 +23,7 @@ export interface Filter {
   tags: string[];
 }
 
-export function matchesFilter(lead: Lead, filter: Filter): boolean {
+export function matchesFilter(lead: Card, filter: Filter): boolean {
   const text = filter.text.trim().toLocaleLowerCase();
   if (text) {
     const hay = [lead.fullName, lead.companyName, lead.email, lead.title]
@@ -39,7 +40,7 @@ export function matchesFilter(lead: Lead, filter: Filter): boolean {
 }
 
 export class BoardState {
-  board = $state.raw<Board | null>(null);
+  board = $state.raw<BoardView | null>(null);
   loading = $state(false);
   error = $state<string | null>(null);
   /** The lead created or moved last, so its card can draw the eye for a moment. */
@@ -158,11 +159,11 @@ export class BoardState {
   }
 
   /** The leads the filter lets through, board order. */
-  visibleLeads(): Lead[] {
+  visibleLeads(): Card[] {
     return (this.board?.columns ?? []).flatMap((c) => c.leads.filter((l) => matchesFilter(l, this.filter)));
   }
 
-  find(id: LeadId): Lead | undefined {
+  find(id: LeadId): Card | undefined {
     for (const column of this.board?.columns ?? []) {
       const lead = column.leads.find((l) => l.id === id);
       if (lead) return lead;
@@ -171,13 +172,14 @@ export class BoardState {
   }
 
   /** The board with each column passed through `change` (which returns it as is when untouched). */
-  private update(change: (column: BoardColumn) => BoardColumn): void {
+  private update(change: (column: CardColumn) => CardColumn): void {
     if (!this.board) return;
     this.board = { ...this.board, columns: this.board.columns.map(change) };
   }
 
   /** Puts a changed lead in place (same column and position, or moved if its stage changed). */
-  replace(lead: Lead): void {
+  /** Takes a whole lead (the drawer's) as well as a card: a lead has every field a card has. */
+  replace(lead: Card): void {
     if (!this.board) return;
     const current = this.find(lead.id);
     if (current && current.stageId !== lead.stageId) {
@@ -210,7 +212,7 @@ export class BoardState {
       await this.load();
       return;
     }
-    const moving: Lead = { ...found, stageId };
+    const moving: Card = { ...found, stageId };
     this.update((column) => {
       let leads = column.leads.some((l) => l.id === id) ? column.leads.filter((l) => l.id !== id) : column.leads;
       if (column.stage.id === stageId) {
