@@ -126,15 +126,7 @@ fn family(app: &Proc) -> Vec<Proc> {
 
 /// A `kB` line of a /proc file, in MB.
 fn kb_field(path: &str, field: &str) -> Option<f64> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let kb: f64 = text
-        .lines()
-        .find_map(|l| l.strip_prefix(field))?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()?;
-    Some(kb * 1024.0 / 1e6)
+    Some(leadscout_bench::proc_kb(path, field)? * 1024.0 / 1e6)
 }
 
 fn clock_ticks() -> f64 {

@@ -115,6 +115,23 @@ fn start_app(xvfb: &Xvfb, data: &Path, bus: &str, allow: &str, log: &Path) -> Pr
     )
 }
 
+/// Lead `i + 1` at `company`'s site, created with its research run queued in one transaction.
+async fn queue(store: &Store, i: usize, company: &str, site: SocketAddr) -> leadscout_domain::Lead {
+    let draft = NewLead {
+        full_name: format!("Lead {}", i + 1),
+        website: Some(format!("http://{company}.example:{}/", site.port())),
+        ..NewLead::default()
+    }
+    .validate()
+    .unwrap();
+    let (lead, run) = store
+        .create_lead_and_research(&draft, WORKFLOW, Timestamp::now())
+        .await
+        .unwrap();
+    assert!(run.is_some());
+    lead
+}
+
 async fn runs(store: &Store) -> Vec<RunSummary> {
     store.latest_runs(None).await.unwrap()
 }
@@ -172,18 +189,7 @@ async fn research_survives_a_sigkill_and_finishes_each_run_exactly_once() {
         .unwrap();
     let mut leads: Vec<LeadId> = Vec::new();
     for (i, company) in COMPANIES.iter().enumerate() {
-        let draft = NewLead {
-            full_name: format!("Lead {}", i + 1),
-            website: Some(format!("http://{company}.example:{}/", addr.port())),
-            ..NewLead::default()
-        }
-        .validate()
-        .unwrap();
-        let (lead, run) = store
-            .create_lead_and_research(&draft, WORKFLOW, Timestamp::now())
-            .await
-            .unwrap();
-        assert!(run.is_some());
+        let lead = queue(&store, i, company, addr).await;
         leads.push(lead.id);
     }
     let run_of = |runs: &[RunSummary], lead: LeadId| {
@@ -349,18 +355,7 @@ async fn research_under_repeated_sigkills_finishes_every_run_once_and_keeps_the_
         .unwrap();
     let mut leads: Vec<LeadId> = Vec::new();
     for (i, company) in companies.iter().enumerate() {
-        let draft = NewLead {
-            full_name: format!("Lead {}", i + 1),
-            website: Some(format!("http://{company}.example:{}/", addr.port())),
-            ..NewLead::default()
-        }
-        .validate()
-        .unwrap();
-        let (lead, run) = store
-            .create_lead_and_research(&draft, WORKFLOW, Timestamp::now())
-            .await
-            .unwrap();
-        assert!(run.is_some());
+        let lead = queue(&store, i, company, addr).await;
         // A note of the user's own, which must come through every crash.
         store
             .add_activity(

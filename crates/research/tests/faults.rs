@@ -23,9 +23,8 @@ use fake_model::FakeModel;
 use kit::Quiet;
 use leadscout_domain::{ModelSettings, MyProfile, NewLead, RunStatus, Settings, Timestamp};
 use leadscout_pipeline::grounding::normalize;
-use leadscout_pipeline::{Backoff, Engine, EngineConfig, SystemClock};
-use leadscout_research::stages::{seed, workflow, WORKFLOW};
-use leadscout_research::{AllowList, CrawlConfig, FetchConfig, Fetcher, Guard};
+use leadscout_pipeline::{Backoff, EngineConfig};
+use leadscout_research::{AllowList, FetchConfig, Fetcher, Guard};
 use leadscout_store::{Store, DATABASE_FILE};
 use site::{fixtures, serve};
 use tokio_util::sync::CancellationToken;
@@ -73,12 +72,10 @@ async fn with_30_percent_of_model_calls_failing_every_run_ends_and_nothing_inval
         },
     )
     .unwrap();
-    let engine = Engine::new(
-        store.clone(),
-        workflow(kit, Arc::new(fetcher), CrawlConfig::default()).unwrap(),
-        seed(store.clone()),
-        Arc::new(SystemClock),
-        Arc::new(Quiet),
+    let engine = kit::engine(
+        &store,
+        kit,
+        fetcher,
         Arc::new(Quiet),
         EngineConfig {
             workers: 4,
@@ -93,17 +90,15 @@ async fn with_30_percent_of_model_calls_failing_every_run_ends_and_nothing_inval
     );
     let mut ids = Vec::new();
     for i in 0..leads {
-        let draft = NewLead {
-            full_name: format!("Lead {i}"),
-            website: Some(format!("http://acme{i}.example:{}/", addr.port())),
-            ..NewLead::default()
-        }
-        .validate()
-        .unwrap();
-        let (lead, run) = store
-            .create_lead_and_research(&draft, WORKFLOW, Timestamp::now())
-            .await
-            .unwrap();
+        let (lead, run) = kit::queue(
+            &store,
+            NewLead {
+                full_name: format!("Lead {i}"),
+                website: Some(format!("http://acme{i}.example:{}/", addr.port())),
+                ..NewLead::default()
+            },
+        )
+        .await;
         assert!(run.is_some());
         ids.push(lead.id);
     }

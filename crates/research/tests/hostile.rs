@@ -20,10 +20,9 @@ use std::time::{Duration, Instant};
 use fake_model::FakeModel;
 use kit::Quiet;
 use leadscout_domain::{ModelSettings, MyProfile, NewLead, RunStatus, Settings, Timestamp};
-use leadscout_pipeline::{Engine, EngineConfig, SystemClock};
+use leadscout_pipeline::EngineConfig;
 use leadscout_research::model::CALL_TIMEOUT;
-use leadscout_research::stages::{seed, workflow, WORKFLOW};
-use leadscout_research::{AllowList, CrawlConfig, FetchConfig, Fetcher, Guard};
+use leadscout_research::{AllowList, FetchConfig, Fetcher, Guard};
 use leadscout_store::{Store, DATABASE_FILE};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -179,26 +178,22 @@ async fn a_hostile_site_reaches_no_private_address_and_changes_nothing_written()
         },
     )
     .unwrap();
-    let engine = Engine::new(
-        store.clone(),
-        workflow(kit, Arc::new(fetcher), CrawlConfig::default()).unwrap(),
-        seed(store.clone()),
-        Arc::new(SystemClock),
-        Arc::new(Quiet),
+    let engine = kit::engine(
+        &store,
+        kit,
+        fetcher,
         Arc::new(Quiet),
         EngineConfig::default(),
     );
-    let draft = NewLead {
-        full_name: "Tess Trapdoor".into(),
-        website: Some(format!("http://trapdoor.example:{}/", site.port())),
-        ..NewLead::default()
-    }
-    .validate()
-    .unwrap();
-    let (lead, _) = store
-        .create_lead_and_research(&draft, WORKFLOW, Timestamp::now())
-        .await
-        .unwrap();
+    let (lead, _) = kit::queue(
+        &store,
+        NewLead {
+            full_name: "Tess Trapdoor".into(),
+            website: Some(format!("http://trapdoor.example:{}/", site.port())),
+            ..NewLead::default()
+        },
+    )
+    .await;
     let started = Instant::now();
     engine.run_next().await.unwrap().expect("the run");
     let took = started.elapsed();

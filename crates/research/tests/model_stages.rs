@@ -23,9 +23,9 @@ use leadscout_domain::{
 };
 use leadscout_llm::keys::{Keychain, MemoryKeychain};
 use leadscout_llm::ApiKey;
-use leadscout_pipeline::{Engine, EngineConfig, EventSink, Notifier, Outcome, SystemClock};
-use leadscout_research::stages::{seed, workflow, WORKFLOW};
-use leadscout_research::{AllowList, CrawlConfig, FetchConfig, Fetcher, Guard};
+use leadscout_pipeline::{Engine, EngineConfig, EventSink, Notifier, Outcome};
+use leadscout_research::stages::WORKFLOW;
+use leadscout_research::{AllowList, FetchConfig, Fetcher, Guard};
 use leadscout_store::{Store, DATABASE_FILE};
 use serde_json::json;
 use site::{fixtures, serve};
@@ -91,12 +91,10 @@ impl Harness {
             leadscout_research::model::CALL_TIMEOUT,
         );
         let recorder = Arc::new(Recorder::default());
-        let engine = Engine::new(
-            store.clone(),
-            workflow(kit, Arc::new(fetcher), CrawlConfig::default()).unwrap(),
-            seed(store.clone()),
-            Arc::new(SystemClock),
-            recorder.clone(),
+        let engine = kit::engine(
+            &store,
+            kit,
+            fetcher,
             recorder.clone(),
             EngineConfig::default(),
         );
@@ -146,19 +144,16 @@ impl Harness {
     }
 
     async fn add(&self, name: &str, website: Option<&str>, email: Option<&str>) -> LeadId {
-        let draft = NewLead {
-            full_name: name.into(),
-            website: website.map(str::to_owned),
-            email: email.map(str::to_owned),
-            ..NewLead::default()
-        }
-        .validate()
-        .unwrap();
-        let (lead, run) = self
-            .store
-            .create_lead_and_research(&draft, WORKFLOW, Timestamp::now())
-            .await
-            .unwrap();
+        let (lead, run) = kit::queue(
+            &self.store,
+            NewLead {
+                full_name: name.into(),
+                website: website.map(str::to_owned),
+                email: email.map(str::to_owned),
+                ..NewLead::default()
+            },
+        )
+        .await;
         assert!(run.is_some());
         lead.id
     }
@@ -661,19 +656,16 @@ async fn a_broken_prompt_override_fails_research_with_the_reason_until_it_is_fix
 async fn a_changed_value_waits_for_approval_and_a_typed_one_is_never_touched() {
     let h = Harness::start(&[("acme", "acme.example")]).await;
     // The user typed the company's name; research calls it "Acme".
-    let draft = NewLead {
-        full_name: "Ada Lovelace".into(),
-        company_name: Some("Acme Anvil Works".into()),
-        website: Some(h.site("acme")),
-        ..NewLead::default()
-    }
-    .validate()
-    .unwrap();
-    let (lead, _) = h
-        .store
-        .create_lead_and_research(&draft, WORKFLOW, Timestamp::now())
-        .await
-        .unwrap();
+    let (lead, _) = kit::queue(
+        &h.store,
+        NewLead {
+            full_name: "Ada Lovelace".into(),
+            company_name: Some("Acme Anvil Works".into()),
+            website: Some(h.site("acme")),
+            ..NewLead::default()
+        },
+    )
+    .await;
     assert_eq!(h.run().await.status, RunStatus::Succeeded);
     let company_id = h
         .store

@@ -1,5 +1,6 @@
 //! What the research tests share to build a workflow: the model kit with an empty in-memory
-//! keychain (local OpenAI-compatible servers take no key), and sinks that ignore events.
+//! keychain (local OpenAI-compatible servers take no key), the engine running the research
+//! workflow, a lead queued for research, and sinks that ignore events.
 
 #![allow(dead_code)]
 
@@ -7,9 +8,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use leadscout_domain::{Lead, NewLead, RunId, Timestamp};
 use leadscout_llm::keys::{Keychain, MemoryKeychain};
-use leadscout_pipeline::{EventSink, Notifier, Outcome};
+use leadscout_pipeline::{Engine, EngineConfig, EventSink, Notifier, Outcome, SystemClock};
 use leadscout_research::model::{KeychainModels, ModelKit};
+use leadscout_research::stages::{seed, workflow, WORKFLOW};
+use leadscout_research::{CrawlConfig, Fetcher};
 use leadscout_store::Store;
 
 /// A kit whose keys come from `keychain`.
@@ -38,6 +42,34 @@ pub fn kit(store: &Store, call_timeout: Duration) -> ModelKit {
         None,
         call_timeout,
     )
+}
+
+/// The engine that runs the research workflow over `store`, with events and outcomes to `sink`.
+pub fn engine<S: EventSink + Notifier + 'static>(
+    store: &Store,
+    kit: ModelKit,
+    fetcher: Fetcher,
+    sink: Arc<S>,
+    config: EngineConfig,
+) -> Arc<Engine> {
+    Engine::new(
+        store.clone(),
+        workflow(kit, Arc::new(fetcher), CrawlConfig::default()).unwrap(),
+        seed(store.clone()),
+        Arc::new(SystemClock),
+        sink.clone(),
+        sink,
+        config,
+    )
+}
+
+/// Validates `lead` and creates it with its research run queued in the same transaction.
+pub async fn queue(store: &Store, lead: NewLead) -> (Lead, Option<RunId>) {
+    let draft = lead.validate().unwrap();
+    store
+        .create_lead_and_research(&draft, WORKFLOW, Timestamp::now())
+        .await
+        .unwrap()
 }
 
 /// Ignores progress events and outcomes.
