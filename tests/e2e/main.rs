@@ -834,14 +834,25 @@ async fn research_is_reviewed_approved_and_traced_and_hostile_text_stays_text() 
             .is_empty(),
         "the proposal is decided"
     );
-    let origin = find(&client, "[data-testid=provenance-industry]").await;
-    let title = origin.attr("title").await.unwrap().unwrap_or_default();
+    // The section re-renders when the approval's refresh lands, which can replace the badge
+    // between finding it and reading it: read both from one fresh lookup until they agree.
+    let (title, badge) = eventually("the approved value's provenance badge", || async {
+        let origin = client
+            .find(Locator::Css("[data-testid=provenance-industry]"))
+            .await
+            .ok()?;
+        let title = origin.attr("title").await.ok()??;
+        let badge = origin.prop("textContent").await.ok()??;
+        title
+            .contains("a verified model fact")
+            .then_some((title, badge))
+    })
+    .await;
     assert!(
-        title.contains("a verified model fact")
-            && title.contains("A fleet of 60 temperature-controlled trucks"),
+        title.contains("A fleet of 60 temperature-controlled trucks"),
         "{title:?}"
     );
-    assert_eq!(origin.text().await.unwrap_or_default().trim(), "AI");
+    assert_eq!(badge.trim(), "AI");
     // The second run's own judgement replaced the first's.
     let reasons = text_of(&client, "[data-testid=fit-reasons]").await;
     assert!(
