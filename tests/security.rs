@@ -1,8 +1,8 @@
 //! The app's security settings, checked against what ships: the content security policy in
 //! `tauri.conf.json` forbids inline and remote scripts, the built `ui/dist/index.html` needs
 //! neither, the window's capabilities grant exactly the commands and events the UI uses (no
-//! plugin-wide defaults, no dialog, file system, shell or HTTP plugins), and no command takes a
-//! filesystem path from the window.
+//! plugin-wide defaults, no dialog, file system, shell or HTTP plugins), no command takes a
+//! filesystem path from the window, and the app's build has no Tauri mock runtime.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -642,4 +642,42 @@ fn a_path_inside_a_parameter_type_is_found() {
         walk.found
     );
     assert_eq!(words("backupFileName"), ["backup", "file", "name"]);
+}
+
+/// Tauri's `test` feature (its mock runtime) is for the command tests only: the graph of the
+/// app a user runs, without dev-dependencies, must not turn it on.
+#[test]
+fn the_app_build_has_no_tauri_mock_runtime() {
+    let features = |edges: &str| -> BTreeSet<String> {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let output = std::process::Command::new(cargo)
+            .current_dir(root())
+            .args(["tree", "--offline", "-e", edges])
+            .args(["-i", "tauri", "-f", "{p}|{f}", "--depth", "0"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "cargo tree failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with("tauri v2"))
+            .unwrap_or_else(|| panic!("cargo tree shows no tauri: {stdout}"));
+        let (_, features) = line.split_once('|').unwrap();
+        features.split(',').map(|f| f.trim().to_owned()).collect()
+    };
+    let app = features("normal,build");
+    assert!(
+        app.contains("specta"),
+        "tauri's features were read: {app:?}"
+    );
+    assert!(
+        !app.contains("test"),
+        "the app's build turns on tauri's mock runtime: {app:?}"
+    );
+    // The same question with the tests' dev-dependencies finds it: the check can see it.
+    assert!(features("normal,build,dev").contains("test"));
 }
