@@ -3,7 +3,7 @@
 
 .PHONY: run test deps bundle bindings dev fmt clean soak fuzz bench
 
-run:  ## Build the UI and start the app
+run:  ## Build the UI and start the app (compiles Tauri once without the tests' mock runtime)
 	@scripts/run.sh
 
 test:  ## Every check and test: fmt, clippy, Rust tests, svelte-check, vitest, end to end

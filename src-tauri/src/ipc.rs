@@ -68,7 +68,8 @@ pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
         .events(collect_events![
             ResearchProgress,
             OpenLead,
-            crate::commands::import::ImportProgress
+            crate::commands::import::ImportProgress,
+            crate::commands::import::FileDropped
         ])
         // Row ids and millisecond timestamps stay far below 2^53.
         .dangerously_cast_bigints_to_number()

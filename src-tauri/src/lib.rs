@@ -3,11 +3,13 @@
 
 mod commands;
 mod error;
+pub mod files;
 mod ipc;
 pub mod notifications;
 pub mod research;
 mod state;
 
+pub use commands::import::file_dropped;
 pub use error::{IpcError, IpcErrorCode};
 pub use ipc::{bindings_builder, export_bindings, BINDINGS_PATH};
 pub use state::{resolve_data_dir, AppState, DATA_DIR_ENV};
@@ -24,10 +26,18 @@ pub fn run() -> i32 {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .invoke_handler(invoke_handler)
+        // A file dropped on the window stays in Rust: the import dialog asks for "the dropped
+        // file" and never sees or sends its path.
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                file_dropped(window.app_handle(), paths);
+            }
+        })
         .setup(move |app| {
             builder.mount_events(app);
             let data_dir = resolve_data_dir(app.path().app_data_dir().ok())?;
-            let state = tauri::async_runtime::block_on(AppState::open(data_dir));
+            let state = tauri::async_runtime::block_on(AppState::open(data_dir))
+                .with_files(files::for_app(app.handle()));
             match state.store() {
                 Ok(store) if state.sole_instance() => {
                     let handle = app.handle().clone();

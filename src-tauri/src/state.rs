@@ -38,6 +38,10 @@ pub struct AppState {
     pub import_cancel: std::sync::atomic::AtomicBool,
     /// Where API keys are kept: the OS keychain.
     pub keychain: std::sync::Arc<dyn leadscout_llm::keys::Keychain>,
+    /// Opens the open and save dialogs (the window never names a file).
+    files: std::sync::Arc<dyn crate::files::FileChooser>,
+    /// The files chosen for import, by the handle the window holds.
+    pub chosen: crate::commands::import::ChosenFiles,
 }
 
 /// The folder under the data folder where prompt overrides live (`<id>.md`).
@@ -96,7 +100,20 @@ impl AppState {
             import_cancel: std::sync::atomic::AtomicBool::new(false),
             research: std::sync::OnceLock::new(),
             keychain: std::sync::Arc::new(leadscout_llm::keys::OsKeychain),
+            files: std::sync::Arc::new(crate::files::NoDialogs),
+            chosen: Default::default(),
         }
+    }
+
+    /// Uses `files` for the open and save dialogs: the native ones in the app, a script in tests.
+    #[must_use]
+    pub fn with_files(mut self, files: std::sync::Arc<dyn crate::files::FileChooser>) -> Self {
+        self.files = files;
+        self
+    }
+
+    pub fn files(&self) -> std::sync::Arc<dyn crate::files::FileChooser> {
+        std::sync::Arc::clone(&self.files)
     }
 
     /// Whether this process is the only copy of the app on its data folder.

@@ -4,6 +4,7 @@ use serde::Serialize;
 use specta::Type;
 use tauri::State;
 
+use crate::files::{self, FileKind, FileRequest};
 use crate::{AppState, IpcError};
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -36,22 +37,27 @@ pub struct RestoreStaged {
     pub leads: u32,
 }
 
-/// Checks a backup and stages it: it replaces the current data when Leadscout next starts, and
-/// the current data is kept beside it.
+/// Asks for a backup, checks it and stages it: it replaces the current data when Leadscout next
+/// starts, and the current data is kept beside it. `None` when the user cancelled the dialog.
 #[tauri::command]
 #[specta::specta]
 pub async fn restore_database(
     state: State<'_, AppState>,
-    path: String,
-) -> Result<RestoreStaged, IpcError> {
-    let check = leadscout_store::stage_restore(std::path::Path::new(path.trim()), &state.data_dir)
+) -> Result<Option<RestoreStaged>, IpcError> {
+    let request = FileRequest::Open {
+        kind: FileKind::Backup,
+    };
+    let Some(backup) = files::choose(state.files(), request).await? else {
+        return Ok(None);
+    };
+    let check = leadscout_store::stage_restore(&backup, &state.data_dir)
         .await
         .map_err(|e| IpcError {
             code: crate::IpcErrorCode::Validation,
             message: e.to_string(),
             field: Some("file".into()),
         })?;
-    Ok(RestoreStaged {
+    Ok(Some(RestoreStaged {
         leads: u32::try_from(check.leads).unwrap_or(u32::MAX),
-    })
+    }))
 }

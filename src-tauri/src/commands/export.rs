@@ -1,4 +1,5 @@
-//! Export (CSV, JSON, vCard) and backup, to files the user picked.
+//! Export (CSV, JSON, vCard) and backup, to files the user picks in a save dialog that Rust
+//! opens: the window says what to write, never where.
 
 use std::path::PathBuf;
 
@@ -8,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::State;
 
+use crate::files::{self, FileKind, FileRequest};
 use crate::{AppState, IpcError, IpcErrorCode};
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, Type)]
@@ -23,14 +25,15 @@ pub enum ExportFormat {
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Written {
+    /// Where it was written, to tell the user.
     pub path: String,
-    /// Leads written (0 for a backup).
+    /// Leads written (0 for a backup or an import report).
     pub leads: u32,
     pub bytes: u32,
 }
 
-fn destination(path: &str) -> Result<PathBuf, IpcError> {
-    let path = PathBuf::from(path.trim());
+/// Checks that a chosen place can take a file.
+pub(crate) fn destination(path: PathBuf) -> Result<PathBuf, IpcError> {
     let parent_ok = path
         .parent()
         .is_some_and(|p| p.as_os_str().is_empty() || p.is_dir());
@@ -44,11 +47,11 @@ fn destination(path: &str) -> Result<PathBuf, IpcError> {
     Ok(path)
 }
 
-async fn write(path: PathBuf, bytes: Vec<u8>) -> Result<u32, IpcError> {
+/// Writes beside the target and renames, so a full disk never leaves half a file.
+pub(crate) async fn write(path: PathBuf, bytes: Vec<u8>) -> Result<u32, IpcError> {
     let len = bytes.len();
     let shown = path.display().to_string();
     tokio::task::spawn_blocking(move || {
-        // Written beside the target and renamed, so a full disk never leaves half a file.
         let partial = path.with_extension("partial");
         std::fs::write(&partial, &bytes)
             .and_then(|()| std::fs::rename(&partial, &path))
@@ -66,15 +69,27 @@ async fn write(path: PathBuf, bytes: Vec<u8>) -> Result<u32, IpcError> {
     Ok(u32::try_from(len).unwrap_or(u32::MAX))
 }
 
-/// Writes every lead to `path` in the chosen format.
+/// Asks where to save and writes every lead there in the chosen format; `None` when the user
+/// cancelled the dialog.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_leads(
     state: State<'_, AppState>,
-    path: String,
     format: ExportFormat,
-) -> Result<Written, IpcError> {
-    let target = destination(&path)?;
+) -> Result<Option<Written>, IpcError> {
+    let (kind, extension) = match format {
+        ExportFormat::Csv | ExportFormat::CsvExcel => (FileKind::Csv, "csv"),
+        ExportFormat::Json => (FileKind::Json, "json"),
+        ExportFormat::Vcard => (FileKind::Vcard, "vcf"),
+    };
+    let request = FileRequest::Save {
+        kind,
+        name: format!("leadscout-leads-{}.{extension}", Timestamp::now().date()),
+    };
+    let Some(target) = files::choose(state.files(), request).await? else {
+        return Ok(None);
+    };
+    let target = destination(target)?;
     let store = state.store()?;
     let leads = store.export_details().await?;
     let stages = store.stages().await?;
@@ -86,21 +101,26 @@ pub async fn export_leads(
     }
     .map_err(|e| IpcError::new(IpcErrorCode::Internal, e))?;
     let bytes = write(target.clone(), bytes).await?;
-    Ok(Written {
+    Ok(Some(Written {
         path: target.display().to_string(),
         leads: u32::try_from(leads.len()).unwrap_or(u32::MAX),
         bytes,
-    })
+    }))
 }
 
-/// A consistent copy of the whole database, taken while the app runs.
+/// Asks where to save and writes a consistent copy of the whole database there, taken while the
+/// app runs; `None` when the user cancelled the dialog.
 #[tauri::command]
 #[specta::specta]
-pub async fn backup_database(
-    state: State<'_, AppState>,
-    path: String,
-) -> Result<Written, IpcError> {
-    let target = destination(&path)?;
+pub async fn backup_database(state: State<'_, AppState>) -> Result<Option<Written>, IpcError> {
+    let request = FileRequest::Save {
+        kind: FileKind::Backup,
+        name: format!("leadscout-backup-{}.sqlite3", Timestamp::now().date()),
+    };
+    let Some(target) = files::choose(state.files(), request).await? else {
+        return Ok(None);
+    };
+    let target = destination(target)?;
     let bytes = state
         .store()?
         .backup_to(&target)
@@ -110,9 +130,9 @@ pub async fn backup_database(
             message: format!("The backup could not be written: {e}"),
             field: Some("file".into()),
         })?;
-    Ok(Written {
+    Ok(Some(Written {
         path: target.display().to_string(),
         leads: 0,
         bytes: u32::try_from(bytes).unwrap_or(u32::MAX),
-    })
+    }))
 }

@@ -1,7 +1,11 @@
 //! Importing a CSV export: a preview (encoding, delimiter, the suggested column mapping, the
-//! first rows with their problems), then the import itself in transactional batches.
+//! first rows with their problems), then the import itself in transactional batches. The file
+//! is chosen in a dialog Rust opens, or dropped on the window; the window only holds its
+//! [`ImportId`].
 
-use std::path::PathBuf;
+mod chosen;
+
+use std::path::{Path, PathBuf};
 
 use leadscout_domain::{Duplicates, Timestamp};
 use leadscout_import::{
@@ -12,7 +16,11 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::State;
 
+use crate::commands::export::{destination, write, Written};
+use crate::files::{self, FileKind, FileRequest};
 use crate::{AppState, IpcError, IpcErrorCode};
+
+pub use chosen::{ChosenFiles, ImportId};
 
 /// Files larger than this are refused before reading: far beyond any CRM export.
 const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
@@ -36,6 +44,8 @@ pub struct PreviewRow {
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportPreview {
+    /// What to give `run_import` and `save_import_report` for this file.
+    pub id: ImportId,
     pub file_name: String,
     /// `csv` or `vcard` (a vCard's fields need no mapping).
     pub format: String,
@@ -71,6 +81,41 @@ pub struct ImportSummary {
 #[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
 pub struct ImportProgress(pub u32);
 
+/// A file was dropped on the window (its name); `preview_import` with `dropped` reads it.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
+pub struct FileDropped(pub String);
+
+/// Where the file to import comes from.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ImportSource {
+    /// The open dialog, shown now.
+    Dialog,
+    /// The file last dropped on the window.
+    Dropped,
+}
+
+/// Tauri's drag-and-drop window event: the first dropped file is kept here, in the backend, and
+/// the window is told its name. The path itself never passes through the window.
+pub fn file_dropped<R: tauri::Runtime>(app: &tauri::AppHandle<R>, paths: &[PathBuf]) {
+    use tauri::Manager;
+    use tauri_specta::Event;
+    let (Some(path), Some(state)) = (paths.first(), app.try_state::<AppState>()) else {
+        return;
+    };
+    let name = file_name(path);
+    state.chosen.dropped(path.clone());
+    if let Err(err) = FileDropped(name).emit(app) {
+        tracing::debug!(error = %err, "could not tell the window about a dropped file");
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 /// Stops the running import after its current batch (what was imported stays).
 #[tauri::command]
 #[specta::specta]
@@ -102,12 +147,8 @@ struct Loaded {
 }
 
 /// Checks the file and reads its head off the async threads.
-async fn read(path: &str) -> Result<Loaded, IpcError> {
-    let path = PathBuf::from(path.trim());
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+async fn read(path: PathBuf) -> Result<Loaded, IpcError> {
+    let name = file_name(&path);
     tokio::task::spawn_blocking(move || -> Result<Loaded, String> {
         use std::io::Read;
         let meta =
@@ -220,14 +261,29 @@ async fn saved_mappings(
         .unwrap_or_default())
 }
 
-/// Looks at a CSV or vCard file: how it is written and what would be imported.
+/// Asks for a CSV or vCard file (or takes the one dropped on the window) and looks at it: how
+/// it is written and what would be imported. `None` when the user cancelled the dialog.
 #[tauri::command]
 #[specta::specta]
 pub async fn preview_import(
     state: State<'_, AppState>,
-    path: String,
-) -> Result<ImportPreview, IpcError> {
-    let loaded = read(&path).await?;
+    source: ImportSource,
+) -> Result<Option<ImportPreview>, IpcError> {
+    let path = match source {
+        ImportSource::Dialog => {
+            let request = FileRequest::Open {
+                kind: FileKind::Contacts,
+            };
+            match files::choose(state.files(), request).await? {
+                Some(path) => path,
+                None => return Ok(None),
+            }
+        }
+        ImportSource::Dropped => state.chosen.take_dropped().ok_or_else(|| {
+            refuse("No file was dropped on the window; drop it again or choose it.")
+        })?,
+    };
+    let loaded = read(path.clone()).await?;
     let vcard = loaded.vcard.is_some();
     let table = if vcard {
         None
@@ -281,7 +337,8 @@ pub async fn preview_import(
             },
         ),
     };
-    Ok(ImportPreview {
+    Ok(Some(ImportPreview {
+        id: state.chosen.add(path),
         file_name: loaded.name.clone(),
         format: if vcard { "vcard" } else { "csv" }.into(),
         encoding: loaded.encoding.name().to_owned(),
@@ -291,6 +348,16 @@ pub async fn preview_import(
         rows: total,
         refused,
         sample,
+    }))
+}
+
+/// The file behind an id, or why it is gone.
+fn chosen_path(state: &AppState, id: ImportId) -> Result<PathBuf, IpcError> {
+    state.chosen.path(id).ok_or_else(|| {
+        IpcError::new(
+            IpcErrorCode::NotFound,
+            "That file is no longer open for import; choose it again.",
+        )
     })
 }
 
@@ -300,12 +367,12 @@ pub async fn preview_import(
 #[specta::specta]
 pub async fn run_import(
     state: State<'_, AppState>,
-    path: String,
+    id: ImportId,
     mapping: Mapping,
     duplicates: Duplicates,
 ) -> Result<ImportSummary, IpcError> {
     let store = state.store()?;
-    let loaded = read(&path).await?;
+    let loaded = read(chosen_path(&state, id)?).await?;
     let table = if loaded.vcard.is_some() {
         None
     } else {
@@ -410,14 +477,44 @@ pub async fn run_import(
         refused = summary.refused,
         "import finished"
     );
+    state.chosen.finished(id, summary.clone());
     Ok(summary)
 }
 
-/// Writes the import's problems and left-out values as CSV (line, kind, message) where the user
-/// chose, to fix the file and import those rows again.
+/// Asks where to save the problems and left-out values of the import of `id` and writes them as
+/// CSV (line, kind, message), to fix the file and import those rows again. The report is built
+/// from what the backend holds; `None` when the user cancelled the dialog.
 #[tauri::command]
 #[specta::specta]
-pub async fn save_import_report(path: String, summary: ImportSummary) -> Result<(), IpcError> {
+pub async fn save_import_report(
+    state: State<'_, AppState>,
+    id: ImportId,
+) -> Result<Option<Written>, IpcError> {
+    let summary = state.chosen.summary(id).ok_or_else(|| {
+        IpcError::new(
+            IpcErrorCode::NotFound,
+            "That import is no longer open; import the file again to get its report.",
+        )
+    })?;
+    let bytes = report(&summary)?;
+    let request = FileRequest::Save {
+        kind: FileKind::Csv,
+        name: "leadscout-import-problems.csv".into(),
+    };
+    let Some(target) = files::choose(state.files(), request).await? else {
+        return Ok(None);
+    };
+    let target = destination(target)?;
+    let bytes = write(target.clone(), bytes).await?;
+    Ok(Some(Written {
+        path: target.display().to_string(),
+        leads: 0,
+        bytes,
+    }))
+}
+
+/// The report's CSV: a header, then each refused row and each left-out value.
+fn report(summary: &ImportSummary) -> Result<Vec<u8>, IpcError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| IpcError::new(IpcErrorCode::Internal, e.to_string());
     writer
@@ -441,12 +538,7 @@ pub async fn save_import_report(path: String, summary: ImportSummary) -> Result<
             .write_record([line, "value left out", w.as_str()])
             .map_err(fail)?;
     }
-    let bytes = writer
+    writer
         .into_inner()
-        .map_err(|e| IpcError::new(IpcErrorCode::Internal, e.to_string()))?;
-    let target = PathBuf::from(path.trim());
-    tokio::task::spawn_blocking(move || std::fs::write(&target, bytes).map_err(|e| (target, e)))
-        .await
-        .map_err(|e| IpcError::new(IpcErrorCode::Internal, e.to_string()))?
-        .map_err(|(target, e)| refuse(format!("Could not write {}: {e}", target.display())))
+        .map_err(|e| IpcError::new(IpcErrorCode::Internal, e.to_string()))
 }

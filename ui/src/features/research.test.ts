@@ -9,6 +9,17 @@ import type { CompanyResearch, RunEvent } from "../ipc/bindings";
 
 const progress = (event: RunEvent) => emit("research-progress", event);
 
+/** Every string the UI sent to a command that looks like a place on disk. */
+function sentPaths(calls: { cmd: string; args: unknown }[]): string[] {
+  const found: string[] = [];
+  const walk = (value: unknown) => {
+    if (typeof value === "string" && /^(\/|~|[A-Za-z]:\\)/u.test(value)) found.push(value);
+    else if (value && typeof value === "object") Object.values(value).forEach(walk);
+  };
+  calls.forEach((c) => walk(c.args));
+  return found;
+}
+
 const acme: CompanyResearch = {
   profile: {
     domain: "acme.example",
@@ -248,11 +259,13 @@ describe("CSV import", () => {
     await screen.findByTestId("board");
     await user.click(screen.getByTestId("open-import"));
     const dialog = await screen.findByTestId("import-dialog");
-    await user.type(within(dialog).getByLabelText("File path"), "/home/ada/missing.csv{Enter}");
+    expect(within(dialog).queryByRole("textbox")).toBeNull();
+    backend.dialogPath = "/home/ada/missing.csv";
+    await user.click(within(dialog).getByTestId("choose-file"));
     expect((await within(dialog).findByTestId("import-error")).textContent).toContain("Cannot open /home/ada/missing.csv");
 
-    await user.clear(within(dialog).getByLabelText("File path"));
-    await user.type(within(dialog).getByLabelText("File path"), "/home/ada/contacts.csv{Enter}");
+    backend.dialogPath = "/home/ada/contacts.csv";
+    await user.click(within(dialog).getByTestId("choose-file"));
     const facts = await within(dialog).findByTestId("import-facts");
     expect(facts.textContent).toContain("3 rows (1 cannot be imported)");
     expect(facts.textContent).toContain("looks like a HubSpot export");
@@ -275,7 +288,7 @@ describe("CSV import", () => {
     expect(summary.textContent).toContain("2 created");
     expect(summary.textContent).toContain("Line 4: No name or email in this row.");
     expect(backend.imports[0]).toEqual({
-      path: "/home/ada/contacts.csv",
+      id: 1,
       mapping: { columns: ["firstName", "lastName", null, "phone"], preset: "HubSpot" },
       duplicates: "merge",
     });
@@ -284,9 +297,34 @@ describe("CSV import", () => {
     expect((await within(dialog).findByTestId("import-researching")).textContent).toContain("Researching");
     expect(backend.calls.find((c) => c.cmd === "research_leads")).toBeTruthy();
 
+    // A cancelled save dialog leaves the summary as it was.
+    backend.dialogPath = null;
+    await user.click(within(dialog).getByTestId("save-report"));
+    await waitFor(() => expect(backend.calls.filter((c) => c.cmd === "save_import_report")).toHaveLength(1));
+    expect(within(dialog).queryByText(/Saved to/u)).toBeNull();
+    expect(within(dialog).queryByTestId("import-error")).toBeNull();
+
     backend.dialogPath = "/home/ada/problems.csv";
     await user.click(within(dialog).getByTestId("save-report"));
-    await waitFor(() => expect(backend.exports).toContainEqual({ report: "/home/ada/problems.csv" }));
+    await waitFor(() => expect(backend.exports).toContainEqual({ report: "/home/ada/problems.csv", id: 1 }));
+    expect((await within(dialog).findByText(/Saved to/u)).textContent).toContain("/home/ada/problems.csv");
+    // The report is asked for by the import's handle: no path and no report text went out.
+    expect(backend.calls.find((c) => c.cmd === "save_import_report")?.args).toEqual({ id: 1 });
+    expect(sentPaths(backend.calls)).toEqual([]);
+  });
+
+  it("previews a file dropped on the window, which the backend holds", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada" })]);
+    render(App);
+    await screen.findByTestId("board");
+    await user.click(screen.getByTestId("open-import"));
+    const dialog = await screen.findByTestId("import-dialog");
+    backend.droppedPath = "/home/ada/contacts.csv";
+    await emit("file-dropped", "contacts.csv");
+    expect((await within(dialog).findByTestId("import-facts")).textContent).toContain("contacts.csv");
+    expect(backend.calls.find((c) => c.cmd === "preview_import")?.args).toEqual({ source: "dropped" });
+    expect(sentPaths(backend.calls)).toEqual([]);
   });
 });
 
@@ -299,12 +337,19 @@ describe("your data", () => {
     await user.click(screen.getByTestId("open-settings"));
     const data = await screen.findByTestId("your-data");
     await user.click(within(data).getByRole("button", { name: "Export CSV for Excel" }));
+    await waitFor(() => expect(backend.calls.filter((c) => c.cmd === "export_leads")).toHaveLength(1));
     expect(backend.exports).toEqual([]);
+    expect(within(data).queryByRole("alert")).toBeNull();
 
     backend.dialogPath = "/home/ada/leads.csv";
     await user.click(within(data).getByRole("button", { name: "Export CSV for Excel" }));
     await waitFor(() => expect(screen.getByRole("status").textContent).toContain("Exported 2 leads to /home/ada/leads.csv"));
     expect(backend.exports[0]).toEqual({ path: "/home/ada/leads.csv", format: "csvExcel" });
+
+    backend.dialogPath = "/home/ada/backup.sqlite3";
+    await user.click(within(data).getByTestId("backup"));
+    await waitFor(() => expect(screen.getByRole("status").textContent).toContain("Backed up to /home/ada/backup.sqlite3 (2.4 MB)"));
+    expect(sentPaths(backend.calls)).toEqual([]);
   });
 
   it("stages a restore and says what the next start will do; the start then says what happened", async () => {
@@ -317,6 +362,7 @@ describe("your data", () => {
     await user.click(await screen.findByTestId("restore"));
     expect((await screen.findByTestId("restore-staged")).textContent).toContain("restart Leadscout to finish. The backup (42 leads)");
     expect(backend.exports).toEqual([{ restore: "/home/ada/backup.sqlite3" }]);
+    expect(backend.calls.find((c) => c.cmd === "restore_database")?.args).toEqual({});
   });
 
   it("tells at start that a backup was restored", async () => {
@@ -336,6 +382,13 @@ describe("your data", () => {
     const dialog = await screen.findByTestId("import-dialog");
     await user.click(within(dialog).getByRole("button", { name: "Choose file…" }));
     expect((await within(dialog).findByTestId("import-facts")).textContent).toContain("contacts.csv");
+
+    // Cancelling the next dialog keeps the file already previewed.
+    backend.dialogPath = null;
+    await user.click(within(dialog).getByRole("button", { name: "Choose another file…" }));
+    await waitFor(() => expect(backend.calls.filter((c) => c.cmd === "preview_import")).toHaveLength(2));
+    expect(within(dialog).getByTestId("import-facts").textContent).toContain("contacts.csv");
+    expect(within(dialog).queryByTestId("import-error")).toBeNull();
   });
 });
 

@@ -11,10 +11,10 @@ export const commands = {
 	/**  The app's version and where it keeps its data. */
 	appInfo: () => typedError<AppInfo, IpcError>(__TAURI_INVOKE("app_info")),
 	/**
-	 *  Checks a backup and stages it: it replaces the current data when Leadscout next starts, and
-	 *  the current data is kept beside it.
+	 *  Asks for a backup, checks it and stages it: it replaces the current data when Leadscout next
+	 *  starts, and the current data is kept beside it. `None` when the user cancelled the dialog.
 	 */
-	restoreDatabase: (path: string) => typedError<RestoreStaged, IpcError>(__TAURI_INVOKE("restore_database", { path })),
+	restoreDatabase: () => typedError<RestoreStaged | null, IpcError>(__TAURI_INVOKE("restore_database")),
 	/**  Every stage with its leads' cards, in board order. */
 	getBoard: () => typedError<BoardView, IpcError>(__TAURI_INVOKE("get_board")),
 	/**  Validates the form's input and adds the lead at the top of its stage. */
@@ -90,24 +90,34 @@ export const commands = {
 	detectLocalModels: () => typedError<LocalModelServer[], IpcError>(__TAURI_INVOKE("detect_local_models")),
 	/**  One tiny structured call with the chosen provider and model. */
 	testModel: (provider: string, baseUrl: string | null, model: string) => typedError<ModelTest, IpcError>(__TAURI_INVOKE("test_model", { provider, baseUrl, model })),
-	/**  Looks at a CSV or vCard file: how it is written and what would be imported. */
-	previewImport: (path: string) => typedError<ImportPreview, IpcError>(__TAURI_INVOKE("preview_import", { path })),
+	/**
+	 *  Asks for a CSV or vCard file (or takes the one dropped on the window) and looks at it: how
+	 *  it is written and what would be imported. `None` when the user cancelled the dialog.
+	 */
+	previewImport: (source: ImportSource) => typedError<ImportPreview | null, IpcError>(__TAURI_INVOKE("preview_import", { source })),
 	/**
 	 *  Imports the file with the mapping the user confirmed. Each batch of rows is one transaction;
 	 *  bad rows are listed and never stop the good ones.
 	 */
-	runImport: (path: string, mapping: Mapping, duplicates: Duplicates) => typedError<ImportSummary, IpcError>(__TAURI_INVOKE("run_import", { path, mapping, duplicates })),
+	runImport: (id: ImportId, mapping: Mapping, duplicates: Duplicates) => typedError<ImportSummary, IpcError>(__TAURI_INVOKE("run_import", { id, mapping, duplicates })),
 	/**
-	 *  Writes the import's problems and left-out values as CSV (line, kind, message) where the user
-	 *  chose, to fix the file and import those rows again.
+	 *  Asks where to save the problems and left-out values of the import of `id` and writes them as
+	 *  CSV (line, kind, message), to fix the file and import those rows again. The report is built
+	 *  from what the backend holds; `None` when the user cancelled the dialog.
 	 */
-	saveImportReport: (path: string, summary: ImportSummary) => typedError<null, IpcError>(__TAURI_INVOKE("save_import_report", { path, summary })),
+	saveImportReport: (id: ImportId) => typedError<Written | null, IpcError>(__TAURI_INVOKE("save_import_report", { id })),
 	/**  Stops the running import after its current batch (what was imported stays). */
 	cancelImport: () => __TAURI_INVOKE<void>("cancel_import"),
-	/**  Writes every lead to `path` in the chosen format. */
-	exportLeads: (path: string, format: ExportFormat) => typedError<Written, IpcError>(__TAURI_INVOKE("export_leads", { path, format })),
-	/**  A consistent copy of the whole database, taken while the app runs. */
-	backupDatabase: (path: string) => typedError<Written, IpcError>(__TAURI_INVOKE("backup_database", { path })),
+	/**
+	 *  Asks where to save and writes every lead there in the chosen format; `None` when the user
+	 *  cancelled the dialog.
+	 */
+	exportLeads: (format: ExportFormat) => typedError<Written | null, IpcError>(__TAURI_INVOKE("export_leads", { format })),
+	/**
+	 *  Asks where to save and writes a consistent copy of the whole database there, taken while the
+	 *  app runs; `None` when the user cancelled the dialog.
+	 */
+	backupDatabase: () => typedError<Written | null, IpcError>(__TAURI_INVOKE("backup_database")),
 	/**  Leads, companies and notes matching what the user typed, best first. */
 	search: (query: string) => typedError<SearchHit[], IpcError>(__TAURI_INVOKE("search", { query })),
 	/**  Adds a stage at the right end of the board. */
@@ -122,6 +132,7 @@ export const commands = {
 
 /** Events */
 export const events = {
+	fileDropped: makeEvent<FileDropped, FileDropped>("file-dropped"),
 	importProgress: makeEvent<ImportProgress, ImportProgress>("import-progress"),
 	openLead: makeEvent<OpenLead, OpenLead>("open-lead"),
 	researchProgress: makeEvent<ResearchProgress, ResearchProgress>("research-progress"),
@@ -319,6 +330,9 @@ export type FactView = {
 	fetchedAt?: Timestamp | null,
 };
 
+/**  A file was dropped on the window (its name); `preview_import` with `dropped` reads it. */
+export type FileDropped = string;
+
 /**  A statement of the insights stage and the facts it rests on. */
 export type GroundedView = {
 	text: string,
@@ -335,7 +349,12 @@ export type GroundingView = {
 	problem: string | null,
 };
 
+/**  A file the user chose for import (in the open dialog or by dropping it on the window). */
+export type ImportId = number;
+
 export type ImportPreview = {
+	/**  What to give `run_import` and `save_import_report` for this file. */
+	id: ImportId,
 	fileName: string,
 	/**  `csv` or `vcard` (a vCard's fields need no mapping). */
 	format: string,
@@ -353,6 +372,13 @@ export type ImportPreview = {
 
 /**  How many rows an import has read so far, sent after each batch. */
 export type ImportProgress = number;
+
+/**  Where the file to import comes from. */
+export type ImportSource = 
+/**  The open dialog, shown now. */
+"dialog" | 
+/**  The file last dropped on the window. */
+"dropped";
 
 export type ImportSummary = {
 	created: number,
@@ -860,8 +886,9 @@ export type TechItem = {
 export type Timestamp = number;
 
 export type Written = {
+	/**  Where it was written, to tell the user. */
 	path: string,
-	/**  Leads written (0 for a backup). */
+	/**  Leads written (0 for a backup or an import report). */
 	leads: number,
 	bytes: number,
 };

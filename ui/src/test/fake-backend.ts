@@ -60,8 +60,10 @@ export interface FakeBackend {
   localServers: LocalModelServer[];
   /** Arguments of every `run_import`. */
   imports: unknown[];
-  /** What the native open/save dialog "returns" (null: the user cancelled). */
+  /** What the next open or save dialog, which the backend shows, "returns" (null: cancelled). */
   dialogPath: string | null;
+  /** The file last dropped on the window, which the backend holds (null: none). */
+  droppedPath: string | null;
   /** Arguments of every export and backup. */
   exports: unknown[];
   /** What `app_info` tells at start. */
@@ -197,6 +199,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     localServers: [],
     imports: [],
     dialogPath: null,
+    droppedPath: null,
     exports: [],
     notice: null,
     insights: {},
@@ -211,6 +214,8 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       { id: "lead-research/insights", version: 2, description: "Summary, fit score with reasons, talking points, risks and next action.", overridden: true, path: "/home/ada/.local/share/app.leadscout.desktop/prompts/lead-research/insights.md", problem: null },
     ],
   };
+  /** The files previewed, by handle (index + 1), as the backend keeps them. */
+  const chosen: string[] = [];
   let nextId = leads.reduce((max, l) => Math.max(max, l.id), 0) + 1;
   let nextActivity = activities.reduce((max, a) => Math.max(max, a.id), 0) + 1;
   const live = () => backend.leads.filter((l) => !backend.deleted.has(l.id));
@@ -425,8 +430,20 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         return { provider, setAt: null };
       }
       case "preview_import": {
-        if (args.path !== "/home/ada/contacts.csv") refuse({ code: "validation", message: `Cannot open ${args.path}: No such file or directory (os error 2)`, field: "file" });
+        // Like the backend: the dialog (or the drop) decides the file, never the window.
+        let path: string | null;
+        if (args.source === "dialog") {
+          path = backend.dialogPath;
+          if (path === null) return null;
+        } else {
+          path = backend.droppedPath;
+          backend.droppedPath = null;
+          if (path === null) refuse({ code: "validation", message: "No file was dropped on the window; drop it again or choose it.", field: "file" });
+        }
+        if (path !== "/home/ada/contacts.csv") refuse({ code: "validation", message: `Cannot open ${path}: No such file or directory (os error 2)`, field: "file" });
+        chosen.push(path);
         return {
+          id: chosen.length,
           fileName: "contacts.csv",
           format: "csv",
           encoding: "windows-1252",
@@ -443,17 +460,15 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         };
       }
       case "run_import": {
+        if (chosen[(args.id as number) - 1] === undefined) refuse({ code: "not_found", message: "That file is no longer open for import; choose it again.", field: null });
         backend.imports.push(args);
         for (const name of ["Renée Dubois", "Grace Hopper"]) backend.leads.push({ ...blank(nextId++, name), position: -5000 + nextId });
         return { created: 2, merged: 0, skipped: 0, refused: 1, problems: [{ line: 4, message: "No name or email in this row." }], warnings: ['line 3: phone "n/a" left out'], createdIds: [nextId - 2, nextId - 1], cancelled: false };
       }
-      case "plugin:dialog|save":
-        return backend.dialogPath;
-      case "plugin:dialog|open":
-        return backend.dialogPath;
       case "export_leads":
-        backend.exports.push(args);
-        return { path: args.path, leads: live().length, bytes: 1234 };
+        if (backend.dialogPath === null) return null;
+        backend.exports.push({ path: backend.dialogPath, ...args });
+        return { path: backend.dialogPath, leads: live().length, bytes: 1234 };
       case "merge_leads": {
         const keep = get(args.keep as LeadId);
         const other = get(args.other as LeadId);
@@ -464,14 +479,18 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       case "cancel_import":
         return null;
       case "save_import_report":
-        backend.exports.push({ report: args.path });
-        return null;
+        if (chosen[(args.id as number) - 1] === undefined) refuse({ code: "not_found", message: "That import is no longer open; import the file again to get its report.", field: null });
+        if (backend.dialogPath === null) return null;
+        backend.exports.push({ report: backend.dialogPath, id: args.id });
+        return { path: backend.dialogPath, leads: 0, bytes: 120 };
       case "restore_database":
-        backend.exports.push({ restore: args.path });
+        if (backend.dialogPath === null) return null;
+        backend.exports.push({ restore: backend.dialogPath });
         return { leads: 42 };
       case "backup_database":
-        backend.exports.push({ backup: args.path });
-        return { path: args.path, leads: 0, bytes: 2_400_000 };
+        if (backend.dialogPath === null) return null;
+        backend.exports.push({ backup: backend.dialogPath });
+        return { path: backend.dialogPath, leads: 0, bytes: 2_400_000 };
       case "get_settings":
         return structuredClone(backend.settings);
       case "detect_local_models":
