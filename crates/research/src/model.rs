@@ -556,7 +556,7 @@ impl Call<'_> {
                 }
             };
             if turn == 2 {
-                return Err(StageError::permanent(invalid_twice(&errors)));
+                return Err(StageError::permanent(invalid_twice(&errors, &written)));
             }
             let message = format!(
                 "Your answer did not pass validation:\n{}\nAnswer again with the complete JSON \
@@ -644,8 +644,13 @@ fn in_words(err: &LlmError) -> String {
     }
 }
 
-/// The message when an answer and its repair were both invalid: the first problem, shortened.
-fn invalid_twice(errors: &[String]) -> String {
+/// The message when an answer and its repair were both invalid: that the model looped, when
+/// the last answer is the same text over and over, else the first problem, shortened.
+fn invalid_twice(errors: &[String], written: &str) -> String {
+    if repeats_itself(written) {
+        return "The model repeated itself instead of answering; a larger model usually fixes this."
+            .to_owned();
+    }
     let first = errors.first().map(String::as_str).unwrap_or_default();
     let first: String = first.chars().take(160).collect();
     let first = first.replace(['{', '}', '"'], "");
@@ -1469,5 +1474,15 @@ mod tests {
         assert!(!repeats_itself(
             r#"{"facts": [{"id": "F1", "field": "indus"#
         ));
+        // Issue 17: Gemma 3 270M wrote 21 facts, all "unknown", one repeated 15 times.
+        let errors = ["facts: has more than 12 items".to_owned()];
+        assert_eq!(
+            invalid_twice(&errors, &format!("{{\"facts\": [{}]}}", fact.repeat(15))),
+            "The model repeated itself instead of answering; a larger model usually fixes this."
+        );
+        assert_eq!(
+            invalid_twice(&errors, r#"{"facts": []}"#),
+            "The model's answer did not follow the required form, twice (facts: has more than 12 items); a larger model usually fixes this."
+        );
     }
 }
