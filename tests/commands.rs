@@ -849,7 +849,7 @@ fn prompt_overrides_are_listed_explained_when_broken_and_reset_keeping_the_file(
     // The user's own version: shown as theirs, with its version.
     let shipped = include_str!("../prompts/lead-research/insights.md");
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, shipped.replace("version: 1", "version: 3")).unwrap();
+    std::fs::write(&path, shipped.replace("version: 2", "version: 3")).unwrap();
     let prompts = app.ok("prompts", json!({}));
     assert_eq!(prompts[1]["overridden"], true);
     assert_eq!(prompts[1]["version"], 3);

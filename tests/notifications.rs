@@ -67,7 +67,7 @@ async fn finished_and_failed_runs_notify_and_a_missing_server_is_not_fatal() {
     let mut outputs = BTreeMap::new();
     outputs.insert(
         "insights".to_owned(),
-        json!({ "headline": "Series B, hiring 12 engineers" }),
+        json!({ "headline": "Series B & hiring <b>12</b> engineers" }),
     );
     notifier
         .deliver(outcome(RunStatus::Succeeded, None, outputs))
@@ -86,7 +86,8 @@ async fn finished_and_failed_runs_notify_and_a_missing_server_is_not_fatal() {
             (
                 APP_NAME.to_owned(),
                 "Research ready: Ada Lovelace".to_owned(),
-                "Series B, hiring 12 engineers".to_owned()
+                // Escaped for the server's body markup: shown as written, never as markup.
+                "Series B &amp; hiring &lt;b&gt;12&lt;/b&gt; engineers".to_owned()
             ),
             (
                 APP_NAME.to_owned(),

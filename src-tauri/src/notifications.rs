@@ -28,6 +28,20 @@ pub fn message(
                 .to_owned(),
         ),
         _ => {
+            // A model step that did not finish: the website research did, and says so.
+            let ai_failed = ["footprint", "insights"].iter().find_map(|stage| {
+                outputs
+                    .get(*stage)
+                    .and_then(|o| o.get("failed"))
+                    .and_then(Value::as_str)
+                    .filter(|r| !r.trim().is_empty())
+            });
+            if let Some(reason) = ai_failed {
+                return (
+                    format!("Research ready: {lead_name}"),
+                    format!("The website research finished; the AI step did not. {reason}"),
+                );
+            }
             // The insights stage's headline when there is one, else the company profile's.
             let headline = outputs
                 .get("insights")
@@ -119,6 +133,22 @@ async fn lead_name(store: &Store, lead: LeadId) -> String {
     }
 }
 
+/// Text for a notification body, which servers read as markup (the Desktop Notifications
+/// Specification's subset of XML: `<b>`, `<i>`, `<a href>`...): `&`, `<` and `>` escaped, so
+/// a company's or a model's words are shown as written and cannot add a link or an image.
+pub fn body_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// The click action every notification offers; desktops invoke it when the body is clicked.
 pub const OPEN_ACTION: &str = "default";
 
@@ -129,7 +159,7 @@ fn show(
     notify_rust::Notification::new()
         .appname(APP_NAME)
         .summary(summary)
-        .body(body)
+        .body(&body_markup(body))
         .icon("leadscout")
         .action(OPEN_ACTION, "Open lead")
         .show()
@@ -185,6 +215,40 @@ impl Notifier for DesktopNotifier {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Issue 18: a company name or model summary with `<a href>` or `&` reached the
+    /// notification server as markup.
+    #[test]
+    fn bodies_are_escaped_for_the_notification_servers_markup() {
+        assert_eq!(
+            body_markup("Fit 80/100 · R&D <b>bold</b> <a href=\"https://evil.example\">x</a> <img src=x>"),
+            "Fit 80/100 · R&amp;D &lt;b&gt;bold&lt;/b&gt; &lt;a href=\"https://evil.example\"&gt;x&lt;/a&gt; &lt;img src=x&gt;"
+        );
+        assert_eq!(body_markup("plain words"), "plain words");
+    }
+
+    /// Issue 17: a model step that failed cost the website research; now the run is done and
+    /// the notification says the AI step did not finish, and why.
+    #[test]
+    fn a_failed_ai_step_is_named_in_a_finished_research_notification() {
+        let outputs = BTreeMap::from([
+            (
+                "footprint".to_owned(),
+                json!({ "failed": "The model repeated itself until it ran out of room; a larger model usually fixes this." }),
+            ),
+            (
+                "insights".to_owned(),
+                json!({ "skipped": "No insights: the facts step did not finish." }),
+            ),
+        ]);
+        assert_eq!(
+            message(RunStatus::Succeeded, "Ada", None, &outputs),
+            (
+                "Research ready: Ada".into(),
+                "The website research finished; the AI step did not. The model repeated itself until it ran out of room; a larger model usually fixes this.".into()
+            )
+        );
+    }
 
     #[test]
     fn messages_name_the_lead_and_say_what_happened() {

@@ -687,16 +687,17 @@ async fn research_is_reviewed_approved_and_traced_and_hostile_text_stays_text() 
     // summary.
     let payload = r#"<img src=x onerror="window.__pwned=2">"#;
     model.push(Reply::Answer(json!({ "facts": [
-        { "id": "F1", "field": "industry", "value": "Cold-chain freight", "source_id": "S1",
-          "quote": "Northwind Freight moves refrigerated cargo for grocers", "confidence": 0.9 },
+        { "id": "F1", "field": "industry", "value": "Refrigerated cargo", "source_id": "S1",
+          "quote": "Northwind Freight moves refrigerated cargo for grocers", "confidence": "high" },
         { "id": "F2", "field": "what_they_do", "value": format!("Refrigerated cargo {payload}"),
           "source_id": "S1", "quote": format!("refrigerated cargo for grocers {payload} across Ohio"),
-          "confidence": 0.8 },
+          "confidence": "medium" },
         { "id": "F3", "field": "size_band", "value": "60 trucks", "source_id": "S1",
-          "quote": "A fleet of 60 temperature-controlled trucks", "confidence": 0.9 }
+          "quote": "A fleet of 60 temperature-controlled trucks", "confidence": "high" }
     ]})));
     model.push(Reply::Answer(json!({
-        "summary": "Northwind runs 60 refrigerated trucks <b onmouseover=\"window.__pwned=4\">for grocers</b>.",
+        "summary": "Northwind runs 60 refrigerated trucks <b onmouseover=\"window.__pwned=2\">for grocers</b>.",
+        "summary_fact_ids": ["F1", "F2", "F3"],
         "fit_score": 81,
         "fit_reasons": [
             { "text": "Refrigerated freight is your ideal customer.", "fact_ids": ["F1"] },
@@ -771,7 +772,7 @@ async fn research_is_reviewed_approved_and_traced_and_hostile_text_stays_text() 
     );
     let summary = text_of(&client, "[data-testid=insights-summary]").await;
     assert!(
-        summary.contains(r#"<b onmouseover="window.__pwned=4">for grocers</b>"#),
+        summary.contains(r#"<b onmouseover="window.__pwned=2">for grocers</b>"#),
         "{summary:?}"
     );
     let sources = text_of(&client, "[data-testid=research-sources]").await;
@@ -781,9 +782,9 @@ async fn research_is_reviewed_approved_and_traced_and_hostile_text_stays_text() 
 
     // A re-run finds a different industry: it is proposed, approved, and shown with its source.
     model.push(Reply::Answer(json!({ "facts": [
-        { "id": "F1", "field": "industry", "value": "Refrigerated logistics", "source_id": "S1",
+        { "id": "F1", "field": "industry", "value": "Temperature-controlled trucks", "source_id": "S1",
           "quote": "A fleet of 60 temperature-controlled trucks serves 300 stores every night",
-          "confidence": 0.9 }
+          "confidence": "high" }
     ]})));
     find(&client, "[data-testid=rerun-research]")
         .await
@@ -796,12 +797,13 @@ async fn research_is_reviewed_approved_and_traced_and_hostile_text_stays_text() 
     })
     .await;
     assert!(
-        proposal.contains("Cold-chain freight") && proposal.contains("Refrigerated logistics"),
+        proposal.contains("Refrigerated cargo")
+            && proposal.contains("Temperature-controlled trucks"),
         "{proposal:?}"
     );
     let industry = text_of(&client, "[data-testid=company-industry]").await;
     assert_eq!(
-        industry, "IndustryCold-chain freightAI",
+        industry, "IndustryRefrigerated cargoAI",
         "not written before approval"
     );
     if let Some(dir) = std::env::var_os("LEADSCOUT_SCREENSHOTS").map(std::path::PathBuf::from) {
@@ -823,7 +825,7 @@ async fn research_is_reviewed_approved_and_traced_and_hostile_text_stays_text() 
         .unwrap();
     eventually("the approved value in the company section", || async {
         let i = text_of(&client, "[data-testid=company-industry]").await;
-        (i == "IndustryRefrigerated logisticsAI").then_some(())
+        (i == "IndustryTemperature-controlled trucksAI").then_some(())
     })
     .await;
     assert!(

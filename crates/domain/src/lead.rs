@@ -157,6 +157,10 @@ pub struct LeadDetail {
     /// The model's judgement of this lead, once a run with a model has finished.
     #[serde(default)]
     pub insights: Option<crate::InsightsView>,
+    /// Why the AI step of the lead's last finished research did not finish (the website
+    /// research did), in words a salesperson can act on.
+    #[serde(default)]
+    pub ai_problem: Option<String>,
     /// Values research found that would replace ones it wrote before, waiting for approval.
     #[serde(default)]
     pub proposals: Vec<crate::Proposal>,

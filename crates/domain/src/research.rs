@@ -161,6 +161,10 @@ pub struct GroundedView {
 #[serde(rename_all = "camelCase")]
 pub struct InsightsView {
     pub summary: String,
+    /// The summary cites verified facts and states no number they do not. An unverified
+    /// summary is shown as such and never as the headline.
+    #[serde(default)]
+    pub summary_verified: bool,
     /// Shown as the lead's score only when `fit_verified`.
     pub fit_score: Option<u8>,
     /// At least three reasons rest on verified facts.

@@ -443,7 +443,14 @@ impl Engine {
             return Ok(self.reused(run, lead, name, &stored, false));
         }
         if !claimed.forced && stage.reusable() {
-            if let Some(stored) = self.store.reusable_output(run, name, &hash).await? {
+            let reusable = self
+                .store
+                .reusable_output(run, name, &hash)
+                .await?
+                .filter(|stored| {
+                    stage.reuses(&serde_json::from_str(&stored.output).unwrap_or(Value::Null))
+                });
+            if let Some(stored) = reusable {
                 self.store
                     .reuse_stage(run, name, &hash, &stored, self.clock.now())
                     .await?;
@@ -475,6 +482,7 @@ impl Engine {
                 run,
                 lead,
                 attempt,
+                last_try: tries >= backoff.max_attempts,
                 inputs: inputs.clone(),
                 cancel: token.child_token(),
             };

@@ -36,7 +36,7 @@ fn terms(text: &str) -> Vec<String> {
 }
 
 /// A light plural fold, so "products" matches "product" and "customers" "customer".
-fn stem(term: String) -> String {
+pub(crate) fn stem(term: String) -> String {
     if term.len() > 4 && term.ends_with("ies") {
         format!("{}y", &term[..term.len() - 3])
     } else if term.len() > 3 && term.ends_with('s') && !term.ends_with("ss") {

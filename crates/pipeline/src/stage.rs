@@ -19,6 +19,9 @@ pub struct StageInput {
     pub lead: LeadId,
     /// 1 for the first try of this stage in this run.
     pub attempt: i64,
+    /// No retry follows if this try fails with a transient error: a stage that can end
+    /// without its result (a model step) says so now instead of failing the run.
+    pub last_try: bool,
     pub inputs: BTreeMap<String, Value>,
     pub cancel: CancellationToken,
 }
@@ -106,6 +109,13 @@ pub trait Stage: Send + Sync {
     /// with an effect of its own run (writing results, say) says no; a resumed run still keeps
     /// what it committed itself.
     fn reusable(&self) -> bool {
+        true
+    }
+
+    /// Whether an output of another run (of this stage, for the same inputs) may stand in:
+    /// an output that records a failure (a model step that did not finish) says no, so the
+    /// next run tries again while still reusing what came before it.
+    fn reuses(&self, _output: &Value) -> bool {
         true
     }
 

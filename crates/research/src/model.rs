@@ -22,7 +22,9 @@ use leadscout_llm::{
 };
 use leadscout_pipeline::excerpts::{self, Page};
 use leadscout_pipeline::grounding::{self, Claim, Unverified};
-use leadscout_pipeline::outputs::{schemas, FootprintOutput, Grounded, InsightsOutput};
+use leadscout_pipeline::outputs::{
+    schemas, FootprintOutput, Grounded, InsightsOutput, MAX_CITED, MAX_FACTS, MAX_SUMMARY_CHARS,
+};
 use leadscout_pipeline::prompt::{assemble, tokens, Excerpt, Layers, Prompt, Prompts};
 use leadscout_pipeline::{Stage, StageError, StageFuture, StageInput, StageOutput};
 use leadscout_store::{StageMeta, Store};
@@ -39,10 +41,8 @@ pub const NO_MODEL: &str = "No model is set up (Settings → Model).";
 
 /// How long one model call may take before it counts as a timeout (and is retried).
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(180);
-/// Most facts kept from one answer.
-const MAX_FACTS: usize = 12;
-/// The insights summary's limit.
-const SUMMARY_WORDS: usize = 60;
+/// The fewest words a summary needs to be a sentence.
+const SUMMARY_MIN_WORDS: usize = 4;
 /// Verified reasons a fit score needs before it becomes the lead's score.
 const VERIFIED_REASONS: usize = 3;
 
@@ -203,20 +203,21 @@ impl Stage for ContextStage {
                 }),
                 _ => None,
             };
-            // Without a model the prompts are not used, so a broken override cannot stop the
-            // website research.
+            // Without a model the prompts are not used; with one, a broken override ends the
+            // model steps (which say why), never the website research.
             let prompts = match &model {
-                Some(_) => self
-                    .kit
-                    .prompts()?
-                    .all()
-                    .map(|p| {
-                        (
-                            p.id.clone(),
-                            format!("{}:{}", p.version, fingerprint(&p.body)),
-                        )
-                    })
-                    .collect(),
+                Some(_) => match self.kit.prompts() {
+                    Ok(prompts) => prompts
+                        .all()
+                        .map(|p| {
+                            (
+                                p.id.clone(),
+                                format!("{}:{}", p.version, fingerprint(&p.body)),
+                            )
+                        })
+                        .collect(),
+                    Err(err) => BTreeMap::from([("error".to_owned(), err.to_string())]),
+                },
                 None => BTreeMap::new(),
             };
             let context = Context {
@@ -235,6 +236,9 @@ impl Stage for ContextStage {
 pub struct Footprint {
     /// Why no model was asked (no model configured, nothing to read).
     pub skipped: Option<String>,
+    /// Why the model step ended without facts (cut off, invalid twice, refused, timed out...),
+    /// in words a salesperson can act on. The website research is kept all the same.
+    pub failed: Option<String>,
     pub model: String,
     pub facts: Vec<FactView>,
 }
@@ -244,6 +248,8 @@ pub struct Footprint {
 #[serde(rename_all = "camelCase", default)]
 pub struct Insights {
     pub skipped: Option<String>,
+    /// Why the model step ended without insights, as for [`Footprint::failed`].
+    pub failed: Option<String>,
     pub insights: Option<InsightsView>,
     /// One line for the notification.
     pub headline: String,
@@ -550,11 +556,7 @@ impl Call<'_> {
                 }
             };
             if turn == 2 {
-                return Err(StageError::permanent(format!(
-                    "The model's answer for the {} step was invalid twice: {}",
-                    self.stage,
-                    errors.join("; ")
-                )));
+                return Err(StageError::permanent(invalid_twice(&errors, &written)));
             }
             let message = format!(
                 "Your answer did not pass validation:\n{}\nAnswer again with the complete JSON \
@@ -591,15 +593,99 @@ fn repairable(err: &LlmError) -> (String, Vec<String>) {
 }
 
 /// A failed call as the engine needs it: load and network problems are retried (honouring
-/// Retry-After); a bad key, a refusal, an unknown model or a too-long prompt are not.
+/// Retry-After); a bad key, a refusal, an unknown model or a too-long prompt are not. Either
+/// way the message is written for the salesperson who reads it on the lead.
 fn stage_error(err: &LlmError) -> StageError {
     if err.is_transient() {
         StageError::Transient {
-            message: err.to_string(),
+            message: in_words(err),
             retry_after: err.retry_after(),
         }
     } else {
-        StageError::permanent(err.to_string())
+        StageError::permanent(in_words(err))
+    }
+}
+
+/// What went wrong with a model call, and what usually fixes it, in a salesperson's words
+/// (the provider's own message is kept in the context inspector).
+fn in_words(err: &LlmError) -> String {
+    match err {
+        LlmError::Truncated { partial, .. } if repeats_itself(partial) => {
+            "The model repeated itself until it ran out of room; a larger model usually fixes this."
+                .to_owned()
+        }
+        LlmError::Truncated { .. } => "The model's answer was cut off at its output limit before it was complete; a larger model usually fixes this.".to_owned(),
+        LlmError::Refusal { message, .. } => format!(
+            "The model refused to answer{}; another model in Settings → Model usually does not.",
+            message
+                .as_deref()
+                .map(str::trim)
+                .filter(|m| !m.is_empty())
+                .map(|m| format!(" (\u{201c}{}\u{201d})", m.chars().take(200).collect::<String>()))
+                .unwrap_or_default()
+        ),
+        LlmError::Timeout { after, .. } => format!(
+            "The model did not answer within {} seconds; check that it is running, or choose a faster model in Settings → Model.",
+            after.as_secs()
+        ),
+        LlmError::Connection { .. } => "The model could not be reached; check that it is running and its address in Settings → Model.".to_owned(),
+        LlmError::RateLimited { .. } | LlmError::Overloaded { .. } | LlmError::Server { .. } => {
+            "The model provider was busy or failing, even after several tries; retry the AI step later.".to_owned()
+        }
+        LlmError::Auth { .. } => {
+            "The model provider refused the API key; enter it again in Settings → Model.".to_owned()
+        }
+        LlmError::QuotaExceeded { .. } => "The model provider says the account's credit is used up; add credit or choose another model in Settings → Model.".to_owned(),
+        LlmError::ContextTooLong { .. } => "The pages were too long for the model's context window; choose a model with a larger context in Settings → Model.".to_owned(),
+        LlmError::ModelNotFound { model, .. } => format!(
+            "The model provider does not know the model {model}; choose another in Settings → Model."
+        ),
+        other => format!("The model's answer could not be used: {other}."),
+    }
+}
+
+/// The message when an answer and its repair were both invalid: that the model looped, when
+/// the last answer is the same text over and over, else the first problem, shortened.
+fn invalid_twice(errors: &[String], written: &str) -> String {
+    if repeats_itself(written) {
+        return "The model repeated itself instead of answering; a larger model usually fixes this."
+            .to_owned();
+    }
+    let first = errors.first().map(String::as_str).unwrap_or_default();
+    let first: String = first.chars().take(160).collect();
+    let first = first.replace(['{', '}', '"'], "");
+    format!(
+        "The model's answer did not follow the required form, twice ({first}); a larger model usually fixes this."
+    )
+}
+
+/// Whether a cut-off answer is the same text over and over (a small model looping): a long
+/// string written three times or more, or "unknown" four times.
+fn repeats_itself(partial: &str) -> bool {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, piece) in partial.split('"').enumerate() {
+        // Odd pieces are the insides of JSON strings.
+        if i % 2 == 1 {
+            *counts.entry(piece.trim()).or_default() += 1;
+        }
+    }
+    counts
+        .iter()
+        .any(|(text, n)| (text.chars().count() >= 12 && *n >= 3) || (*text == "unknown" && *n >= 4))
+}
+
+/// A model step's result, or the words for why the step ended without one. Only a failure
+/// that another try could mend is passed on (to be retried), and cancellation and waiting for
+/// the budget as they are: the website research never waits on the model for good.
+fn step_result<T>(
+    result: Result<T, StageError>,
+    last_try: bool,
+) -> Result<Result<T, String>, StageError> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(StageError::Permanent { message }) => Ok(Err(message)),
+        Err(StageError::Transient { message, .. }) if last_try => Ok(Err(message)),
+        Err(other) => Err(other),
     }
 }
 
@@ -610,12 +696,28 @@ fn unverified_reason(problem: &Unverified) -> String {
         }
         Unverified::QuoteNotFound => "the quote is not in the cited page".to_owned(),
         Unverified::NoQuote => "no quote".to_owned(),
+        Unverified::QuoteTooShort => "the quote is too short to state anything".to_owned(),
+        Unverified::NumberNotInQuote(n) => format!("{n} is not in the quote"),
+        Unverified::WordsNotInQuote(words) => {
+            format!("the quote does not say {}", words.join(", "))
+        }
     }
 }
 
 fn is_unknown(value: &str) -> bool {
     let v = value.trim().trim_end_matches('.').to_ascii_lowercase();
-    v.is_empty() || v == "unknown" || v == "n/a" || v == "none"
+    v.is_empty()
+        || [
+            "unknown",
+            "n/a",
+            "na",
+            "none",
+            "not stated",
+            "not specified",
+            "not available",
+            "null",
+        ]
+        .contains(&v.as_str())
 }
 
 /// 1. Company facts from the pages, each grounded in a quote.
@@ -651,10 +753,18 @@ impl FootprintStage {
             .iter()
             .map(|e| (e.id.as_str(), e.url.as_str()))
             .collect();
+        // "unknown" answers are dropped, and a fact stated again (a small model looping) once.
+        let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
         let known: Vec<_> = output
             .facts
             .iter()
             .filter(|f| !is_unknown(&f.value))
+            .filter(|f| {
+                seen.insert((
+                    grounding::normalize(&f.value),
+                    grounding::quote_text(&f.quote),
+                ))
+            })
             .take(MAX_FACTS)
             .collect();
         let claims: Vec<Claim> = known
@@ -675,7 +785,7 @@ impl FootprintStage {
         for (i, (claim, result)) in claims.iter().zip(results).enumerate() {
             let key = format!("F{}", i + 1);
             let url = urls.get(claim.source_id.trim()).copied();
-            let quote = grounding::normalize(claim.quote.trim_matches(['"', '\'', ' ', '.']));
+            let quote = grounding::quote_text(&claim.quote);
             let from_planted = url.and_then(|u| planted.get(u)).is_some_and(|passages| {
                 passages.iter().any(|p| {
                     let p = grounding::normalize(p);
@@ -683,10 +793,10 @@ impl FootprintStage {
                 })
             });
             let problem = match result {
-                Err(p) => Some(unverified_reason(&p)),
-                Ok(()) if from_planted => {
+                _ if from_planted => {
                     Some("quotes text aimed at AI assistants, which is never a fact".to_owned())
                 }
+                Err(p) => Some(unverified_reason(&p)),
                 Ok(()) => None,
             };
             report.push(GroundingView {
@@ -700,7 +810,7 @@ impl FootprintStage {
                 value: claim.value.trim().to_owned(),
                 quote: claim.quote.trim().to_owned(),
                 source_url: url.map(str::to_owned),
-                confidence: known[i].confidence.clamp(0.0, 1.0),
+                confidence: known[i].confidence.share(),
                 verified: problem.is_none(),
                 problem,
                 source_title: None,
@@ -718,21 +828,93 @@ pub fn footprint_excerpts(prompt: &Prompt, pages: &[Page]) -> Vec<Excerpt> {
     excerpts::select(pages, &prompt.questions, budget)
 }
 
-/// The checks of a footprint answer beyond its schema.
-fn check_footprint(output: &FootprintOutput) -> Vec<String> {
-    let mut errors = Vec::new();
-    for fact in &output.facts {
-        if !is_unknown(&fact.value) && fact.quote.trim().is_empty() {
-            errors.push(format!(
-                "fact {} has a value but no quote; quote the source or answer \"unknown\"",
-                fact.id
-            ));
+/// The checks of a footprint answer beyond its schema: none refuse it. "unknown" facts and
+/// repeats are dropped and every other fact is grounded on its own, so one bad fact costs
+/// only itself.
+fn check_footprint(_output: &FootprintOutput) -> Vec<String> {
+    Vec::new()
+}
+
+impl FootprintStage {
+    /// The step itself; [`Stage::run`] turns a failure the model caused into an output that
+    /// says so.
+    async fn answer(&self, input: StageInput) -> Result<StageOutput, StageError> {
+        let context: Context = parse(&input, "context")?;
+        let crawl: Crawl = parse(&input, "crawl")?;
+        let Some(choice) = &context.model else {
+            return output(
+                &Footprint {
+                    skipped: Some(NO_MODEL.into()),
+                    ..Footprint::default()
+                },
+                StageMeta::default(),
+            );
+        };
+        let prompts = self.kit.prompts()?;
+        let prompt = prompts
+            .get(FOOTPRINT_PROMPT)
+            .map_err(|e| StageError::permanent(e.to_string()))?;
+        let excerpts = Self::excerpts(prompt, &crawl);
+        if excerpts.is_empty() {
+            return output(
+                &Footprint {
+                    skipped: Some(
+                        "No insights: the pages read had no text to ask a model about.".into(),
+                    ),
+                    ..Footprint::default()
+                },
+                StageMeta::default(),
+            );
         }
-        if !(0.0..=1.0).contains(&fact.confidence) {
-            errors.push(format!("fact {} has a confidence outside 0 to 1", fact.id));
+        let company: CompanyProfile = parse(&input, "profile")?;
+        let vars = shared_vars(&self.kit.store, input.lead, &context.profile, &company).await?;
+        let layers = assemble(
+            &prompts,
+            FOOTPRINT_PROMPT,
+            &vars,
+            &BTreeMap::from([("sources".to_owned(), excerpts)]),
+        )
+        .map_err(|e| StageError::permanent(e.to_string()))?;
+        if let Some(reason) = budget_stop(&self.kit.store, input.run).await? {
+            return output(
+                &Footprint {
+                    skipped: Some(format!("The model was not asked: {reason}")),
+                    ..Footprint::default()
+                },
+                StageMeta::default(),
+            );
         }
+        let client = self.kit.models.connect(choice).await?;
+        let planted: BTreeMap<String, Vec<String>> = crawl
+            .pages
+            .iter()
+            .filter(|p| !p.injection.is_empty())
+            .map(|p| (p.url.clone(), p.injection.clone()))
+            .collect();
+        let (answer, meta) = Call {
+            kit: &self.kit,
+            input: &input,
+            stage: self.name(),
+            prompt,
+            layers: &layers,
+            client: client.as_ref(),
+            provider: &choice.provider,
+            meta: StageMeta::default(),
+        }
+        .run(check_footprint, |out: &FootprintOutput, _model: &str| {
+            Self::facts(out, &layers.included, &planted)
+        })
+        .await?;
+        output(
+            &Footprint {
+                skipped: None,
+                failed: None,
+                model: answer.model,
+                facts: answer.value,
+            },
+            meta,
+        )
     }
-    errors
 }
 
 impl Stage for FootprintStage {
@@ -746,81 +928,29 @@ impl Stage for FootprintStage {
 
     fn run(&self, input: StageInput) -> StageFuture<'_> {
         Box::pin(async move {
-            let context: Context = parse(&input, "context")?;
-            let crawl: Crawl = parse(&input, "crawl")?;
-            let Some(choice) = &context.model else {
-                return output(
+            let last_try = input.last_try;
+            let model = input
+                .input("context")
+                .pointer("/model/model")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            match step_result(self.answer(input).await, last_try)? {
+                Ok(done) => Ok(done),
+                Err(reason) => output(
                     &Footprint {
-                        skipped: Some(NO_MODEL.into()),
+                        failed: Some(reason),
+                        model,
                         ..Footprint::default()
                     },
                     StageMeta::default(),
-                );
-            };
-            let prompts = self.kit.prompts()?;
-            let prompt = prompts
-                .get(FOOTPRINT_PROMPT)
-                .map_err(|e| StageError::permanent(e.to_string()))?;
-            let excerpts = Self::excerpts(prompt, &crawl);
-            if excerpts.is_empty() {
-                return output(
-                    &Footprint {
-                        skipped: Some(
-                            "No insights: the pages read had no text to ask a model about.".into(),
-                        ),
-                        ..Footprint::default()
-                    },
-                    StageMeta::default(),
-                );
+                ),
             }
-            let company: CompanyProfile = parse(&input, "profile")?;
-            let vars = shared_vars(&self.kit.store, input.lead, &context.profile, &company).await?;
-            let layers = assemble(
-                &prompts,
-                FOOTPRINT_PROMPT,
-                &vars,
-                &BTreeMap::from([("sources".to_owned(), excerpts)]),
-            )
-            .map_err(|e| StageError::permanent(e.to_string()))?;
-            if let Some(reason) = budget_stop(&self.kit.store, input.run).await? {
-                return output(
-                    &Footprint {
-                        skipped: Some(format!("The model was not asked: {reason}")),
-                        ..Footprint::default()
-                    },
-                    StageMeta::default(),
-                );
-            }
-            let client = self.kit.models.connect(choice).await?;
-            let planted: BTreeMap<String, Vec<String>> = crawl
-                .pages
-                .iter()
-                .filter(|p| !p.injection.is_empty())
-                .map(|p| (p.url.clone(), p.injection.clone()))
-                .collect();
-            let (answer, meta) = Call {
-                kit: &self.kit,
-                input: &input,
-                stage: self.name(),
-                prompt,
-                layers: &layers,
-                client: client.as_ref(),
-                provider: &choice.provider,
-                meta: StageMeta::default(),
-            }
-            .run(check_footprint, |out: &FootprintOutput, _model: &str| {
-                Self::facts(out, &layers.included, &planted)
-            })
-            .await?;
-            output(
-                &Footprint {
-                    skipped: None,
-                    model: answer.model,
-                    facts: answer.value,
-                },
-                meta,
-            )
         })
+    }
+
+    fn reuses(&self, output: &serde_json::Value) -> bool {
+        output.get("failed").is_none_or(serde_json::Value::is_null)
     }
 }
 
@@ -833,30 +963,121 @@ fn words(text: &str) -> usize {
     text.split_whitespace().count()
 }
 
-/// The checks of an insights answer beyond its schema.
+/// Every statement of an insights answer with its label (`fit reason 2`).
+fn statements(output: &InsightsOutput) -> Vec<(String, &Grounded)> {
+    let mut out = Vec::new();
+    for (name, items) in [
+        ("fit reason", output.fit_reasons.as_slice()),
+        ("talking point", output.talking_points.as_slice()),
+        ("risk", output.risks.as_slice()),
+        (
+            "next action",
+            std::slice::from_ref(&output.next_best_action),
+        ),
+    ] {
+        for (i, item) in items.iter().enumerate() {
+            out.push((format!("{name} {}", i + 1), item));
+        }
+    }
+    out
+}
+
+/// The checks of an insights answer beyond its schema; each sends the answer back for one
+/// repair.
 fn check_insights(output: &InsightsOutput) -> Vec<String> {
     let mut errors = Vec::new();
-    let count = words(&output.summary);
-    if count > SUMMARY_WORDS {
+    let summary = output.summary.trim();
+    let letters = summary.chars().filter(|c| c.is_alphabetic()).count();
+    if words(summary) < SUMMARY_MIN_WORDS || letters < 3 * SUMMARY_MIN_WORDS {
         errors.push(format!(
-            "the summary has {count} words; it must have at most {SUMMARY_WORDS}"
+            "the summary must be at least one sentence ({SUMMARY_MIN_WORDS} words or more)"
+        ));
+    }
+    if summary.chars().count() > MAX_SUMMARY_CHARS {
+        errors.push(format!(
+            "the summary has {} characters; it must have at most {MAX_SUMMARY_CHARS}",
+            summary.chars().count()
         ));
     }
     if output.fit_score.is_some_and(|s| s > 100) {
         errors.push("the fit score must be between 0 and 100".into());
     }
+    for (label, item) in statements(output) {
+        let mut seen = BTreeSet::new();
+        if let Some(twice) = item.fact_ids.iter().find(|id| !seen.insert(id.trim())) {
+            errors.push(format!("{label} cites {twice} twice; cite each fact once"));
+        }
+        if item.fact_ids.len() > MAX_CITED {
+            errors.push(format!(
+                "{label} cites {} facts; cite the 1 to {MAX_CITED} it rests on",
+                item.fact_ids.len()
+            ));
+        }
+    }
+    let texts: Vec<String> = output
+        .fit_reasons
+        .iter()
+        .map(|r| grounding::normalize(r.text.trim_end_matches('.')))
+        .collect();
+    for (i, text) in texts.iter().enumerate() {
+        if let Some(j) = texts[..i].iter().position(|t| t == text) {
+            errors.push(format!(
+                "fit reasons {} and {} say the same; give each reason once, resting on different facts",
+                j + 1,
+                i + 1
+            ));
+        }
+    }
     errors
 }
 
-fn grounded(item: &Grounded, verified: &BTreeSet<String>) -> (GroundedView, Option<String>) {
+/// A verified fact as statements may cite it: its value and quote.
+pub type Cited = BTreeMap<String, (String, String)>;
+
+/// Whether a statement stands on the facts it cites: 1 to 3 different verified facts, no
+/// number they do not state, and something said beyond them (`restating` allowed for the
+/// summary, whose job is to restate).
+fn statement_problem(text: &str, ids: &[String], facts: &Cited, restating: bool) -> Option<String> {
+    if ids.is_empty() {
+        return Some("cites no fact".to_owned());
+    }
+    if ids.len() > MAX_CITED && !restating {
+        return Some(format!(
+            "cites {} facts; a statement rests on 1 to {MAX_CITED}",
+            ids.len()
+        ));
+    }
+    let distinct: BTreeSet<&String> = ids.iter().collect();
+    if distinct.len() < ids.len() {
+        return Some("cites one fact twice".to_owned());
+    }
+    if let Some(id) = ids.iter().find(|id| !facts.contains_key(*id)) {
+        return Some(format!("cites {id}, which is not a verified fact"));
+    }
+    let grounds: Vec<&str> = ids
+        .iter()
+        .filter_map(|id| facts.get(id))
+        .flat_map(|(value, quote)| [value.as_str(), quote.as_str()])
+        .collect();
+    let invented = grounding::numbers_not_in(text, &grounds);
+    if !invented.is_empty() {
+        return Some(format!(
+            "states {}, which none of its facts does",
+            invented.join(", ")
+        ));
+    }
+    if !restating && grounding::only_restates(text, &grounds) {
+        return Some(format!(
+            "only repeats {}; a reason says why it matters",
+            ids.join(", ")
+        ));
+    }
+    None
+}
+
+fn grounded(item: &Grounded, facts: &Cited) -> (GroundedView, Option<String>) {
     let ids: Vec<String> = item.fact_ids.iter().map(|i| i.trim().to_owned()).collect();
-    let problem = if ids.is_empty() {
-        Some("cites no fact".to_owned())
-    } else {
-        ids.iter()
-            .find(|id| !verified.contains(*id))
-            .map(|id| format!("cites {id}, which is not a verified fact"))
-    };
+    let problem = statement_problem(&item.text, &ids, facts, false);
     (
         GroundedView {
             text: item.text.trim().to_owned(),
@@ -867,20 +1088,72 @@ fn grounded(item: &Grounded, verified: &BTreeSet<String>) -> (GroundedView, Opti
     )
 }
 
+/// How many verified reasons rest on different facts: the largest set of reasons that can
+/// each be given a fact of its own (a matching of reasons to the facts they cite). Five
+/// reasons citing the same fact count once.
+fn reasons_on_different_facts(reasons: &[GroundedView]) -> usize {
+    fn assign(
+        reason: usize,
+        reasons: &[&GroundedView],
+        taken: &mut BTreeMap<String, usize>,
+        visited: &mut BTreeSet<String>,
+    ) -> bool {
+        for id in &reasons[reason].fact_ids {
+            if !visited.insert(id.clone()) {
+                continue;
+            }
+            let free = match taken.get(id).copied() {
+                None => true,
+                Some(other) => assign(other, reasons, taken, visited),
+            };
+            if free {
+                taken.insert(id.clone(), reason);
+                return true;
+            }
+        }
+        false
+    }
+    let verified: Vec<&GroundedView> = reasons.iter().filter(|r| r.verified).collect();
+    let mut taken: BTreeMap<String, usize> = BTreeMap::new();
+    (0..verified.len())
+        .filter(|&r| assign(r, &verified, &mut taken, &mut BTreeSet::new()))
+        .count()
+}
+
 impl InsightsStage {
-    /// The checked answer as stored, with the grounding of each statement.
+    /// The checked answer as stored, with the grounding of each statement. `facts` holds the
+    /// verified facts the model was given.
     pub fn view(
         output: &InsightsOutput,
-        verified: &BTreeSet<String>,
+        facts: &Cited,
         model: &str,
     ) -> (InsightsView, Vec<GroundingView>) {
         let mut report = Vec::new();
+        let summary = output.summary.trim().to_owned();
+        let summary_ids: Vec<String> = output
+            .summary_fact_ids
+            .iter()
+            .map(|i| i.trim().to_owned())
+            .collect();
+        let summary_problem = statement_problem(&summary, &summary_ids, facts, true);
+        report.push(GroundingView {
+            claim: "summary".into(),
+            verified: summary_problem.is_none(),
+            problem: summary_problem.clone(),
+        });
         let mut list = |label: &str, items: &[Grounded]| -> Vec<GroundedView> {
+            let mut said: Vec<String> = Vec::new();
             items
                 .iter()
                 .enumerate()
                 .map(|(i, item)| {
-                    let (view, problem) = grounded(item, verified);
+                    let (mut view, mut problem) = grounded(item, facts);
+                    let text = grounding::normalize(item.text.trim_end_matches('.'));
+                    if let Some(j) = said.iter().position(|t| *t == text) {
+                        view.verified = false;
+                        problem = Some(format!("repeats {label} {}", j + 1));
+                    }
+                    said.push(text);
                     report.push(GroundingView {
                         claim: format!("{label} {}", i + 1),
                         verified: view.verified,
@@ -897,21 +1170,22 @@ impl InsightsStage {
             "next action",
             std::slice::from_ref(&output.next_best_action),
         );
-        let verified_reasons = fit_reasons.iter().filter(|r| r.verified).count();
-        let fit_verified = output.fit_score.is_some() && verified_reasons >= VERIFIED_REASONS;
+        let standing = reasons_on_different_facts(&fit_reasons);
+        let fit_verified = output.fit_score.is_some() && standing >= VERIFIED_REASONS;
         report.push(GroundingView {
             claim: "fit score".into(),
             verified: fit_verified,
             problem: (!fit_verified).then(|| match output.fit_score {
                 None => "no score given".to_owned(),
                 Some(_) => format!(
-                    "{verified_reasons} of its reasons rest on verified facts; {VERIFIED_REASONS} are needed"
+                    "{standing} of its reasons rest on different verified facts; {VERIFIED_REASONS} are needed"
                 ),
             }),
         });
         (
             InsightsView {
-                summary: output.summary.trim().to_owned(),
+                summary,
+                summary_verified: summary_problem.is_none(),
                 fit_score: output.fit_score.map(|s| s.min(100)),
                 fit_verified,
                 fit_reasons,
@@ -925,23 +1199,126 @@ impl InsightsStage {
         )
     }
 
-    /// The notification line: the verified score and the summary.
+    /// The notification line: the score when it counts and the summary when it is verified;
+    /// an unverified summary is never the headline.
     pub fn headline(view: &InsightsView) -> String {
-        let summary: String = if view.summary.chars().count() > 110 {
-            let cut: String = view.summary.chars().take(110).collect();
-            format!(
-                "{}…",
-                cut.rsplit_once(' ')
-                    .map_or(cut.as_str(), |(h, _)| h)
-                    .trim_end()
-            )
-        } else {
-            view.summary.clone()
-        };
-        match (view.fit_score, view.fit_verified) {
-            (Some(score), true) => format!("Fit {score}/100 · {summary}"),
-            _ => summary,
+        let summary = view.summary_verified.then(|| {
+            if view.summary.chars().count() > 110 {
+                let cut: String = view.summary.chars().take(110).collect();
+                format!(
+                    "{}…",
+                    cut.rsplit_once(' ')
+                        .map_or(cut.as_str(), |(h, _)| h)
+                        .trim_end()
+                )
+            } else {
+                view.summary.clone()
+            }
+        });
+        let score = view.fit_score.filter(|_| view.fit_verified);
+        match (score, summary) {
+            (Some(score), Some(summary)) => format!("Fit {score}/100 · {summary}"),
+            (Some(score), None) => format!("Fit {score}/100 · the reasons are on the lead."),
+            (None, Some(summary)) => summary,
+            (None, None) => {
+                "Insights are ready; the model's summary could not be checked against the website, so it is marked unverified."
+                    .to_owned()
+            }
         }
+    }
+}
+
+impl InsightsStage {
+    /// The step itself; [`Stage::run`] turns a failure the model caused into an output that
+    /// says so.
+    async fn answer(&self, input: StageInput) -> Result<StageOutput, StageError> {
+        let context: Context = parse(&input, "context")?;
+        let footprint: Footprint = parse(&input, "footprint")?;
+        let company: CompanyProfile = parse(&input, "profile")?;
+        let skip = |reason: String| {
+            output(
+                &Insights {
+                    skipped: Some(reason),
+                    ..Insights::default()
+                },
+                StageMeta::default(),
+            )
+        };
+        if let Some(reason) = footprint.skipped {
+            return skip(reason);
+        }
+        if footprint.failed.is_some() {
+            return skip("No insights: the facts step did not finish.".into());
+        }
+        let Some(choice) = &context.model else {
+            return skip(NO_MODEL.into());
+        };
+        let usable: Vec<&FactView> = footprint
+            .facts
+            .iter()
+            .filter(|f| f.verified && !is_unknown(&f.value))
+            .collect();
+        if usable.is_empty() {
+            return skip(
+                    "No insights: the website stated nothing the model could quote, so there is nothing verified to judge from."
+                        .into(),
+                );
+        }
+        let prompts = self.kit.prompts()?;
+        let prompt = prompts
+            .get(INSIGHTS_PROMPT)
+            .map_err(|e| StageError::permanent(e.to_string()))?;
+        let facts: Vec<Excerpt> = usable
+            .iter()
+            .map(|f| Excerpt {
+                id: f.key.clone(),
+                url: f.source_url.clone().unwrap_or_default(),
+                text: format!("{}: {}\nQuote: \"{}\"", f.field, f.value, f.quote),
+            })
+            .collect();
+        let vars = shared_vars(&self.kit.store, input.lead, &context.profile, &company).await?;
+        let layers = assemble(
+            &prompts,
+            INSIGHTS_PROMPT,
+            &vars,
+            &BTreeMap::from([("facts".to_owned(), facts)]),
+        )
+        .map_err(|e| StageError::permanent(e.to_string()))?;
+        // Only facts the prompt holds may be cited.
+        let verified: Cited = usable
+            .iter()
+            .filter(|f| layers.included.iter().any(|e| e.id == f.key))
+            .map(|f| (f.key.clone(), (f.value.clone(), f.quote.clone())))
+            .collect();
+        if let Some(reason) = budget_stop(&self.kit.store, input.run).await? {
+            return skip(format!("The model was not asked: {reason}"));
+        }
+        let client = self.kit.models.connect(choice).await?;
+        let (answer, meta) = Call {
+            kit: &self.kit,
+            input: &input,
+            stage: self.name(),
+            prompt,
+            layers: &layers,
+            client: client.as_ref(),
+            provider: &choice.provider,
+            meta: StageMeta::default(),
+        }
+        .run(check_insights, |out: &InsightsOutput, model: &str| {
+            Self::view(out, &verified, model)
+        })
+        .await?;
+        let view = answer.value;
+        let headline = Self::headline(&view);
+        output(
+            &Insights {
+                skipped: None,
+                failed: None,
+                insights: Some(view),
+                headline,
+            },
+            meta,
+        )
     }
 }
 
@@ -956,85 +1333,156 @@ impl Stage for InsightsStage {
 
     fn run(&self, input: StageInput) -> StageFuture<'_> {
         Box::pin(async move {
-            let context: Context = parse(&input, "context")?;
-            let footprint: Footprint = parse(&input, "footprint")?;
-            let company: CompanyProfile = parse(&input, "profile")?;
-            let skip = |reason: String| {
-                output(
+            let last_try = input.last_try;
+            match step_result(self.answer(input).await, last_try)? {
+                Ok(done) => Ok(done),
+                Err(reason) => output(
                     &Insights {
-                        skipped: Some(reason),
+                        failed: Some(reason),
+
                         ..Insights::default()
                     },
                     StageMeta::default(),
-                )
-            };
-            if let Some(reason) = footprint.skipped {
-                return skip(reason);
+                ),
             }
-            let Some(choice) = &context.model else {
-                return skip(NO_MODEL.into());
-            };
-            let usable: Vec<&FactView> = footprint
-                .facts
-                .iter()
-                .filter(|f| f.verified && !is_unknown(&f.value))
-                .collect();
-            if usable.is_empty() {
-                return skip(
-                    "No insights: the website stated nothing the model could quote, so there is nothing verified to judge from."
-                        .into(),
-                );
-            }
-            let prompts = self.kit.prompts()?;
-            let prompt = prompts
-                .get(INSIGHTS_PROMPT)
-                .map_err(|e| StageError::permanent(e.to_string()))?;
-            let facts: Vec<Excerpt> = usable
-                .iter()
-                .map(|f| Excerpt {
-                    id: f.key.clone(),
-                    url: f.source_url.clone().unwrap_or_default(),
-                    text: format!("{}: {}\nQuote: \"{}\"", f.field, f.value, f.quote),
-                })
-                .collect();
-            let vars = shared_vars(&self.kit.store, input.lead, &context.profile, &company).await?;
-            let layers = assemble(
-                &prompts,
-                INSIGHTS_PROMPT,
-                &vars,
-                &BTreeMap::from([("facts".to_owned(), facts)]),
-            )
-            .map_err(|e| StageError::permanent(e.to_string()))?;
-            // Only facts the prompt holds may be cited.
-            let verified: BTreeSet<String> = layers.included.iter().map(|e| e.id.clone()).collect();
-            if let Some(reason) = budget_stop(&self.kit.store, input.run).await? {
-                return skip(format!("The model was not asked: {reason}"));
-            }
-            let client = self.kit.models.connect(choice).await?;
-            let (answer, meta) = Call {
-                kit: &self.kit,
-                input: &input,
-                stage: self.name(),
-                prompt,
-                layers: &layers,
-                client: client.as_ref(),
-                provider: &choice.provider,
-                meta: StageMeta::default(),
-            }
-            .run(check_insights, |out: &InsightsOutput, model: &str| {
-                Self::view(out, &verified, model)
-            })
-            .await?;
-            let view = answer.value;
-            let headline = Self::headline(&view);
-            output(
-                &Insights {
-                    skipped: None,
-                    insights: Some(view),
-                    headline,
-                },
-                meta,
-            )
         })
+    }
+
+    fn reuses(&self, output: &serde_json::Value) -> bool {
+        output.get("failed").is_none_or(serde_json::Value::is_null)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn said(text: &str, ids: &[&str]) -> Grounded {
+        Grounded {
+            text: text.into(),
+            fact_ids: ids.iter().map(|i| (*i).to_owned()).collect(),
+        }
+    }
+
+    fn answer(reasons: Vec<Grounded>, summary: &str) -> InsightsOutput {
+        InsightsOutput {
+            fit_reasons: reasons,
+            fit_score: Some(80),
+            talking_points: Vec::new(),
+            risks: Vec::new(),
+            next_best_action: said("Offer a pilot to the head of operations.", &["F1"]),
+            summary: summary.into(),
+            summary_fact_ids: vec!["F1".into()],
+        }
+    }
+
+    fn facts() -> Cited {
+        [
+            ("F1", "Drop-forged anvils", "Acme makes drop-forged anvils"),
+            ("F2", "2,000 workshops", "Trusted by 2,000 workshops"),
+            ("F3", "Two open positions", "Two open positions in Austin"),
+        ]
+        .into_iter()
+        .map(|(id, value, quote)| (id.to_owned(), (value.to_owned(), quote.to_owned())))
+        .collect()
+    }
+
+    /// Issue 17: five reasons each citing F1-F5 and the summary `":{"` would have counted.
+    #[test]
+    fn repeated_reasons_repeated_citations_and_a_junk_summary_are_sent_back() {
+        let errors = check_insights(&answer(
+            vec![
+                said("They buy anvils in bulk.", &["F1", "F1"]),
+                said("They buy anvils in bulk.", &["F1", "F2", "F3", "F4"]),
+                said("Workshops need stock control.", &["F2"]),
+            ],
+            "\":{\"",
+        ));
+        assert_eq!(
+            errors,
+            [
+                "the summary must be at least one sentence (4 words or more)",
+                "fit reason 1 cites F1 twice; cite each fact once",
+                "fit reason 2 cites 4 facts; cite the 1 to 3 it rests on",
+                "fit reasons 1 and 2 say the same; give each reason once, resting on different facts",
+            ]
+        );
+        assert!(check_insights(&answer(
+            vec![
+                said("They buy anvils in bulk.", &["F1"]),
+                said("A large customer base to serve.", &["F2"]),
+                said("Growth means new tools.", &["F3"]),
+            ],
+            "Acme makes anvils for 2,000 workshops.",
+        ))
+        .is_empty());
+    }
+
+    #[test]
+    fn a_score_counts_only_with_three_verified_reasons_on_different_facts() {
+        // Three good reasons, but all resting on F1: one fact, so the score does not count.
+        let one_fact = answer(
+            vec![
+                said("They buy steel in bulk.", &["F1"]),
+                said("Forging needs stock control.", &["F1"]),
+                said("Anvil makers are our customers.", &["F1"]),
+            ],
+            "Acme makes drop-forged anvils for workshops.",
+        );
+        let (view, report) = InsightsStage::view(&one_fact, &facts(), "m");
+        assert!(view.fit_reasons.iter().all(|r| r.verified));
+        assert!(!view.fit_verified);
+        assert_eq!(
+            report.last().unwrap().problem.as_deref(),
+            Some("1 of its reasons rest on different verified facts; 3 are needed")
+        );
+        // Overlapping citations that can each be given a fact of their own count.
+        let mut spread = answer(
+            vec![
+                said("They buy steel in bulk.", &["F1"]),
+                said("A large base to serve.", &["F1", "F2"]),
+                said("Hiring means growth.", &["F2", "F3"]),
+            ],
+            "Acme makes drop-forged anvils for 2,000 workshops.",
+        );
+        spread.summary_fact_ids = vec!["F1".into(), "F2".into()];
+        let (view, _) = InsightsStage::view(&spread, &facts(), "m");
+        assert!(view.fit_verified && view.summary_verified);
+        assert_eq!(
+            InsightsStage::headline(&view),
+            "Fit 80/100 · Acme makes drop-forged anvils for 2,000 workshops."
+        );
+        // A summary with a number its facts do not state is not verified, nor the headline.
+        let mut invented = spread.clone();
+        invented.summary = "Acme makes anvils for 5,000 workshops.".into();
+        let (view, report) = InsightsStage::view(&invented, &facts(), "m");
+        assert!(!view.summary_verified);
+        assert_eq!(
+            report[0].problem.as_deref(),
+            Some("states 5000, which none of its facts does")
+        );
+        assert_eq!(
+            InsightsStage::headline(&view),
+            "Fit 80/100 · the reasons are on the lead."
+        );
+    }
+
+    #[test]
+    fn a_looping_answer_is_told_apart_from_one_merely_cut_off() {
+        let fact = r#"{"id": "F3", "source_id": "S1", "quote": "Acme makes drop-forged anvils", "field": "industry", "value": "unknown"}, "#;
+        assert!(repeats_itself(&fact.repeat(5)));
+        assert!(!repeats_itself(
+            r#"{"facts": [{"id": "F1", "field": "indus"#
+        ));
+        // Issue 17: Gemma 3 270M wrote 21 facts, all "unknown", one repeated 15 times.
+        let errors = ["facts: has more than 12 items".to_owned()];
+        assert_eq!(
+            invalid_twice(&errors, &format!("{{\"facts\": [{}]}}", fact.repeat(15))),
+            "The model repeated itself instead of answering; a larger model usually fixes this."
+        );
+        assert_eq!(
+            invalid_twice(&errors, r#"{"facts": []}"#),
+            "The model's answer did not follow the required form, twice (facts: has more than 12 items); a larger model usually fixes this."
+        );
     }
 }

@@ -496,7 +496,10 @@ impl WriteStage {
             summary.push_str(&format!(", skipped {}", crawl.skipped.len()));
         }
         summary.push_str(&format!(".\n{}", profile.headline()));
-        let facts = footprint.skipped.is_none().then(|| footprint.facts.clone());
+        // A model step that did not finish leaves the company's earlier facts and insights
+        // as they were.
+        let facts = (footprint.skipped.is_none() && footprint.failed.is_none())
+            .then(|| footprint.facts.clone());
         if let Some(facts) = &facts {
             let verified = facts.iter().filter(|f| f.verified).count();
             summary.push_str(&format!(
@@ -507,7 +510,9 @@ impl WriteStage {
                 verified
             ));
         }
-        if let Some(view) = &insights.insights {
+        if let Some(reason) = footprint.failed.as_ref().or(insights.failed.as_ref()) {
+            summary.push_str(&format!("\nThe AI step did not finish: {reason}"));
+        } else if let Some(view) = &insights.insights {
             summary.push_str(&format!("\n{}", InsightsStage::headline(view)));
         } else if let Some(reason) = insights.skipped.as_ref().filter(|r| *r != NO_MODEL) {
             summary.push_str(&format!("\n{reason}"));

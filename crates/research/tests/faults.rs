@@ -1,9 +1,10 @@
 //! Fault injection: research for many companies against a model provider that answers 30% of
 //! calls with a fault a real provider produces (429 with Retry-After, 500, 503 overload, a
 //! stalled answer past the client's timeout, an answer cut at the output limit, JSON that does
-//! not match the schema, a refusal). Every run must end, succeeded with checked output or
-//! failed with a reason a salesperson can read, and nothing unverified may be written: every
-//! stored verified quote is checked again against the stored page text.
+//! not match the schema, a refusal). Every run must end, and end done: a model step that fails
+//! for good costs the AI step, never the website research, and says why in words a salesperson
+//! can read. Nothing unverified may be written: every stored verified quote is checked again
+//! against the stored page text, and every verified value against its quote.
 //!
 //! `LEADSCOUT_FAULT_LEADS` (default 24) sets how many companies; `make soak` runs more.
 
@@ -22,7 +23,7 @@ use std::time::{Duration, Instant};
 use fake_model::FakeModel;
 use kit::Quiet;
 use leadscout_domain::{ModelSettings, MyProfile, NewLead, RunStatus, Settings, Timestamp};
-use leadscout_pipeline::grounding::normalize;
+use leadscout_pipeline::grounding::{normalize, supports};
 use leadscout_pipeline::{Backoff, EngineConfig};
 use leadscout_research::{AllowList, FetchConfig, Fetcher, Guard};
 use leadscout_store::{Store, DATABASE_FILE};
@@ -133,10 +134,26 @@ async fn with_30_percent_of_model_calls_failing_every_run_ends_and_nothing_inval
         .iter()
         .filter(|r| r.status == RunStatus::Succeeded)
         .count();
+    let mut ai_failed = 0;
+    for run in &runs {
+        let problem = store.ai_problem(run.lead_id).await.unwrap();
+        if let Some(problem) = problem {
+            ai_failed += 1;
+            assert!(
+                problem.len() < 400
+                    && problem.ends_with('.')
+                    && !problem.contains("LlmError")
+                    && !problem.contains("{\""),
+                "unreadable AI step problem: {problem:?}"
+            );
+        }
+    }
     eprintln!(
-        "{leads} leads, {calls} model calls, faults injected {injected:?}; {succeeded} runs succeeded, {} failed",
+        "{leads} leads, {calls} model calls, faults injected {injected:?}; {succeeded} runs succeeded, {} failed; {ai_failed} ended without their AI step",
         leads - succeeded
     );
+    // Issue 17: a model step never costs the website research.
+    assert_eq!(succeeded, leads, "{runs:#?}");
     assert!(
         injected.values().sum::<u32>() > 0,
         "the provider injected no fault"
@@ -164,7 +181,12 @@ async fn with_30_percent_of_model_calls_failing_every_run_ends_and_nothing_inval
         match (&insights, lead.fit_score) {
             (Some(i), Some(score)) => {
                 assert!(i.fit_verified && i.fit_score == Some(score));
-                assert!(i.fit_reasons.iter().filter(|r| r.verified).count() >= 3);
+                // Three verified reasons, resting on different facts.
+                let verified: Vec<_> = i.fit_reasons.iter().filter(|r| r.verified).collect();
+                assert!(verified.len() >= 3);
+                let cited: std::collections::BTreeSet<&String> =
+                    verified.iter().flat_map(|r| &r.fact_ids).collect();
+                assert!(cited.len() >= 3, "{i:#?}");
             }
             (_, None) => {}
             (None, Some(_)) => panic!("a fit score without insights"),
@@ -184,6 +206,10 @@ async fn with_30_percent_of_model_calls_failing_every_run_ends_and_nothing_inval
             assert!(
                 page.contains(&normalize(fact.quote.trim_matches(['"', '\'', ' ', '.']))),
                 "verified quote not on its page: {fact:?}"
+            );
+            assert!(
+                supports(&fact.field, &fact.value, &fact.quote).is_ok(),
+                "verified value the quote does not state: {fact:?}"
             );
         }
         let company = store.company(company).await.unwrap().unwrap();

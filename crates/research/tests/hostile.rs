@@ -4,6 +4,11 @@
 //! assistants. A listener on another loopback address records every connection anything makes
 //! to it: there must be none. The run ends, the page is flagged, and the planted text changes
 //! nothing that is written.
+//!
+//! And a lying model on an honest website (issues 17 and 18): quotes that are on the page but
+//! do not state the value, numbers the quote does not have, invented sources, text no excerpt
+//! holds, reasons that repeat or outrun their facts, a reason citing every fact, a junk
+//! summary. The run ends with the website research, nothing unverified written and no score.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -11,19 +16,23 @@
 mod fake_model;
 #[path = "support/kit.rs"]
 mod kit;
+#[path = "support/site.rs"]
+mod site;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fake_model::FakeModel;
+use fake_model::{FakeModel, Reply};
 use kit::Quiet;
 use leadscout_domain::{ModelSettings, MyProfile, NewLead, RunStatus, Settings, Timestamp};
+use leadscout_pipeline::grounding;
 use leadscout_pipeline::EngineConfig;
 use leadscout_research::model::CALL_TIMEOUT;
 use leadscout_research::{AllowList, FetchConfig, Fetcher, Guard};
 use leadscout_store::{Store, DATABASE_FILE};
+use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -242,4 +251,226 @@ async fn a_hostile_site_reaches_no_private_address_and_changes_nothing_written()
         .unwrap_or_default()
         .to_lowercase()
         .contains("ignore previous")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lying_model_gets_nothing_unverified_written_and_no_score_counted() {
+    let (site, _hits) = site::serve(site::fixtures("acme")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join(DATABASE_FILE)).await.unwrap();
+    let model = FakeModel::start().await;
+    store
+        .save_settings(
+            &Settings {
+                model: ModelSettings {
+                    provider: Some("openai_compatible".into()),
+                    base_url: Some(model.base_url()),
+                    model: Some("gemma-3-270m".into()),
+                },
+                profile: MyProfile {
+                    company: "Forge & Co".into(),
+                    offering: "Inventory software".into(),
+                    ideal_customer: "Workshops".into(),
+                },
+                ..Settings::default()
+            }
+            .validate()
+            .unwrap(),
+            Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    let fetcher = Fetcher::new(
+        Guard::new(
+            AllowList::none()
+                .resolve_as("acme.example", site)
+                .resolve_as("acme-two.example", site),
+        ),
+        FetchConfig {
+            per_host_interval: Duration::from_millis(10),
+            ..FetchConfig::default()
+        },
+    )
+    .unwrap();
+    let engine = kit::engine(
+        &store,
+        kit::kit(&store, CALL_TIMEOUT),
+        fetcher,
+        Arc::new(Quiet),
+        EngineConfig::default(),
+    );
+
+    // Every lie issue 18 found, and one honest fact so that insights are asked for. S1 is
+    // the homepage: "Anvils for builders / Drop-forged steel, tracked from forge to workshop.
+    // Trusted by 2,000 workshops."
+    let fact = |field: &str, value: &str, source: &str, quote: &str| {
+        json!({ "id": "F1", "source_id": source, "quote": quote, "field": field,
+                "value": value, "confidence": "high" })
+    };
+    let steel = "Drop-forged steel, tracked from forge to workshop";
+    let lies = [
+        // A short unrelated quote that is on the page.
+        fact("industry", "raised $2B last week", "S1", "workshop"),
+        // A number the quote does not have.
+        fact(
+            "customers",
+            "Trusted by 20,000 workshops",
+            "S1",
+            "Trusted by 2,000 workshops",
+        ),
+        // Words the quote does not say.
+        fact("industry", "Logistics software", "S1", steel),
+        // A source the model was not given.
+        fact("what_they_do", "Builds warehouse robots", "S99", steel),
+        // Text no excerpt holds (a hidden paragraph, say).
+        fact(
+            "recent_signals",
+            "Acquired by Globex",
+            "S1",
+            "Acme was acquired by Globex last week",
+        ),
+        // A size band no stated headcount falls in.
+        fact(
+            "size_band",
+            "500-1000 employees",
+            "S1",
+            "Trusted by 2,000 workshops",
+        ),
+    ];
+    let mut facts: Vec<_> = lies.to_vec();
+    facts.push(fact("products", "Drop-forged steel", "S1", steel));
+    model.push(Reply::Answer(json!({ "facts": facts })));
+    // The one verified fact is F7. Reasons that repeat it, invent a number or cite a lie; a
+    // summary with a number no fact states; a score of 100.
+    model.push(Reply::Answer(json!({
+        "fit_reasons": [
+            { "text": "Drop-forged steel.", "fact_ids": ["F7"] },
+            { "text": "They raised $2B, so there is budget.", "fact_ids": ["F7"] },
+            { "text": "Steel makers need inventory software for their stock.", "fact_ids": ["F7"] },
+            { "text": "A growing customer base.", "fact_ids": ["F2", "F7"] }
+        ],
+        "fit_score": 100,
+        "talking_points": [],
+        "risks": [],
+        "next_best_action": { "text": "Call about their steel stock.", "fact_ids": ["F7"] },
+        "summary": "Acme raised $2B and is the best lead there is.",
+        "summary_fact_ids": ["F7"]
+    })));
+    let (lead, _) = kit::queue(
+        &store,
+        NewLead {
+            full_name: "Liam Liar".into(),
+            website: Some(format!("http://acme.example:{}/", site.port())),
+            ..NewLead::default()
+        },
+    )
+    .await;
+    engine.run_next().await.unwrap().expect("the run");
+    let run = store.latest_runs(Some(lead.id)).await.unwrap().remove(0);
+    assert_eq!(run.status, RunStatus::Succeeded, "{:?}", run.error);
+    let lead = store.lead(lead.id).await.unwrap().unwrap();
+    let company_id = lead.company_id.unwrap();
+    let stored = store.company_facts(company_id).await.unwrap();
+    let problems: Vec<(bool, Option<String>)> = stored
+        .iter()
+        .map(|f| (f.verified, f.problem.clone()))
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            (true, None),
+            (
+                false,
+                Some("the quote is too short to state anything".into())
+            ),
+            (false, Some("20000 is not in the quote".into())),
+            (
+                false,
+                Some("the quote does not say logistic, software".into())
+            ),
+            (
+                false,
+                Some("cites source S99, which was not in the model's context".into())
+            ),
+            (false, Some("the quote is not in the cited page".into())),
+            (false, Some("500 is not in the quote".into())),
+        ],
+        "{stored:#?}"
+    );
+    let lies_caught = problems.iter().filter(|(v, _)| !v).count();
+    // Nothing a lie says reached a company field.
+    let company = store.company(company_id).await.unwrap().unwrap();
+    for (field, provenance) in &company.provenance {
+        if provenance.by == "model" {
+            let quote = provenance.quote.as_deref().unwrap_or_default();
+            let fact = stored.iter().find(|f| f.quote == quote).unwrap();
+            assert!(fact.verified, "{field} written from {fact:?}");
+            assert!(grounding::supports(&fact.field, &fact.value, quote).is_ok());
+        }
+    }
+    for value in [&company.industry, &company.size_band, &company.description] {
+        let value = value.as_deref().unwrap_or_default().to_lowercase();
+        for lie in ["2b", "logistics", "robots", "globex", "500-1000", "20,000"] {
+            assert!(!value.contains(lie), "{value}");
+        }
+    }
+    // Only the reason that says something of its own stands; the score does not count and
+    // the summary is not verified, so neither is the headline.
+    let insights = store.lead_insights(lead.id).await.unwrap().unwrap();
+    let reasons: Vec<bool> = insights.fit_reasons.iter().map(|r| r.verified).collect();
+    assert_eq!(reasons, [false, false, true, false]);
+    assert_eq!(insights.fit_score, Some(100));
+    assert!(!insights.fit_verified);
+    assert!(!insights.summary_verified);
+    assert_eq!(lead.fit_score, None);
+    let timeline = store.activities(lead.id).await.unwrap();
+    assert!(timeline.iter().all(|a| !a.body.contains("$2B")));
+    let lies_caught = lies_caught + reasons.iter().filter(|v| !**v).count() + 2;
+
+    // Issue 17's replayed insights answer: a score of 0, five reasons each citing F1-F5 and
+    // the summary `":{"`. Refused twice, so the AI step ends without insights; the website
+    // research is kept.
+    model.push(Reply::Answer(json!({ "facts": [
+        fact("industry", "Anvils for builders", "S1", "Anvils for builders"),
+        fact("products", "Drop-forged steel", "S1", steel),
+        fact("customers", "2,000 workshops", "S1", "Trusted by 2,000 workshops"),
+    ]})));
+    let replay = json!({
+        "summary": "\":{\"",
+        "fit_score": 0,
+        "fit_reasons": (0..5).map(|i| json!({
+            "text": format!("Reason {i}"), "fact_ids": ["F1", "F2", "F3", "F4", "F5"]
+        })).collect::<Vec<_>>(),
+        "talking_points": [],
+        "risks": [],
+        "next_best_action": { "text": "Call", "fact_ids": ["F1", "F2", "F3", "F4", "F5"] }
+    });
+    model.push(Reply::Answer(replay.clone()));
+    model.push(Reply::Answer(replay));
+    let (other, _) = kit::queue(
+        &store,
+        NewLead {
+            full_name: "Gemma Small".into(),
+            website: Some(format!("http://acme-two.example:{}/", site.port())),
+            ..NewLead::default()
+        },
+    )
+    .await;
+    engine.run_next().await.unwrap().expect("the run");
+    let run = store.latest_runs(Some(other.id)).await.unwrap().remove(0);
+    assert_eq!(run.status, RunStatus::Succeeded, "{:?}", run.error);
+    assert!(store.lead_insights(other.id).await.unwrap().is_none());
+    let other = store.lead(other.id).await.unwrap().unwrap();
+    assert_eq!(other.fit_score, None);
+    let problem = store.ai_problem(other.id).await.unwrap().unwrap();
+    assert!(
+        problem.starts_with("The model's answer did not follow the required form, twice"),
+        "{problem}"
+    );
+    assert!(store
+        .company_research(other.company_id.unwrap())
+        .await
+        .unwrap()
+        .is_some_and(|r| !r.sources.is_empty()));
+    eprintln!("lying cases caught: {}", lies_caught + 1);
 }

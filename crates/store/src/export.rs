@@ -41,6 +41,7 @@ impl Store {
                     company,
                     research,
                     insights,
+                    ai_problem: None,
                     proposals: Vec::new(),
                     activities,
                 });

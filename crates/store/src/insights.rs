@@ -14,6 +14,9 @@ use crate::{Store, StoreError};
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Body {
+    /// Absent in insights stored before summaries were checked: those count as unverified.
+    #[serde(default)]
+    summary_verified: bool,
     fit_reasons: Vec<GroundedView>,
     talking_points: Vec<GroundedView>,
     risks: Vec<GroundedView>,
@@ -72,6 +75,7 @@ pub(crate) async fn write_insights(
     let body = json(
         "insights",
         &Body {
+            summary_verified: insights.summary_verified,
             fit_reasons: insights.fit_reasons.clone(),
             talking_points: insights.talking_points.clone(),
             risks: insights.risks.clone(),
@@ -243,6 +247,7 @@ impl Store {
         let body: Body = serde_json::from_str(&body).map_err(|e| corrupt("insights", e))?;
         Ok(Some(InsightsView {
             summary,
+            summary_verified: body.summary_verified,
             fit_score: fit_score.and_then(|s| u8::try_from(s).ok()),
             fit_verified,
             fit_reasons: body.fit_reasons,
@@ -252,6 +257,21 @@ impl Store {
             model,
             created_at: Timestamp(created_at),
         }))
+    }
+
+    /// Why the AI step of the lead's last finished research run did not finish (`failed` in
+    /// its footprint or insights output), or `None`.
+    pub async fn ai_problem(&self, lead: LeadId) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT json_extract(s.output, '$.failed') FROM stage_runs s \
+             WHERE s.run_id = (SELECT id FROM runs WHERE lead_id = ? AND status = 'succeeded' \
+               ORDER BY finished_at DESC, id DESC LIMIT 1) \
+             AND s.stage IN ('footprint', 'insights') AND s.status = 'succeeded' \
+             AND json_extract(s.output, '$.failed') IS NOT NULL ORDER BY s.id LIMIT 1",
+        )
+        .bind(lead.0)
+        .fetch_optional(&self.reader)
+        .await?)
     }
 
     /// The lead's last ten runs, newest first, each with every stage attempt: status, duration,

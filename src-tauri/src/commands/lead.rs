@@ -28,6 +28,7 @@ pub async fn get_lead(state: State<'_, AppState>, id: LeadId) -> Result<LeadDeta
     };
     let activities = store.activities(id).await?;
     let insights = store.lead_insights(id).await?;
+    let ai_problem = store.ai_problem(id).await?;
     let proposals = match &company {
         Some(company) => store.pending_proposals(company.id).await?,
         None => Vec::new(),
@@ -41,6 +42,7 @@ pub async fn get_lead(state: State<'_, AppState>, id: LeadId) -> Result<LeadDeta
         company,
         research,
         insights,
+        ai_problem,
         proposals,
         activities,
     })

@@ -37,6 +37,7 @@ const research: CompanyResearch = {
 
 const insights = (over: Partial<InsightsView> = {}): InsightsView => ({
   summary: "Acme sells anvils to 2,000 workshops; <b>a strong match</b>.",
+  summaryVerified: true,
   fitScore: 78,
   fitVerified: true,
   fitReasons: [
@@ -127,6 +128,37 @@ describe("insights", () => {
     expect(panel.textContent).toContain("The model's score of 100 is not used");
     expect(within(panel).getByTestId("fit-score").className).toContain("unchecked");
     expect(within(card("Ada")).queryByTestId("card-fit")).toBeNull();
+  });
+
+  it("marks an unverified summary and never makes it the drawer's headline", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada", website: "https://acme.example/", fitScore: 78 })]);
+    backend.research[1] = research;
+    backend.insights[1] = insights({ summary: "Raised $2B last week; the best lead there is.", summaryVerified: false });
+    const drawer = await openAda(user);
+    const panel = within(await drawer.findByTestId("research-insights"));
+    expect(panel.getByTestId("insights-summary").textContent).toBe("Raised $2B last week; the best lead there is.");
+    expect(panel.getByTestId("summary-unverified").textContent).toBe("unverified");
+    const verdict = drawer.getByTestId("drawer-verdict").textContent ?? "";
+    expect(verdict).toContain("Fit 78");
+    expect(verdict).not.toContain("Raised $2B");
+    expect(verdict).toContain("unverified");
+  });
+
+  it("shows why the AI step did not finish beside the website research, and retries it alone", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada", website: "https://acme.example/" })]);
+    backend.research[1] = { ...research, facts: [] };
+    backend.aiProblem[1] = "The model repeated itself until it ran out of room; a larger model usually fixes this.";
+    const drawer = await openAda(user);
+    const problem = within(await drawer.findByTestId("ai-problem"));
+    expect(problem.getByText(/The AI step did not finish\./u)).toBeTruthy();
+    expect(drawer.getByTestId("ai-problem").textContent).toContain("a larger model usually fixes this");
+    // The website research is still shown.
+    expect(drawer.getByTestId("research-profile")).toBeTruthy();
+    await user.click(problem.getByTestId("retry-ai"));
+    // A research request that reuses what was read: not a forced re-run.
+    await waitFor(() => expect(backend.calls.find((c) => c.cmd === "research_leads")?.args).toEqual({ ids: [1], force: false }));
   });
 
   it("opens the context inspector with each layer as sent, the figures and the checks", async () => {

@@ -397,6 +397,11 @@ export type ImportSummary = {
 /**  The insights stage's judgement of a lead. */
 export type InsightsView = {
 	summary: string,
+	/**
+	 *  The summary cites verified facts and states no number they do not. An unverified
+	 *  summary is shown as such and never as the headline.
+	 */
+	summaryVerified?: boolean,
 	/**  Shown as the lead's score only when `fit_verified`. */
 	fitScore: number | null,
 	/**  At least three reasons rest on verified facts. */
@@ -491,6 +496,11 @@ export type LeadDetail = {
 	research: CompanyResearch | null,
 	/**  The model's judgement of this lead, once a run with a model has finished. */
 	insights?: InsightsView | null,
+	/**
+	 *  Why the AI step of the lead's last finished research did not finish (the website
+	 *  research did), in words a salesperson can act on.
+	 */
+	aiProblem?: string | null,
 	/**  Values research found that would replace ones it wrote before, waiting for approval. */
 	proposals?: Proposal[],
 	/**  The lead has something research can start from (a company website or a work email). */

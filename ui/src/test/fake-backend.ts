@@ -70,6 +70,8 @@ export interface FakeBackend {
   notice: string | null;
   /** The model's insights by lead. */
   insights: Record<number, InsightsView>;
+  /** Why the AI step of a lead's last research did not finish. */
+  aiProblem: Record<number, string>;
   /** The model calls behind each lead's latest research, for the context inspector. */
   modelCalls: Record<number, ModelCallView[]>;
   /** The prompts and whether the user's file overrides them. */
@@ -203,6 +205,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     exports: [],
     notice: null,
     insights: {},
+    aiProblem: {},
     modelCalls: {},
     companies: {},
     proposals: {},
@@ -273,6 +276,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
           proposals: backend.proposals[lead.id] ?? [],
           research: backend.research[lead.id] ?? null,
           insights: backend.insights[lead.id] ?? null,
+          aiProblem: backend.aiProblem[lead.id] ?? null,
           researchable: !!(lead.website || lead.email),
           activities: backend.activities.filter((a) => a.leadId === lead.id).sort((a, b) => b.occurredAt - a.occurredAt || b.id - a.id),
         };
@@ -398,6 +402,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
           company: company ?? null,
           research: backend.research[leadId] ?? null,
           insights: backend.insights[leadId] ?? null,
+          aiProblem: backend.aiProblem[leadId] ?? null,
           proposals: backend.proposals[leadId],
           researchable: true,
           activities: [],
