@@ -17,6 +17,14 @@ const MAX_PHONE_CHARS: usize = 40;
 /// `00`); a national number without one is kept as typed (tidied), since the country it belongs
 /// to cannot be known. Extensions (`ext. 12`, `x12`) are kept after the number.
 pub fn normalize_phone(raw: &str) -> Result<Option<String>, FieldError> {
+    normalize_phone_in(raw, None)
+}
+
+/// [`normalize_phone`] with the country national numbers belong to (an ISO 3166 code such as
+/// `DE`, from the user's locale): a national number valid there becomes E.164 too. Numbers are
+/// read with libphonenumber's data, so a trunk prefix written after the country code (Outlook's
+/// `+49 (0611) 123456`) is dropped.
+pub fn normalize_phone_in(raw: &str, region: Option<&str>) -> Result<Option<String>, FieldError> {
     let text = clean(LeadField::Phone, raw, MAX_PHONE_CHARS)?;
     if text.is_empty() {
         return Ok(None);
@@ -51,7 +59,24 @@ pub fn normalize_phone(raw: &str) -> Result<Option<String>, FieldError> {
     if number.matches('+').count() > 1 || (number.contains('+') && !trimmed.starts_with('+')) {
         return Err(invalid("Put the + only in front of the country code."));
     }
-    let formatted = if international {
+    let region = region.and_then(|r| r.parse::<phonenumber::country::Id>().ok());
+    let known = |text: &str, region: Option<phonenumber::country::Id>| {
+        phonenumber::parse(region, text)
+            .ok()
+            .filter(phonenumber::is_valid)
+            .map(|n| n.format().mode(phonenumber::Mode::E164).to_string())
+    };
+    let plus = match trimmed.strip_prefix("00") {
+        Some(rest) => format!("+{rest}"),
+        None => trimmed.to_owned(),
+    };
+    let formatted = if let Some(e164) = international
+        .then(|| known(&plus, None))
+        .flatten()
+        .or_else(|| (!international).then(|| known(trimmed, region)).flatten())
+    {
+        e164
+    } else if international {
         let national = if trimmed.starts_with("00") {
             &digits[2..]
         } else {

@@ -18,7 +18,7 @@ pub use activity::{Activity, ActivityDraft, ActivityKind, NewActivity, MAX_NOTE_
 pub use company::{
     email_company_domain, registrable_domain, Company, Proposal, Provenance, SocialLink,
 };
-pub use fields::{normalize_tags, MAX_TAGS};
+pub use fields::{normalize_phone_in, normalize_tags, MAX_TAGS};
 pub use ids::{ActivityId, CompanyId, LeadId, RunId, StageId, StageRunId};
 pub use lead::{Duplicates, FieldValue, Lead, LeadDetail, LeadDraft, LeadEdit, NewLead};
 pub use research::{

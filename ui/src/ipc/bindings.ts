@@ -348,6 +348,13 @@ export type ImportPreview = {
 	rows: number,
 	/**  Rows that cannot be imported. */
 	refused: number,
+	/**
+	 *  Warnings over all rows, each explained in its row: values left out as not valid, and
+	 *  vCards for a firm imported under the firm's name.
+	 */
+	warnings: number,
+	/**  Columns whose values the mapping does not import, with how many rows have one. */
+	unmapped: UnmappedColumn[],
 	sample: PreviewRow[],
 };
 
@@ -847,7 +854,7 @@ export type StageId = number;
 export type StageKind = "open" | "won" | "lost";
 
 /**  What a column can become. */
-export type Target = "fullName" | "firstName" | "lastName" | "email" | "phone" | "title" | "companyName" | "website" | "linkedIn" | "source" | "notes";
+export type Target = "fullName" | "firstName" | "middleName" | "lastName" | "email" | "phone" | "title" | "companyName" | "website" | "linkedIn" | "source" | "notes";
 
 /**  A technology seen on the company's site. */
 export type TechItem = {
@@ -858,6 +865,13 @@ export type TechItem = {
 
 /**  Milliseconds since the Unix epoch, UTC. */
 export type Timestamp = number;
+
+/**  A column with values that will not be imported. */
+export type UnmappedColumn = {
+	header: string,
+	/**  Rows with a value in it. */
+	rows: number,
+};
 
 export type Written = {
 	path: string,
