@@ -215,8 +215,13 @@ export type CardColumn = {
 
 export type Company = {
 	id: CompanyId,
-	/**  The registrable domain (`acme.co.uk` for `https://shop.acme.co.uk/`), when known. */
+	/**
+	 *  The registrable domain (`acme.co.uk` for `https://shop.acme.co.uk/`), when known: the
+	 *  key, in ASCII (`xn--mller-kva.de`).
+	 */
 	domain: string | null,
+	/**  The domain as people write it (`müller.de`), for display. */
+	domainDisplay?: string | null,
 	name: string | null,
 	website: string | null,
 	description: string | null,
