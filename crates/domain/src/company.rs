@@ -11,8 +11,12 @@ use crate::{CompanyId, Timestamp};
 #[serde(rename_all = "camelCase")]
 pub struct Company {
     pub id: CompanyId,
-    /// The registrable domain (`acme.co.uk` for `https://shop.acme.co.uk/`), when known.
+    /// The registrable domain (`acme.co.uk` for `https://shop.acme.co.uk/`), when known: the
+    /// key, in ASCII (`xn--mller-kva.de`).
     pub domain: Option<String>,
+    /// The domain as people write it (`müller.de`), for display.
+    #[serde(default)]
+    pub domain_display: Option<String>,
     pub name: Option<String>,
     pub website: Option<String>,
     pub description: Option<String>,
@@ -70,68 +74,50 @@ pub struct SocialLink {
 
 /// The registrable domain of a website, using the Public Suffix List: `www.acme.com` and
 /// `shop.acme.com` are both `acme.com`; `acme.co.uk` stays whole; `github.io` pages keep their
-/// own subdomain because `github.io` is a public suffix.
+/// own subdomain because `github.io` is a public suffix. Always the canonical ASCII form
+/// ([`canonical_domain`]).
 pub fn registrable_domain(url: &Url) -> Option<String> {
-    registrable(&url.host_str()?.trim_end_matches('.').to_lowercase())
+    registrable(url.host_str()?)
 }
 
 /// The registrable domain of an email address, unless it is a mailbox provider (gmail.com and
-/// the like) that says nothing about the person's employer.
+/// the like) that says nothing about the person's employer. `jürgen@müller.de` and a website
+/// at `https://müller.de/` give the same key, `xn--mller-kva.de`.
 pub fn email_company_domain(email: &str) -> Option<String> {
-    let (_, domain) = email.rsplit_once('@')?;
-    let domain = registrable(&domain.to_lowercase())?;
-    (!FREEMAIL.contains(&domain.as_str())).then_some(domain)
+    let (_, host) = email.rsplit_once('@')?;
+    let domain = registrable(host)?;
+    let host = canonical_domain(host)?;
+    (!crate::freemail::is_mailbox_provider(&host)).then_some(domain)
 }
 
-/// The Public Suffix List's registrable part of a host name. A name with an empty label
-/// (`acme..com`) has none: the list would answer `.com`.
-fn registrable(host: &str) -> Option<String> {
-    if host.split('.').any(str::is_empty) {
+/// The one form a domain is keyed by: lower-case ASCII, internationalised labels in punycode
+/// (IDNA/UTS 46, as browsers and the `url` crate write hosts), no trailing dot. `None` for text
+/// that is not a domain name.
+pub fn canonical_domain(domain: &str) -> Option<String> {
+    let domain = domain.trim().trim_end_matches('.');
+    if domain.is_empty() || domain.split('.').any(str::is_empty) {
         return None;
     }
-    psl::domain_str(host).map(str::to_owned)
+    let ascii = idna::domain_to_ascii(domain).ok()?;
+    (!ascii.is_empty() && !ascii.split('.').any(str::is_empty)).then_some(ascii)
 }
 
-const FREEMAIL: &[&str] = &[
-    "gmail.com",
-    "googlemail.com",
-    "outlook.com",
-    "hotmail.com",
-    "live.com",
-    "msn.com",
-    "yahoo.com",
-    "ymail.com",
-    "icloud.com",
-    "me.com",
-    "mac.com",
-    "aol.com",
-    "proton.me",
-    "protonmail.com",
-    "gmx.com",
-    "gmx.de",
-    "gmx.net",
-    "web.de",
-    "mail.com",
-    "yandex.ru",
-    "yandex.com",
-    "zoho.com",
-    "fastmail.com",
-    "hey.com",
-    "qq.com",
-    "163.com",
-    "126.com",
-    "naver.com",
-    "orange.fr",
-    "free.fr",
-    "laposte.net",
-    "libero.it",
-    "t-online.de",
-    "btinternet.com",
-    "comcast.net",
-    "verizon.net",
-    "att.net",
-    "sbcglobal.net",
-];
+/// A canonical domain as people read it: punycode labels shown in Unicode (`müller.de`).
+pub fn domain_for_display(domain: &str) -> String {
+    let (unicode, result) = idna::domain_to_unicode(domain);
+    if result.is_ok() {
+        unicode
+    } else {
+        domain.to_owned()
+    }
+}
+
+/// The Public Suffix List's registrable part of a host name, in canonical form. A name with an
+/// empty label (`acme..com`) has none: the list would answer `.com`.
+fn registrable(host: &str) -> Option<String> {
+    let host = canonical_domain(host)?;
+    psl::domain_str(&host).map(str::to_owned)
+}
 
 #[cfg(test)]
 mod tests {
@@ -182,5 +168,33 @@ mod tests {
             domain("https://shop.acme.com./").as_deref(),
             Some("acme.com")
         );
+    }
+
+    #[test]
+    fn an_email_and_a_website_at_one_unicode_domain_share_its_ascii_key() {
+        // One firm, not two: the email's domain in Unicode, the website's in punycode.
+        assert_eq!(
+            email_company_domain("jürgen@müller.de").as_deref(),
+            Some("xn--mller-kva.de")
+        );
+        assert_eq!(
+            email_company_domain("jürgen@MÜLLER.de").as_deref(),
+            Some("xn--mller-kva.de")
+        );
+        assert_eq!(
+            domain("https://www.müller.de/").as_deref(),
+            Some("xn--mller-kva.de")
+        );
+        assert_eq!(
+            email_company_domain("a@shop.xn--mller-kva.de").as_deref(),
+            Some("xn--mller-kva.de")
+        );
+        assert_eq!(
+            canonical_domain("Bücher.DE.").as_deref(),
+            Some("xn--bcher-kva.de")
+        );
+        assert_eq!(canonical_domain("a..b"), None);
+        assert_eq!(domain_for_display("xn--mller-kva.de"), "müller.de");
+        assert_eq!(domain_for_display("acme.com"), "acme.com");
     }
 }

@@ -17,6 +17,14 @@ const MAX_PHONE_CHARS: usize = 40;
 /// `00`); a national number without one is kept as typed (tidied), since the country it belongs
 /// to cannot be known. Extensions (`ext. 12`, `x12`) are kept after the number.
 pub fn normalize_phone(raw: &str) -> Result<Option<String>, FieldError> {
+    normalize_phone_in(raw, None)
+}
+
+/// [`normalize_phone`] with the country national numbers belong to (an ISO 3166 code such as
+/// `DE`, from the user's locale): a national number valid there becomes E.164 too. Numbers are
+/// read with libphonenumber's data, so a trunk prefix written after the country code (Outlook's
+/// `+49 (0611) 123456`) is dropped.
+pub fn normalize_phone_in(raw: &str, region: Option<&str>) -> Result<Option<String>, FieldError> {
     let text = clean(LeadField::Phone, raw, MAX_PHONE_CHARS)?;
     if text.is_empty() {
         return Ok(None);
@@ -51,7 +59,33 @@ pub fn normalize_phone(raw: &str) -> Result<Option<String>, FieldError> {
     if number.matches('+').count() > 1 || (number.contains('+') && !trimmed.starts_with('+')) {
         return Err(invalid("Put the + only in front of the country code."));
     }
-    let formatted = if international {
+    let region = region.and_then(|r| r.parse::<phonenumber::country::Id>().ok());
+    let known = |text: &str, region: Option<phonenumber::country::Id>| {
+        phonenumber::parse(region, text)
+            .ok()
+            .filter(phonenumber::is_valid)
+            .map(|n| n.format().mode(phonenumber::Mode::E164).to_string())
+    };
+    let plus = match trimmed.strip_prefix("00") {
+        Some(rest) => format!("+{rest}"),
+        None => trimmed.to_owned(),
+    };
+    // libphonenumber costs about 25 µs a number (measured: 20,000 in 0.53 s), a lot for an
+    // import of 100,000 rows. An international number needs it only when the group after the
+    // country code starts with 0 (a trunk prefix to drop, `+49 (0611)`, or Italy's 0 to keep);
+    // otherwise its E.164 form is `+` and the digits, as below.
+    let needs_metadata = plus
+        .split([' ', '(', ')', '-', '.', '/', '\u{a0}'])
+        .filter(|g| !g.is_empty())
+        .nth(1)
+        .is_some_and(|g| g.starts_with('0'));
+    let formatted = if let Some(e164) = (international && needs_metadata)
+        .then(|| known(&plus, None))
+        .flatten()
+        .or_else(|| (!international).then(|| known(trimmed, region)).flatten())
+    {
+        e164
+    } else if international {
         let national = if trimmed.starts_with("00") {
             &digits[2..]
         } else {
@@ -310,6 +344,11 @@ mod tests {
             ok("+1 415 555 0100 EXT. 7").as_deref(),
             Some("+14155550100 ext. 7")
         );
+        // A trunk prefix written after the country code is dropped; Italy's leading 0 is part
+        // of the number and stays (libphonenumber's data knows which is which).
+        assert_eq!(ok("+49 (0611) 123456").as_deref(), Some("+49611123456"));
+        assert_eq!(ok("+44 (0)20 7946 0958").as_deref(), Some("+442079460958"));
+        assert_eq!(ok("+39 06 6988 3712").as_deref(), Some("+390669883712"));
         let stored = ok("+4930123456x12345").unwrap();
         assert_eq!(ok(&stored).as_deref(), Some(stored.as_str()));
         for bad in [

@@ -4,6 +4,7 @@
 mod activity;
 mod company;
 mod fields;
+mod freemail;
 mod ids;
 mod lead;
 mod research;
@@ -16,9 +17,11 @@ mod validation;
 
 pub use activity::{Activity, ActivityDraft, ActivityKind, NewActivity, MAX_NOTE_CHARS};
 pub use company::{
-    email_company_domain, registrable_domain, Company, Proposal, Provenance, SocialLink,
+    canonical_domain, domain_for_display, email_company_domain, registrable_domain, Company,
+    Proposal, Provenance, SocialLink,
 };
-pub use fields::{normalize_tags, MAX_TAGS};
+pub use fields::{normalize_phone_in, normalize_tags, MAX_TAGS};
+pub use freemail::is_mailbox_provider;
 pub use ids::{ActivityId, CompanyId, LeadId, RunId, StageId, StageRunId};
 pub use lead::{Duplicates, FieldValue, Lead, LeadDetail, LeadDraft, LeadEdit, NewLead};
 pub use research::{

@@ -10,9 +10,9 @@ mod sniff;
 mod vcard;
 
 pub use export::{to_csv, to_json, to_vcard, CSV_COLUMNS};
-pub use mapping::{suggest, Mapping, Target, PRESETS};
+pub use mapping::{suggest, unmapped_columns, Mapping, Target, PRESETS};
 pub use sniff::{decode, encoding_of, sniff, Decoded, Sniffed};
-pub use vcard::{cards, count_cards};
+pub use vcard::{cards, cards_from_bytes, count_cards, region_from_locale};
 
 use leadscout_domain::{FieldError, FieldValue, LeadEdit, LeadField};
 use serde::{Deserialize, Serialize};
@@ -29,6 +29,8 @@ pub struct Row {
     pub note: Option<String>,
     /// Values left out because they were not valid (the lead is imported without them).
     pub warnings: Vec<String>,
+    /// Columns (by index) that hold a value in this row which the mapping does not import.
+    pub unmapped: Vec<usize>,
 }
 
 /// A row that cannot be imported, and why.
@@ -47,26 +49,29 @@ pub fn rows<'a>(
     mapping: &'a Mapping,
 ) -> impl Iterator<Item = Result<Row, RowProblem>> + 'a {
     let body = sniff::body(text, sniffed);
+    let unmapped = unmapped_columns(&sniffed.headers, mapping);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(sniffed.delimiter)
         .has_headers(true)
         .flexible(true)
-        .from_reader(body.as_bytes());
+        .from_reader(sniff::CrToLf::new(body.as_bytes(), sniffed.cr_only));
     let offset = sniffed.header_line as u64;
     let bytes = body.as_bytes();
+    // In a CR-only file (Excel's "CSV (Macintosh)") each CR ends a line.
+    let newline = if sniffed.cr_only { b'\r' } else { b'\n' };
     // Lines are counted from byte offsets: the reader's own line count is off by one after
     // CRLF line endings.
     let (mut counted_to, mut newlines) = (0usize, 0u64);
     let mut line_at = move |byte: u64| {
         let mut byte = usize::try_from(byte).unwrap_or(usize::MAX).min(bytes.len());
         // After a CRLF the reader places a record at the '\n' that ends the line before it.
-        if bytes.get(byte) == Some(&b'\n') {
+        if bytes.get(byte) == Some(&newline) {
             byte += 1;
         }
         if byte > counted_to {
             newlines += bytes[counted_to..byte]
                 .iter()
-                .filter(|b| **b == b'\n')
+                .filter(|b| **b == newline)
                 .count() as u64;
             counted_to = byte;
         }
@@ -81,7 +86,7 @@ pub fn rows<'a>(
                 if records.iter().all(|f| f.trim().is_empty()) {
                     continue;
                 }
-                return Some(row(&records, mapping, line));
+                return Some(row(&records, mapping, &unmapped, line));
             }
             Err(err) => {
                 let line = line_at(err.position().map_or(0, |p| p.byte()));
@@ -111,15 +116,17 @@ pub fn rows_from_reader<'a, R: std::io::Read + 'a>(
     let mut skip = Vec::new();
     for _ in 0..sniffed.header_line {
         skip.clear();
-        if buffered.read_until(b'\n', &mut skip).unwrap_or(0) == 0 {
+        let newline = if sniffed.cr_only { b'\r' } else { b'\n' };
+        if buffered.read_until(newline, &mut skip).unwrap_or(0) == 0 {
             break;
         }
     }
+    let unmapped = unmapped_columns(&sniffed.headers, mapping);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(sniffed.delimiter)
         .has_headers(true)
         .flexible(true)
-        .from_reader(buffered);
+        .from_reader(sniff::CrToLf::new(buffered, sniffed.cr_only));
     let offset = sniffed.header_line as u64 + u64::from(sniffed.crlf);
     let mut records = csv::StringRecord::new();
     let mut finished = false;
@@ -134,7 +141,7 @@ pub fn rows_from_reader<'a, R: std::io::Read + 'a>(
                 if records.iter().all(|f| f.trim().is_empty()) {
                     continue;
                 }
-                return Some(row(&records, mapping, line));
+                return Some(row(&records, mapping, &unmapped, line));
             }
             Err(err) => {
                 let line = err.position().map_or(0, |p| p.line()) + offset;
@@ -155,41 +162,62 @@ pub fn rows_from_reader<'a, R: std::io::Read + 'a>(
     })
 }
 
-fn row(record: &csv::StringRecord, mapping: &Mapping, line: u64) -> Result<Row, RowProblem> {
-    let get = |target: Target| -> Option<String> {
-        let parts: Vec<&str> = mapping
+fn row(
+    record: &csv::StringRecord,
+    mapping: &Mapping,
+    unmapped: &[usize],
+    line: u64,
+) -> Result<Row, RowProblem> {
+    let get = |target: Target| -> Vec<String> {
+        mapping
             .columns_for(target)
             .filter_map(|i| record.get(i))
             .map(str::trim)
             .filter(|v| !v.is_empty())
-            .collect();
-        (!parts.is_empty()).then(|| match target {
-            Target::Notes => parts.join("\n"),
-            // Several email or phone columns (work, home, mobile): the first filled one.
-            Target::Email | Target::Phone => parts[0].to_owned(),
-            _ => parts.join(" "),
-        })
+            .map(str::to_owned)
+            .collect()
     };
-    build(line, get)
+    let mut row = build(line, None, get)?;
+    row.unmapped = unmapped
+        .iter()
+        .copied()
+        .filter(|i| record.get(*i).is_some_and(|v| !v.trim().is_empty()))
+        .collect();
+    Ok(row)
 }
 
-/// Validates one contact's values, whatever file they came from.
-pub(crate) fn build(line: u64, get: impl Fn(Target) -> Option<String>) -> Result<Row, RowProblem> {
+/// Validates one contact's values, whatever file they came from. `get` gives a target's values
+/// in order of preference, one per column or property; `region` is the country national phone
+/// numbers belong to, when known.
+pub(crate) fn build(
+    line: u64,
+    region: Option<&str>,
+    get: impl Fn(Target) -> Vec<String>,
+) -> Result<Row, RowProblem> {
+    let joined = |target: Target| {
+        let parts = get(target);
+        (!parts.is_empty()).then(|| parts.join(" "))
+    };
     let problem = |err: FieldError| RowProblem {
         line,
         message: format!("{}: {}", err.field.as_str(), err.message),
     };
-    let full_name = get(Target::FullName)
+    // Every email, in order, with the addresses a cell lists split apart.
+    let emails: Vec<String> = get(Target::Email)
+        .iter()
+        .flat_map(|cell| list(cell))
+        .collect();
+    let full_name = joined(Target::FullName)
         .or_else(|| {
-            let joined = [get(Target::FirstName), get(Target::LastName)]
+            let joined = [Target::FirstName, Target::MiddleName, Target::LastName]
                 .into_iter()
-                .flatten()
+                .filter_map(joined)
                 .collect::<Vec<_>>()
                 .join(" ");
             (!joined.is_empty()).then_some(joined)
         })
         // A contact with only an email is still someone: name them by it.
-        .or_else(|| get(Target::Email));
+        .or_else(|| emails.first().cloned());
     let Some(full_name) = full_name else {
         return Err(RowProblem {
             line,
@@ -206,6 +234,15 @@ pub(crate) fn build(line: u64, get: impl Fn(Target) -> Option<String>) -> Result
     };
     let mut values = Vec::new();
     let mut warnings = Vec::new();
+    let mut extra = Vec::new();
+    let left_out = |err: FieldError, raw: &str| {
+        format!(
+            "line {line}: {} \"{}\" left out: {}",
+            err.field.as_str(),
+            raw.chars().take(60).collect::<String>(),
+            err.message
+        )
+    };
     for (target, field) in [
         (Target::Title, LeadField::Title),
         (Target::Email, LeadField::Email),
@@ -215,30 +252,45 @@ pub(crate) fn build(line: u64, get: impl Fn(Target) -> Option<String>) -> Result
         (Target::LinkedIn, LeadField::LinkedinUrl),
         (Target::Source, LeadField::Source),
     ] {
-        if let Some(raw) = get(target) {
-            // Exports often hold several emails or phones in one cell; the first one counts.
-            let raw = match target {
-                Target::Email | Target::Phone => first_of_list(&raw),
-                _ => raw,
+        let candidates = match target {
+            Target::Email => emails.clone(),
+            Target::Phone => get(target).iter().flat_map(|cell| list(cell)).collect(),
+            _ => joined(target).into_iter().collect(),
+        };
+        // The first valid value is the field; a bad one costs only itself, never the person,
+        // and the next one is tried. Further valid emails and phones go to the note.
+        let mut taken = false;
+        for raw in candidates {
+            let checked = match field {
+                LeadField::Phone => leadscout_domain::normalize_phone_in(&raw, region)
+                    .map(|phone| FieldValue::Text(LeadField::Phone, phone)),
+                _ => edit(field, Some(raw.clone())).validate(),
             };
-            // A bad optional value costs only that value, never the person.
-            match edit(field, Some(raw.clone())).validate() {
-                Ok(value) => values.push(value),
-                Err(err) => warnings.push(format!(
-                    "line {line}: {} \"{}\" left out: {}",
-                    err.field.as_str(),
-                    raw.chars().take(60).collect::<String>(),
-                    err.message
+            match checked {
+                Ok(value) if !taken => {
+                    values.push(value);
+                    taken = true;
+                }
+                Ok(_) => extra.push(format!(
+                    "{}: {raw}",
+                    if target == Target::Email {
+                        "Other email"
+                    } else {
+                        "Other phone"
+                    }
                 )),
+                Err(err) => warnings.push(left_out(err, &raw)),
             }
         }
     }
+    let notes: Vec<String> = get(Target::Notes).into_iter().chain(extra).collect();
     Ok(Row {
         line,
         full_name,
         values,
-        note: get(Target::Notes).map(|n| n.chars().take(4_000).collect()),
+        note: (!notes.is_empty()).then(|| notes.join("\n").chars().take(4_000).collect()),
         warnings,
+        unmapped: Vec::new(),
     })
 }
 
@@ -249,11 +301,27 @@ fn unreachable_name(line: u64) -> Result<String, RowProblem> {
     })
 }
 
-fn first_of_list(raw: &str) -> String {
-    // Google Contacts joins several values with " ::: ".
+/// The values of one cell: exports often hold several emails or phones in one, and Google
+/// Contacts joins them with " ::: ".
+fn list(raw: &str) -> Vec<String> {
     raw.replace(":::", ";")
-        .split([';', ',', '\n'])
-        .map(str::trim)
-        .find(|p| !p.is_empty())
-        .map_or_else(|| raw.to_owned(), str::to_owned)
+        .split([';', '\n'])
+        // `"Ada Lovelace" <ada@example.com>`: the address in the angle brackets.
+        .map(|part| match (part.rfind('<'), part.rfind('>')) {
+            (Some(open), Some(close)) if open < close && part[open..close].contains('@') => {
+                &part[open + 1..close]
+            }
+            _ => part,
+        })
+        .flat_map(|part| {
+            // A comma separates addresses, never the parts of a phone number.
+            if part.contains('@') {
+                part.split(',').map(str::to_owned).collect::<Vec<_>>()
+            } else {
+                vec![part.to_owned()]
+            }
+        })
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty())
+        .collect()
 }

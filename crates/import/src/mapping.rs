@@ -10,6 +10,7 @@ use specta::Type;
 pub enum Target {
     FullName,
     FirstName,
+    MiddleName,
     LastName,
     Email,
     Phone,
@@ -42,8 +43,46 @@ impl Mapping {
 type Preset = (&'static str, &'static [(&'static str, Target)]);
 
 /// Exact headers of known exports (compared ignoring case, spaces and punctuation). A preset is
-/// chosen when its headers cover the file's name and email columns best.
+/// chosen when its headers cover the file's name and email columns best; [`MARKERS`] break ties
+/// between exports that share their common headers (HubSpot's and Zoho's `First Name`, `Email`).
 pub const PRESETS: &[Preset] = &[
+    (
+        "Zoho CRM",
+        &[
+            ("First Name", Target::FirstName),
+            ("Last Name", Target::LastName),
+            ("Email", Target::Email),
+            ("Secondary Email", Target::Email),
+            ("Phone", Target::Phone),
+            ("Mobile", Target::Phone),
+            ("Home Phone", Target::Phone),
+            ("Other Phone", Target::Phone),
+            ("Title", Target::Title),
+            ("Account Name", Target::CompanyName),
+            ("Company", Target::CompanyName),
+            ("Website", Target::Website),
+            ("Lead Source", Target::Source),
+            ("Description", Target::Notes),
+        ],
+    ),
+    (
+        "Google Contacts",
+        &[
+            ("First Name", Target::FirstName),
+            ("Middle Name", Target::MiddleName),
+            ("Last Name", Target::LastName),
+            ("Organization Name", Target::CompanyName),
+            ("Organization Title", Target::Title),
+            ("E-mail 1 - Value", Target::Email),
+            ("E-mail 2 - Value", Target::Email),
+            ("E-mail 3 - Value", Target::Email),
+            ("Phone 1 - Value", Target::Phone),
+            ("Phone 2 - Value", Target::Phone),
+            ("Phone 3 - Value", Target::Phone),
+            ("Website 1 - Value", Target::Website),
+            ("Notes", Target::Notes),
+        ],
+    ),
     (
         "HubSpot",
         &[
@@ -65,8 +104,12 @@ pub const PRESETS: &[Preset] = &[
             ("Name", Target::FullName),
             ("Email", Target::Email),
             ("Phone", Target::Phone),
+            ("MobilePhone", Target::Phone),
+            ("HomePhone", Target::Phone),
+            ("OtherPhone", Target::Phone),
             ("Title", Target::Title),
             ("Company", Target::CompanyName),
+            ("Account.Name", Target::CompanyName),
             ("Website", Target::Website),
             ("LeadSource", Target::Source),
             ("Description", Target::Notes),
@@ -95,10 +138,11 @@ pub const PRESETS: &[Preset] = &[
         ],
     ),
     (
-        "Google Contacts",
+        "Google Contacts (legacy)",
         &[
             ("Name", Target::FullName),
             ("Given Name", Target::FirstName),
+            ("Additional Name", Target::MiddleName),
             ("Family Name", Target::LastName),
             ("E-mail 1 - Value", Target::Email),
             ("Phone 1 - Value", Target::Phone),
@@ -162,8 +206,53 @@ pub const PRESETS: &[Preset] = &[
             ("Company", Target::CompanyName),
             ("Email", Target::Email),
             ("Work Direct Phone", Target::Phone),
+            ("Mobile Phone", Target::Phone),
+            ("Corporate Phone", Target::Phone),
+            ("Home Phone", Target::Phone),
+            ("Other Phone", Target::Phone),
             ("Person Linkedin Url", Target::LinkedIn),
             ("Website", Target::Website),
+        ],
+    ),
+];
+
+/// Headers that name the export they come from without holding a lead field: they break ties
+/// between presets whose common headers are the same.
+const MARKERS: &[(&str, &[&str])] = &[
+    (
+        "Zoho CRM",
+        &["Email Opt Out", "Skype ID", "Modified By", "Record Id"],
+    ),
+    (
+        "HubSpot",
+        &["Lifecycle Stage", "Associated Company", "Contact owner"],
+    ),
+    (
+        "Google Contacts",
+        &[
+            "File As",
+            "Phonetic First Name",
+            "Labels",
+            "E-mail 1 - Label",
+        ],
+    ),
+    (
+        "Apollo",
+        &[
+            "Email Status",
+            "Company Name for Emails",
+            "Seniority",
+            "Apollo Contact Id",
+        ],
+    ),
+    (
+        "Salesforce",
+        &[
+            "AccountId",
+            "OwnerId",
+            "IsDeleted",
+            "MasterRecordId",
+            "MailingStreet",
         ],
     ),
 ];
@@ -176,10 +265,62 @@ fn key(header: &str) -> String {
         .collect()
 }
 
+/// The label half of a label/value pair (`Phone 1 - Label`, `E-mail 1 - Type`): it says what
+/// kind of number or address sits in its value column, and is never the value itself.
+fn is_label(header: &str) -> bool {
+    let words: Vec<String> = header
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words.len() > 1 && matches!(words.last().map(String::as_str), Some("label" | "type"))
+}
+
+/// The column whose label `header` is: the same header with `Value` in place of its last word
+/// (`Phone 1 - Value`), or without it (`Email` for `Email Type`).
+fn value_of_label(headers: &[String], label: usize) -> Option<usize> {
+    let header = headers.get(label)?;
+    let k = key(header);
+    let stem = k.strip_suffix("label").or_else(|| k.strip_suffix("type"))?;
+    let value = format!("{stem}value");
+    headers
+        .iter()
+        .position(|h| key(h) == value)
+        .or_else(|| headers.iter().position(|h| key(h) == stem))
+}
+
+/// A postal address part: never an email (Salesforce's `MailingStreet` holds "mail"), never a
+/// company (`Company Address`), never a phone.
+fn is_address(k: &str) -> bool {
+    let has = |words: &[&str]| words.iter().any(|w| k.contains(w));
+    has(&[
+        "street",
+        "city",
+        "postalcode",
+        "postcode",
+        "zip",
+        "country",
+        "region",
+        "province",
+        "mailing",
+        "billing",
+        "shipping",
+        "pobox",
+    ]) || k == "state"
+        || k.ends_with("state")
+        || (has(&["address"]) && !has(&["email", "mailaddress", "web", "url"]))
+}
+
 /// A target from header words, for files no preset knows.
 fn guess(header: &str) -> Option<Target> {
+    if is_label(header) {
+        return None;
+    }
     let k = key(header);
     let has = |words: &[&str]| words.iter().any(|w| k.contains(w));
+    if is_address(&k) {
+        return None;
+    }
     Some(
         if k == "name"
             || k == "fullname"
@@ -188,19 +329,34 @@ fn guess(header: &str) -> Option<Target> {
             || k == "personname"
         {
             Target::FullName
+        } else if has(&["phonetic", "yomi", "nameprefix", "namesuffix", "nickname"]) {
+            // Readings and forms of the name, not parts of it.
+            return None;
         } else if has(&["firstname", "givenname", "forename"]) || k == "first" {
             Target::FirstName
+        } else if has(&["middlename", "additionalname"]) || k == "middle" {
+            Target::MiddleName
         } else if has(&["lastname", "familyname", "surname"]) || k == "last" {
             Target::LastName
         } else if has(&["linkedin"]) {
             Target::LinkedIn
-        } else if has(&["email", "mail"])
-            && !has(&["status", "confidence", "verified", "opt", "bounce"])
+        } else if (has(&["email"]) || k == "mail" || k.starts_with("mailaddress"))
+            && !has(&[
+                "status",
+                "confidence",
+                "verified",
+                "opt",
+                "bounce",
+                "company",
+                "domain",
+            ])
         {
             Target::Email
-        } else if has(&["phone", "mobile", "tel"]) && !has(&["fax"]) {
+        } else if (has(&["phone", "mobile", "tel"]) || k.starts_with("cell"))
+            && !has(&["fax", "assistant", "manager"])
+        {
             Target::Phone
-        } else if has(&["jobtitle", "title", "position", "role"]) && !has(&["yomi"]) {
+        } else if has(&["jobtitle", "title", "position", "role"]) {
             Target::Title
         } else if (k == "org"
             || has(&[
@@ -209,8 +365,28 @@ fn guess(header: &str) -> Option<Target> {
                 "organisation",
                 "account",
                 "employer",
+                "business",
+                "firm",
+                "workplace",
             ]))
-            && !has(&["owner", "id", "email"])
+            && !has(&[
+                "owner",
+                "id",
+                "email",
+                "fax",
+                "phone",
+                "department",
+                "division",
+                "website",
+                "url",
+                "domain",
+                "number",
+                "type",
+                "size",
+                "employees",
+                "revenue",
+                "industry",
+            ])
         {
             Target::CompanyName
         } else if has(&["website", "webpage", "domain", "url", "homepage"]) {
@@ -225,12 +401,19 @@ fn guess(header: &str) -> Option<Target> {
     )
 }
 
+/// Targets that several columns may feed: the first valid email and phone win (the others go
+/// to the note), notes are joined.
+fn repeatable(target: Target) -> bool {
+    matches!(target, Target::Email | Target::Phone | Target::Notes)
+}
+
 /// The best mapping for these headers: the preset that maps most of them (when it maps a name
 /// and finds at least three columns), else header words. A target is used once, except phone,
-/// email and notes where the first non-empty column wins.
+/// email and notes; a full name is never mapped beside first, middle and last names.
 pub fn suggest(headers: &[String]) -> Mapping {
     let keys: Vec<String> = headers.iter().map(|h| key(h)).collect();
     let mut best: Option<(usize, &str, Vec<Option<Target>>)> = None;
+    let mut tied = false;
     for (name, fields) in PRESETS {
         let columns: Vec<Option<Target>> = keys
             .iter()
@@ -243,13 +426,30 @@ pub fn suggest(headers: &[String]) -> Mapping {
                 Target::FullName | Target::FirstName | Target::LastName | Target::Email
             )
         });
-        if named && hits >= 3 && best.as_ref().is_none_or(|(b, ..)| hits > *b) {
-            best = Some((hits, name, columns));
+        let marked = MARKERS
+            .iter()
+            .filter(|(preset, _)| preset == name)
+            .flat_map(|(_, markers)| markers.iter())
+            .filter(|m| keys.contains(&key(m)))
+            .count();
+        let score = hits * 2 + marked;
+        if !named || hits < 3 {
+            continue;
+        }
+        match &best {
+            Some((b, ..)) if score < *b => {}
+            // Two exports that fit as well: nothing says which tool wrote the file, so no preset
+            // is named, and header words map it (the same columns the tied presets would).
+            Some((b, ..)) if score == *b => tied = true,
+            _ => {
+                best = Some((score, name, columns));
+                tied = false;
+            }
         }
     }
     let (preset, preset_columns) = match best {
-        Some((_, name, columns)) => (Some(name.to_owned()), columns),
-        None => (None, vec![None; headers.len()]),
+        Some((_, name, columns)) if !tied => (Some(name.to_owned()), columns),
+        _ => (None, vec![None; headers.len()]),
     };
     // Header words fill what the preset does not know, never a target it already placed
     // (except the repeatable ones).
@@ -262,13 +462,18 @@ pub fn suggest(headers: &[String]) -> Mapping {
                 return preset;
             }
             let target = guess(h)?;
-            let repeatable = matches!(target, Target::Email | Target::Phone | Target::Notes);
-            if !repeatable && used.contains(&target) {
+            if !repeatable(target) && used.contains(&target) {
                 return None;
             }
-            // A full name next to first and last names (or the other way) would double them.
-            let names = [Target::FullName, Target::FirstName, Target::LastName];
-            if names.contains(&target) && used.iter().any(|u| names.contains(u)) {
+            // A full name next to name parts (or the other way) would double them; first,
+            // middle and last names go together.
+            let parts = [Target::FirstName, Target::MiddleName, Target::LastName];
+            let clash = if target == Target::FullName {
+                used.iter().any(|u| parts.contains(u))
+            } else {
+                parts.contains(&target) && used.contains(&Target::FullName)
+            };
+            if clash {
                 return None;
             }
             used.push(target);
@@ -276,6 +481,19 @@ pub fn suggest(headers: &[String]) -> Mapping {
         })
         .collect();
     Mapping { columns, preset }
+}
+
+/// Columns whose values a mapping leaves out: not mapped, and not the label of a mapped value
+/// column (`Phone 1 - Label` beside a mapped `Phone 1 - Value` only says "Mobile").
+pub fn unmapped_columns(headers: &[String], mapping: &Mapping) -> Vec<usize> {
+    (0..headers.len())
+        .filter(|&i| mapping.columns.get(i).copied().flatten().is_none())
+        .filter(|&i| {
+            !(is_label(&headers[i])
+                && value_of_label(headers, i)
+                    .is_some_and(|v| mapping.columns.get(v).copied().flatten().is_some()))
+        })
+        .collect()
 }
 
 #[cfg(test)]

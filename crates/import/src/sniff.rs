@@ -97,6 +97,42 @@ pub struct Sniffed {
     /// Lines end in CRLF (the CSV reader counts lines one short after those).
     #[serde(default)]
     pub crlf: bool,
+    /// Lines end in a bare CR (Excel's "CSV (Macintosh)"): read as if they ended in LF, so
+    /// rows are counted line by line.
+    #[serde(default)]
+    pub cr_only: bool,
+}
+
+/// Turns every CR into LF when `on` (for CR-only files, which hold no LF), else passes bytes
+/// through.
+pub(crate) struct CrToLf<R> {
+    inner: R,
+    on: bool,
+}
+
+impl<R> CrToLf<R> {
+    pub(crate) fn new(inner: R, on: bool) -> Self {
+        CrToLf { inner, on }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for CrToLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if self.on {
+            for b in &mut buf[..n] {
+                if *b == b'\r' {
+                    *b = b'\n';
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// A bare CR ends lines here: there are CRs and no LF at all.
+fn is_cr_only(text: &str) -> bool {
+    text.contains('\r') && !text.contains('\n')
 }
 
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
@@ -120,6 +156,11 @@ fn field_counts(text: &str, delimiter: u8, limit: usize) -> Vec<usize> {
 /// have a steady number of fields, at least two, with the delimiter that makes that steadiest.
 /// `None` for text that is not a table.
 pub fn sniff(text: &str) -> Option<Sniffed> {
+    if is_cr_only(text) {
+        let mut sniffed = sniff(&text.replace('\r', "\n"))?;
+        sniffed.cr_only = true;
+        return Some(sniffed);
+    }
     let lines: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .filter(|i| *i < text.len())
@@ -177,14 +218,16 @@ pub fn sniff(text: &str) -> Option<Sniffed> {
         header_line,
         headers,
         crlf,
+        cr_only: false,
     })
 }
 
 /// The text from the header line on.
 pub(crate) fn body<'a>(text: &'a str, sniffed: &Sniffed) -> &'a str {
     let mut start = 0;
+    let newline = if sniffed.cr_only { '\r' } else { '\n' };
     for _ in 0..sniffed.header_line {
-        match text[start..].find('\n') {
+        match text[start..].find(newline) {
             Some(i) => start += i + 1,
             None => return "",
         }

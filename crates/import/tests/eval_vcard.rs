@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use leadscout_domain::{FieldValue, LeadField};
-use leadscout_import::{cards, count_cards, decode};
+use leadscout_import::{cards, cards_from_bytes, decode};
 
 fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -33,9 +33,8 @@ fn real_vcards_are_read() {
     let (mut total, mut people) = (0, 0);
     let mut outlook = None;
     for path in &paths {
-        let text = decode(&std::fs::read(path).unwrap()).text;
-        let rows = cards(&text);
-        assert_eq!(rows.len(), count_cards(&text), "{}", path.display());
+        let bytes = std::fs::read(path).unwrap();
+        let rows = cards_from_bytes(&bytes, None);
         for row in &rows {
             total += 1;
             match row {
@@ -66,4 +65,43 @@ fn real_vcards_are_read() {
     assert_eq!(field(LeadField::CompanyName).as_deref(), Some("IBM"));
     assert_eq!(field(LeadField::Title).as_deref(), Some("Money Counter"));
     assert_eq!(field(LeadField::Phone).as_deref(), Some("(905) 555-1234"));
+}
+
+/// calcard (Apache-2.0 OR MIT, see ../shared/eval/LICENSES) normalises each input file to clean
+/// UTF-8 in `*.vcf.out`: every card's name read from the original bytes, whatever its charset,
+/// folding and encoding, must be the name read from that normalised copy.
+#[test]
+fn names_match_calcards_normalised_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/vcard");
+    let mut paths = Vec::new();
+    files(&root, &mut paths);
+    if paths.is_empty() {
+        println!("../shared/eval/vcard is not here: skipping the calcard comparison");
+        return;
+    }
+    paths.sort();
+    let (mut compared, mut mismatches) = (0, Vec::new());
+    for path in &paths {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let stem = name.trim_end_matches(".vcf");
+        let expected = ["vcf.out", "expected.calcard.vcf.out"]
+            .iter()
+            .map(|ext| path.with_file_name(format!("{stem}.{ext}")))
+            .find(|p| p.exists());
+        let Some(expected) = expected else { continue };
+        let names = |rows: Vec<Result<leadscout_import::Row, leadscout_import::RowProblem>>| {
+            rows.into_iter()
+                .map(|r| r.ok().map(|r| r.full_name))
+                .collect::<Vec<_>>()
+        };
+        let ours = names(cards_from_bytes(&std::fs::read(path).unwrap(), None));
+        let theirs = names(cards(&decode(&std::fs::read(&expected).unwrap()).text));
+        compared += ours.len();
+        if ours != theirs {
+            mismatches.push(format!("{name}: {ours:?} != {theirs:?}"));
+        }
+    }
+    println!("{compared} cards compared with calcard's output");
+    assert!(compared >= 30, "{compared}");
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }

@@ -17,4 +17,4 @@ pub use extract::{extract, PageFacts};
 pub use fetch::{FetchConfig, FetchError, Fetched, Fetcher, Page, Validators, USER_AGENT};
 pub use guard::{classify, AllowList, Guard, Refusal};
 pub use page::{cap_depth, decode, plain_text, read, Link, ReadPage, MAX_DEPTH};
-pub use robots::{Robots, ROBOTS_TOKEN};
+pub use robots::{Robots, RobotsAccess, ROBOTS_TOKEN};

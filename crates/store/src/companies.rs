@@ -1,7 +1,8 @@
 //! Companies, keyed by registrable domain so that every lead at acme.com shares one record.
 
 use leadscout_domain::{
-    email_company_domain, registrable_domain, Company, CompanyId, LeadId, SocialLink, Timestamp,
+    domain_for_display, email_company_domain, registrable_domain, Company, CompanyId, LeadId,
+    SocialLink, Timestamp,
 };
 use sqlx::{Sqlite, Transaction};
 use url::Url;
@@ -34,6 +35,7 @@ impl TryFrom<CompanyRow> for Company {
         })?;
         Ok(Company {
             id: CompanyId(row.id),
+            domain_display: row.domain.as_deref().map(domain_for_display),
             domain: row.domain,
             name: row.name,
             website: row.website,
@@ -172,4 +174,110 @@ impl Store {
         tx.commit().await?;
         Ok(ids.len())
     }
+
+    /// Gives every company listed by migration 9 its canonical (ASCII) domain, merging it into
+    /// the company that already has that domain: one firm, one company. Runs on every open and
+    /// does nothing once the list is empty; a crash part-way leaves the list for the next open.
+    pub(crate) async fn canonicalize_company_domains(
+        &self,
+        now: Timestamp,
+    ) -> Result<usize, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let pending: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT c.id, c.domain FROM company_domain_fixes f \
+             JOIN companies c ON c.id = f.company_id WHERE c.domain IS NOT NULL ORDER BY c.id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut merged = 0;
+        for (id, domain) in &pending {
+            let key = Url::parse(&format!("https://{domain}/"))
+                .ok()
+                .and_then(|u| registrable_domain(&u));
+            let Some(key) = key.filter(|k| k != domain) else {
+                continue;
+            };
+            let target: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM companies WHERE domain = ? AND id <> ?")
+                    .bind(&key)
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match target {
+                Some(into) => {
+                    merge_company(&mut tx, *id, into, now).await?;
+                    merged += 1;
+                }
+                None => {
+                    sqlx::query(
+                        "UPDATE companies SET domain = ?1, updated_at = ?4, website = CASE \
+                         WHEN website = 'https://' || ?2 || '/' THEN 'https://' || ?1 || '/' \
+                         ELSE website END WHERE id = ?3",
+                    )
+                    .bind(&key)
+                    .bind(domain)
+                    .bind(id)
+                    .bind(now.0)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        sqlx::query("DELETE FROM company_domain_fixes")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(merged)
+    }
+}
+
+/// Moves everything of company `from` to company `into` and deletes `from`: its leads, pages,
+/// signals, facts and proposals (where `into` has the same page, fact key or open proposal, its
+/// own is kept), and the values `into` lacks.
+async fn merge_company(
+    tx: &mut Transaction<'_, Sqlite>,
+    from: i64,
+    into: i64,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE companies SET \
+           name = coalesce(name, (SELECT name FROM companies WHERE id = ?1)), \
+           website = coalesce(website, (SELECT website FROM companies WHERE id = ?1)), \
+           description = coalesce(description, (SELECT description FROM companies WHERE id = ?1)), \
+           industry = coalesce(industry, (SELECT industry FROM companies WHERE id = ?1)), \
+           size_band = coalesce(size_band, (SELECT size_band FROM companies WHERE id = ?1)), \
+           location = coalesce(location, (SELECT location FROM companies WHERE id = ?1)), \
+           profile = coalesce(profile, (SELECT profile FROM companies WHERE id = ?1)), \
+           researched_at = coalesce(researched_at, (SELECT researched_at FROM companies WHERE id = ?1)), \
+           socials = CASE WHEN socials = '[]' \
+             THEN (SELECT socials FROM companies WHERE id = ?1) ELSE socials END, \
+           researched_fields = CASE WHEN researched_fields = '[]' \
+             THEN (SELECT researched_fields FROM companies WHERE id = ?1) ELSE researched_fields END, \
+           provenance = CASE WHEN provenance = '{}' \
+             THEN (SELECT provenance FROM companies WHERE id = ?1) ELSE provenance END, \
+           updated_at = ?3 \
+         WHERE id = ?2",
+    )
+    .bind(from)
+    .bind(into)
+    .bind(now.0)
+    .execute(&mut **tx)
+    .await?;
+    for sql in [
+        "UPDATE leads SET company_id = ?2 WHERE company_id = ?1",
+        "UPDATE OR IGNORE sources SET company_id = ?2 WHERE company_id = ?1",
+        "UPDATE signals SET company_id = ?2 WHERE company_id = ?1",
+        "UPDATE OR IGNORE facts SET company_id = ?2 WHERE company_id = ?1",
+        "UPDATE OR IGNORE proposals SET company_id = ?2 WHERE company_id = ?1",
+        // What stayed behind (a page or fact `into` has too) goes with `from`.
+        "DELETE FROM companies WHERE id = ?1",
+    ] {
+        sqlx::query(sql)
+            .bind(from)
+            .bind(into)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }

@@ -109,6 +109,10 @@ impl Store {
             reader,
             path: path.to_owned(),
         };
+        let merged = store.canonicalize_company_domains(Timestamp::now()).await?;
+        if merged > 0 {
+            tracing::info!(merged, "merged companies split by the form of their domain");
+        }
         if !had_companies {
             let linked = store.link_unlinked_leads(Timestamp::now()).await?;
             if linked > 0 {

@@ -210,3 +210,121 @@ async fn opening_a_file_that_is_not_a_database_fails_clearly() {
         .unwrap()
         .starts_with(b"this is a text file"));
 }
+
+#[tokio::test]
+async fn companies_split_by_unicode_and_punycode_domains_are_merged_on_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DATABASE_FILE);
+    // A database as migration 8 left it: an email's company keyed in Unicode, the website's in
+    // punycode, for the same firm; and a Unicode-keyed company with no twin.
+    let before = Migrator {
+        migrations: Cow::Owned(
+            MIGRATIONS
+                .migrations
+                .iter()
+                .filter(|m| m.version <= 8)
+                .cloned()
+                .collect(),
+        ),
+        ..Migrator::DEFAULT
+    };
+    let mut conn = sqlx::SqliteConnection::connect_with(&connect_options(&path))
+        .await
+        .unwrap();
+    before.run(&mut conn).await.unwrap();
+    for sql in [
+        "INSERT INTO companies (id, domain, name, website, created_at, updated_at) \
+         VALUES (1, 'müller.de', 'Müller GmbH', 'https://müller.de/', 1, 1)",
+        "INSERT INTO companies (id, domain, description, website, created_at, updated_at) \
+         VALUES (2, 'xn--mller-kva.de', 'Makes valves', 'https://www.xn--mller-kva.de/', 1, 1)",
+        "INSERT INTO companies (id, domain, name, website, created_at, updated_at) \
+         VALUES (3, 'Bücher.de', 'Bücher', 'https://Bücher.de/', 1, 1)",
+        "INSERT INTO leads (full_name, email, company_name, company_id, stage_id, position, \
+         created_at, updated_at) VALUES ('Jürgen', 'jürgen@müller.de', 'Müller GmbH', 1, \
+         (SELECT MIN(id) FROM pipeline_stages), 0, 1, 1)",
+        "INSERT INTO leads (full_name, website, company_id, stage_id, position, created_at, \
+         updated_at) VALUES ('Anna', 'https://www.xn--mller-kva.de/', 2, \
+         (SELECT MIN(id) FROM pipeline_stages), 1024, 1, 1)",
+        "INSERT INTO sources (company_id, url, kind, status, fetched_at, content_hash, text, \
+         metadata) VALUES (1, 'https://xn--mller-kva.de/', 'home', 200, 1, 'a', 'Home', '{}'), \
+         (1, 'https://xn--mller-kva.de/team', 'team', 200, 1, 'b', 'Team', '{}'), \
+         (2, 'https://xn--mller-kva.de/', 'home', 200, 2, 'c', 'Home again', '{}')",
+        "INSERT INTO facts (company_id, key, field, value, quote, confidence, verified) \
+         VALUES (1, 'F1', 'founded', '1950', 'since 1950', 0.9, 1)",
+    ] {
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    }
+    conn.close().await.unwrap();
+
+    let store = Store::open(&path).await.unwrap();
+    let merged = store
+        .company(leadscout_domain::CompanyId(2))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(merged.domain.as_deref(), Some("xn--mller-kva.de"));
+    assert_eq!(merged.domain_display.as_deref(), Some("müller.de"));
+    assert_eq!(
+        merged.name.as_deref(),
+        Some("Müller GmbH"),
+        "the name it lacked"
+    );
+    assert_eq!(merged.description.as_deref(), Some("Makes valves"));
+    assert!(store
+        .company(leadscout_domain::CompanyId(1))
+        .await
+        .unwrap()
+        .is_none());
+    let board = store.board().await.unwrap();
+    let leads: Vec<_> = board.columns.iter().flat_map(|c| &c.leads).collect();
+    assert_eq!(leads.len(), 2);
+    assert!(leads
+        .iter()
+        .all(|l| l.company_id == Some(leadscout_domain::CompanyId(2))));
+    let mut conn = sqlx::SqliteConnection::connect_with(&connect_options(&path))
+        .await
+        .unwrap();
+    let sources: Vec<(i64, String)> =
+        sqlx::query_as("SELECT company_id, text FROM sources ORDER BY url")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(
+        sources,
+        [(2, "Home again".to_owned()), (2, "Team".to_owned())],
+        "the page both had keeps the surviving company's copy"
+    );
+    let facts: i64 = sqlx::query_scalar("SELECT count(*) FROM facts WHERE company_id = 2")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(facts, 1);
+    let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM company_domain_fixes")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(pending, 0);
+    conn.close().await.unwrap();
+
+    // A company without a twin gets the canonical key, and its derived website with it.
+    let books = store
+        .company(leadscout_domain::CompanyId(3))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(books.domain.as_deref(), Some("xn--bcher-kva.de"));
+    assert_eq!(books.website.as_deref(), Some("https://xn--bcher-kva.de/"));
+
+    // From now on, a new lead's Unicode email lands on the same company.
+    let draft = NewLead {
+        full_name: "Klaus".into(),
+        email: Some("klaus@müller.de".into()),
+        company_name: None,
+        website: None,
+        stage_id: None,
+    }
+    .validate()
+    .unwrap();
+    let klaus = store.create_lead(&draft, NOW).await.unwrap();
+    assert_eq!(klaus.company_id, Some(leadscout_domain::CompanyId(2)));
+}

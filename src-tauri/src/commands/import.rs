@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use leadscout_domain::{Duplicates, Timestamp};
 use leadscout_import::{
-    cards, decode, encoding_of, rows_from_reader, sniff, suggest, Mapping, Row, RowProblem,
+    cards_from_bytes, encoding_of, region_from_locale, rows_from_reader, sniff, suggest, Mapping,
+    Row, RowProblem,
 };
 use leadscout_store::{ImportLead, Imported};
 use serde::{Deserialize, Serialize};
@@ -58,7 +59,21 @@ pub struct ImportPreview {
     pub rows: u32,
     /// Rows that cannot be imported.
     pub refused: u32,
+    /// Warnings over all rows, each explained in its row: values left out as not valid, and
+    /// vCards for a firm imported under the firm's name.
+    pub warnings: u32,
+    /// Columns whose values the mapping does not import, with how many rows have one.
+    pub unmapped: Vec<UnmappedColumn>,
     pub sample: Vec<PreviewRow>,
+}
+
+/// A column with values that will not be imported.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct UnmappedColumn {
+    pub header: String,
+    /// Rows with a value in it.
+    pub rows: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
@@ -137,13 +152,14 @@ fn refuse(message: impl Into<String>) -> IpcError {
 const HEAD_BYTES: usize = 64 * 1024;
 
 /// A file ready to be read: its encoding, its first lines as text, and for a vCard the whole
-/// text (address books are small; CSV files are streamed).
+/// file (address books are small; CSV files are streamed). A vCard is kept as bytes: each of its
+/// values is decoded by its own charset.
 struct Loaded {
     name: String,
     path: PathBuf,
     encoding: &'static encoding_rs::Encoding,
     head: String,
-    vcard: Option<String>,
+    vcard: Option<Vec<u8>>,
 }
 
 /// Checks the file and reads its head off the async threads.
@@ -178,7 +194,7 @@ async fn read(path: PathBuf) -> Result<Loaded, IpcError> {
             let whole = std::fs::read(&path).map_err(cannot)?;
             return Ok(Loaded {
                 name,
-                vcard: Some(decode(&whole).text),
+                vcard: Some(whole),
                 path,
                 encoding,
                 head: text,
@@ -232,7 +248,16 @@ fn file_rows<'a>(
                 mapping,
             )))
         }
-        (None, Some(text)) => Ok(Box::new(cards(text).into_iter())),
+        (None, Some(bytes)) => {
+            // National phone numbers on the cards belong to the user's own country.
+            let locale = ["LC_ALL", "LC_TELEPHONE", "LANG"]
+                .iter()
+                .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()));
+            let region = locale.as_deref().and_then(region_from_locale);
+            Ok(Box::new(
+                cards_from_bytes(bytes, region.as_deref()).into_iter(),
+            ))
+        }
         (None, None) => Ok(Box::new(std::iter::empty())),
     }
 }
@@ -298,6 +323,7 @@ pub async fn preview_import(
         Some((sniffed, mapping))
     };
     let (mut total, mut refused, mut sample) = (0u32, 0u32, Vec::new());
+    let (mut left_out, mut unmapped) = (0u32, std::collections::BTreeMap::<usize, u32>::new());
     for row in file_rows(&loaded, table.as_ref())? {
         total += 1;
         let preview = match row {
@@ -305,13 +331,20 @@ pub async fn preview_import(
                 line,
                 full_name,
                 warnings,
+                unmapped: columns,
                 ..
-            }) => PreviewRow {
-                line: u32::try_from(line).unwrap_or(u32::MAX),
-                full_name: Some(full_name),
-                problem: None,
-                warnings,
-            },
+            }) => {
+                left_out += u32::try_from(warnings.len()).unwrap_or(u32::MAX);
+                for column in columns {
+                    *unmapped.entry(column).or_default() += 1;
+                }
+                PreviewRow {
+                    line: u32::try_from(line).unwrap_or(u32::MAX),
+                    full_name: Some(full_name),
+                    problem: None,
+                    warnings,
+                }
+            }
             Err(problem) => {
                 refused += 1;
                 PreviewRow {
@@ -343,10 +376,20 @@ pub async fn preview_import(
         format: if vcard { "vcard" } else { "csv" }.into(),
         encoding: loaded.encoding.name().to_owned(),
         delimiter,
+        unmapped: unmapped
+            .into_iter()
+            .filter_map(|(column, rows)| {
+                Some(UnmappedColumn {
+                    header: headers.get(column)?.clone(),
+                    rows,
+                })
+            })
+            .collect(),
         headers,
         mapping,
         rows: total,
         refused,
+        warnings: left_out,
         sample,
     }))
 }

@@ -270,6 +270,10 @@ describe("CSV import", () => {
     expect(facts.textContent).toContain("3 rows (1 cannot be imported)");
     expect(facts.textContent).toContain("looks like a HubSpot export");
     expect(within(dialog).getByTestId("import-sample").textContent).toContain("No name or email in this row.");
+    // What the mapping leaves out is counted before anything is imported.
+    const leftOut = within(dialog).getByTestId("import-left-out").textContent ?? "";
+    expect(leftOut).toContain("1 value left out or changed; each row says why.");
+    expect(leftOut).toContain("Fax (2 rows)");
 
     // Unmapping every name and email column is refused before anything is sent.
     for (const label of ["Import First Name as", "Import Last Name as", "Import Email as"]) {

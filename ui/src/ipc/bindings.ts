@@ -226,8 +226,13 @@ export type CardColumn = {
 
 export type Company = {
 	id: CompanyId,
-	/**  The registrable domain (`acme.co.uk` for `https://shop.acme.co.uk/`), when known. */
+	/**
+	 *  The registrable domain (`acme.co.uk` for `https://shop.acme.co.uk/`), when known: the
+	 *  key, in ASCII (`xn--mller-kva.de`).
+	 */
 	domain: string | null,
+	/**  The domain as people write it (`müller.de`), for display. */
+	domainDisplay?: string | null,
 	name: string | null,
 	website: string | null,
 	description: string | null,
@@ -367,6 +372,13 @@ export type ImportPreview = {
 	rows: number,
 	/**  Rows that cannot be imported. */
 	refused: number,
+	/**
+	 *  Warnings over all rows, each explained in its row: values left out as not valid, and
+	 *  vCards for a firm imported under the firm's name.
+	 */
+	warnings: number,
+	/**  Columns whose values the mapping does not import, with how many rows have one. */
+	unmapped: UnmappedColumn[],
 	sample: PreviewRow[],
 };
 
@@ -883,7 +895,7 @@ export type StageId = number;
 export type StageKind = "open" | "won" | "lost";
 
 /**  What a column can become. */
-export type Target = "fullName" | "firstName" | "lastName" | "email" | "phone" | "title" | "companyName" | "website" | "linkedIn" | "source" | "notes";
+export type Target = "fullName" | "firstName" | "middleName" | "lastName" | "email" | "phone" | "title" | "companyName" | "website" | "linkedIn" | "source" | "notes";
 
 /**  A technology seen on the company's site. */
 export type TechItem = {
@@ -894,6 +906,13 @@ export type TechItem = {
 
 /**  Milliseconds since the Unix epoch, UTC. */
 export type Timestamp = number;
+
+/**  A column with values that will not be imported. */
+export type UnmappedColumn = {
+	header: string,
+	/**  Rows with a value in it. */
+	rows: number,
+};
 
 export type Written = {
 	/**  Where it was written, to tell the user. */

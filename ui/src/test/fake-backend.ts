@@ -457,6 +457,8 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
           mapping: { columns: ["firstName", "lastName", "email", null], preset: "HubSpot" },
           rows: 3,
           refused: 1,
+          warnings: 1,
+          unmapped: [{ header: "Fax", rows: 2 }],
           sample: [
             { line: 2, fullName: "Renée Dubois", problem: null, warnings: [] },
             { line: 3, fullName: "Grace Hopper", problem: null, warnings: ['line 3: phone "n/a" left out: A phone number may hold digits'] },
