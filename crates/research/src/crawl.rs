@@ -3,6 +3,8 @@
 //! registrable domain, each read once into text, facts, signals and injection flags.
 
 use std::collections::BTreeSet;
+use std::future::Future;
+use std::time::Duration;
 
 use leadscout_domain::{registrable_domain, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -120,11 +122,17 @@ const PLAN: &[(PageKind, &[&str])] = &[
 pub struct CrawlConfig {
     /// Pages per crawl, homepage included.
     pub max_pages: usize,
+    /// For the whole crawl. The homepage must be read within it; key pages not read by then
+    /// are skipped, and the crawl returns what it has.
+    pub deadline: Duration,
 }
 
 impl Default for CrawlConfig {
     fn default() -> Self {
-        CrawlConfig { max_pages: 7 }
+        CrawlConfig {
+            max_pages: 7,
+            deadline: Duration::from_secs(90),
+        }
     }
 }
 
@@ -251,9 +259,33 @@ async fn get(fetcher: &Fetcher, url: &Url, previous: &[CrawledPage]) -> Result<G
     }
 }
 
-/// Crawls `start` (normally the homepage). Fails only when the start page cannot be read; key
-/// pages that fail are listed in `skipped` with the reason. Pages in `previous` (the last crawl
-/// of this site) are re-fetched conditionally: an unchanged page is not downloaded again.
+/// How a step of the crawl ended: done, out of time, or cancelled.
+enum Step<T> {
+    Done(T),
+    OutOfTime,
+    Cancelled,
+}
+
+/// Runs `work` until it ends, the crawl's deadline passes or `cancel` fires, whichever is first;
+/// the work is dropped (its connections closed) in the other two cases.
+async fn step<T>(
+    work: impl Future<Output = T>,
+    until: tokio::time::Instant,
+    cancel: &CancellationToken,
+) -> Step<T> {
+    tokio::select! {
+        biased;
+        () = cancel.cancelled() => Step::Cancelled,
+        () = tokio::time::sleep_until(until) => Step::OutOfTime,
+        done = work => Step::Done(done),
+    }
+}
+
+/// Crawls `start` (normally the homepage). Fails only when the start page cannot be read (in
+/// time, or before `cancel`); key pages that fail, or that the deadline leaves unread, are
+/// listed in `skipped` with the reason, and a cancel ends the crawl with the pages read so far.
+/// Pages in `previous` (the last crawl of this site) are re-fetched conditionally: an unchanged
+/// page is not downloaded again.
 pub async fn crawl(
     fetcher: &Fetcher,
     start: &Url,
@@ -261,8 +293,22 @@ pub async fn crawl(
     cancel: &CancellationToken,
     previous: &[CrawledPage],
 ) -> Result<Crawl, FetchError> {
+    let until = tokio::time::Instant::now() + config.deadline;
+    let out_of_time = |url: &Url| FetchError::Deadline {
+        url: url.to_string(),
+        seconds: config.deadline.as_secs_f64().ceil() as u64,
+    };
     let budget = config.max_pages.saturating_sub(1);
-    let (home_page, plan_from) = match get(fetcher, start, previous).await? {
+    let home = match step(get(fetcher, start, previous), until, cancel).await {
+        Step::Done(home) => home?,
+        Step::OutOfTime => return Err(out_of_time(start)),
+        Step::Cancelled => {
+            return Err(FetchError::Cancelled {
+                url: start.to_string(),
+            })
+        }
+    };
+    let (home_page, plan_from) = match home {
         Got::Read(home) => {
             let (page, links) = read_page(home, PageKind::Home);
             (page, Some(links))
@@ -283,7 +329,9 @@ pub async fn crawl(
         Some(mut links) => {
             // Key pages the homepage does not link to are often in the sitemap.
             if plan(&links, &domain, &seen, budget).len() < budget {
-                if let Some(sitemap) = fetcher.sitemap(&home_url).await {
+                if let Step::Done(Some(sitemap)) =
+                    step(fetcher.sitemap(&home_url), until, cancel).await
+                {
                     links.extend(sitemap_links(&sitemap));
                 }
             }
@@ -308,10 +356,28 @@ pub async fn crawl(
         if batch.is_empty() {
             break;
         }
-        let fetched = futures_util::future::join_all(
+        let all = futures_util::future::join_all(
             batch.iter().map(|(_, url)| get(fetcher, url, previous)),
-        )
-        .await;
+        );
+        let fetched = match step(all, until, cancel).await {
+            Step::Done(fetched) => fetched,
+            Step::Cancelled => break,
+            Step::OutOfTime => {
+                let seconds = config.deadline.as_secs_f64().ceil();
+                skipped.extend(
+                    batch
+                        .iter()
+                        .chain(queue.as_slice())
+                        .map(|(_, url)| Skipped {
+                            url: url.to_string(),
+                            reason: format!(
+                                "not read: the crawl of the site ran out of its {seconds} s"
+                            ),
+                        }),
+                );
+                break;
+            }
+        };
         for ((kind, url), result) in batch.into_iter().zip(fetched) {
             match result {
                 Ok(Got::Unchanged(page)) if seen.insert(page.url.clone()) => {
