@@ -36,7 +36,14 @@ fn main() {
          facts, Markdown text, headings and links, then technology and text signals (139 \
          rules) and the injection scan, on one thread. Median of 5 passes after a warm-up.",
     );
-    let eval = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/pages");
+    // The shared eval set sits beside the checkout, or beside the folder of worktrees.
+    let eval = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|dir| dir.join("shared/eval/pages"))
+        .find(|dir| dir.is_dir())
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/pages")
+        });
     let mut files = Vec::new();
     html_files(&eval, &mut files);
     files.sort();

@@ -16,6 +16,11 @@ use crate::page::{decode, read, Link};
 use crate::signals::{self, Signal, SignalInput};
 use crate::{FetchError, Fetched, Fetcher, PageFacts, Validators};
 
+/// The version of how pages are read into text, facts and signals, stored with each page
+/// (`reader` in its metadata): a page stored by an older version is never reused unread.
+/// 2: hidden elements and blocks aimed at AI assistants are cut out.
+pub const READER: u64 = 2;
+
 /// What a page is for, as the crawl plan chose it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -155,7 +160,10 @@ pub struct CrawledPage {
     pub text: String,
     pub facts: PageFacts,
     pub signals: Vec<Signal>,
-    /// Passages that talk to an AI assistant: kept as data, flagged for the model stages.
+    /// Blocks (paragraph, list item, section...) that talk to an AI assistant, whole, whether
+    /// shown or hidden: the page is flagged with them, and since none of their text is in
+    /// `text`, `signals` or `facts`, no excerpt, signal or fact comes from them; a quote from
+    /// one is refused.
     pub injection: Vec<String>,
     /// The server's validators, for asking next time only whether the page changed.
     #[serde(default)]
@@ -173,6 +181,11 @@ impl CrawledPage {
     pub fn from_stored(source: leadscout_store::SourceRecord) -> Option<CrawledPage> {
         let meta = &source.metadata;
         let text = |key: &str| meta.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+        // Read by an older reader (hidden text and planted blocks still in its text and
+        // signals): fetched again in full rather than kept.
+        if meta.get("reader").and_then(serde_json::Value::as_u64) < Some(READER) {
+            return None;
+        }
         Some(CrawledPage {
             kind: PageKind::parse(&source.kind)?,
             status: source.status,
@@ -416,7 +429,6 @@ fn read_page(page: crate::Page, kind: PageKind) -> (CrawledPage, Vec<Link>) {
         text: &flat_text,
         headers: &headers,
     });
-    let injection = signals::injection_snippets(&read.text);
     let validators = Validators::of(&page);
     let content_hash = Sha256::digest(&page.body)
         .iter()
@@ -441,7 +453,7 @@ fn read_page(page: crate::Page, kind: PageKind) -> (CrawledPage, Vec<Link>) {
             text: read.text,
             facts: read.facts,
             signals,
-            injection,
+            injection: read.flagged,
             etag: validators.etag,
             last_modified: validators.last_modified,
             unchanged: false,
@@ -558,6 +570,30 @@ mod tests {
             url: url.into(),
             text: text.into(),
         }
+    }
+
+    #[test]
+    fn a_page_stored_by_an_older_reader_is_not_reused() {
+        let stored = |metadata: serde_json::Value| leadscout_store::SourceRecord {
+            url: "https://acme.example/".into(),
+            kind: "home".into(),
+            status: 200,
+            fetched_at: Timestamp(0),
+            content_hash: "00".into(),
+            title: None,
+            text: "Hidden text read by an older version.".into(),
+            metadata,
+            injection: Vec::new(),
+            signals: Vec::new(),
+            etag: Some("\"v1\"".into()),
+            last_modified: None,
+        };
+        let facts = serde_json::to_value(PageFacts::default()).unwrap();
+        let older = serde_json::json!({"headings": [], "facts": facts});
+        assert_eq!(CrawledPage::from_stored(stored(older)), None);
+        let current = serde_json::json!({"reader": READER, "headings": [], "facts": facts});
+        let page = CrawledPage::from_stored(stored(current)).unwrap();
+        assert_eq!(page.etag.as_deref(), Some("\"v1\""));
     }
 
     #[test]

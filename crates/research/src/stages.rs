@@ -462,6 +462,7 @@ impl WriteStage {
                 title: page.title.clone(),
                 text: page.text.clone(),
                 metadata: json!({
+                    "reader": crate::crawl::READER,
                     "description": page.description,
                     "language": page.language,
                     "headings": page.headings,
