@@ -33,8 +33,9 @@ fn main() {
         "Page extraction",
         "cargo bench -p leadscout-research --bench extract",
         "Every saved HTML page under `../shared/eval/pages`: decode, depth cap, one parse into \
-         facts, Markdown text, headings and links, then technology and text signals (139 \
-         rules) and the injection scan, on one thread. Median of 5 passes after a warm-up.",
+         links, then (hidden elements and blocks aimed at AI assistants cut out) facts, \
+         Markdown text and headings, then technology and text signals (139 rules) and the \
+         injection scan, on one thread. Median of 5 passes after a warm-up.",
     );
     // The shared eval set sits beside the checkout, or beside the folder of worktrees.
     let eval = Path::new(env!("CARGO_MANIFEST_DIR"))
