@@ -222,6 +222,7 @@ pub fn stage_error(domain: &str, err: FetchError) -> StageError {
             retry_after: retry_after.map(std::time::Duration::from_secs),
         },
         ref err if err.is_transient() => StageError::transient(err.to_string()),
+        FetchError::Cancelled { .. } => StageError::Cancelled,
         // Offline, or a typo in the address: worth a few tries before saying so.
         FetchError::Refused(Refusal::Unresolved(..)) => StageError::transient(format!(
             "{domain} could not be found: check the website address and the internet connection"

@@ -678,4 +678,9 @@ async fn cancel_ends_a_crawl_held_by_a_dripping_site() {
             url: home.to_string()
         }
     );
+    // The crawl stage stops as cancelled, not as failed.
+    assert!(matches!(
+        stage_error("drip.example", err),
+        StageError::Cancelled
+    ));
 }
