@@ -9,7 +9,7 @@ use dom_query::{Document, NodeRef};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::extract::{extract_from, resolve};
+use crate::extract::{extract_from, link_facts, resolve};
 use crate::screen::{push_flagged, screen, split_lines};
 use crate::signals::injection_ranges;
 use crate::PageFacts;
@@ -194,8 +194,20 @@ pub fn read(html: &str, base: &Url) -> ReadPage {
             text: squash(&a.text()),
         });
     }
-    let mut flagged = screen(&doc);
-    let mut facts = extract_from(&doc, Some(base));
+    let screened = screen(&doc);
+    screened.cut_planted();
+    // Contact and profile links, like the crawl's links, come from the whole page but the
+    // planted blocks: a hidden mobile menu holds the same profiles as the visible footer.
+    let mut linked = PageFacts::default();
+    link_facts(&doc, Some(base), &mut linked);
+    screened.cut_hidden();
+    let mut flagged = screened.flagged;
+    let mut facts = PageFacts {
+        social: linked.social,
+        emails: linked.emails,
+        phones: linked.phones,
+        ..extract_from(&doc, Some(base))
+    };
     // A description aimed at an assistant is not the company's description.
     if let Some(description) = facts.description.take() {
         if injection_ranges(&description).is_empty() {
@@ -412,7 +424,7 @@ mod tests {
     fn hidden_elements_are_not_page_text_facts_or_headings() {
         let html = r#"<html><head><meta name="description" content="Anvils for builders.">
             </head><body><main><h1>Acme Anvils</h1><p>Seen one.</p>
-            <p hidden>Unseen1 hidden attribute <a href="mailto:hidden@evil.example">m</a></p>
+            <p hidden>Unseen1 hidden attribute <a href="mailto:hidden@acme.example">m</a></p>
             <div aria-hidden="TRUE"><h2>Unseen2 heading</h2></div>
             <p style="display:none">Unseen3 display none. We employ 50,000 people.</p>
             <p style="visibility: hidden">Unseen4 <span style="visibility:visible">Seen two.</span></p>
@@ -432,14 +444,14 @@ mod tests {
             "# Acme Anvils\nSeen one.\nSeen two.\nSeen three.\nSeen four.\n"
         );
         assert_eq!(page.headings, ["Acme Anvils"]);
-        assert!(page.facts.emails.is_empty(), "{:?}", page.facts.emails);
-        assert!(page.facts.phones.is_empty(), "{:?}", page.facts.phones);
+        // Hidden text states nothing; a hidden menu's contact links and key pages still count.
         assert!(
             page.facts.addresses.is_empty(),
             "{:?}",
             page.facts.addresses
         );
-        // A hidden menu still tells the crawl where the key pages are.
+        assert!(page.facts.emails.contains("hidden@acme.example"));
+        assert!(page.facts.phones.contains("+1 555 0100"));
         assert!(page
             .links
             .iter()
