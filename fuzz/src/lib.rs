@@ -387,9 +387,25 @@ fn addresses(data: &[u8]) {
     assert_eq!(classify(IpAddr::V6(nat64)), kind, "{nat64}");
     let six_to_four = Ipv6Addr::new(0x2002, hi, lo, 0, 0, 0, 0, 1);
     assert_eq!(classify(IpAddr::V6(six_to_four)), kind, "{six_to_four}");
+    let translated = Ipv6Addr::new(0, 0, 0, 0, 0xffff, 0, hi, lo);
+    assert_eq!(classify(IpAddr::V6(translated)), kind, "{translated}");
     if kind.is_some() {
         let compatible = Ipv6Addr::new(0, 0, 0, 0, 0, 0, hi, lo);
         assert!(classify(IpAddr::V6(compatible)).is_some(), "{compatible}");
+        // Local-use NAT64 (RFC 8215) in the /96 and /64 layouts of RFC 6052.
+        let local = Ipv6Addr::new(0x64, 0xff9b, 1, 0, 0, 0, hi, lo);
+        assert!(classify(IpAddr::V6(local)).is_some(), "{local}");
+        let local64 = Ipv6Addr::new(
+            0x64,
+            0xff9b,
+            1,
+            0,
+            u16::from(a),
+            u16::from_be_bytes([b, c]),
+            u16::from(d) << 8,
+            0,
+        );
+        assert!(classify(IpAddr::V6(local64)).is_some(), "{local64}");
     }
     if let Some(bytes) = data.get(..16) {
         let mut octets = [0u8; 16];

@@ -33,10 +33,18 @@ fn main() {
         "Page extraction",
         "cargo bench -p leadscout-research --bench extract",
         "Every saved HTML page under `../shared/eval/pages`: decode, depth cap, one parse into \
-         facts, Markdown text, headings and links, then technology and text signals (139 \
-         rules) and the injection scan, on one thread. Median of 5 passes after a warm-up.",
+         links, then (hidden elements and blocks aimed at AI assistants cut out) facts, \
+         Markdown text and headings, then technology and text signals (139 rules) and the \
+         injection scan, on one thread. Median of 5 passes after a warm-up.",
     );
-    let eval = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/pages");
+    // The shared eval set sits beside the checkout, or beside the folder of worktrees.
+    let eval = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|dir| dir.join("shared/eval/pages"))
+        .find(|dir| dir.is_dir())
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/pages")
+        });
     let mut files = Vec::new();
     html_files(&eval, &mut files);
     files.sort();

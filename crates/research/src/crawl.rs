@@ -3,6 +3,8 @@
 //! registrable domain, each read once into text, facts, signals and injection flags.
 
 use std::collections::BTreeSet;
+use std::future::Future;
+use std::time::Duration;
 
 use leadscout_domain::{registrable_domain, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -13,6 +15,11 @@ use url::Url;
 use crate::page::{decode, read, Link};
 use crate::signals::{self, Signal, SignalInput};
 use crate::{FetchError, Fetched, Fetcher, PageFacts, Validators};
+
+/// The version of how pages are read into text, facts and signals, stored with each page
+/// (`reader` in its metadata): a page stored by an older version is never reused unread.
+/// 2: hidden elements and blocks aimed at AI assistants are cut out.
+pub const READER: u64 = 2;
 
 /// What a page is for, as the crawl plan chose it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -120,11 +127,17 @@ const PLAN: &[(PageKind, &[&str])] = &[
 pub struct CrawlConfig {
     /// Pages per crawl, homepage included.
     pub max_pages: usize,
+    /// For the whole crawl. The homepage must be read within it; key pages not read by then
+    /// are skipped, and the crawl returns what it has.
+    pub deadline: Duration,
 }
 
 impl Default for CrawlConfig {
     fn default() -> Self {
-        CrawlConfig { max_pages: 7 }
+        CrawlConfig {
+            max_pages: 7,
+            deadline: Duration::from_secs(90),
+        }
     }
 }
 
@@ -147,7 +160,10 @@ pub struct CrawledPage {
     pub text: String,
     pub facts: PageFacts,
     pub signals: Vec<Signal>,
-    /// Passages that talk to an AI assistant: kept as data, flagged for the model stages.
+    /// Blocks (paragraph, list item, section...) that talk to an AI assistant, whole, whether
+    /// shown or hidden: the page is flagged with them, and since none of their text is in
+    /// `text`, `signals` or `facts`, no excerpt, signal or fact comes from them; a quote from
+    /// one is refused.
     pub injection: Vec<String>,
     /// The server's validators, for asking next time only whether the page changed.
     #[serde(default)]
@@ -165,6 +181,11 @@ impl CrawledPage {
     pub fn from_stored(source: leadscout_store::SourceRecord) -> Option<CrawledPage> {
         let meta = &source.metadata;
         let text = |key: &str| meta.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+        // Read by an older reader (hidden text and planted blocks still in its text and
+        // signals): fetched again in full rather than kept.
+        if meta.get("reader").and_then(serde_json::Value::as_u64) < Some(READER) {
+            return None;
+        }
         Some(CrawledPage {
             kind: PageKind::parse(&source.kind)?,
             status: source.status,
@@ -251,9 +272,33 @@ async fn get(fetcher: &Fetcher, url: &Url, previous: &[CrawledPage]) -> Result<G
     }
 }
 
-/// Crawls `start` (normally the homepage). Fails only when the start page cannot be read; key
-/// pages that fail are listed in `skipped` with the reason. Pages in `previous` (the last crawl
-/// of this site) are re-fetched conditionally: an unchanged page is not downloaded again.
+/// How a step of the crawl ended: done, out of time, or cancelled.
+enum Step<T> {
+    Done(T),
+    OutOfTime,
+    Cancelled,
+}
+
+/// Runs `work` until it ends, the crawl's deadline passes or `cancel` fires, whichever is first;
+/// the work is dropped (its connections closed) in the other two cases.
+async fn step<T>(
+    work: impl Future<Output = T>,
+    until: tokio::time::Instant,
+    cancel: &CancellationToken,
+) -> Step<T> {
+    tokio::select! {
+        biased;
+        () = cancel.cancelled() => Step::Cancelled,
+        () = tokio::time::sleep_until(until) => Step::OutOfTime,
+        done = work => Step::Done(done),
+    }
+}
+
+/// Crawls `start` (normally the homepage). Fails only when the start page cannot be read (in
+/// time, or before `cancel`); key pages that fail, or that the deadline leaves unread, are
+/// listed in `skipped` with the reason, and a cancel ends the crawl with the pages read so far.
+/// Pages in `previous` (the last crawl of this site) are re-fetched conditionally: an unchanged
+/// page is not downloaded again.
 pub async fn crawl(
     fetcher: &Fetcher,
     start: &Url,
@@ -261,8 +306,22 @@ pub async fn crawl(
     cancel: &CancellationToken,
     previous: &[CrawledPage],
 ) -> Result<Crawl, FetchError> {
+    let until = tokio::time::Instant::now() + config.deadline;
+    let out_of_time = |url: &Url| FetchError::Deadline {
+        url: url.to_string(),
+        seconds: config.deadline.as_secs_f64().ceil() as u64,
+    };
     let budget = config.max_pages.saturating_sub(1);
-    let (home_page, plan_from) = match get(fetcher, start, previous).await? {
+    let home = match step(get(fetcher, start, previous), until, cancel).await {
+        Step::Done(home) => home?,
+        Step::OutOfTime => return Err(out_of_time(start)),
+        Step::Cancelled => {
+            return Err(FetchError::Cancelled {
+                url: start.to_string(),
+            })
+        }
+    };
+    let (home_page, plan_from) = match home {
         Got::Read(home) => {
             let (page, links) = read_page(home, PageKind::Home);
             (page, Some(links))
@@ -283,7 +342,9 @@ pub async fn crawl(
         Some(mut links) => {
             // Key pages the homepage does not link to are often in the sitemap.
             if plan(&links, &domain, &seen, budget).len() < budget {
-                if let Some(sitemap) = fetcher.sitemap(&home_url).await {
+                if let Step::Done(Some(sitemap)) =
+                    step(fetcher.sitemap(&home_url), until, cancel).await
+                {
                     links.extend(sitemap_links(&sitemap));
                 }
             }
@@ -308,10 +369,28 @@ pub async fn crawl(
         if batch.is_empty() {
             break;
         }
-        let fetched = futures_util::future::join_all(
+        let all = futures_util::future::join_all(
             batch.iter().map(|(_, url)| get(fetcher, url, previous)),
-        )
-        .await;
+        );
+        let fetched = match step(all, until, cancel).await {
+            Step::Done(fetched) => fetched,
+            Step::Cancelled => break,
+            Step::OutOfTime => {
+                let seconds = config.deadline.as_secs_f64().ceil();
+                skipped.extend(
+                    batch
+                        .iter()
+                        .chain(queue.as_slice())
+                        .map(|(_, url)| Skipped {
+                            url: url.to_string(),
+                            reason: format!(
+                                "not read: the crawl of the site ran out of its {seconds} s"
+                            ),
+                        }),
+                );
+                break;
+            }
+        };
         for ((kind, url), result) in batch.into_iter().zip(fetched) {
             match result {
                 Ok(Got::Unchanged(page)) if seen.insert(page.url.clone()) => {
@@ -350,7 +429,6 @@ fn read_page(page: crate::Page, kind: PageKind) -> (CrawledPage, Vec<Link>) {
         text: &flat_text,
         headers: &headers,
     });
-    let injection = signals::injection_snippets(&read.text);
     let validators = Validators::of(&page);
     let content_hash = Sha256::digest(&page.body)
         .iter()
@@ -375,7 +453,7 @@ fn read_page(page: crate::Page, kind: PageKind) -> (CrawledPage, Vec<Link>) {
             text: read.text,
             facts: read.facts,
             signals,
-            injection,
+            injection: read.flagged,
             etag: validators.etag,
             last_modified: validators.last_modified,
             unchanged: false,
@@ -492,6 +570,30 @@ mod tests {
             url: url.into(),
             text: text.into(),
         }
+    }
+
+    #[test]
+    fn a_page_stored_by_an_older_reader_is_not_reused() {
+        let stored = |metadata: serde_json::Value| leadscout_store::SourceRecord {
+            url: "https://acme.example/".into(),
+            kind: "home".into(),
+            status: 200,
+            fetched_at: Timestamp(0),
+            content_hash: "00".into(),
+            title: None,
+            text: "Hidden text read by an older version.".into(),
+            metadata,
+            injection: Vec::new(),
+            signals: Vec::new(),
+            etag: Some("\"v1\"".into()),
+            last_modified: None,
+        };
+        let facts = serde_json::to_value(PageFacts::default()).unwrap();
+        let older = serde_json::json!({"headings": [], "facts": facts});
+        assert_eq!(CrawledPage::from_stored(stored(older)), None);
+        let current = serde_json::json!({"reader": READER, "headings": [], "facts": facts});
+        let page = CrawledPage::from_stored(stored(current)).unwrap();
+        assert_eq!(page.etag.as_deref(), Some("\"v1\""));
     }
 
     #[test]

@@ -98,6 +98,13 @@ pub(crate) fn extract_from(doc: &Document, base: Option<&Url>) -> PageFacts {
             facts.addresses.insert(text);
         }
     }
+    link_facts(doc, base, &mut facts);
+    facts
+}
+
+/// The contact and profile links of a document (`mailto:`, `tel:`, social networks) into
+/// `facts`.
+pub(crate) fn link_facts(doc: &Document, base: Option<&Url>, facts: &mut PageFacts) {
     for link in doc.select("a[href]").iter() {
         let Some(href) = link.attr("href") else {
             continue;
@@ -139,7 +146,6 @@ pub(crate) fn extract_from(doc: &Document, base: Option<&Url>) -> PageFacts {
             }
         }
     }
-    facts
 }
 
 pub(crate) fn resolve(base: Option<&Url>, href: &str) -> Option<Url> {

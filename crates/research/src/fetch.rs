@@ -1,6 +1,7 @@
 //! The fetcher: one page at a time, through the SSRF guard, with a user agent that names the app,
-//! timeouts, at most five redirects each re-checked by the guard, HTML only, and a body cap
-//! enforced while streaming (after decompression, so a compression bomb stops at the cap).
+//! timeouts, one deadline for the whole fetch (redirects, robots.txt and waits included), at most
+//! five redirects each re-checked by the guard, HTML only, and a body cap enforced while
+//! streaming (after decompression, so a compression bomb stops at the cap).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,8 +26,12 @@ pub const USER_AGENT: &str = concat!(
 #[derive(Debug, Clone)]
 pub struct FetchConfig {
     pub connect_timeout: Duration,
-    /// For the whole exchange, body included.
+    /// For one request and its answer, body included.
     pub timeout: Duration,
+    /// For a whole fetch: robots.txt, the waits between requests to one host and every
+    /// redirect hop together. A site that answers each request just in time, or drips a byte
+    /// now and then, cannot hold a worker longer than this.
+    pub deadline: Duration,
     /// Bytes of (decompressed) body kept; the rest is not read.
     pub max_body: usize,
     pub max_redirects: usize,
@@ -41,6 +46,7 @@ impl Default for FetchConfig {
         FetchConfig {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(20),
+            deadline: Duration::from_secs(30),
             max_body: 2 * 1024 * 1024,
             max_redirects: 5,
             per_host_interval: Duration::from_secs(1),
@@ -130,10 +136,18 @@ pub enum FetchError {
     },
     #[error("the site's robots.txt asks not to read {url}")]
     RobotsDisallowed { url: String },
+    /// robots.txt did not answer, answered with a server error, or timed out: RFC 9309 says to
+    /// read nothing then, and the user is told that, not that the site said no.
+    #[error("the site's robots.txt could not be read ({reason}), so {url} was not read: a site whose crawling rules cannot be read is left alone until they can")]
+    RobotsUnreadable { url: String, reason: String },
     #[error("{url} redirected more than {max} times")]
     TooManyRedirects { url: String, max: usize },
     #[error("{url} did not answer in time")]
     Timeout { url: String },
+    #[error("reading {url} took longer than {seconds} s, so it was stopped (the site is very slow or stalls)")]
+    Deadline { url: String, seconds: u64 },
+    #[error("reading {url} was cancelled")]
+    Cancelled { url: String },
     #[error("could not reach {url}: {reason}")]
     Connect { url: String, reason: String },
 }
@@ -142,7 +156,10 @@ impl FetchError {
     /// Worth trying again later (the engine's backoff decides when).
     pub fn is_transient(&self) -> bool {
         match self {
-            FetchError::Timeout { .. } | FetchError::Connect { .. } => true,
+            FetchError::Timeout { .. }
+            | FetchError::Deadline { .. }
+            | FetchError::Connect { .. }
+            | FetchError::RobotsUnreadable { .. } => true,
             FetchError::Status { status, .. } => *status == 429 || *status >= 500,
             _ => false,
         }
@@ -173,8 +190,8 @@ pub struct Fetcher {
     client: reqwest::Client,
     guard: Guard,
     config: FetchConfig,
-    /// robots.txt per origin, fetched once per fetcher.
-    robots: Mutex<HashMap<String, Robots>>,
+    /// robots.txt per origin, fetched once per fetcher; a failure to read it is kept briefly.
+    robots: Mutex<HashMap<String, RobotsRead>>,
     hosts: Mutex<HashMap<String, Arc<HostSlot>>>,
 }
 
@@ -183,6 +200,21 @@ struct HostSlot {
     open: tokio::sync::Semaphore,
     next: Mutex<Option<tokio::time::Instant>>,
 }
+
+/// What asking an origin for its robots.txt gave.
+#[derive(Clone)]
+enum RobotsRead {
+    Rules(Robots),
+    /// Nothing may be read from the origin until `retry_at`; then robots.txt is asked again.
+    Unreadable {
+        reason: String,
+        retry_at: tokio::time::Instant,
+    },
+}
+
+/// How long an unreadable robots.txt keeps a site closed before it is asked again: long enough
+/// that one crawl asks once, short enough that the engine's retries ask afresh.
+const ROBOTS_RETRY: Duration = Duration::from_secs(60);
 
 /// Headers kept per page; a response with more is unusual and the rest are not fingerprints.
 const MAX_HEADERS: usize = 64;
@@ -212,7 +244,7 @@ impl Fetcher {
 
     /// Fetches one HTML page, following redirects through the guard and obeying robots.txt.
     pub async fn fetch(&self, url: &Url) -> Result<Page, FetchError> {
-        match self.get(url, Want::Page, None).await? {
+        match self.get_within(url, Want::Page, None).await? {
             Fetched::Page(page) => Ok(page),
             // Only a conditional request can be answered 304.
             Fetched::NotModified { url } => Err(FetchError::Status {
@@ -230,53 +262,90 @@ impl Fetcher {
         url: &Url,
         validators: &Validators,
     ) -> Result<Fetched, FetchError> {
-        self.get(url, Want::Page, Some(validators)).await
+        self.get_within(url, Want::Page, Some(validators)).await
     }
 
     /// The site's sitemap.xml (robots.txt applies), as text; `None` when it has none.
     pub async fn sitemap(&self, origin: &Url) -> Option<String> {
         let url = origin.join("/sitemap.xml").ok()?;
-        match self.get(&url, Want::Sitemap, None).await {
+        match self.get_within(&url, Want::Sitemap, None).await {
             Ok(Fetched::Page(page)) => Some(String::from_utf8_lossy(&page.body).into_owned()),
             _ => None,
         }
     }
 
-    /// The rules of `url`'s origin, fetched on first use: a 4xx means none, a failure to answer
-    /// means "stay away" until the next fetcher.
+    /// [`Fetcher::get`] within the fetch deadline.
+    async fn get_within(
+        &self,
+        url: &Url,
+        want: Want,
+        validators: Option<&Validators>,
+    ) -> Result<Fetched, FetchError> {
+        let deadline = self.config.deadline;
+        match tokio::time::timeout(deadline, self.get(url, want, validators)).await {
+            Ok(result) => result,
+            // Dropping the request closes its connection.
+            Err(_) => Err(FetchError::Deadline {
+                url: url.to_string(),
+                seconds: deadline.as_secs_f64().ceil() as u64,
+            }),
+        }
+    }
+
+    /// The rules of `url`'s origin, fetched on first use: a 4xx means none; a server error or
+    /// no answer means read nothing (RFC 9309), said as such, for [`ROBOTS_RETRY`].
     /// A refusal by the guard is passed on: the site itself is off-limits.
     async fn robots_for(&self, url: &Url) -> Result<Robots, FetchError> {
         let origin = url.origin().ascii_serialization();
-        if let Some(robots) = self
+        let known = self
             .robots
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(&origin)
-        {
-            return Ok(robots.clone());
+            .cloned();
+        match known {
+            Some(RobotsRead::Rules(robots)) => return Ok(robots),
+            Some(RobotsRead::Unreadable { reason, retry_at })
+                if tokio::time::Instant::now() < retry_at =>
+            {
+                return Err(FetchError::RobotsUnreadable {
+                    url: url.to_string(),
+                    reason,
+                })
+            }
+            _ => {}
         }
-        let robots = match url.join("/robots.txt") {
-            Err(_) => Robots::allow_all(),
+        let read = match url.join("/robots.txt") {
+            Err(_) => RobotsRead::Rules(Robots::allow_all()),
             Ok(robots_url) => match Box::pin(self.get(&robots_url, Want::Robots, None)).await {
-                Ok(Fetched::Page(page)) => Robots::parse(&String::from_utf8_lossy(
+                Ok(Fetched::Page(page)) => RobotsRead::Rules(Robots::parse_bytes(
                     &page.body[..page.body.len().min(ROBOTS_MAX)],
                 )),
-                Ok(Fetched::NotModified { .. }) => Robots::allow_all(),
+                Ok(Fetched::NotModified { .. }) => RobotsRead::Rules(Robots::allow_all()),
                 Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => {
-                    Robots::allow_all()
+                    RobotsRead::Rules(Robots::allow_all())
                 }
                 Err(refused @ FetchError::Refused(_)) => return Err(refused),
                 Err(err) => {
-                    tracing::info!(%origin, error = %err, "robots.txt unavailable; not reading the site");
-                    Robots::disallow_all()
+                    tracing::info!(%origin, error = %err, "robots.txt unreadable; not reading the site");
+                    RobotsRead::Unreadable {
+                        reason: robots_failure(&err),
+                        retry_at: tokio::time::Instant::now() + ROBOTS_RETRY,
+                    }
                 }
             },
         };
         self.robots
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(origin, robots.clone());
-        Ok(robots)
+            .insert(origin, read.clone());
+        match read {
+            RobotsRead::Rules(robots) => Ok(robots),
+            RobotsRead::Unreadable { reason, .. } => Err(FetchError::RobotsUnreadable {
+                url: url.to_string(),
+                reason,
+            }),
+        }
     }
 
     async fn get(
@@ -459,5 +528,16 @@ impl Fetcher {
                 reason: err.to_string(),
             }
         }
+    }
+}
+
+/// Why robots.txt could not be read, in a few words for the user.
+fn robots_failure(err: &FetchError) -> String {
+    match err {
+        FetchError::Status { status, .. } => format!("it answered {status}"),
+        FetchError::Timeout { .. } => "it did not answer in time".to_owned(),
+        FetchError::Connect { .. } => "the connection failed".to_owned(),
+        FetchError::TooManyRedirects { max, .. } => format!("it redirected more than {max} times"),
+        other => other.to_string(),
     }
 }

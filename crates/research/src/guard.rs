@@ -2,7 +2,8 @@
 //!
 //! Refused: loopback, private (RFC 1918, unique-local), link-local, CGNAT (100.64/10), multicast,
 //! broadcast, unspecified, documentation, benchmarking and other reserved ranges, for IP-literal
-//! URLs (IPv4, IPv6, IPv4-mapped and NAT64/6to4 forms) and for every address a name resolves
+//! URLs (IPv4, IPv6, and the IPv4 address embedded in IPv4-mapped, IPv4-translated, NAT64,
+//! local-use NAT64 and 6to4 forms) and for every address a name resolves
 //! to. The fetcher connects only to addresses this guard returned, so a DNS answer that changes
 //! between the check and the connection (DNS rebinding) cannot slip through.
 
@@ -219,6 +220,16 @@ fn classify_v6(ip: Ipv6Addr) -> Option<&'static str> {
             ))
             .or(Some("reserved (IPv4-compatible)"));
         }
+        // IPv4-translated ::ffff:0:a.b.c.d (RFC 2765, SIIT): a translator would reach the
+        // embedded address.
+        [0, 0, 0, 0, 0xffff, 0, hi, lo] => {
+            return classify_v4(Ipv4Addr::new(
+                (hi >> 8) as u8,
+                hi as u8,
+                (lo >> 8) as u8,
+                lo as u8,
+            ));
+        }
         // NAT64 64:ff9b::/96 embeds an IPv4 address that the gateway would reach.
         [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => {
             return classify_v4(Ipv4Addr::new(
@@ -228,6 +239,9 @@ fn classify_v6(ip: Ipv6Addr) -> Option<&'static str> {
                 lo as u8,
             ));
         }
+        // Local-use NAT64 64:ff9b:1::/48 (RFC 8215): the network picks the prefix length, so
+        // the address is read in every layout RFC 6052 allows for it.
+        [0x64, 0xff9b, 1, ..] => return classify_local_nat64(ip.octets()),
         // 6to4 2002:a.b.c.d::/48 embeds the relay's IPv4 address.
         [0x2002, hi, lo, ..] => {
             return classify_v4(Ipv4Addr::new(
@@ -247,6 +261,28 @@ fn classify_v6(ip: Ipv6Addr) -> Option<&'static str> {
         _ => return None,
     };
     Some(kind)
+}
+
+/// An address in 64:ff9b:1::/48 as a local NAT64 gateway would translate it. RFC 6052 puts
+/// the IPv4 address after a /48, /56, /64 or /96 prefix, skipping bits 64-71 (the `u` octet,
+/// always zero) and leaving zeros after it. Each layout whose `u` octet and suffix are zero is a
+/// reading a gateway could make; the /96 one always is. The address is refused when any of
+/// them is not public.
+fn classify_local_nat64(o: [u8; 16]) -> Option<&'static str> {
+    let zero = |range: std::ops::Range<usize>| o[range].iter().all(|b| *b == 0);
+    let mut readings = vec![[o[12], o[13], o[14], o[15]]];
+    if o[8] == 0 && zero(11..16) {
+        readings.push([o[6], o[7], o[9], o[10]]); // /48
+    }
+    if o[8] == 0 && zero(12..16) {
+        readings.push([o[7], o[9], o[10], o[11]]); // /56
+    }
+    if o[8] == 0 && zero(13..16) {
+        readings.push([o[9], o[10], o[11], o[12]]); // /64
+    }
+    readings
+        .into_iter()
+        .find_map(|[a, b, c, d]| classify_v4(Ipv4Addr::new(a, b, c, d)))
 }
 
 #[cfg(test)]
@@ -293,6 +329,17 @@ mod tests {
             "2001:db8::1",
             "::7f00:1",
             "fec0::1",
+            // IPv4-translated (RFC 2765) and local-use NAT64 (RFC 8215) in its layouts.
+            "::ffff:0:127.0.0.1",
+            "::ffff:0:a9fe:a9fe",
+            "::ffff:0:10.0.0.1",
+            "64:ff9b:1::7f00:1",
+            "64:ff9b:1::a00:1",
+            "64:ff9b:1:ffff:ffff::a9fe:a9fe",
+            "64:ff9b:1:7f00:0:100::",
+            "64:ff9b:1:0:7f:0:100:0",
+            "64:ff9b:1:0:a:0:100:0",
+            "64:ff9b:1:0:c0:a801:100::",
         ] {
             assert!(classify(ip(bad)).is_some(), "{bad} must be refused");
         }
@@ -312,6 +359,9 @@ mod tests {
             "::ffff:93.184.215.14",
             "64:ff9b::808:808",
             "2002:808:808::",
+            "::ffff:0:808:808",
+            "64:ff9b:1::808:808",
+            "64:ff9b:1:abcd::5db8:d70e",
         ] {
             assert_eq!(classify(ip(good)), None, "{good} is public");
         }

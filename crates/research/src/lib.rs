@@ -9,6 +9,7 @@ mod guard;
 pub mod model;
 mod page;
 mod robots;
+mod screen;
 pub mod signals;
 pub mod stages;
 

@@ -177,6 +177,16 @@ pub fn injection_snippets(text: &str) -> Vec<String> {
     out
 }
 
+/// Where `text` addresses an AI assistant or reads like instructions to one: the byte range of
+/// each match (the first 300 KB are scanned), for callers that cut out the block around it.
+pub(crate) fn injection_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
+    let text = cap_at_char_boundary(text, MAX_TEXT_BYTES);
+    match INJECTION_RE.as_ref() {
+        Some(re) => re.find_iter(text).map(|m| m.range()).collect(),
+        None => Vec::new(),
+    }
+}
+
 /// How many technology rules the rules file holds.
 pub fn tech_rule_count() -> usize {
     RULES.declared

@@ -221,9 +221,8 @@ pub fn stage_error(domain: &str, err: FetchError) -> StageError {
             message: format!("{url} answered {status}"),
             retry_after: retry_after.map(std::time::Duration::from_secs),
         },
-        FetchError::Timeout { .. } | FetchError::Connect { .. } => {
-            StageError::transient(err.to_string())
-        }
+        ref err if err.is_transient() => StageError::transient(err.to_string()),
+        FetchError::Cancelled { .. } => StageError::Cancelled,
         // Offline, or a typo in the address: worth a few tries before saying so.
         FetchError::Refused(Refusal::Unresolved(..)) => StageError::transient(format!(
             "{domain} could not be found: check the website address and the internet connection"
@@ -464,6 +463,7 @@ impl WriteStage {
                 title: page.title.clone(),
                 text: page.text.clone(),
                 metadata: json!({
+                    "reader": crate::crawl::READER,
                     "description": page.description,
                     "language": page.language,
                     "headings": page.headings,

@@ -7,12 +7,15 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use leadscout_pipeline::StageError;
+use leadscout_research::stages::stage_error;
 use leadscout_research::{
-    decode, AllowList, FetchConfig, FetchError, Fetched, Fetcher, Guard, Refusal, Validators,
-    USER_AGENT,
+    crawl, decode, AllowList, CrawlConfig, FetchConfig, FetchError, Fetched, Fetcher, Guard,
+    Refusal, Validators, USER_AGENT,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
 fn gzip_of_zeros(len: usize) -> Vec<u8> {
@@ -135,6 +138,22 @@ async fn serve() -> Fixture {
                         tokio::time::sleep(Duration::from_millis(150)).await;
                         peak.lock().unwrap().0 -= 1;
                         html("<p>waited</p>")
+                    }
+                    p if p.starts_with("/hop/") => {
+                        // Each hop answers in time, after a pause; together they take seconds.
+                        let n: u32 = p["/hop/".len()..].parse().unwrap_or(0);
+                        tokio::time::sleep(Duration::from_millis(400)).await;
+                        redirect(&format!("/hop/{}", n + 1))
+                    }
+                    "/drip-head" => {
+                        // Even the headers come a byte at a time.
+                        for byte in b"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: 10\r\n\r\n" {
+                            if socket.write_all(&[*byte]).await.is_err() {
+                                return;
+                            }
+                            tokio::time::sleep(Duration::from_millis(200)).await;
+                        }
+                        b"<p>late</p>".to_vec()
                     }
                     "/slow" => {
                         // Headers never come.
@@ -373,4 +392,295 @@ async fn requests_to_one_host_are_spaced_and_at_most_two_are_open() {
         peak.lock().unwrap().1 <= 2,
         "at most two requests open at once"
     );
+}
+
+#[tokio::test]
+async fn one_deadline_covers_a_whole_fetch_with_its_redirects() {
+    let Fixture { addr, .. } = serve().await;
+    // Every request is answered well within its own timeout; the fetch as a whole is not.
+    let f = fetcher(
+        addr,
+        FetchConfig {
+            timeout: Duration::from_secs(60),
+            deadline: Duration::from_secs(1),
+            ..FetchConfig::default()
+        },
+    );
+    let bounded = Duration::from_secs(30);
+    for path in ["/hop/0", "/drip-head"] {
+        let err = tokio::time::timeout(bounded, f.fetch(&url(addr, path)))
+            .await
+            .unwrap_or_else(|_| panic!("{path} held the fetch past {bounded:?}"))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            FetchError::Deadline {
+                url: url(addr, path).to_string(),
+                seconds: 1
+            }
+        );
+        assert!(err.is_transient());
+        assert!(err.to_string().contains("took longer than 1 s"), "{err}");
+    }
+}
+
+/// How a tiny test server answers one path.
+#[derive(Clone)]
+enum Answer {
+    Html(&'static str),
+    Status(u16),
+    /// Close the connection without a word.
+    Hang,
+    /// Headers, then a byte every 200 ms for ever.
+    Drip,
+    /// Never answer.
+    Silence,
+}
+
+/// A server on 127.0.0.1 that answers by `route`, reached as `drip.example` (a pinned name, so
+/// the crawl plan sees a registrable domain) through a fetcher with `config`; every path asked
+/// for is sent to the receiver.
+async fn tiny(
+    route: fn(&str) -> Answer,
+    config: FetchConfig,
+) -> (Fetcher, Url, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tell, requested) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let tell = tell.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0; 8192];
+                let n = socket.read(&mut buf).await.unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]).to_string();
+                let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                let _ = tell.send(path.clone());
+                let head = |status: u16, len: usize| {
+                    format!("HTTP/1.1 {status} X\r\ncontent-type: text/html\r\ncontent-length: {len}\r\nconnection: close\r\n\r\n")
+                };
+                match route(&path) {
+                    Answer::Html(body) => {
+                        let _ = socket.write_all(head(200, body.len()).as_bytes()).await;
+                        let _ = socket.write_all(body.as_bytes()).await;
+                    }
+                    Answer::Status(status) => {
+                        let _ = socket.write_all(head(status, 0).as_bytes()).await;
+                    }
+                    Answer::Hang => return,
+                    Answer::Drip => {
+                        let _ = socket.write_all(head(200, 100_000).as_bytes()).await;
+                        while socket.write_all(b"x").await.is_ok() {
+                            tokio::time::sleep(Duration::from_millis(200)).await;
+                        }
+                        return;
+                    }
+                    Answer::Silence => {
+                        tokio::time::sleep(Duration::from_secs(3600)).await;
+                    }
+                }
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    let fetcher = Fetcher::new(
+        Guard::new(AllowList::none().resolve_as("drip.example", addr)),
+        config,
+    )
+    .unwrap();
+    let home = Url::parse(&format!("http://drip.example:{}/", addr.port())).unwrap();
+    (fetcher, home, requested)
+}
+
+/// Time enough for anything but a site that never finishes.
+fn patient() -> FetchConfig {
+    FetchConfig {
+        timeout: Duration::from_secs(60),
+        deadline: Duration::from_secs(60),
+        per_host_interval: Duration::from_millis(10),
+        ..FetchConfig::default()
+    }
+}
+
+const HOME: &str = "<html><head><title>Drip</title></head><body><main><h1>Drip Analytics</h1>\
+    <p>Dashboards for warehouse teams.</p><a href=\"/about\">About</a> \
+    <a href=\"/pricing\">Pricing</a></main></body></html>";
+
+#[tokio::test]
+async fn an_unreadable_robots_txt_is_reported_as_unreadable_not_as_a_refusal() {
+    for (route, why) in [
+        (
+            (|p: &str| match p {
+                "/robots.txt" => Answer::Status(503),
+                _ => Answer::Html(HOME),
+            }) as fn(&str) -> Answer,
+            "it answered 503",
+        ),
+        (
+            |p: &str| match p {
+                "/robots.txt" => Answer::Hang,
+                _ => Answer::Html(HOME),
+            },
+            "the connection failed",
+        ),
+    ] {
+        let (f, home, _) = tiny(route, patient()).await;
+        let err = f.fetch(&home).await.unwrap_err();
+        assert_eq!(
+            err,
+            FetchError::RobotsUnreadable {
+                url: home.to_string(),
+                reason: why.into()
+            }
+        );
+        let message = err.to_string();
+        assert!(
+            message.contains("robots.txt could not be read"),
+            "{message}"
+        );
+        assert!(!message.contains("asks"), "{message}");
+        // The run is told the truth, and tries again later.
+        match stage_error("drip.example", err) {
+            StageError::Transient { message, .. } => {
+                assert!(message.contains("could not be read"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // A robots.txt that never answers times out the same way.
+    let (f, home, _) = tiny(
+        |p| match p {
+            "/robots.txt" => Answer::Silence,
+            _ => Answer::Html(HOME),
+        },
+        FetchConfig {
+            timeout: Duration::from_millis(300),
+            ..patient()
+        },
+    )
+    .await;
+    let err = f.fetch(&home).await.unwrap_err();
+    assert_eq!(
+        err,
+        FetchError::RobotsUnreadable {
+            url: home.to_string(),
+            reason: "it did not answer in time".into()
+        }
+    );
+}
+
+fn dripping_key_pages(path: &str) -> Answer {
+    match path {
+        "/" => Answer::Html(HOME),
+        "/about" | "/pricing" => Answer::Drip,
+        _ => Answer::Status(404),
+    }
+}
+
+fn dripping_home(path: &str) -> Answer {
+    match path {
+        "/" => Answer::Drip,
+        _ => Answer::Status(404),
+    }
+}
+
+#[tokio::test]
+async fn a_crawl_ends_at_its_deadline_with_the_pages_it_read() {
+    let (f, home, _) = tiny(dripping_key_pages, patient()).await;
+    let config = CrawlConfig {
+        deadline: Duration::from_secs(2),
+        ..CrawlConfig::default()
+    };
+    let cancel = CancellationToken::new();
+    let done = tokio::time::timeout(
+        Duration::from_secs(30),
+        crawl(&f, &home, &config, &cancel, &[]),
+    )
+    .await
+    .expect("the crawl outlived its deadline")
+    .unwrap();
+    assert_eq!(done.pages.len(), 1, "{:?}", done.skipped);
+    let mut skipped: Vec<&str> = done.skipped.iter().map(|s| s.url.as_str()).collect();
+    skipped.sort_unstable();
+    assert_eq!(
+        skipped,
+        [
+            home.join("/about").unwrap().as_str(),
+            home.join("/pricing").unwrap().as_str()
+        ]
+    );
+    assert!(done
+        .skipped
+        .iter()
+        .all(|s| s.reason.contains("ran out of its 2 s")));
+
+    // A homepage that drips fails the crawl at the deadline.
+    let (f, home, _) = tiny(dripping_home, patient()).await;
+    let err = tokio::time::timeout(
+        Duration::from_secs(30),
+        crawl(&f, &home, &config, &cancel, &[]),
+    )
+    .await
+    .expect("the crawl outlived its deadline")
+    .unwrap_err();
+    assert!(matches!(err, FetchError::Deadline { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn cancel_ends_a_crawl_held_by_a_dripping_site() {
+    let (f, home, mut requested) = tiny(dripping_key_pages, patient()).await;
+    let config = CrawlConfig::default();
+    let cancel = CancellationToken::new();
+    let crawling = {
+        let (f, home, cancel) = (std::sync::Arc::new(f), home.clone(), cancel.clone());
+        tokio::spawn(async move { crawl(&f, &home, &config, &cancel, &[]).await })
+    };
+    // Cancel once a dripping page holds the crawl.
+    while let Some(path) = requested.recv().await {
+        if path == "/about" || path == "/pricing" {
+            break;
+        }
+    }
+    let cancelled = std::time::Instant::now();
+    cancel.cancel();
+    let done = tokio::time::timeout(Duration::from_secs(10), crawling)
+        .await
+        .expect("cancel did not end the crawl")
+        .unwrap()
+        .unwrap();
+    let took = cancelled.elapsed();
+    eprintln!("the crawl ended {took:?} after cancel");
+    assert_eq!(done.pages.len(), 1);
+    // Both deadlines are a minute or more away: only the cancel can have ended it.
+    assert!(took < Duration::from_secs(10));
+
+    // Cancelled while the homepage drips: the crawl fails as cancelled.
+    let (f, home, mut requested) = tiny(dripping_home, patient()).await;
+    let cancel = CancellationToken::new();
+    let crawling = {
+        let (f, home, cancel) = (std::sync::Arc::new(f), home.clone(), cancel.clone());
+        tokio::spawn(async move { crawl(&f, &home, &CrawlConfig::default(), &cancel, &[]).await })
+    };
+    while let Some(path) = requested.recv().await {
+        if path == "/" {
+            break;
+        }
+    }
+    cancel.cancel();
+    let err = tokio::time::timeout(Duration::from_secs(10), crawling)
+        .await
+        .expect("cancel did not end the crawl")
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(
+        err,
+        FetchError::Cancelled {
+            url: home.to_string()
+        }
+    );
+    // The crawl stage stops as cancelled, not as failed.
+    assert!(matches!(
+        stage_error("drip.example", err),
+        StageError::Cancelled
+    ));
 }

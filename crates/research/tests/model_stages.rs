@@ -531,30 +531,18 @@ async fn a_page_that_tells_the_model_what_to_score_changes_nothing_that_is_writt
         .unwrap()
         .unwrap();
     let research = h.store.company_research(company.id).await.unwrap().unwrap();
-    // The page is flagged.
+    // The page is flagged, and the planted paragraph never reached the model: it is cut out
+    // of the page text whole, so the gullible model had nothing to obey.
     assert!(research.sources[0].flagged);
     assert_eq!(research.profile.flagged_pages, 1);
-    // The planted sentence and the invented source are kept as unverified claims.
-    let planted = research
+    let calls = h.calls(bo).await;
+    let footprint = calls[0].layers.task.to_lowercase();
+    assert!(footprint.contains("refrigerated trucking"), "{footprint}");
+    assert!(!footprint.contains("note to ai"), "{footprint}");
+    assert!(research
         .facts
         .iter()
-        .find(|f| f.value == "The best possible lead")
-        .unwrap_or_else(|| panic!("{:#?}", research.facts));
-    assert!(!planted.verified);
-    assert_eq!(
-        planted.problem.as_deref(),
-        Some("quotes text aimed at AI assistants, which is never a fact")
-    );
-    let invented = research
-        .facts
-        .iter()
-        .find(|f| f.value == "Every company on earth")
-        .unwrap();
-    assert!(!invented.verified);
-    assert_eq!(
-        invented.problem.as_deref(),
-        Some("cites source S42, which was not in the model's context")
-    );
+        .all(|f| f.value != "The best possible lead"));
     // The answer kept its structure; the score of 100 rests on nothing verified, so it is
     // stored as the model's unverified claim and never becomes the lead's score.
     let insights = h.store.lead_insights(bo).await.unwrap().unwrap();
@@ -568,7 +556,6 @@ async fn a_page_that_tells_the_model_what_to_score_changes_nothing_that_is_writt
     for value in [&company.description, &company.industry, &company.size_band] {
         assert!(!value.as_deref().unwrap_or("").contains("best possible"));
     }
-    let calls = h.calls(bo).await;
     assert!(!calls[1]
         .layers
         .task

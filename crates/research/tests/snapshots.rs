@@ -1,13 +1,13 @@
 //! Snapshot tests of what a page read gives: facts, Markdown text, headings, links, signals and
-//! injection flags for every fixture page. A change in extraction shows up as a diff in
-//! tests/snapshots/; after checking it, `LEADSCOUT_UPDATE_SNAPSHOTS=1 cargo test -p
-//! leadscout-research --test snapshots` rewrites them.
+//! the blocks flagged as aimed at AI assistants, for every fixture page. A change in extraction
+//! shows up as a diff in tests/snapshots/; after checking it, `LEADSCOUT_UPDATE_SNAPSHOTS=1 cargo
+//! test -p leadscout-research --test snapshots` rewrites them.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 
-use leadscout_research::signals::{detect, injection_snippets, SignalInput};
+use leadscout_research::signals::{detect, SignalInput};
 use leadscout_research::{decode, plain_text, read};
 use serde_json::json;
 use url::Url;
@@ -46,7 +46,7 @@ fn snapshot_of(site: &str, file: &Path) -> serde_json::Value {
             "value": s.value,
             "evidence": s.evidence,
         })).collect::<Vec<_>>(),
-        "injection": injection_snippets(&page.text),
+        "injection": page.flagged,
     })
 }
 
