@@ -143,39 +143,39 @@ async fn read_backup(
     if !backup.is_file() {
         return Err(refuse(format!("{} is not a file.", backup.display())));
     }
-    let copy_failed =
-        |e: std::io::Error| refuse(format!("Could not read {}: {e}", backup.display()));
     // SQLite replays a WAL only when it can write to the database, so it reads a copy.
     let copy = scratch.join("backup.sqlite3");
-    std::fs::copy(backup, &copy).map_err(copy_failed)?;
+    std::fs::copy(backup, &copy).map_err(|e| unreadable(backup, e))?;
     let wal = sidecar(backup, "-wal");
     if wal.is_file() {
-        std::fs::copy(&wal, sidecar(&copy, "-wal")).map_err(copy_failed)?;
+        std::fs::copy(&wal, sidecar(&copy, "-wal")).map_err(|e| unreadable(backup, e))?;
     }
     let check = examine(&copy, backup, into).await?;
     let migrated = scratch.join("migrated.sqlite3");
-    std::fs::copy(into, &migrated).map_err(copy_failed)?;
+    std::fs::copy(into, &migrated).map_err(|e| unreadable(backup, e))?;
     compare_with_new(&migrated, backup).await?;
     Ok(check)
+}
+
+fn unreadable(backup: &Path, e: std::io::Error) -> StoreError {
+    refuse(format!("Could not read {}: {e}", backup.display()))
+}
+
+fn not_ours(shown: &Path, e: sqlx::Error) -> StoreError {
+    refuse(format!("{} is not a Leadscout backup: {e}", shown.display()))
 }
 
 /// Integrity, the Leadscout tables, the record of schema changes and the leads, then the whole
 /// database written out to `into` (`VACUUM INTO`: one file, no WAL).
 async fn examine(copy: &Path, shown: &Path, into: &Path) -> Result<BackupCheck, StoreError> {
-    let not_ours = |e: sqlx::Error| {
-        refuse(format!(
-            "{} is not a Leadscout backup: {e}",
-            shown.display()
-        ))
-    };
     let mut conn = SqliteConnection::connect_with(&backup_options(copy))
         .await
-        .map_err(not_ours)?;
+        .map_err(|e| not_ours(shown, e))?;
     let result = async {
         let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
             .fetch_all(&mut conn)
             .await
-            .map_err(not_ours)?;
+            .map_err(|e| not_ours(shown, e))?;
         let integrity = integrity.join("; ");
         if integrity != "ok" {
             return Err(refuse(format!(
@@ -269,7 +269,7 @@ async fn schema_of(conn: &mut SqliteConnection) -> Result<Schema, StoreError> {
 async fn new_schema() -> Result<Schema, StoreError> {
     let options = untrusting(SqliteConnectOptions::from_str("sqlite::memory:")?);
     let mut conn = SqliteConnection::connect_with(&options).await?;
-    MIGRATIONS.run(&mut conn).await?;
+    MIGRATIONS.run_direct(&mut conn).await?;
     let schema = schema_of(&mut conn).await;
     let _ = conn.close().await;
     schema
@@ -279,7 +279,7 @@ async fn new_schema() -> Result<Schema, StoreError> {
 async fn compare_with_new(migrated: &Path, shown: &Path) -> Result<(), StoreError> {
     let mut conn = SqliteConnection::connect_with(&backup_options(migrated)).await?;
     let theirs = async {
-        MIGRATIONS.run(&mut conn).await.map_err(|e| {
+        MIGRATIONS.run_direct(&mut conn).await.map_err(|e| {
             refuse(format!(
                 "{} was not restored: its schema cannot be brought up to date ({e}).",
                 shown.display()

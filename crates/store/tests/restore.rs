@@ -190,7 +190,12 @@ async fn a_backup_copied_from_a_running_app_is_read_with_its_wal() {
 
     let data = dir.path().join("data");
     std::fs::create_dir(&data).unwrap();
-    let check = stage_restore(&backup, &data).await.unwrap();
+    // On another task, as the app's commands run: the restore's future is Send.
+    let staging = tokio::spawn({
+        let (backup, data) = (backup.clone(), data.clone());
+        async move { stage_restore(&backup, &data).await }
+    });
+    let check = staging.await.unwrap().unwrap();
     assert_eq!(check.leads, 40);
     assert!(
         !data.join(format!("{RESTORE_FILE}-wal")).exists(),
