@@ -162,7 +162,10 @@ fn unreadable(backup: &Path, e: std::io::Error) -> StoreError {
 }
 
 fn not_ours(shown: &Path, e: sqlx::Error) -> StoreError {
-    refuse(format!("{} is not a Leadscout backup: {e}", shown.display()))
+    refuse(format!(
+        "{} is not a Leadscout backup: {e}",
+        shown.display()
+    ))
 }
 
 /// Integrity, the Leadscout tables, the record of schema changes and the leads, then the whole
@@ -217,17 +220,16 @@ async fn examine(copy: &Path, shown: &Path, into: &Path) -> Result<BackupCheck, 
 /// then bringing it up to date runs exactly the changes a database of that version lacks.
 /// Returns its schema version.
 async fn check_history(conn: &mut SqliteConnection, shown: &Path) -> Result<i64, StoreError> {
-    let applied: Vec<(i64, Vec<u8>, bool)> = sqlx::query_as(
-        "SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(|e| {
-        refuse(format!(
+    let applied: Vec<(i64, Vec<u8>, bool)> =
+        sqlx::query_as("SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| {
+                refuse(format!(
             "{} is not a Leadscout backup: its record of schema changes is unreadable ({e}).",
             shown.display()
         ))
-    })?;
+            })?;
     let ours = MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0);
     if applied.iter().any(|(version, _, _)| *version > ours) {
         return Err(refuse(format!(
