@@ -574,7 +574,11 @@ fn a_staged_backup_with_a_trigger_of_its_own_is_refused_at_the_next_start() {
         "{notice}"
     );
     let board = app.ok("get_board", json!({}));
-    assert_eq!(names_in(&board, "New"), ["Kept Here"], "the data is untouched");
+    assert_eq!(
+        names_in(&board, "New"),
+        ["Kept Here"],
+        "the data is untouched"
+    );
     assert!(!data.join(leadscout_store::RESTORE_FILE).exists());
 }
 
