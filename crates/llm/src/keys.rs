@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use crate::ApiKey;
+use crate::{ApiKey, Url};
 
 /// The keychain service name every key is stored under.
 pub const KEYCHAIN_SERVICE: &str = "leadscout";
@@ -105,6 +105,39 @@ impl Keychain for MemoryKeychain {
     }
 }
 
+/// The keychain account that holds the custom address chosen for a provider's key.
+fn endpoint_account(account: &str) -> String {
+    format!("{account}.endpoint")
+}
+
+/// Remembers beside the key the custom https address the user saved in Settings for it, or
+/// forgets it (`None`). Settings live in the database, which a restored backup or another
+/// program can write; the keychain answers only to the user's session, so research trusts a
+/// custom address with a key only when the keychain names the same one
+/// ([`crate::discovery::stored_endpoint`]).
+pub fn remember_endpoint(
+    keychain: &dyn Keychain,
+    account: &str,
+    url: Option<&Url>,
+) -> Result<(), KeychainError> {
+    let name = endpoint_account(account);
+    match url {
+        // An address is no secret, but it is stored the way a key is, beside it.
+        Some(url) => keychain.set(&name, &ApiKey::new(url.as_str())),
+        None => keychain.delete(&name).map(|_| ()),
+    }
+}
+
+/// The custom address remembered for a provider's key, if there is one.
+pub fn remembered_endpoint(
+    keychain: &dyn Keychain,
+    account: &str,
+) -> Result<Option<String>, KeychainError> {
+    Ok(keychain
+        .get(&endpoint_account(account))?
+        .map(|address| address.expose().to_owned()))
+}
+
 /// Checks what the user pasted before it goes to the keychain: something, on one line, of a
 /// sane length. The message never repeats the key.
 pub fn check_key(raw: &str) -> Result<ApiKey, String> {
@@ -137,6 +170,22 @@ mod tests {
             let err = check_key(bad).unwrap_err();
             assert!(!err.contains(bad), "{err}");
         }
+    }
+
+    #[test]
+    fn a_custom_address_is_remembered_beside_the_key_and_forgotten() {
+        let chain = MemoryKeychain::default();
+        chain.set("openai", &ApiKey::new("sk-1")).unwrap();
+        assert_eq!(remembered_endpoint(&chain, "openai").unwrap(), None);
+        let url = Url::parse("https://llm-gateway.example.com/v1").unwrap();
+        remember_endpoint(&chain, "openai", Some(&url)).unwrap();
+        assert_eq!(
+            remembered_endpoint(&chain, "openai").unwrap().as_deref(),
+            Some("https://llm-gateway.example.com/v1")
+        );
+        assert_eq!(chain.get("openai").unwrap(), Some(ApiKey::new("sk-1")));
+        remember_endpoint(&chain, "openai", None).unwrap();
+        assert_eq!(remembered_endpoint(&chain, "openai").unwrap(), None);
     }
 
     #[test]

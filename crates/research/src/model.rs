@@ -15,7 +15,7 @@ use leadscout_domain::{
     CompanyProfile, FactView, GroundedView, GroundingView, InsightsView, LayersView, LeadId,
     ModelCallView, MyProfile, Timestamp,
 };
-use leadscout_llm::discovery::{client_for, Endpoint, EndpointKind, HttpClient};
+use leadscout_llm::discovery::{client_for, stored_endpoint, EndpointKind, HttpClient};
 use leadscout_llm::keys::Keychain;
 use leadscout_llm::{
     BoxFuture, LlmClient, LlmError, Message, OutputSchema, StructuredRequest, Url,
@@ -64,7 +64,7 @@ pub trait Models: Send + Sync {
 }
 
 /// The app's way: the provider's own adapter, its API key read from the OS keychain at the
-/// moment of the call (never stored anywhere else).
+/// moment of the call (never stored anywhere else), sent only where `stored_endpoint` allows.
 pub struct KeychainModels {
     keychain: Arc<dyn Keychain>,
     http: HttpClient,
@@ -96,21 +96,14 @@ impl Models for KeychainModels {
                 })?),
                 None => None,
             };
-            let api_key = match kind.key_account() {
-                Some(account) => {
-                    let keychain = Arc::clone(&self.keychain);
-                    tokio::task::spawn_blocking(move || keychain.get(account))
-                        .await
-                        .map_err(|e| StageError::transient(e.to_string()))?
-                        .map_err(|e| StageError::permanent(e.to_string()))?
-                }
-                None => None,
-            };
-            let endpoint = Endpoint {
-                kind,
-                base_url,
-                api_key,
-            };
+            // The key, and a custom address for it only if the user saved that address.
+            let keychain = Arc::clone(&self.keychain);
+            let endpoint = tokio::task::spawn_blocking(move || {
+                stored_endpoint(keychain.as_ref(), kind, base_url)
+            })
+            .await
+            .map_err(|e| StageError::transient(e.to_string()))?
+            .map_err(|e| StageError::permanent(e.to_string()))?;
             client_for(&endpoint, &choice.model, self.http.clone())
                 .map_err(|e| StageError::permanent(e.to_string()))
         })

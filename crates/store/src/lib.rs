@@ -40,6 +40,9 @@ pub struct Diagnostics {
     pub journal_mode: String,
     pub foreign_keys: bool,
     pub busy_timeout_ms: i64,
+    /// Whether SQL in the schema (triggers, views) may call any function; off on every
+    /// connection, writer and readers alike.
+    pub trusted_schema: bool,
     pub schema_version: i64,
 }
 
@@ -64,13 +67,21 @@ pub struct Store {
 
 /// Connection settings every connection to a Leadscout database uses.
 pub fn connect_options(path: &Path) -> SqliteConnectOptions {
-    SqliteConnectOptions::new()
+    untrusting(SqliteConnectOptions::new())
         .filename(path)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(BUSY_TIMEOUT)
+}
+
+/// `trusted_schema = OFF`: the schema's own SQL (a trigger, a view, a default) may use only
+/// functions and virtual tables SQLite marks harmless, so a schema written by someone else
+/// cannot make an ordinary query do more than read and write rows. Leadscout's triggers touch
+/// only FTS5, which is marked harmless.
+pub(crate) fn untrusting(options: SqliteConnectOptions) -> SqliteConnectOptions {
+    options.pragma("trusted_schema", "OFF")
 }
 
 impl Store {
@@ -140,6 +151,12 @@ impl Store {
         let busy_timeout_ms: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
             .fetch_one(&mut *conn)
             .await?;
+        let writer_trusts: i64 = sqlx::query_scalar("PRAGMA trusted_schema")
+            .fetch_one(&mut *conn)
+            .await?;
+        let reader_trusts: i64 = sqlx::query_scalar("PRAGMA trusted_schema")
+            .fetch_one(&self.reader)
+            .await?;
         let schema_version: Option<i64> =
             sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
                 .fetch_one(&mut *conn)
@@ -148,6 +165,7 @@ impl Store {
             journal_mode,
             foreign_keys: foreign_keys == 1,
             busy_timeout_ms,
+            trusted_schema: writer_trusts != 0 || reader_trusts != 0,
             schema_version: schema_version.unwrap_or(0),
         })
     }

@@ -27,13 +27,14 @@ fn draft(name: &str) -> leadscout_domain::LeadDraft {
 }
 
 #[tokio::test]
-async fn a_new_database_uses_wal_foreign_keys_and_a_busy_timeout() {
+async fn a_new_database_uses_wal_foreign_keys_a_busy_timeout_and_an_untrusted_schema() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join(DATABASE_FILE)).await.unwrap();
     let diag = store.diagnostics().await.unwrap();
     assert_eq!(diag.journal_mode, "wal");
     assert!(diag.foreign_keys);
     assert_eq!(diag.busy_timeout_ms, 5000);
+    assert!(!diag.trusted_schema, "the schema's SQL is not trusted");
     let newest = MIGRATIONS.iter().map(|m| m.version).max().unwrap();
     assert_eq!(diag.schema_version, newest);
 }

@@ -102,9 +102,11 @@ pub async fn update_settings(
     state: State<'_, AppState>,
     settings: Settings,
 ) -> Result<Settings, IpcError> {
-    let settings = settings.validate()?;
+    let mut settings = settings.validate()?;
     let store = state.store()?;
     let before = store.settings().await?;
+    settings.model = super::models::settle_model_settings(&before.model, settings.model)?;
+    super::models::remember_model_endpoint(&state, &before.model, &settings.model).await?;
     store.save_settings(&settings, Timestamp::now()).await?;
     // Runs waiting for a spent budget go again once a cap changes (a higher cap, or none).
     if before.budget != settings.budget && store.wake_waiting_runs(Timestamp::now()).await? > 0 {

@@ -251,6 +251,41 @@ describe("first run", () => {
   });
 });
 
+describe("model settings", () => {
+  it("sends a key only to its provider: a new provider drops the old address, and where the key goes is shown", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([]);
+    backend.localServers = [{ provider: "ollama", baseUrl: "http://127.0.0.1:11434/", models: ["llama3.2:3b"] }];
+    render(App);
+    await screen.findByTestId("board");
+    await user.click(screen.getByTestId("open-settings"));
+    const dialog = await screen.findByTestId("settings-dialog");
+    await user.click(within(dialog).getByTestId("detect-local"));
+    await user.click(await within(dialog).findByRole("button", { name: "Use Ollama (1 model)" }));
+    expect(within(dialog).queryByTestId("key-destination")).toBeNull();
+
+    await user.selectOptions(within(dialog).getByLabelText("Provider"), "openai");
+    const endpoint = within(dialog).getByLabelText("Custom https endpoint (optional)") as HTMLInputElement;
+    expect(endpoint.value).toBe("");
+    expect(within(dialog).getByTestId("key-destination").textContent?.trim()).toBe("Your key is sent to https://api.openai.com/v1.");
+
+    await user.type(endpoint, "http://127.0.0.1:11434/v1");
+    await user.click(within(dialog).getByTestId("save-settings"));
+    expect((await within(dialog).findByTestId("field-error-baseUrl")).textContent).toContain("only over https");
+    expect(backend.settings.model?.provider ?? null).toBeNull();
+
+    await user.clear(endpoint);
+    await user.type(endpoint, "https://llm-gateway.example.com/v1");
+    expect(within(dialog).getByTestId("key-destination").textContent).toContain("Your key is sent to https://llm-gateway.example.com/v1, not to OpenAI's own address.");
+    await user.clear(endpoint);
+    await user.clear(within(dialog).getByLabelText("Model"));
+    await user.type(within(dialog).getByLabelText("Model"), "gpt-4o-mini");
+    await user.click(within(dialog).getByTestId("save-settings"));
+    await waitFor(() => expect(screen.queryByTestId("settings-dialog")).toBeNull());
+    expect(backend.settings.model).toEqual({ provider: "openai", baseUrl: null, model: "gpt-4o-mini" });
+  });
+});
+
 describe("CSV import", () => {
   it("previews a file, lets the mapping be changed, imports and shows what happened", async () => {
     const user = userEvent.setup();

@@ -511,6 +511,8 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         if (settings.workers === undefined || settings.workers < 1 || settings.workers > 8) invalid("workers", "Choose between 1 and 8 research runs at once.");
         const provider = settings.model?.provider;
         if (provider && !["openai", "anthropic", "gemini", "ollama", "openai_compatible"].includes(provider)) invalid("provider", `${provider} is not a provider Leadscout knows.`);
+        // Like the backend: a key goes only over https.
+        if (provider && ["openai", "anthropic", "gemini"].includes(provider) && settings.model?.baseUrl && !settings.model.baseUrl.startsWith("https://")) invalid("baseUrl", `Leadscout sends your ${provider} key only over https.`);
         backend.settings = { ...settings };
         return { ...settings };
       }

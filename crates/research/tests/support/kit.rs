@@ -10,8 +10,10 @@ use std::time::Duration;
 
 use leadscout_domain::{Lead, NewLead, RunId, Timestamp};
 use leadscout_llm::keys::{Keychain, MemoryKeychain};
+use leadscout_llm::{BoxFuture, LlmClient, OpenAiClient, OpenAiConfig, Url};
+use leadscout_pipeline::StageError;
 use leadscout_pipeline::{Engine, EngineConfig, EventSink, Notifier, Outcome, SystemClock};
-use leadscout_research::model::{KeychainModels, ModelKit};
+use leadscout_research::model::{KeychainModels, ModelChoice, ModelKit, Models};
 use leadscout_research::stages::{seed, workflow, WORKFLOW};
 use leadscout_research::{CrawlConfig, Fetcher};
 use leadscout_store::Store;
@@ -25,12 +27,43 @@ pub fn kit_with(
 ) -> ModelKit {
     ModelKit {
         store: store.clone(),
-        models: Arc::new(KeychainModels::new(
-            keychain,
-            leadscout_llm::build_http_client().unwrap(),
-        )),
+        models: Arc::new(LoopbackOpenAi {
+            keychain: keychain.clone(),
+            app: KeychainModels::new(keychain, leadscout_llm::build_http_client().unwrap()),
+        }),
         prompts_dir,
         call_timeout,
+    }
+}
+
+/// The app's `KeychainModels`, except that a choice of OpenAI goes to the fake provider at the
+/// choice's loopback http address with the key from the keychain, which the app itself refuses
+/// (a key goes only over https; crates/llm and tests/keychain.rs test that). These tests are
+/// about prices and budgets, and the fake provider speaks no TLS.
+struct LoopbackOpenAi {
+    keychain: Arc<dyn Keychain>,
+    app: KeychainModels,
+}
+
+impl Models for LoopbackOpenAi {
+    fn connect<'a>(
+        &'a self,
+        choice: &'a ModelChoice,
+    ) -> BoxFuture<'a, Result<Box<dyn LlmClient>, StageError>> {
+        if choice.provider != "openai" {
+            return self.app.connect(choice);
+        }
+        Box::pin(async move {
+            let key = self
+                .keychain
+                .get("openai")
+                .unwrap()
+                .expect("the test set a key");
+            let mut config = OpenAiConfig::openai(key, choice.model.clone());
+            config.base_url = choice.base_url.as_deref().map(|u| Url::parse(u).unwrap());
+            let client = OpenAiClient::new(config, leadscout_llm::build_http_client().unwrap());
+            Ok(Box::new(client) as Box<dyn LlmClient>)
+        })
     }
 }
 

@@ -18,6 +18,40 @@ export interface SettingsForm {
   onboarded: boolean;
 }
 
+/**
+ * Providers that take an API key, and where the key goes unless Settings names another https
+ * address. The backend applies the same rule (crates/llm `EndpointKind::destination`) to
+ * whatever the settings hold; this copy is for showing it and for an early, clear message.
+ */
+export const KEY_ADDRESS: Record<string, string> = {
+  openai: "https://api.openai.com/v1",
+  anthropic: "https://api.anthropic.com/v1",
+  gemini: "https://generativelanguage.googleapis.com/v1beta",
+};
+
+/** Where the provider's key is sent, or null for a provider without a key. */
+export function keyDestination(provider: string, baseUrl: string): string | null {
+  const official = KEY_ADDRESS[provider];
+  if (official === undefined) return null;
+  return baseUrl.trim() === "" ? official : baseUrl.trim();
+}
+
+/** Why a keyed provider's custom address cannot have its key, or null when it can. */
+export function keyAddressProblem(provider: string, baseUrl: string): string | null {
+  const official = KEY_ADDRESS[provider];
+  const typed = baseUrl.trim();
+  if (official === undefined || typed === "") return null;
+  let url: URL;
+  try {
+    url = new URL(typed);
+  } catch {
+    return `Enter an https address, or leave this empty to use ${official}.`;
+  }
+  if (url.protocol !== "https:") return `Your key is sent only over https: enter an https address, or leave this empty to use ${official}.`;
+  if (url.username !== "" || url.password !== "") return "Leave the user name and password out of the address; the API key is what signs you in.";
+  return null;
+}
+
 const dollars = (cents: number | null | undefined) => (cents === null || cents === undefined ? "" : (cents / 100).toString());
 
 export function toForm(s: Settings): SettingsForm {
@@ -51,6 +85,8 @@ export function fromForm(f: SettingsForm): Settings | { field: string; message: 
   const perDay = cents(f.perDay);
   if (perLead === "invalid") return { field: "perLeadCents", message: "Enter an amount in dollars, like 0.25, or leave it empty." };
   if (perDay === "invalid") return { field: "perDayCents", message: "Enter an amount in dollars, like 5, or leave it empty." };
+  const address = keyAddressProblem(f.provider, f.baseUrl);
+  if (address !== null) return { field: "baseUrl", message: address };
   const blank = (s: string) => (s.trim() === "" ? null : s.trim());
   return {
     researchOnCreate: f.researchOnCreate,
