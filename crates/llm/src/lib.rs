@@ -29,13 +29,13 @@ mod schema_transform;
 mod strict_nulls;
 
 pub use client::{build_http_client, ApiKey, BoxFuture, Clock, LlmClient, Provider, SystemClock};
+pub use cutoff::{ShorterOnCutOff, CUT_OFF_REPAIR};
 pub use error::{AnsweredCall, ErrorKind, LlmError, SchemaViolation};
 pub use output_schema::{OutputSchema, SchemaError};
 pub use provider::anthropic::{AnthropicClient, AnthropicConfig, AnthropicMode};
 pub use provider::gemini::{GeminiClient, GeminiConfig};
 pub use provider::ollama::{NumCtxPolicy, OllamaClient, OllamaConfig};
 pub use provider::openai::{MaxTokensField, OpenAiClient, OpenAiConfig, SchemaDialect};
-pub use cutoff::{ShorterOnCutOff, CUT_OFF_REPAIR};
 pub use request::{
     CallTimeouts, Limits, Message, Role, StructuredRequest, DEFAULT_SILENCE_TIMEOUT,
     DEFAULT_TOTAL_TIMEOUT,

@@ -607,7 +607,10 @@ mod tests {
         let strict = openai(&bounded).schema;
         assert!(strict["properties"]["facts"].get("maxItems").is_none());
         // A non-object root goes as it is: grammar servers need no wrapper.
-        assert_eq!(grammar(&json!({"type": "array"})).schema, json!({"type": "array"}));
+        assert_eq!(
+            grammar(&json!({"type": "array"})).schema,
+            json!({"type": "array"})
+        );
     }
 
     #[test]

@@ -12,8 +12,8 @@ use leadscout_llm::discovery::{
     chat_template, client_for_with, ChatTemplate, Endpoint, EndpointKind,
 };
 use leadscout_llm::{
-    build_http_client, CallTimeouts, ErrorKind, Limits, LlmError, OutputSchema,
-    StructuredRequest, Url, CUT_OFF_REPAIR,
+    build_http_client, CallTimeouts, ErrorKind, Limits, LlmError, OutputSchema, StructuredRequest,
+    Url, CUT_OFF_REPAIR,
 };
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -218,13 +218,19 @@ async fn grammar_servers_get_the_full_schema_and_openai_the_strict_subset() {
     )])
     .await;
     let local = client_for_with(
-        &endpoint(EndpointKind::OpenAiCompatible, &format!("{}/v1", server.base)),
+        &endpoint(
+            EndpointKind::OpenAiCompatible,
+            &format!("{}/v1", server.base),
+        ),
         "gemma-3-270m",
         build_http_client().unwrap(),
         CallTimeouts::default(),
     )
     .unwrap();
-    let answer = local.complete(&request(Duration::from_secs(30))).await.unwrap();
+    let answer = local
+        .complete(&request(Duration::from_secs(30)))
+        .await
+        .unwrap();
     assert_eq!(answer.value, json!({"facts": ["makes anvils"]}));
     assert_eq!(answer.usage.output_tokens, 9);
     assert_eq!(answer.usage.input_tokens, 50);
@@ -266,7 +272,9 @@ async fn grammar_servers_get_the_full_schema_and_openai_the_strict_subset() {
     assert!(body.get("stream").is_none());
     let sent = &body["response_format"]["json_schema"];
     assert_eq!(sent["strict"], json!(true));
-    assert!(sent["schema"]["properties"]["facts"].get("maxItems").is_none());
+    assert!(sent["schema"]["properties"]["facts"]
+        .get("maxItems")
+        .is_none());
 }
 
 #[tokio::test]
@@ -279,7 +287,10 @@ async fn a_local_answer_slower_than_the_total_deadline_still_arrives_while_token
     )])
     .await;
     let client = client_for_with(
-        &endpoint(EndpointKind::OpenAiCompatible, &format!("{}/v1", server.base)),
+        &endpoint(
+            EndpointKind::OpenAiCompatible,
+            &format!("{}/v1", server.base),
+        ),
         "gemma-3-270m",
         build_http_client().unwrap(),
         timeouts(Duration::from_secs(5)),
@@ -299,7 +310,10 @@ async fn a_silent_local_server_is_given_up_after_the_silence_limit() {
     script.then_hold = true;
     let server = Server::start(vec![script]).await;
     let client = client_for_with(
-        &endpoint(EndpointKind::OpenAiCompatible, &format!("{}/v1", server.base)),
+        &endpoint(
+            EndpointKind::OpenAiCompatible,
+            &format!("{}/v1", server.base),
+        ),
         "gemma-3-270m",
         build_http_client().unwrap(),
         timeouts(Duration::from_millis(400)),
@@ -321,7 +335,10 @@ async fn an_error_in_the_middle_of_a_stream_is_classified() {
     events.push(json!({"error": {"code": 500, "message": "the request exceeds the available context size, try increasing it", "type": "exceed_context_size_error"}}));
     let server = Server::start(vec![Script::sse(&events, Duration::ZERO)]).await;
     let client = client_for_with(
-        &endpoint(EndpointKind::OpenAiCompatible, &format!("{}/v1", server.base)),
+        &endpoint(
+            EndpointKind::OpenAiCompatible,
+            &format!("{}/v1", server.base),
+        ),
         "gemma-3-270m",
         build_http_client().unwrap(),
         CallTimeouts::default(),
@@ -365,9 +382,15 @@ async fn ollama_streams_and_its_lines_are_put_back_together() {
         CallTimeouts::default(),
     )
     .unwrap();
-    let answer = client.complete(&request(Duration::from_secs(30))).await.unwrap();
+    let answer = client
+        .complete(&request(Duration::from_secs(30)))
+        .await
+        .unwrap();
     assert_eq!(answer.value, json!({"facts": ["makes anvils"]}));
-    assert_eq!((answer.usage.input_tokens, answer.usage.output_tokens), (44, 7));
+    assert_eq!(
+        (answer.usage.input_tokens, answer.usage.output_tokens),
+        (44, 7)
+    );
     let (path, body) = server.requests().remove(0);
     assert_eq!(path, "/api/chat");
     assert_eq!(body["stream"], json!(true));
@@ -386,13 +409,19 @@ async fn a_cut_off_answer_is_asked_for_once_more_shorter() {
     ])
     .await;
     let client = client_for_with(
-        &endpoint(EndpointKind::OpenAiCompatible, &format!("{}/v1", server.base)),
+        &endpoint(
+            EndpointKind::OpenAiCompatible,
+            &format!("{}/v1", server.base),
+        ),
         "gemma-3-270m",
         build_http_client().unwrap(),
         CallTimeouts::default(),
     )
     .unwrap();
-    let answer = client.complete(&request(Duration::from_secs(30))).await.unwrap();
+    let answer = client
+        .complete(&request(Duration::from_secs(30)))
+        .await
+        .unwrap();
     assert_eq!(answer.value, json!({"facts": ["makes anvils"]}));
     // Both calls are counted.
     assert_eq!(answer.usage.output_tokens, 64 + 9);
@@ -400,7 +429,10 @@ async fn a_cut_off_answer_is_asked_for_once_more_shorter() {
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
     let messages = requests[1].1["messages"].as_array().unwrap().clone();
-    let roles: Vec<&str> = messages.iter().map(|m| m["role"].as_str().unwrap()).collect();
+    let roles: Vec<&str> = messages
+        .iter()
+        .map(|m| m["role"].as_str().unwrap())
+        .collect();
     assert_eq!(roles, ["system", "user", "assistant", "user"]);
     assert_eq!(messages[2]["content"], json!(repeated));
     assert_eq!(messages[3]["content"], json!(CUT_OFF_REPAIR));
@@ -414,7 +446,10 @@ async fn an_answer_cut_off_twice_is_reported_with_both_calls_tokens() {
     )])
     .await;
     let client = client_for_with(
-        &endpoint(EndpointKind::OpenAiCompatible, &format!("{}/v1", server.base)),
+        &endpoint(
+            EndpointKind::OpenAiCompatible,
+            &format!("{}/v1", server.base),
+        ),
         "gemma-3-270m",
         build_http_client().unwrap(),
         CallTimeouts::default(),
@@ -460,7 +495,10 @@ async fn a_missing_chat_template_is_recognised_on_llama_cpp_and_ollama() {
         let server = Server::start(vec![Script::json(200, props(template))]).await;
         let kind = chat_template(
             &build_http_client().unwrap(),
-            &endpoint(EndpointKind::OpenAiCompatible, &format!("{}/v1", server.base)),
+            &endpoint(
+                EndpointKind::OpenAiCompatible,
+                &format!("{}/v1", server.base),
+            ),
             "gemma-3-270m",
         )
         .await;
@@ -492,18 +530,34 @@ async fn a_missing_chat_template_is_recognised_on_llama_cpp_and_ollama() {
     ])
     .await;
     let ollama = endpoint(EndpointKind::Ollama, &server.base);
-    assert_eq!(chat_template(&http, &ollama, "gemma3:270m").await, ChatTemplate::Present);
-    assert_eq!(chat_template(&http, &ollama, "gemma3-base").await, ChatTemplate::Missing);
-    assert_eq!(chat_template(&http, &ollama, "nope").await, ChatTemplate::Unknown);
+    assert_eq!(
+        chat_template(&http, &ollama, "gemma3:270m").await,
+        ChatTemplate::Present
+    );
+    assert_eq!(
+        chat_template(&http, &ollama, "gemma3-base").await,
+        ChatTemplate::Missing
+    );
+    assert_eq!(
+        chat_template(&http, &ollama, "nope").await,
+        ChatTemplate::Unknown
+    );
     let requests = server.requests();
     assert_eq!(requests[0].0, "/api/show");
     assert_eq!(requests[1].1, json!({"model": "gemma3-base"}));
 
     // LM Studio has no `/props`; remote providers are not asked.
-    let lm_studio = Server::start(vec![Script::json(404, json!({"error": "Unexpected endpoint or method. (GET /props)"}))]).await;
+    let lm_studio = Server::start(vec![Script::json(
+        404,
+        json!({"error": "Unexpected endpoint or method. (GET /props)"}),
+    )])
+    .await;
     let unknown = chat_template(
         &http,
-        &endpoint(EndpointKind::OpenAiCompatible, &format!("{}/v1", lm_studio.base)),
+        &endpoint(
+            EndpointKind::OpenAiCompatible,
+            &format!("{}/v1", lm_studio.base),
+        ),
         "qwen2.5-7b-instruct",
     )
     .await;

@@ -257,16 +257,15 @@ impl OpenAiClient {
         let mut refusal = String::new();
         let mut finish_reason = None;
         for data in sse_data(&reply.body) {
-            let event: Value = serde_json::from_str(&data).map_err(|e| {
-                LlmError::UnexpectedResponse {
+            let event: Value =
+                serde_json::from_str(&data).map_err(|e| LlmError::UnexpectedResponse {
                     provider: Provider::OpenAi,
                     message: format!(
                         "a streamed event is not JSON ({}): {}",
                         e,
                         self.transport.redact(&data)
                     ),
-                }
-            })?;
+                })?;
             if event.get("error").is_some() {
                 let status = event["error"]["code"]
                     .as_u64()
@@ -275,15 +274,14 @@ impl OpenAiClient {
                     .unwrap_or(500);
                 return Err(self.map_error(&Reply::given(status, data.as_bytes())));
             }
-            let chunk: Chunk = serde_json::from_value(event).map_err(|e| {
-                LlmError::UnexpectedResponse {
+            let chunk: Chunk =
+                serde_json::from_value(event).map_err(|e| LlmError::UnexpectedResponse {
                     provider: Provider::OpenAi,
                     message: format!(
                         "a streamed event is not a chunk ({})",
                         self.transport.redact(&e.to_string())
                     ),
-                }
-            })?;
+                })?;
             if whole.model.is_none() {
                 whole.model = chunk.model.filter(|m| !m.is_empty());
             }
