@@ -6,8 +6,9 @@
 # the research fixtures; its figures replace the `eval-model` block of docs/benchmarks.md.
 # LEADSCOUT_EVAL_SITES=5 researches only the first five sites; LEADSCOUT_EVAL_MINUTES=30 starts no
 # new site after 30 minutes; LEADSCOUT_EVAL_ONLY=acme,fairkom researches only the sites whose names
-# hold one of those; LEADSCOUT_EVAL_THREADS sets the server's threads (2; 1 is faster on a machine
-# busy with other work, where two threads keep waiting for each other). Not part of `make test`.
+# hold one of those; LEADSCOUT_EVAL_THREADS sets the server's threads (default 2; try 1 on a
+# machine busy with other work, where two threads keep waiting for each other). Not part of
+# `make test`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"

@@ -244,8 +244,9 @@ fn stage_result(calls: &[leadscout_domain::ModelCallView], stage: &str) -> Stage
         ("valid", _) => "valid after repair".to_owned(),
         (_, _) => {
             let why = last.errors.first().cloned().unwrap_or_default();
-            let why: String = why.chars().take(140).collect();
-            format!("failed: {why}")
+            // The first clause says what happened; the rest is advice.
+            let why = why.split([':', ';']).take(2).collect::<Vec<_>>().join(":");
+            format!("failed: {}", why.trim())
         }
     };
     StageResult { answer }
@@ -369,10 +370,11 @@ async fn main() {
              test fixture sites, researched by the real engine on a real SQLite file, with \
              `{model}` served by llama.cpp's `llama-server` on 127.0.0.1 (built from the \
              llama-cpp-python source package, `--jinja` with Gemma 3's chat template, \
-             `-c 8192 -np 1 -t 2`). It is the *base* model, not instruction-tuned: a floor for \
+             `-c 8192 -np 1 -t {threads}`). It is the *base* model, not instruction-tuned: a floor for \
              answer quality, here to show how the app behaves with a weak model. Timeouts as \
              shipped: {} s of silence for a local server.",
-            CallTimeouts::default().silence.as_secs()
+            CallTimeouts::default().silence.as_secs(),
+            threads = std::env::var("LEADSCOUT_EVAL_THREADS").unwrap_or_else(|_| "2".into()),
         ),
     );
 
@@ -573,6 +575,17 @@ async fn main() {
             .collect::<Vec<_>>()
             .join("; ")
     ));
+    let chosen: Vec<String> = ["LEADSCOUT_EVAL_ONLY", "LEADSCOUT_EVAL_SITES"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok().map(|v| format!("{k}={v}")))
+        .collect();
+    if !chosen.is_empty() {
+        section.note(&format!(
+            "A subset of the sites ({}): {} sites.",
+            chosen.join(", "),
+            sites.len()
+        ));
+    }
     if n < sites.len() {
         section.note(&format!(
             "Only {n} of {} sites were researched within the run's time budget \
