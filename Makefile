@@ -1,7 +1,7 @@
 # Leadscout. The two commands a newcomer needs are `make run` and `make test`; both install
 # whatever is missing first.
 
-.PHONY: run test deps bundle bindings dev fmt clean soak fuzz bench
+.PHONY: run test deps bundle bindings dev fmt clean soak fuzz bench eval-model
 
 run:  ## Build the UI and start the app (compiles Tauri once without the tests' mock runtime)
 	@scripts/run.sh
@@ -16,6 +16,9 @@ soak:  ## At scale: 200 companies with 30% of model calls failing, then 200 lead
 
 bench:  ## Every benchmark (release builds; BENCHES="store-board render" for some), figures written into docs/benchmarks.md
 	@scripts/bench.sh
+
+eval-model:  ## Lead research with a real local model (Gemma 3 270M in llama.cpp, built once into target/llama), figures into docs/benchmarks.md; LEADSCOUT_EVAL_SITES=N for fewer sites
+	@scripts/eval-model.sh
 
 deps:  ## Install what building and testing need, and nothing that is already there
 	@scripts/deps.sh test

@@ -207,6 +207,7 @@ fn keys_round_trip_through_a_real_keychain_and_never_leak() {
             provider: read.provider.unwrap(),
             base_url: read.base_url,
             model: read.model.unwrap(),
+            timeouts: Default::default(),
         };
         KeychainModels::new(Arc::new(OsKeychain), build_http_client().unwrap())
             .connect(&choice)
@@ -247,6 +248,7 @@ fn keys_round_trip_through_a_real_keychain_and_never_leak() {
             provider: "openai".into(),
             base_url: Some(base_url.into()),
             model: "gpt-4o-mini".into(),
+            timeouts: Default::default(),
         };
         tauri::async_runtime::block_on(
             KeychainModels::new(Arc::new(OsKeychain), build_http_client().unwrap())

@@ -30,7 +30,10 @@ pub use research::{
 };
 pub use run::{CostLedger, RunEvent, RunHistory, RunStatus, RunSummary, RunTrigger, StageAttempt};
 pub use search::{fold, fts_query, snippet, SearchHit, SearchKind, MATCH_END, MATCH_START};
-pub use settings::{Budget, ModelSettings, MyProfile, Settings, MAX_WORKERS, MODEL_PROVIDERS};
+pub use settings::{
+    Budget, ModelSettings, ModelTimeouts, MyProfile, Settings, MAX_WORKERS, MODEL_PROVIDERS,
+    TIMEOUT_SECONDS,
+};
 pub use stage::{
     normalize_stage_color, normalize_stage_name, NewStage, Stage, StageEdit, StageInputError,
     StageKind, STAGE_PALETTE,

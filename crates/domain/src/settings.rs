@@ -29,6 +29,28 @@ pub struct ModelSettings {
     pub model: Option<String>,
 }
 
+/// The fewest and most seconds either model deadline may be set to.
+pub const TIMEOUT_SECONDS: std::ops::RangeInclusive<u32> = 10..=3600;
+
+/// How long a model call may take. Local servers (Ollama, OpenAI-compatible) stream their
+/// answer and are given up only after `silence_seconds` without a word, however long the whole
+/// answer takes; remote providers must finish within `total_seconds`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ModelTimeouts {
+    pub total_seconds: u32,
+    pub silence_seconds: u32,
+}
+
+impl Default for ModelTimeouts {
+    fn default() -> Self {
+        ModelTimeouts {
+            total_seconds: 180,
+            silence_seconds: 120,
+        }
+    }
+}
+
 /// Who the user is, for the shared context every model stage starts from.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase", default)]
@@ -59,6 +81,8 @@ pub struct Settings {
     /// Research runs at the same time (1 to 8).
     pub workers: u8,
     pub model: ModelSettings,
+    /// Deadlines for model calls.
+    pub timeouts: ModelTimeouts,
     pub profile: MyProfile,
     pub budget: Budget,
     /// The first-run welcome was completed or dismissed.
@@ -72,6 +96,7 @@ impl Default for Settings {
             notifications: true,
             workers: 4,
             model: ModelSettings::default(),
+            timeouts: ModelTimeouts::default(),
             profile: MyProfile::default(),
             budget: Budget::default(),
             onboarded: false,
@@ -88,6 +113,29 @@ impl Settings {
                 "workers",
                 format!("Choose between 1 and {MAX_WORKERS} research runs at once."),
             ));
+        }
+        for (field, seconds, what) in [
+            (
+                "totalSeconds",
+                self.timeouts.total_seconds,
+                "A remote provider's deadline",
+            ),
+            (
+                "silenceSeconds",
+                self.timeouts.silence_seconds,
+                "A local server's silence limit",
+            ),
+        ] {
+            if !TIMEOUT_SECONDS.contains(&seconds) {
+                return Err(refuse(
+                    field,
+                    format!(
+                        "{what} must be between {} and {} seconds.",
+                        TIMEOUT_SECONDS.start(),
+                        TIMEOUT_SECONDS.end()
+                    ),
+                ));
+            }
         }
         let tidy =
             |value: Option<String>| value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
@@ -167,6 +215,11 @@ mod tests {
             s.validate().unwrap_err().field
         };
         assert_eq!(refused(|s| s.workers = 0), "workers");
+        assert_eq!(refused(|s| s.timeouts.total_seconds = 5), "totalSeconds");
+        assert_eq!(
+            refused(|s| s.timeouts.silence_seconds = 3601),
+            "silenceSeconds"
+        );
         assert_eq!(
             refused(|s| s.model.provider = Some("skynet".into())),
             "provider"

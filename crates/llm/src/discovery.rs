@@ -9,9 +9,8 @@ use serde_json::Value;
 
 use crate::keys::{remembered_endpoint, Keychain, KeychainError};
 use crate::{
-    AnthropicClient, AnthropicConfig, ApiKey, GeminiClient, GeminiConfig, Limits, LlmClient,
-    LlmError, OllamaClient, OllamaConfig, OpenAiClient, OpenAiConfig, OutputSchema,
-    StructuredRequest, StructuredResponse, Url,
+    AnthropicClient, AnthropicConfig, ApiKey, CallTimeouts, GeminiClient, GeminiConfig, LlmClient,
+    OllamaClient, OllamaConfig, OpenAiClient, OpenAiConfig, ShorterOnCutOff, Url,
 };
 
 /// The HTTP client the calls take (so callers need no reqwest dependency of their own).
@@ -48,6 +47,12 @@ impl EndpointKind {
             EndpointKind::Gemini => "gemini",
             EndpointKind::Ollama => "ollama",
         }
+    }
+
+    /// A server the user runs (Ollama, LM Studio, llama.cpp, vLLM): it compiles the whole output
+    /// schema into a grammar, and its calls time out on silence rather than total time.
+    pub fn is_local(self) -> bool {
+        matches!(self, EndpointKind::OpenAiCompatible | EndpointKind::Ollama)
     }
 
     /// The keychain account of its API key, for kinds that need one.
@@ -340,12 +345,42 @@ impl From<EndpointKind> for crate::client::Provider {
     }
 }
 
-/// A client for `model` at the endpoint, with its provider's own adapter.
+/// A client for `model` at the endpoint, with the default deadlines ([`client_for_with`]).
 pub fn client_for(
     endpoint: &Endpoint,
     model: &str,
     http: reqwest::Client,
 ) -> Result<Box<dyn LlmClient>, DiscoveryError> {
+    client_for_with(endpoint, model, http, CallTimeouts::default())
+}
+
+/// A client for `model` at the endpoint, with its provider's own adapter, as research uses it:
+/// local servers get the full schema and stream their answer, timing out after
+/// `timeouts.silence` without a byte; remote providers must answer within `timeouts.total`.
+/// A cut-off answer is asked for once more, shorter ([`ShorterOnCutOff`]).
+pub fn client_for_with(
+    endpoint: &Endpoint,
+    model: &str,
+    http: reqwest::Client,
+    timeouts: CallTimeouts,
+) -> Result<Box<dyn LlmClient>, DiscoveryError> {
+    let adapter = adapter_for(endpoint, model, http, timeouts)?;
+    let client = ShorterOnCutOff::new(adapter);
+    Ok(Box::new(if endpoint.kind.is_local() {
+        client
+    } else {
+        client.with_deadline(timeouts.total)
+    }))
+}
+
+fn adapter_for(
+    endpoint: &Endpoint,
+    model: &str,
+    http: reqwest::Client,
+    timeouts: CallTimeouts,
+) -> Result<Box<dyn LlmClient>, DiscoveryError> {
+    // Where the key may go is decided before anything is built (https, the provider's own
+    // host or the endpoint the user saved).
     let destination = endpoint.destination()?;
     let label = crate::client::Provider::from(endpoint.kind).to_string();
     let key = || {
@@ -363,6 +398,7 @@ pub fn client_for(
         EndpointKind::OpenAiCompatible => {
             let mut config = OpenAiConfig::compatible(destination, model);
             config.api_key = endpoint.api_key.clone();
+            config.silence_timeout = Some(timeouts.silence);
             Box::new(OpenAiClient::new(config, http))
         }
         EndpointKind::Anthropic => {
@@ -378,40 +414,68 @@ pub fn client_for(
         EndpointKind::Ollama => {
             let mut config = OllamaConfig::new(model);
             config.base_url = endpoint.base_url.clone();
+            config.silence_timeout = Some(timeouts.silence);
             Box::new(OllamaClient::new(config, http))
         }
     })
 }
 
-/// The settings page's "Test" button: one tiny structured call, to prove the key, the model and
-/// structured output all work. Returns the parsed answer and the whole response's figures.
-pub async fn probe(client: &dyn LlmClient) -> Result<StructuredResponse, LlmError> {
-    let schema = OutputSchema::new(
-        "connection_check",
-        serde_json::json!({
-            "type": "object",
-            "properties": {
-                "ok": { "type": "boolean" },
-                "word": { "type": "string" }
-            },
-            "required": ["ok", "word"],
-            "additionalProperties": false
-        }),
-    )
-    .map_err(|e| LlmError::BadRequest {
-        provider: client.provider(),
-        status: 0,
-        message: e.to_string(),
-    })?;
-    let request = StructuredRequest::new(schema)
-        .system("You check that a connection works. Answer only with the requested JSON.")
-        .user("Set ok to true and word to \"leadscout\".")
-        .limits(Limits {
-            max_output_tokens: 64,
-            timeout: Duration::from_secs(60),
-            temperature: Some(0.0),
-        });
-    client.complete(&request).await
+/// What a local server says about the model's chat template: the text that turns messages
+/// into the prompt the model was trained on. Without one the server falls back to a generic
+/// format and even a capable model answers poorly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChatTemplate {
+    Present,
+    Missing,
+    /// The server does not say (LM Studio, vLLM, remote providers) or could not be asked.
+    Unknown,
+}
+
+/// The template llama.cpp's server substitutes (ChatML) when the model file carries none and
+/// none was given on its command line; `/props` then reports this text.
+const LLAMA_CPP_FALLBACK_TEMPLATE: &str = "{%- for message in messages -%}\n  {{- '<|im_start|>' + message.role + '\n' + message.content + '<|im_end|>\n' -}}\n{%- endfor -%}\n{%- if add_generation_prompt -%}\n  {{- '<|im_start|>assistant\n' -}}\n{%- endif -%}";
+
+/// Asks a local server whether `model` has a chat template: llama.cpp's `GET /props`
+/// (`chat_template`, at the server root, beside `/v1`) or Ollama's `POST /api/show`
+/// (`template`). Anything else, or any failure, is [`ChatTemplate::Unknown`].
+pub async fn chat_template(
+    http: &reqwest::Client,
+    endpoint: &Endpoint,
+    model: &str,
+) -> ChatTemplate {
+    let Ok(destination) = endpoint.destination() else {
+        return ChatTemplate::Unknown;
+    };
+    let base = destination.as_str().trim_end_matches('/').to_owned();
+    let (request, field) = match endpoint.kind {
+        EndpointKind::OpenAiCompatible => {
+            let root = base.strip_suffix("/v1").unwrap_or(&base);
+            (http.get(format!("{root}/props")), "chat_template")
+        }
+        EndpointKind::Ollama => (
+            http.post(format!("{base}/api/show"))
+                .json(&serde_json::json!({ "model": model })),
+            "template",
+        ),
+        _ => return ChatTemplate::Unknown,
+    };
+    let Ok(response) = request.timeout(Duration::from_secs(5)).send().await else {
+        return ChatTemplate::Unknown;
+    };
+    if !response.status().is_success() {
+        return ChatTemplate::Unknown;
+    }
+    let Ok(body) = response.json::<Value>().await else {
+        return ChatTemplate::Unknown;
+    };
+    if !body.is_object() {
+        return ChatTemplate::Unknown;
+    }
+    match body.get(field).and_then(Value::as_str).map(str::trim) {
+        None | Some("") => ChatTemplate::Missing,
+        Some(t) if t == LLAMA_CPP_FALLBACK_TEMPLATE => ChatTemplate::Missing,
+        Some(_) => ChatTemplate::Present,
+    }
 }
 
 /// A model server found running on this computer.

@@ -78,6 +78,15 @@ pub enum LlmError {
     #[error("{provider} did not answer within {:.1} s", .after.as_secs_f64())]
     Timeout { provider: Provider, after: Duration },
 
+    /// A local server streamed nothing for `after`: no new token, not even the first one after
+    /// reading the prompt. Local calls time out on silence, not on total time (a laptop may
+    /// spend minutes on a long prompt and still be working).
+    #[error(
+        "{provider} sent nothing for {:.0} s, the silence limit in Settings → Model; the server may be stuck or far too slow for this prompt",
+        .after.as_secs_f64()
+    )]
+    Stalled { provider: Provider, after: Duration },
+
     #[error("could not reach {provider}: {message}")]
     Connection { provider: Provider, message: String },
 
@@ -92,9 +101,11 @@ pub enum LlmError {
     },
 
     #[error(
-        "the answer was cut off at the output limit after {} tokens; raise the maximum output tokens",
+        "the model's answer was cut off at the output limit after {} tokens: it kept writing past what the answer needs (often one item over and over); a larger or instruction-tuned model avoids this",
         .call.usage.output_tokens
     )]
+    /// Clients from [`crate::discovery::client_for`] have already asked once for a shorter
+    /// answer ([`crate::ShorterOnCutOff`]) when they return this.
     Truncated {
         provider: Provider,
         /// What the model wrote before it was cut off (capped, for logs and debugging).
@@ -213,7 +224,7 @@ impl LlmError {
             LlmError::RateLimited { .. } => ErrorKind::RateLimited,
             LlmError::Overloaded { .. } => ErrorKind::Overloaded,
             LlmError::Server { .. } => ErrorKind::Server,
-            LlmError::Timeout { .. } => ErrorKind::Timeout,
+            LlmError::Timeout { .. } | LlmError::Stalled { .. } => ErrorKind::Timeout,
             LlmError::Connection { .. } => ErrorKind::Connection,
             LlmError::ContextTooLong { .. } => ErrorKind::ContextTooLong,
             LlmError::Refusal { .. } => ErrorKind::Refusal,
@@ -238,6 +249,7 @@ impl LlmError {
             | LlmError::Overloaded { provider, .. }
             | LlmError::Server { provider, .. }
             | LlmError::Timeout { provider, .. }
+            | LlmError::Stalled { provider, .. }
             | LlmError::Connection { provider, .. }
             | LlmError::ContextTooLong { provider, .. }
             | LlmError::Refusal { provider, .. }

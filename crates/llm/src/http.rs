@@ -91,7 +91,7 @@ impl Transport {
         Ok(Some((HeaderName::from_static(name), value)))
     }
 
-    /// POSTs JSON and reads the whole answer, whatever its status.
+    /// POSTs JSON and reads the whole answer, whatever its status, within `timeout` in total.
     pub async fn post_json(
         &self,
         url: &str,
@@ -100,7 +100,7 @@ impl Transport {
         timeout: Duration,
     ) -> Result<Reply, LlmError> {
         let started = Instant::now();
-        let mut response = self
+        let response = self
             .http
             .post(url)
             .headers(headers)
@@ -109,14 +109,58 @@ impl Transport {
             .send()
             .await
             .map_err(|e| self.transport_error(&e, timeout))?;
+        self.read_all(response, started, None, timeout).await
+    }
+
+    /// POSTs JSON for a streamed answer and reads it whole, giving up only when the server
+    /// sends nothing for `silence`: not on total time. A local model may read a long prompt
+    /// for minutes and then write for minutes more; what matters is that it is still working.
+    /// (The wait for the first byte counts as silence too: that is the prompt being read.)
+    pub async fn post_streaming(
+        &self,
+        url: &str,
+        headers: HeaderMap,
+        body: &Value,
+        silence: Duration,
+    ) -> Result<Reply, LlmError> {
+        let started = Instant::now();
+        let send = self.http.post(url).headers(headers).json(body).send();
+        let response = tokio::time::timeout(silence, send)
+            .await
+            .map_err(|_| self.stalled(silence))?
+            .map_err(|e| self.transport_error(&e, silence))?;
+        self.read_all(response, started, Some(silence), silence)
+            .await
+    }
+
+    fn stalled(&self, after: Duration) -> LlmError {
+        LlmError::Stalled {
+            provider: self.provider,
+            after,
+        }
+    }
+
+    /// Reads the body, capped; with `silence`, each chunk must come within it.
+    async fn read_all(
+        &self,
+        mut response: reqwest::Response,
+        started: Instant,
+        silence: Option<Duration>,
+        timeout: Duration,
+    ) -> Result<Reply, LlmError> {
         let status = response.status();
         let headers = response.headers().clone();
         let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| self.transport_error(&e, timeout))?
-        {
+        loop {
+            let next = match silence {
+                Some(limit) => tokio::time::timeout(limit, response.chunk())
+                    .await
+                    .map_err(|_| self.stalled(limit))?,
+                None => response.chunk().await,
+            };
+            let Some(chunk) = next.map_err(|e| self.transport_error(&e, timeout))? else {
+                break;
+            };
             if body.len() + chunk.len() > MAX_BODY_BYTES {
                 return Err(LlmError::UnexpectedResponse {
                     provider: self.provider,
@@ -131,6 +175,7 @@ impl Transport {
             status = status.as_u16(),
             latency_ms = latency.as_millis() as u64,
             bytes = body.len(),
+            streamed = silence.is_some(),
             "model answered"
         );
         Ok(Reply {
@@ -275,6 +320,43 @@ impl Transport {
     }
 }
 
+/// Whether a 200 reply is a stream of server-sent events rather than one JSON body.
+pub(crate) fn is_event_stream(reply: &Reply) -> bool {
+    let declared = reply
+        .headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/event-stream"));
+    declared || reply.body.trim_ascii_start().starts_with(b"data:")
+}
+
+/// The `data:` payloads of a server-sent event stream, in order, without the closing
+/// `[DONE]`. Multi-line data fields are joined with newlines, as the SSE format says.
+pub(crate) fn sse_data(body: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(body);
+    let mut events = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    let mut flush = |current: &mut Vec<&str>| {
+        if !current.is_empty() {
+            let data = current.join("\n");
+            if data.trim() != "[DONE]" {
+                events.push(data);
+            }
+            current.clear();
+        }
+    };
+    for line in text.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.is_empty() {
+            flush(&mut current);
+        } else if let Some(data) = line.strip_prefix("data:") {
+            current.push(data.strip_prefix(' ').unwrap_or(data));
+        }
+    }
+    flush(&mut current);
+    events
+}
+
 /// The phrases servers use when a prompt does not fit: OpenAI and vLLM ("maximum context
 /// length"), llama.cpp ("exceeds the available context size"), Anthropic ("prompt is too
 /// long"), Gemini ("input token count ... exceeds"), Ollama ("context length").
@@ -355,6 +437,14 @@ mod tests {
             endpoint(None, "http://127.0.0.1:1234/v1", "chat/completions"),
             url
         );
+    }
+
+    #[test]
+    fn event_stream_data_is_read_in_order_without_done() {
+        let body = b"data: {\"a\":1}\r\n\r\n: keep-alive comment\n\ndata: {\"b\":\ndata: 2}\n\ndata: [DONE]\n\n";
+        assert_eq!(sse_data(body), ["{\"a\":1}", "{\"b\":\n2}"]);
+        assert!(is_event_stream(&Reply::given(200, body)));
+        assert!(!is_event_stream(&Reply::given(200, b"{\"data\": 1}")));
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! - [`OllamaClient`]: native `/api/chat` with `format` and a prompt-sized `num_ctx`.
 
 mod client;
+mod cutoff;
 pub mod discovery;
 mod error;
 mod http;
@@ -28,13 +29,17 @@ mod schema_transform;
 mod strict_nulls;
 
 pub use client::{build_http_client, ApiKey, BoxFuture, Clock, LlmClient, Provider, SystemClock};
+pub use cutoff::{ShorterOnCutOff, CUT_OFF_REPAIR};
 pub use error::{AnsweredCall, ErrorKind, LlmError, SchemaViolation};
 pub use output_schema::{OutputSchema, SchemaError};
 pub use provider::anthropic::{AnthropicClient, AnthropicConfig, AnthropicMode};
 pub use provider::gemini::{GeminiClient, GeminiConfig};
 pub use provider::ollama::{NumCtxPolicy, OllamaClient, OllamaConfig};
-pub use provider::openai::{MaxTokensField, OpenAiClient, OpenAiConfig};
-pub use request::{Limits, Message, Role, StructuredRequest};
+pub use provider::openai::{MaxTokensField, OpenAiClient, OpenAiConfig, SchemaDialect};
+pub use request::{
+    CallTimeouts, Limits, Message, Role, StructuredRequest, DEFAULT_SILENCE_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
+};
 pub use response::{StructuredResponse, Usage};
 
 /// The URL type the configs take (re-exported so callers need no direct `url` dependency).

@@ -40,12 +40,42 @@ impl Message {
     }
 }
 
+/// How long a local server may send nothing before its call is given up: long enough for a
+/// laptop to read a 7,000-token prompt at 60 tokens a second.
+pub const DEFAULT_SILENCE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// How long a remote provider's call may take in all.
+pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// The two deadlines Settings offers. Local servers (Ollama, LM Studio, llama.cpp, vLLM on this
+/// computer or the network) stream their answer and time out on silence, because a slow machine
+/// is still working as long as tokens arrive; remote providers keep a total deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CallTimeouts {
+    /// A remote provider's whole call.
+    pub total: Duration,
+    /// A local server's longest silence.
+    pub silence: Duration,
+}
+
+impl Default for CallTimeouts {
+    fn default() -> Self {
+        CallTimeouts {
+            total: DEFAULT_TOTAL_TIMEOUT,
+            silence: DEFAULT_SILENCE_TIMEOUT,
+        }
+    }
+}
+
 /// Bounds for one call.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
     /// The most tokens the model may write (thinking tokens count too on models that think).
     pub max_output_tokens: u32,
-    /// The whole call: connect, send, wait, read.
+    /// The whole call: connect, send, wait, read. Clients that stream with a silence limit
+    /// (local servers) do not apply it; those from `discovery::client_for` replace it with the
+    /// Settings deadline.
     pub timeout: Duration,
     /// Sent only when set: reasoning models reject it.
     pub temperature: Option<f32>,

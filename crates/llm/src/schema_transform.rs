@@ -56,6 +56,19 @@ pub(crate) fn openai(original: &Value) -> Prepared {
     }
 }
 
+/// Local servers that turn the schema into a sampling grammar (llama.cpp, LM Studio, vLLM):
+/// the caller's full schema, so `maxItems`, `maxLength`, `minItems`, `enum` and the rest bound
+/// what the model can write as it writes it. Nothing is dropped into hints, no property made
+/// nullable, and any root type is taken as it is.
+pub(crate) fn grammar(original: &Value) -> Prepared {
+    Prepared {
+        schema: without_meta(original),
+        wrapped: false,
+        nulls_added: false,
+        strict: true,
+    }
+}
+
 /// Whether every object in the schema can be closed (`additionalProperties: false`) without
 /// changing what it means: no free-form maps, no open objects, no unconstrained parts.
 /// OpenAI strict mode and Anthropic structured outputs both require closed objects.
@@ -568,6 +581,36 @@ mod tests {
                 }
             }
         })
+    }
+
+    #[test]
+    fn grammar_servers_get_every_bound_the_caller_wrote() {
+        let bounded = json!({
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "type": "object",
+            "required": ["facts"],
+            "properties": {"facts": {
+                "type": "array", "minItems": 1, "maxItems": 8,
+                "items": {"type": "object", "required": ["value"], "properties": {
+                    "value": {"type": "string", "maxLength": 80},
+                    "kind": {"type": "string", "enum": ["a", "b"]},
+                    "rank": {"type": "integer", "minimum": 1, "maximum": 5}
+                }}
+            }}
+        });
+        let prepared = grammar(&bounded);
+        assert!(prepared.strict && !prepared.nulls_added && !prepared.wrapped);
+        let mut expected = bounded.clone();
+        expected.as_object_mut().unwrap().remove("$schema");
+        assert_eq!(prepared.schema, expected);
+        // OpenAI's strict subset, by contrast, moves the same bounds into hints.
+        let strict = openai(&bounded).schema;
+        assert!(strict["properties"]["facts"].get("maxItems").is_none());
+        // A non-object root goes as it is: grammar servers need no wrapper.
+        assert_eq!(
+            grammar(&json!({"type": "array"})).schema,
+            json!({"type": "array"})
+        );
     }
 
     #[test]

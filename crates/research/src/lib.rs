@@ -2,6 +2,7 @@
 //! facts, Markdown text, links and signals; the crawl of a company's key pages; and the
 //! deterministic stages of the lead-research workflow built on them.
 
+pub mod check;
 mod crawl;
 mod extract;
 mod fetch;

@@ -15,10 +15,10 @@ use leadscout_domain::{
     CompanyProfile, FactView, GroundedView, GroundingView, InsightsView, LayersView, LeadId,
     ModelCallView, MyProfile, Timestamp,
 };
-use leadscout_llm::discovery::{client_for, stored_endpoint, EndpointKind, HttpClient};
+use leadscout_llm::discovery::{client_for_with, stored_endpoint, EndpointKind, HttpClient};
 use leadscout_llm::keys::Keychain;
 use leadscout_llm::{
-    BoxFuture, LlmClient, LlmError, Message, OutputSchema, StructuredRequest, Url,
+    BoxFuture, CallTimeouts, LlmClient, LlmError, Message, OutputSchema, StructuredRequest, Url,
 };
 use leadscout_pipeline::excerpts::{self, Page};
 use leadscout_pipeline::grounding::{self, Claim, Unverified};
@@ -53,6 +53,9 @@ pub struct ModelChoice {
     pub provider: String,
     pub base_url: Option<String>,
     pub model: String,
+    /// Settings' deadlines: silence for local servers, total time for remote providers.
+    #[serde(default)]
+    pub timeouts: CallTimeouts,
 }
 
 /// Connects to the model Settings chose.
@@ -104,7 +107,7 @@ impl Models for KeychainModels {
             .await
             .map_err(|e| StageError::transient(e.to_string()))?
             .map_err(|e| StageError::permanent(e.to_string()))?;
-            client_for(&endpoint, &choice.model, self.http.clone())
+            client_for_with(&endpoint, &choice.model, self.http.clone(), choice.timeouts)
                 .map_err(|e| StageError::permanent(e.to_string()))
         })
     }
@@ -193,6 +196,10 @@ impl Stage for ContextStage {
                     provider,
                     base_url: settings.model.base_url,
                     model,
+                    timeouts: CallTimeouts {
+                        total: Duration::from_secs(u64::from(settings.timeouts.total_seconds)),
+                        silence: Duration::from_secs(u64::from(settings.timeouts.silence_seconds)),
+                    },
                 }),
                 _ => None,
             };

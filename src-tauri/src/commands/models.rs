@@ -1,13 +1,16 @@
 //! Models for the settings page and the first run: what a provider offers, which local servers
 //! are running, and a test call that proves a key, a model and structured output work.
 
-use leadscout_domain::ModelSettings;
+use std::time::Duration;
+
+use leadscout_domain::{ModelSettings, ModelTimeouts, TIMEOUT_SECONDS};
 use leadscout_llm::discovery::{
-    client_for, default_local_candidates, detect_local, list_models, probe, DiscoveryError,
-    Endpoint, EndpointKind, HttpClient,
+    chat_template, client_for_with, default_local_candidates, detect_local, list_models,
+    ChatTemplate, DiscoveryError, Endpoint, EndpointKind, HttpClient,
 };
 use leadscout_llm::keys::remember_endpoint;
-use leadscout_llm::{build_http_client, Url};
+use leadscout_llm::{build_http_client, CallTimeouts, Url};
+use leadscout_research::check::run_check;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::State;
@@ -24,18 +27,26 @@ pub struct LocalModelServer {
     pub models: Vec<String>,
 }
 
-/// What a test call showed.
+/// What the Test button showed: whether this model can do research.
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelTest {
-    /// The model that answered, as the provider names it.
+    /// `valid`, `cut_off`, `invalid` or `too_slow`.
+    pub verdict: String,
+    /// What the verdict means for research, in a sentence or two.
+    pub summary: String,
+    /// Set when a local server has no chat template for the model: its answers will be poor
+    /// whatever the verdict.
+    pub template_warning: Option<String>,
+    /// The model that answered, as the provider names it (empty when none did).
     pub model: String,
     pub latency_ms: u32,
-    /// The parsed structured answer, as JSON text.
-    pub answer: String,
     pub tokens_in: u32,
     pub tokens_out: u32,
     pub cost_usd: Option<f64>,
+    /// Facts in the answer, and how many quote the test page word for word.
+    pub facts: u32,
+    pub verified: u32,
 }
 
 impl From<DiscoveryError> for IpcError {
@@ -190,7 +201,8 @@ pub async fn detect_local_models() -> Result<Vec<LocalModelServer>, IpcError> {
         .collect())
 }
 
-/// One tiny structured call with the chosen provider and model.
+/// Research's first model call, on a small built-in page with the real prompt and schema,
+/// through the same client research uses and within the deadlines as the form has them.
 #[tauri::command]
 #[specta::specta]
 pub async fn test_model(
@@ -198,6 +210,7 @@ pub async fn test_model(
     provider: String,
     base_url: Option<String>,
     model: String,
+    timeouts: Option<ModelTimeouts>,
 ) -> Result<ModelTest, IpcError> {
     let model = model.trim();
     if model.is_empty() {
@@ -207,17 +220,56 @@ pub async fn test_model(
             field: Some("model".into()),
         });
     }
+    let timeouts = timeouts.unwrap_or_default();
+    for (field, seconds) in [
+        ("totalSeconds", timeouts.total_seconds),
+        ("silenceSeconds", timeouts.silence_seconds),
+    ] {
+        if !TIMEOUT_SECONDS.contains(&seconds) {
+            return Err(IpcError {
+                code: IpcErrorCode::Validation,
+                message: format!(
+                    "Choose between {} and {} seconds.",
+                    TIMEOUT_SECONDS.start(),
+                    TIMEOUT_SECONDS.end()
+                ),
+                field: Some(field.into()),
+            });
+        }
+    }
+    let deadlines = CallTimeouts {
+        total: Duration::from_secs(u64::from(timeouts.total_seconds)),
+        silence: Duration::from_secs(u64::from(timeouts.silence_seconds)),
+    };
     let endpoint = endpoint(&state, &provider, base_url).await?;
-    let client = client_for(&endpoint, model, http()?)?;
-    let answer = probe(client.as_ref())
-        .await
+    let http = http()?;
+    let client = client_for_with(&endpoint, model, http.clone(), deadlines)?;
+    let prompts_dir = state.prompts_dir();
+    let (checked, template) = tokio::join!(
+        run_check(client.as_ref(), Some(&prompts_dir), deadlines.total),
+        chat_template(&http, &endpoint, model),
+    );
+    let check = checked
+        .map_err(|e| IpcError::new(IpcErrorCode::Validation, e.to_string()))?
         .map_err(|e| IpcError::new(IpcErrorCode::Provider, e.to_string()))?;
+    let template_warning = (template == ChatTemplate::Missing).then(|| {
+        format!(
+            "{model} has no chat template on this server, so it reads the conversation in a \
+             format it was not trained on. Use an instruction-tuned build of the model (its \
+             file carries a template), or start the server with one."
+        )
+    });
+    let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
     Ok(ModelTest {
-        model: answer.model,
-        latency_ms: u32::try_from(answer.latency.as_millis()).unwrap_or(u32::MAX),
-        answer: answer.value.to_string(),
-        tokens_in: u32::try_from(answer.usage.input_tokens).unwrap_or(u32::MAX),
-        tokens_out: u32::try_from(answer.usage.output_tokens).unwrap_or(u32::MAX),
-        cost_usd: answer.cost_usd,
+        verdict: check.verdict.code().to_owned(),
+        summary: check.summary,
+        template_warning,
+        model: check.model,
+        latency_ms: u32::try_from(check.latency.as_millis()).unwrap_or(u32::MAX),
+        tokens_in: count(check.usage.input_tokens),
+        tokens_out: count(check.usage.output_tokens),
+        cost_usd: check.cost_usd,
+        facts: count(check.facts as u64),
+        verified: count(check.verified as u64),
     })
 }

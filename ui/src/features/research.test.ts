@@ -219,7 +219,9 @@ describe("first run", () => {
     await user.click(await within(dialog).findByRole("button", { name: "Use Ollama (2 models)" }));
     expect((within(dialog).getByLabelText("Model") as HTMLInputElement).value).toBe("llama3.2:3b");
     await user.click(within(dialog).getByTestId("test-model"));
-    expect((await within(dialog).findByTestId("model-test-result")).textContent).toContain("answered in 412 ms");
+    expect((await within(dialog).findByTestId("model-test-result")).textContent).toContain("can do research");
+    expect(within(dialog).getByTestId("model-test-figures").textContent).toContain("llama3.2:3b: 4.1 s, 612 + 148 tokens");
+    expect(within(dialog).queryByTestId("model-template-warning")).toBeNull();
     await user.click(within(dialog).getByTestId("save-settings"));
     await waitFor(() => expect(screen.queryByTestId("settings-dialog")).toBeNull());
     expect(screen.queryByTestId("welcome")).toBeNull();
@@ -228,6 +230,35 @@ describe("first run", () => {
       model: { provider: "ollama", baseUrl: "http://127.0.0.1:11434/", model: "llama3.2:3b" },
       profile: { offering: "Anvil insurance" },
     });
+  });
+
+  it("tests a model with the deadlines as typed, says why it cannot do research, and warns of a missing chat template", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([]);
+    backend.modelTest = {
+      verdict: "cut_off",
+      summary: "Not usable for research: the answer ran to the output limit twice, even when asked for fewer items.",
+      templateWarning: "gemma-3-270m has no chat template on this server, so it reads the conversation in a format it was not trained on.",
+    };
+    render(App);
+    await user.click(await screen.findByTestId("open-settings"));
+    const dialog = await screen.findByTestId("settings-dialog");
+    await user.selectOptions(within(dialog).getByLabelText("Provider"), "openai_compatible");
+    await user.type(within(dialog).getByLabelText("Server address"), "http://127.0.0.1:8080/v1");
+    await user.type(within(dialog).getByLabelText("Model"), "gemma-3-270m");
+    const silence = within(dialog).getByLabelText("Local server: give up after this many seconds without a word");
+    expect((silence as HTMLInputElement).value).toBe("120");
+    await user.clear(silence);
+    await user.type(silence, "300");
+    await user.click(within(dialog).getByTestId("test-model"));
+    const result = await within(dialog).findByTestId("model-test-result");
+    expect(result.dataset.verdict).toBe("cut_off");
+    expect(result.textContent).toContain("Not usable for research");
+    expect(within(dialog).getByTestId("model-template-warning").textContent).toContain("no chat template");
+    expect(backend.modelTests.at(-1)).toMatchObject({ provider: "openai_compatible", model: "gemma-3-270m", timeouts: { totalSeconds: 180, silenceSeconds: 300 } });
+
+    await user.click(within(dialog).getByTestId("save-settings"));
+    await waitFor(() => expect(backend.settings.timeouts).toEqual({ totalSeconds: 180, silenceSeconds: 300 }));
   });
 
   it("can be dismissed for good, and an unfit spending cap is explained", async () => {

@@ -88,8 +88,11 @@ export const commands = {
 	discoverModels: (provider: string, baseUrl: string | null) => typedError<string[], IpcError>(__TAURI_INVOKE("discover_models", { provider, baseUrl })),
 	/**  Ollama and LM Studio running on this computer, with their models. */
 	detectLocalModels: () => typedError<LocalModelServer[], IpcError>(__TAURI_INVOKE("detect_local_models")),
-	/**  One tiny structured call with the chosen provider and model. */
-	testModel: (provider: string, baseUrl: string | null, model: string) => typedError<ModelTest, IpcError>(__TAURI_INVOKE("test_model", { provider, baseUrl, model })),
+	/**
+	 *  Research's first model call, on a small built-in page with the real prompt and schema,
+	 *  through the same client research uses and within the deadlines as the form has them.
+	 */
+	testModel: (provider: string, baseUrl: string | null, model: string, timeouts: ModelTimeouts | null) => typedError<ModelTest, IpcError>(__TAURI_INVOKE("test_model", { provider, baseUrl, model, timeouts })),
 	/**
 	 *  Asks for a CSV or vCard file (or takes the one dropped on the window) and looks at it: how
 	 *  it is written and what would be imported. `None` when the user cancelled the dialog.
@@ -591,16 +594,36 @@ export type ModelSettings = {
 	model?: string | null,
 };
 
-/**  What a test call showed. */
+/**  What the Test button showed: whether this model can do research. */
 export type ModelTest = {
-	/**  The model that answered, as the provider names it. */
+	/**  `valid`, `cut_off`, `invalid` or `too_slow`. */
+	verdict: string,
+	/**  What the verdict means for research, in a sentence or two. */
+	summary: string,
+	/**
+	 *  Set when a local server has no chat template for the model: its answers will be poor
+	 *  whatever the verdict.
+	 */
+	templateWarning: string | null,
+	/**  The model that answered, as the provider names it (empty when none did). */
 	model: string,
 	latencyMs: number,
-	/**  The parsed structured answer, as JSON text. */
-	answer: string,
 	tokensIn: number,
 	tokensOut: number,
 	costUsd: number | null,
+	/**  Facts in the answer, and how many quote the test page word for word. */
+	facts: number,
+	verified: number,
+};
+
+/**
+ *  How long a model call may take. Local servers (Ollama, OpenAI-compatible) stream their
+ *  answer and are given up only after `silence_seconds` without a word, however long the whole
+ *  answer takes; remote providers must finish within `total_seconds`.
+ */
+export type ModelTimeouts = {
+	totalSeconds?: number,
+	silenceSeconds?: number,
 };
 
 export type MoneyTotal = {
@@ -813,6 +836,8 @@ export type Settings = {
 	/**  Research runs at the same time (1 to 8). */
 	workers?: number,
 	model?: ModelSettings,
+	/**  Deadlines for model calls. */
+	timeouts?: ModelTimeouts,
 	profile?: MyProfile,
 	budget?: Budget,
 	/**  The first-run welcome was completed or dismissed. */

@@ -22,6 +22,7 @@ import type {
   RunHistory,
   LocalModelServer,
   ModelCallView,
+  ModelTest,
   PromptInfo,
   RunSummary,
   SearchHit,
@@ -58,6 +59,10 @@ export interface FakeBackend {
   keychainFailure: string | null;
   /** Model servers "running on this computer". */
   localServers: LocalModelServer[];
+  /** What the Test button's check finds (merged over a valid answer). */
+  modelTest: Partial<ModelTest>;
+  /** Arguments of every `test_model`. */
+  modelTests: Record<string, unknown>[];
   /** Arguments of every `run_import`. */
   imports: unknown[];
   /** What the next open or save dialog, which the backend shows, "returns" (null: cancelled). */
@@ -192,6 +197,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       notifications: true,
       workers: 4,
       model: { provider: null, baseUrl: null, model: null },
+      timeouts: { totalSeconds: 180, silenceSeconds: 120 },
       profile: { company: "", offering: "", idealCustomer: "" },
       budget: { perLeadCents: null, perDayCents: null },
       onboarded: true,
@@ -199,6 +205,12 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     keychain: {},
     keychainFailure: null,
     localServers: [],
+    modelTest: {
+      verdict: "valid",
+      summary: "This model can do research: a valid answer in 4.1 s, 4 of 5 facts quoted from the page.",
+      templateWarning: null,
+    },
+    modelTests: [],
     imports: [],
     dialogPath: null,
     droppedPath: null,
@@ -505,7 +517,8 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       case "discover_models":
         return backend.localServers.find((s) => s.provider === args.provider)?.models ?? [];
       case "test_model":
-        return { model: args.model, latencyMs: 412, answer: '{"ok":true,"word":"leadscout"}', tokensIn: 41, tokensOut: 12, costUsd: null };
+        backend.modelTests.push(args);
+        return { model: args.model, latencyMs: 4120, tokensIn: 612, tokensOut: 148, costUsd: null, facts: 5, verified: 4, ...backend.modelTest };
       case "update_settings": {
         const settings = args.settings as Settings;
         if (settings.workers === undefined || settings.workers < 1 || settings.workers > 8) invalid("workers", "Choose between 1 and 8 research runs at once.");

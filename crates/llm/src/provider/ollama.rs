@@ -5,6 +5,7 @@
 //! changes, so the size is rounded up to a power of two: a handful of sizes, few reloads.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 use reqwest::Url;
@@ -53,6 +54,10 @@ pub struct OllamaConfig {
     pub api_key: Option<ApiKey>,
     pub model: String,
     pub num_ctx: NumCtxPolicy,
+    /// When set, the answer is streamed and the call gives up only after this long without a
+    /// byte; `Limits::timeout` then does not apply. `None` waits for one answer within
+    /// `Limits::timeout`.
+    pub silence_timeout: Option<Duration>,
 }
 
 impl OllamaConfig {
@@ -62,6 +67,7 @@ impl OllamaConfig {
             api_key: None,
             model: model.into(),
             num_ctx: NumCtxPolicy::default(),
+            silence_timeout: None,
         }
     }
 
@@ -147,7 +153,7 @@ impl OllamaClient {
         json!({
             "model": self.config.model,
             "messages": messages,
-            "stream": false,
+            "stream": self.config.silence_timeout.is_some(),
             "format": schema_transform::ollama(request.schema.schema()),
             "options": options,
         })
@@ -169,10 +175,18 @@ impl OllamaClient {
             num_ctx,
             "sending structured request"
         );
-        let reply = self
-            .transport
-            .post_json(&url, headers, &body, request.limits.timeout)
-            .await?;
+        let reply = match self.config.silence_timeout {
+            Some(silence) => {
+                self.transport
+                    .post_streaming(&url, headers, &body, silence)
+                    .await?
+            }
+            None => {
+                self.transport
+                    .post_json(&url, headers, &body, request.limits.timeout)
+                    .await?
+            }
+        };
         self.read(request, &reply)
     }
 
@@ -198,7 +212,11 @@ impl OllamaClient {
         if !reply.status.is_success() {
             return Err(self.map_error(reply));
         }
-        let chat: ChatResponse = parse_body(&self.transport, reply)?;
+        let chat: ChatResponse = if is_json_lines(&reply.body) {
+            self.gather(reply)?
+        } else {
+            parse_body(&self.transport, reply)?
+        };
         if let Some(error) = chat.error {
             return Err(LlmError::UnexpectedResponse {
                 provider: Provider::Ollama,
@@ -234,6 +252,40 @@ impl OllamaClient {
             Shaping::default(),
             false,
         )
+    }
+
+    /// A streamed answer (one JSON object a line) put back together: the message pieces
+    /// joined; model, reason and counts from the closing `done` line. An `error` line ends it.
+    fn gather(&self, reply: &Reply) -> Result<ChatResponse, LlmError> {
+        let mut whole = ChatResponse {
+            model: None,
+            message: None,
+            done_reason: None,
+            prompt_eval_count: None,
+            eval_count: None,
+            error: None,
+        };
+        let mut content = String::new();
+        for line in reply.body.split(|b| *b == b'\n') {
+            if line.trim_ascii().is_empty() {
+                continue;
+            }
+            let part: ChatResponse = parse_body(&self.transport, &Reply::given(200, line))?;
+            if part.error.is_some() {
+                return Ok(part);
+            }
+            if let Some(piece) = part.message.and_then(|m| m.content) {
+                content.push_str(&piece);
+            }
+            whole.model = part.model.or(whole.model);
+            whole.done_reason = part.done_reason.or(whole.done_reason);
+            whole.prompt_eval_count = part.prompt_eval_count.or(whole.prompt_eval_count);
+            whole.eval_count = part.eval_count.or(whole.eval_count);
+        }
+        whole.message = Some(ChatMessage {
+            content: Some(content),
+        });
+        Ok(whole)
     }
 
     /// `{"error": "model \"x\" not found, try pulling it first"}`.
@@ -274,6 +326,17 @@ fn estimate_prompt_tokens(request: &StructuredRequest) -> u64 {
             ascii.div_ceil(3) + other + TEMPLATE_TOKENS_PER_MESSAGE
         })
         .sum()
+}
+
+/// Whether a body is a stream of JSON objects, one a line, rather than one (perhaps
+/// pretty-printed) JSON object.
+fn is_json_lines(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde::de::IgnoredAny>(body).is_err()
+        && body
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.trim_ascii().is_empty())
+            .nth(1)
+            .is_some()
 }
 
 adapter_client!(OllamaClient, Provider::Ollama);

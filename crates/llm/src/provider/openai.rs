@@ -2,6 +2,7 @@
 //! server that copies its `/v1` API (LM Studio, llama.cpp server, vLLM, ...).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 use reqwest::Url;
@@ -11,7 +12,7 @@ use serde_json::{json, Map, Value};
 use super::{finish, parse_body, Answer, Content, Shaping, Stop};
 use crate::client::{ApiKey, Clock, Provider, SystemClock};
 use crate::error::LlmError;
-use crate::http::{endpoint, Reply, Transport};
+use crate::http::{endpoint, is_event_stream, sse_data, Reply, Transport};
 use crate::request::{Role, StructuredRequest};
 use crate::response::{StructuredResponse, Usage};
 use crate::retry_after;
@@ -27,6 +28,18 @@ pub enum MaxTokensField {
     MaxTokens,
 }
 
+/// Which schema the server is sent, by how it enforces one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaDialect {
+    /// OpenAI's strict structured outputs: a subset of JSON Schema. Bounds it cannot take
+    /// (`maxItems`, `maxLength`...) travel as hints in descriptions and are checked after the
+    /// answer is parsed.
+    OpenAiStrict,
+    /// Servers that compile the whole schema into a sampling grammar (llama.cpp, LM Studio,
+    /// vLLM): they get the caller's full schema, so every bound holds while the model writes.
+    Grammar,
+}
+
 #[derive(Debug, Clone)]
 pub struct OpenAiConfig {
     /// Up to and including `/v1`; `None` is OpenAI's own.
@@ -38,6 +51,11 @@ pub struct OpenAiConfig {
     /// Price answers from OpenAI's table. Off for other servers: the same model name there
     /// costs something else, or nothing.
     pub priced: bool,
+    pub schema_dialect: SchemaDialect,
+    /// When set, the answer is streamed and the call gives up only after this long without a
+    /// byte (local servers); `Limits::timeout` then does not apply. When `None`, the whole call
+    /// must finish within `Limits::timeout` (remote providers).
+    pub silence_timeout: Option<Duration>,
 }
 
 impl OpenAiConfig {
@@ -49,6 +67,8 @@ impl OpenAiConfig {
             model: model.into(),
             max_tokens_field: MaxTokensField::MaxCompletionTokens,
             priced: true,
+            schema_dialect: SchemaDialect::OpenAiStrict,
+            silence_timeout: None,
         }
     }
 
@@ -60,6 +80,8 @@ impl OpenAiConfig {
             model: model.into(),
             max_tokens_field: MaxTokensField::MaxTokens,
             priced: false,
+            schema_dialect: SchemaDialect::Grammar,
+            silence_timeout: None,
         }
     }
 
@@ -123,11 +145,28 @@ impl OpenAiClient {
         if let Some(t) = request.limits.temperature {
             body["temperature"] = json!(f32_to_f64(t));
         }
+        if self.config.silence_timeout.is_some() {
+            body["stream"] = json!(true);
+            body["stream_options"] = json!({"include_usage": true});
+            if self.config.schema_dialect == SchemaDialect::Grammar {
+                // llama.cpp then sends a chunk after each batch of the prompt it reads, so a
+                // long prompt on a slow machine is not mistaken for silence. Other local
+                // servers ignore the field.
+                body["return_progress"] = json!(true);
+            }
+        }
         body
     }
 
+    fn prepare(&self, request: &StructuredRequest) -> schema_transform::Prepared {
+        match self.config.schema_dialect {
+            SchemaDialect::OpenAiStrict => schema_transform::openai(request.schema.schema()),
+            SchemaDialect::Grammar => schema_transform::grammar(request.schema.schema()),
+        }
+    }
+
     async fn call(&self, request: &StructuredRequest) -> Result<StructuredResponse, LlmError> {
-        let prepared = schema_transform::openai(request.schema.schema());
+        let prepared = self.prepare(request);
         let body = self.body(request, &prepared);
         let url = endpoint(
             self.config.base_url.as_ref(),
@@ -146,10 +185,18 @@ impl OpenAiClient {
             strict = prepared.strict,
             "sending structured request"
         );
-        let reply = self
-            .transport
-            .post_json(&url, headers, &body, request.limits.timeout)
-            .await?;
+        let reply = match self.config.silence_timeout {
+            Some(silence) => {
+                self.transport
+                    .post_streaming(&url, headers, &body, silence)
+                    .await?
+            }
+            None => {
+                self.transport
+                    .post_json(&url, headers, &body, request.limits.timeout)
+                    .await?
+            }
+        };
         self.read(request, Shaping::from(&prepared), &reply)
     }
 
@@ -164,7 +211,11 @@ impl OpenAiClient {
         if !reply.status.is_success() {
             return Err(self.map_error(reply));
         }
-        let completion: Completion = parse_body(&self.transport, reply)?;
+        let completion: Completion = if is_event_stream(reply) {
+            self.gather(reply)?
+        } else {
+            parse_body(&self.transport, reply)?
+        };
         let answer = self.answer(completion, reply)?;
         finish(
             &self.transport,
@@ -185,12 +236,77 @@ impl OpenAiClient {
         status: u16,
         body: &[u8],
     ) -> Result<StructuredResponse, LlmError> {
-        let prepared = schema_transform::openai(request.schema.schema());
+        let prepared = self.prepare(request);
         self.read(
             request,
             Shaping::from(&prepared),
             &Reply::given(status, body),
         )
+    }
+
+    /// A streamed answer put back together as the one completion it stands for: the content
+    /// and refusal deltas joined, the last finish reason and the usage chunk kept. An error
+    /// sent mid-stream (llama.cpp does, as a `data:` event) is mapped like an error status.
+    fn gather(&self, reply: &Reply) -> Result<Completion, LlmError> {
+        let mut whole = Completion {
+            model: None,
+            choices: Vec::new(),
+            usage: None,
+        };
+        let mut content = String::new();
+        let mut refusal = String::new();
+        let mut finish_reason = None;
+        for data in sse_data(&reply.body) {
+            let event: Value =
+                serde_json::from_str(&data).map_err(|e| LlmError::UnexpectedResponse {
+                    provider: Provider::OpenAi,
+                    message: format!(
+                        "a streamed event is not JSON ({}): {}",
+                        e,
+                        self.transport.redact(&data)
+                    ),
+                })?;
+            if event.get("error").is_some() {
+                let status = event["error"]["code"]
+                    .as_u64()
+                    .and_then(|c| u16::try_from(c).ok())
+                    .filter(|c| *c >= 400)
+                    .unwrap_or(500);
+                return Err(self.map_error(&Reply::given(status, data.as_bytes())));
+            }
+            let chunk: Chunk =
+                serde_json::from_value(event).map_err(|e| LlmError::UnexpectedResponse {
+                    provider: Provider::OpenAi,
+                    message: format!(
+                        "a streamed event is not a chunk ({})",
+                        self.transport.redact(&e.to_string())
+                    ),
+                })?;
+            if whole.model.is_none() {
+                whole.model = chunk.model.filter(|m| !m.is_empty());
+            }
+            if chunk.usage.is_some() {
+                whole.usage = chunk.usage;
+            }
+            for choice in chunk.choices.into_iter().filter(|c| c.index == 0) {
+                if let Some(delta) = choice.delta {
+                    content.push_str(delta.content.as_deref().unwrap_or(""));
+                    refusal.push_str(delta.refusal.as_deref().unwrap_or(""));
+                }
+                if choice.finish_reason.is_some() {
+                    finish_reason = choice.finish_reason;
+                }
+            }
+        }
+        whole.choices.push(Choice {
+            index: 0,
+            message: Some(ChoiceMessage {
+                content: Some(content),
+                refusal: (!refusal.is_empty()).then_some(refusal),
+            }),
+            finish_reason,
+        });
+        Ok(whole)
     }
 
     fn answer(&self, completion: Completion, reply: &Reply) -> Result<Answer, LlmError> {
@@ -308,6 +424,27 @@ struct ChoiceMessage {
     content: Option<String>,
     #[serde(default)]
     refusal: Option<String>,
+}
+
+/// One event of a streamed completion (`chat.completion.chunk`).
+#[derive(Deserialize)]
+struct Chunk {
+    #[serde(default)]
+    model: Option<String>,
+    #[serde(default)]
+    choices: Vec<ChunkChoice>,
+    #[serde(default)]
+    usage: Option<CompletionUsage>,
+}
+
+#[derive(Deserialize)]
+struct ChunkChoice {
+    #[serde(default)]
+    index: u32,
+    #[serde(default)]
+    delta: Option<ChoiceMessage>,
+    #[serde(default)]
+    finish_reason: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -9,6 +9,10 @@ export interface SettingsForm {
   provider: string;
   baseUrl: string;
   model: string;
+  /** A remote provider's deadline per call, in seconds. */
+  totalSeconds: number;
+  /** How long a local server may stay silent, in seconds. */
+  silenceSeconds: number;
   company: string;
   offering: string;
   idealCustomer: string;
@@ -62,6 +66,8 @@ export function toForm(s: Settings): SettingsForm {
     provider: s.model?.provider ?? "",
     baseUrl: s.model?.baseUrl ?? "",
     model: s.model?.model ?? "",
+    totalSeconds: s.timeouts?.totalSeconds ?? 180,
+    silenceSeconds: s.timeouts?.silenceSeconds ?? 120,
     company: s.profile?.company ?? "",
     offering: s.profile?.offering ?? "",
     idealCustomer: s.profile?.idealCustomer ?? "",
@@ -93,6 +99,7 @@ export function fromForm(f: SettingsForm): Settings | { field: string; message: 
     notifications: f.notifications,
     workers: Number(f.workers),
     model: { provider: blank(f.provider), baseUrl: blank(f.baseUrl), model: blank(f.model) },
+    timeouts: { totalSeconds: Number(f.totalSeconds), silenceSeconds: Number(f.silenceSeconds) },
     profile: { company: f.company, offering: f.offering, idealCustomer: f.idealCustomer },
     budget: { perLeadCents: perLead, perDayCents: perDay },
     onboarded: f.onboarded,
