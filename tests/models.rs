@@ -57,10 +57,10 @@ fn footprint_answer() -> serde_json::Value {
     json!({"facts": [
         {"id": "F1", "field": "what_they_do", "value": "precision steel fittings",
          "quote": "Northwind Forge makes precision steel fittings for industrial pumps and valves.",
-         "source_id": "S1", "confidence": 0.9},
+         "source_id": "S1", "confidence": "high"},
         {"id": "F2", "field": "size_band", "value": "140 people",
          "quote": "Northwind Forge employs 140 people across two plants in Sheffield and Rotherham.",
-         "source_id": "S1", "confidence": 0.9}
+         "source_id": "S1", "confidence": "high"}
     ]})
 }
 

@@ -12,8 +12,8 @@ use leadscout_llm::discovery::{
     chat_template, client_for_with, ChatTemplate, Endpoint, EndpointKind,
 };
 use leadscout_llm::{
-    build_http_client, CallTimeouts, ErrorKind, Limits, LlmError, OutputSchema, StructuredRequest,
-    Url, CUT_OFF_REPAIR,
+    build_http_client, ApiKey, CallTimeouts, ErrorKind, Limits, LlmClient, LlmError, OpenAiClient,
+    OpenAiConfig, OutputSchema, StructuredRequest, Url, CUT_OFF_REPAIR,
 };
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -252,16 +252,11 @@ async fn grammar_servers_get_the_full_schema_and_openai_the_strict_subset() {
                "usage": {"prompt_tokens": 40, "completion_tokens": 12, "total_tokens": 52}}),
     )])
     .await;
-    let remote = client_for_with(
-        &Endpoint {
-            api_key: Some(leadscout_llm::ApiKey::new("sk-test")),
-            ..endpoint(EndpointKind::OpenAi, &format!("{}/v1", openai.base))
-        },
-        "gpt-4o-mini",
-        build_http_client().unwrap(),
-        CallTimeouts::default(),
-    )
-    .unwrap();
+    // Built directly: the fake speaks plain http on loopback, where `client_for_with` would
+    // rightly refuse to send an OpenAI key.
+    let mut config = OpenAiConfig::openai(ApiKey::new("sk-test"), "gpt-4o-mini");
+    config.base_url = Some(Url::parse(&format!("{}/v1", openai.base)).unwrap());
+    let remote = OpenAiClient::new(config, build_http_client().unwrap());
     // Four items break `maxItems: 3`: the limit is checked after parsing.
     let err = remote
         .complete(&request(Duration::from_secs(30)))
