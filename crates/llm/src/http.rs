@@ -91,6 +91,22 @@ impl Transport {
         Ok(Some((HeaderName::from_static(name), value)))
     }
 
+    /// POSTs JSON the way the adapter was set up: streamed with a `silence` timeout for a local
+    /// server ([`Self::post_streaming`]), else whole within `timeout` ([`Self::post_json`]).
+    pub async fn post(
+        &self,
+        url: &str,
+        headers: HeaderMap,
+        body: &Value,
+        silence: Option<Duration>,
+        timeout: Duration,
+    ) -> Result<Reply, LlmError> {
+        match silence {
+            Some(silence) => self.post_streaming(url, headers, body, silence).await,
+            None => self.post_json(url, headers, body, timeout).await,
+        }
+    }
+
     /// POSTs JSON and reads the whole answer, whatever its status, within `timeout` in total.
     pub async fn post_json(
         &self,

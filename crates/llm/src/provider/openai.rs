@@ -185,18 +185,16 @@ impl OpenAiClient {
             strict = prepared.strict,
             "sending structured request"
         );
-        let reply = match self.config.silence_timeout {
-            Some(silence) => {
-                self.transport
-                    .post_streaming(&url, headers, &body, silence)
-                    .await?
-            }
-            None => {
-                self.transport
-                    .post_json(&url, headers, &body, request.limits.timeout)
-                    .await?
-            }
-        };
+        let reply = self
+            .transport
+            .post(
+                &url,
+                headers,
+                &body,
+                self.config.silence_timeout,
+                request.limits.timeout,
+            )
+            .await?;
         self.read(request, Shaping::from(&prepared), &reply)
     }
 
