@@ -920,17 +920,30 @@ async fn your_data(client: &fantoccini::Client) -> fantoccini::elements::Element
 
 /// Clicks the button `locator` finds inside "Your data", scrolled to the middle of Settings first: the dialog's
 /// footer would otherwise cover the buttons at its bottom edge.
+/// A toast from the step before can still lie over the button for a moment: a click it
+/// intercepts is tried again until the way is clear.
 async fn click_in_your_data(client: &fantoccini::Client, locator: Locator<'_>) {
     let button = your_data(client).await.find(locator).await.unwrap();
     let arg = serde_json::to_value(&button).unwrap();
-    client
-        .execute(
-            "arguments[0].scrollIntoView({ block: 'center' });",
-            vec![arg],
-        )
-        .await
-        .unwrap();
-    button.click().await.unwrap();
+    eventually("a clear click in Your data", || async {
+        client
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center' });",
+                vec![arg.clone()],
+            )
+            .await
+            .unwrap();
+        match button.click().await {
+            Ok(()) => Some(()),
+            Err(fantoccini::error::CmdError::Standard(e))
+                if e.error == fantoccini::error::ErrorStatus::ElementClickIntercepted =>
+            {
+                None
+            }
+            Err(e) => panic!("clicking in Your data: {e}"),
+        }
+    })
+    .await;
 }
 
 /// The text of the toast once it says `what`.
