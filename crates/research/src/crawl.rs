@@ -19,7 +19,9 @@ use crate::{FetchError, Fetched, Fetcher, PageFacts, Validators};
 /// The version of how pages are read into text, facts and signals, stored with each page
 /// (`reader` in its metadata): a page stored by an older version is never reused unread.
 /// 2: hidden elements and blocks aimed at AI assistants are cut out.
-pub const READER: u64 = 2;
+/// 3: main text by Readability's scoring, metadata, structured data, canonical profiles,
+/// contacts written in the text, feeds.
+pub const READER: u64 = 3;
 
 /// What a page is for, as the crawl plan chose it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -447,7 +449,7 @@ fn read_page(page: crate::Page, kind: PageKind) -> (CrawledPage, Vec<Link>) {
                 .facts
                 .description
                 .clone()
-                .or_else(|| read.facts.opengraph.get("og:description").cloned()),
+                .or_else(|| read.facts.og("og:description").map(str::to_owned)),
             language: read.facts.language.clone(),
             headings: read.headings,
             text: read.text,

@@ -1,5 +1,6 @@
-//! What a page says about its company, read from the HTML: title, description, OpenGraph,
-//! canonical URL, language, JSON-LD types, social profiles, contact emails and phone numbers.
+//! What a page says about its company, read from the HTML: metadata (see [`crate::metadata`]),
+//! canonical URL, language, structured data, social profiles, contact emails and phone numbers,
+//! postal addresses and feeds.
 //! Untrusted input: any byte sequence gives a result, never a panic.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -9,35 +10,51 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
+use crate::structured::{self, Entity};
+use crate::{contacts, feed, metadata, socials};
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PageFacts {
+    /// The page's own title: OpenGraph, JSON-LD headline or `<title>`, without the site name.
     pub title: Option<String>,
     pub description: Option<String>,
     pub canonical: Option<String>,
     pub language: Option<String>,
-    /// OpenGraph properties (`og:title`...) and their first values.
-    pub opengraph: BTreeMap<String, String>,
+    pub site_name: Option<String>,
+    pub author: Option<String>,
+    /// Publication and modification dates as the page writes them.
+    pub published: Option<String>,
+    pub modified: Option<String>,
+    /// Absolute URLs.
+    pub logo: Option<String>,
+    pub image: Option<String>,
+    /// OpenGraph (`og:*`), `article:*` and `product:*` properties, every value in page order.
+    pub opengraph: BTreeMap<String, Vec<String>>,
     /// Every `@type` in the page's JSON-LD blocks (including `@graph` members).
     pub jsonld_types: BTreeSet<String>,
-    /// Profile links by network (`linkedin`, `twitter/x`, `facebook`...).
+    /// Organisations, businesses and people from JSON-LD, microdata and RDFa.
+    pub entities: Vec<Entity>,
+    /// Profile links by network (`linkedin`, `twitter/x`, `facebook`...), canonical.
     pub social: BTreeMap<String, BTreeSet<String>>,
     pub emails: BTreeSet<String>,
+    /// Phone numbers in international form where libphonenumber knows them.
     pub phones: BTreeSet<String>,
     /// Postal addresses from JSON-LD `PostalAddress` objects and `<address>` elements.
     pub addresses: BTreeSet<String>,
+    /// The site's RSS/Atom/JSON feeds this page announces.
+    pub feeds: Vec<String>,
 }
 
-/// The networks we recognise, by host suffix.
-const NETWORKS: &[(&str, &[&str])] = &[
-    ("linkedin", &["linkedin.com"]),
-    ("twitter/x", &["twitter.com", "x.com"]),
-    ("facebook", &["facebook.com", "fb.com"]),
-    ("instagram", &["instagram.com"]),
-    ("youtube", &["youtube.com", "youtu.be"]),
-    ("github", &["github.com"]),
-    ("crunchbase", &["crunchbase.com"]),
-];
+impl PageFacts {
+    /// The first value of an OpenGraph property.
+    pub fn og(&self, property: &str) -> Option<&str> {
+        self.opengraph
+            .get(property)
+            .and_then(|v| v.first())
+            .map(String::as_str)
+    }
+}
 
 fn squash(text: &str) -> Option<String> {
     let s = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -46,30 +63,69 @@ fn squash(text: &str) -> Option<String> {
 
 /// Extracts the facts of one HTML document; `base` resolves relative links.
 pub fn extract(html: &str, base: Option<&Url>) -> PageFacts {
-    extract_from(&Document::from(html), base)
+    let doc = Document::from(html);
+    let jsonld = parse_jsonld(&jsonld_blocks(&doc));
+    let mut facts = extract_from(&doc, base, &jsonld);
+    link_facts(&doc, base, &mut facts);
+    facts
 }
 
-/// [`extract`] on a document already parsed (the crawler parses each page once).
-pub(crate) fn extract_from(doc: &Document, base: Option<&Url>) -> PageFacts {
+/// The raw text of every JSON-LD block of a document.
+pub(crate) fn jsonld_blocks(doc: &Document) -> Vec<String> {
+    doc.select("script[type]")
+        .iter()
+        .filter(|s| {
+            s.attr("type")
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
+        })
+        .map(|s| s.text().trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// The JSON-LD blocks that parse (many sites ship one with a trailing comma: it is skipped).
+pub(crate) fn parse_jsonld(blocks: &[String]) -> Vec<Value> {
+    blocks
+        .iter()
+        .filter_map(|b| serde_json::from_str(b).ok())
+        .collect()
+}
+
+/// [`extract`] on a document already parsed (the crawler parses each page once), without its
+/// links (see [`link_facts`]).
+pub(crate) fn extract_from(doc: &Document, base: Option<&Url>, jsonld: &[Value]) -> PageFacts {
+    let fallback = Url::parse("https://page.invalid/").ok();
+    let meta_base = base.cloned().or(fallback);
+    let metadata = meta_base
+        .as_ref()
+        .map(|b| metadata::read(doc, b, jsonld))
+        .unwrap_or_default();
     let mut facts = PageFacts {
-        // The document's own title, not an SVG icon's <title> in the body.
-        title: squash(&doc.select("head title").first().text())
-            .or_else(|| squash(&doc.select("title").first().text())),
+        title: metadata.title,
+        site_name: metadata.site_name,
+        author: metadata.author,
+        published: metadata.published,
+        modified: metadata.modified,
+        logo: metadata.logo,
+        image: metadata.image,
+        opengraph: metadata.opengraph,
         language: doc.select("html").attr("lang").and_then(|l| squash(&l)),
+        entities: structured::entities(doc, jsonld),
+        feeds: meta_base
+            .as_ref()
+            .map(|b| feed::feed_links(doc, b))
+            .unwrap_or_default(),
         ..PageFacts::default()
     };
-    for meta in doc.select("meta").iter() {
-        let content = meta
-            .attr("content")
-            .map(|c| c.to_string())
-            .unwrap_or_default();
-        let name = meta.attr("name").map(|n| n.to_ascii_lowercase());
-        let property = meta.attr("property").map(|p| p.to_ascii_lowercase());
-        if name.as_deref() == Some("description") && facts.description.is_none() {
-            facts.description = squash(&content);
-        }
-        if let Some(p) = property.filter(|p| p.starts_with("og:")) {
-            facts.opengraph.entry(p).or_insert(content);
+    for meta in doc.select("meta[name]").iter() {
+        if meta
+            .attr("name")
+            .is_some_and(|n| n.trim().eq_ignore_ascii_case("description"))
+        {
+            facts.description = meta.attr("content").and_then(|c| squash(&c));
+            if facts.description.is_some() {
+                break;
+            }
         }
     }
     facts.canonical = doc
@@ -77,18 +133,15 @@ pub(crate) fn extract_from(doc: &Document, base: Option<&Url>) -> PageFacts {
         .attr("href")
         .and_then(|h| resolve(base, &h))
         .map(String::from);
-    for script in doc.select("script[type]").iter() {
-        let kind = script
-            .attr("type")
-            .map(|t| t.to_ascii_lowercase())
-            .unwrap_or_default();
-        if kind.trim() != "application/ld+json" {
-            continue;
-        }
-        // Many sites ship JSON-LD with trailing commas or several objects; take what parses.
-        if let Ok(value) = serde_json::from_str::<Value>(script.text().trim()) {
-            collect_types(&value, &mut facts.jsonld_types, 0);
-            collect_addresses(&value, &mut facts.addresses, 0);
+    for value in jsonld {
+        collect_types(value, &mut facts.jsonld_types, 0);
+        collect_addresses(value, &mut facts.addresses, 0);
+    }
+    for entity in &facts.entities {
+        if let Some(address) = &entity.address {
+            if facts.addresses.len() < 10 {
+                facts.addresses.insert(address.clone());
+            }
         }
     }
     for address in doc.select("address").iter().take(5) {
@@ -98,13 +151,13 @@ pub(crate) fn extract_from(doc: &Document, base: Option<&Url>) -> PageFacts {
             facts.addresses.insert(text);
         }
     }
-    link_facts(doc, base, &mut facts);
     facts
 }
 
-/// The contact and profile links of a document (`mailto:`, `tel:`, social networks) into
-/// `facts`.
+/// The contact and profile links of a document (`mailto:`, `tel:`, social network profiles)
+/// into `facts`; national `tel:` numbers are read in the site's country.
 pub(crate) fn link_facts(doc: &Document, base: Option<&Url>, facts: &mut PageFacts) {
+    let country = base.and_then(|b| contacts::site_country(b, facts.language.as_deref()));
     for link in doc.select("a[href]").iter() {
         let Some(href) = link.attr("href") else {
             continue;
@@ -113,36 +166,27 @@ pub(crate) fn link_facts(doc: &Document, base: Option<&Url>, facts: &mut PageFac
         let lower = href.to_ascii_lowercase();
         if let Some(rest) = lower.strip_prefix("mailto:") {
             let address = rest.split('?').next().unwrap_or("").trim();
-            if address.contains('@') {
-                facts.emails.insert(address.to_owned());
+            let address = url::form_urlencoded::parse(format!("a={address}").as_bytes())
+                .next()
+                .map(|(_, v)| v.trim().to_owned())
+                .unwrap_or_default();
+            if address.contains('@') && facts.emails.len() < 20 {
+                facts.emails.insert(address);
             }
             continue;
         }
-        if let Some(rest) = href
-            .strip_prefix("tel:")
-            .or_else(|| href.strip_prefix("TEL:"))
-        {
-            if rest.chars().filter(char::is_ascii_digit).count() >= 5 {
-                facts.phones.insert(rest.trim().to_owned());
+        if lower.starts_with("tel:") {
+            if let Some(number) = contacts::tel_number(href, country) {
+                if facts.phones.len() < 20 {
+                    facts.phones.insert(number);
+                }
             }
             continue;
         }
-        let Some(url) = resolve(base, href) else {
-            continue;
-        };
-        let Some(host) = url.host_str().map(str::to_ascii_lowercase) else {
-            continue;
-        };
-        for (network, hosts) in NETWORKS {
-            if hosts
-                .iter()
-                .any(|h| host == *h || host.ends_with(&format!(".{h}")))
-            {
-                facts
-                    .social
-                    .entry((*network).to_owned())
-                    .or_default()
-                    .insert(href.to_owned());
+        if let Some((network, url)) = socials::profile(href) {
+            let known = facts.social.entry(network.to_owned()).or_default();
+            if known.len() < 10 && !known.iter().any(|k| socials::same_account(k, &url)) {
+                known.insert(url);
             }
         }
     }
@@ -266,11 +310,12 @@ mod tests {
             <a href="tel:+1 415 555 0100">call</a><a href="https://x.com/acme">x</a></body></html>"#;
         let base = Url::parse("https://acme.example/about").unwrap();
         let f = extract(html, Some(&base));
-        assert_eq!(f.title.as_deref(), Some("Acme Anvils"));
+        // OpenGraph's title first.
+        assert_eq!(f.title.as_deref(), Some("Acme"));
         assert_eq!(f.description.as_deref(), Some("We make anvils."));
         assert_eq!(f.canonical.as_deref(), Some("https://acme.example/home"));
         assert_eq!(f.language.as_deref(), Some("en"));
-        assert_eq!(f.opengraph["og:title"], "Acme");
+        assert_eq!(f.og("og:title"), Some("Acme"));
         assert_eq!(
             f.jsonld_types
                 .iter()
@@ -281,7 +326,7 @@ mod tests {
         assert!(f.social["linkedin"].contains("https://www.linkedin.com/company/acme"));
         assert!(f.social.contains_key("twitter/x"));
         assert!(f.emails.contains("sales@acme.example"));
-        assert!(f.phones.contains("+1 415 555 0100"));
+        assert!(f.phones.contains("+1 415-555-0100"), "{:?}", f.phones);
 
         for garbage in [
             "",

@@ -3,16 +3,22 @@
 //! deterministic stages of the lead-research workflow built on them.
 
 pub mod check;
+mod contacts;
 mod crawl;
 mod extract;
+pub mod feed;
 mod fetch;
 mod guard;
+mod metadata;
 pub mod model;
 mod page;
+mod reader;
 mod robots;
 mod screen;
 pub mod signals;
+mod socials;
 pub mod stages;
+pub mod structured;
 
 pub use crawl::{crawl, Crawl, CrawlConfig, CrawledPage, PageKind, Skipped};
 pub use extract::{extract, PageFacts};

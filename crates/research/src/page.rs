@@ -9,10 +9,10 @@ use dom_query::{Document, NodeRef};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::extract::{extract_from, link_facts, resolve};
+use crate::extract::{extract_from, jsonld_blocks, link_facts, parse_jsonld, resolve};
 use crate::screen::{push_flagged, screen, split_lines};
 use crate::signals::injection_ranges;
-use crate::PageFacts;
+use crate::{contacts, reader, PageFacts};
 
 /// Elements nested deeper than this are cut off before parsing: real pages stay far below it
 /// (the deepest of the eval pages is under 60), and html5ever's cost grows with depth.
@@ -165,20 +165,13 @@ fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
 
 /// Parses a page once and reads everything the crawler needs from it. Links come from the
 /// whole page (a hidden menu still shows where the key pages are); facts, headings and text
-/// only from what a reader sees, without blocks aimed at AI assistants.
+/// only from what a reader sees, without blocks aimed at AI assistants. The main text is what
+/// Readability's scoring keeps (see [`crate::reader`]).
 pub fn read(html: &str, base: &Url) -> ReadPage {
     let html = cap_depth(html, MAX_DEPTH);
     let doc = Document::from(html.as_ref());
-    let jsonld = doc
-        .select("script[type]")
-        .iter()
-        .filter(|s| {
-            s.attr("type")
-                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
-        })
-        .map(|s| s.text().trim().to_owned())
-        .filter(|t| !t.is_empty())
-        .collect();
+    let jsonld = jsonld_blocks(&doc);
+    let parsed = parse_jsonld(&jsonld);
     let mut links = Vec::new();
     for a in doc.select("a[href]").iter() {
         let Some(href) = a.attr("href") else { continue };
@@ -198,15 +191,18 @@ pub fn read(html: &str, base: &Url) -> ReadPage {
     screened.cut_planted();
     // Contact and profile links, like the crawl's links, come from the whole page but the
     // planted blocks: a hidden mobile menu holds the same profiles as the visible footer.
-    let mut linked = PageFacts::default();
+    let mut linked = PageFacts {
+        language: doc.select("html").attr("lang").map(|l| l.trim().to_owned()),
+        ..PageFacts::default()
+    };
     link_facts(&doc, Some(base), &mut linked);
     screened.cut_hidden();
-    let mut flagged = screened.flagged;
+    let mut flagged = std::mem::take(&mut { screened }.flagged);
     let mut facts = PageFacts {
         social: linked.social,
         emails: linked.emails,
         phones: linked.phones,
-        ..extract_from(&doc, Some(base))
+        ..extract_from(&doc, Some(base), &parsed)
     };
     // A description aimed at an assistant is not the company's description.
     if let Some(description) = facts.description.take() {
@@ -216,10 +212,15 @@ pub fn read(html: &str, base: &Url) -> ReadPage {
             push_flagged(&mut flagged, &description);
         }
     }
-    if let Some(description) = facts.opengraph.get("og:description") {
-        if !injection_ranges(description).is_empty() {
-            push_flagged(&mut flagged, description);
-            facts.opengraph.remove("og:description");
+    if let Some(descriptions) = facts.opengraph.remove("og:description") {
+        let (planted, kept): (Vec<String>, Vec<String>) = descriptions
+            .into_iter()
+            .partition(|d| !injection_ranges(d).is_empty());
+        for d in &planted {
+            push_flagged(&mut flagged, d);
+        }
+        if !kept.is_empty() {
+            facts.opengraph.insert("og:description".into(), kept);
         }
     }
     let headings = doc
@@ -229,19 +230,28 @@ pub fn read(html: &str, base: &Url) -> ReadPage {
         .filter(|h| !h.is_empty() && injection_ranges(h).is_empty())
         .take(60)
         .collect();
-    doc.select("script, style, noscript, template, svg, iframe, form, nav, header, footer, aside")
+    doc.select("script, style, noscript, template, svg, iframe, form, textarea, select")
         .remove();
-    let main = doc.select("main, article, [role=main]");
-    let root = if main.exists() {
-        main
-    } else {
-        doc.select("body")
-    };
-    let mut text = Markdown::default();
-    for node in root.nodes() {
-        text.walk(node, 0);
+    // Contacts written in the text: the whole visible page, footer and imprint included.
+    let mut whole = Markdown::default();
+    for body in doc.select("body").nodes() {
+        whole.walk(body, 0);
     }
-    let (text, cut) = split_lines(&text.finish());
+    let whole = whole.finish();
+    let (whole, _) = split_lines(&whole);
+    let country = contacts::site_country(base, facts.language.as_deref());
+    for phone in contacts::text_phones(&whole, country) {
+        if facts.phones.len() < 20 {
+            facts.phones.insert(phone);
+        }
+    }
+    for email in contacts::text_emails(&whole) {
+        if facts.emails.len() < 20 {
+            facts.emails.insert(email);
+        }
+    }
+    let text = reader::main_text(doc, base);
+    let (text, cut) = split_lines(&text);
     for line in &cut {
         push_flagged(&mut flagged, line);
     }
@@ -259,26 +269,51 @@ pub fn read(html: &str, base: &Url) -> ReadPage {
 pub fn plain_text(markdown: &str) -> String {
     markdown
         .lines()
-        .map(|line| line.trim_start_matches(['#', '-', ' ']))
+        .map(strip_marker)
         .filter(|line| !line.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-fn squash(text: &str) -> String {
+/// A Markdown line without its heading (`## `) or list (`- `) marker; a `#` or `-` that belongs
+/// to the text ("#1 choice", "-20%") stays.
+fn strip_marker(line: &str) -> &str {
+    let line = line.trim_start();
+    let hashes = line.len() - line.trim_start_matches('#').len();
+    let line = match line[hashes..].strip_prefix(' ') {
+        Some(rest) if hashes > 0 && hashes <= 6 => rest,
+        _ => line,
+    };
+    line.strip_prefix("- ").unwrap_or(line).trim()
+}
+
+pub(crate) fn squash(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Builds Markdown from the DOM: block elements start new lines, inline text runs together.
 #[derive(Default)]
-struct Markdown {
+pub(crate) struct Markdown {
     out: String,
     line: String,
     chars: usize,
+    /// Leave out menus, footers and asides.
+    skip_chrome: bool,
+    /// Leave out `header` elements too (when reading a whole body).
+    skip_header: bool,
 }
 
 impl Markdown {
-    fn walk(&mut self, node: &NodeRef, depth: usize) {
+    /// A walk that leaves out menus, footers and asides, and `header`s when `headers` is set.
+    pub(crate) fn without_chrome(headers: bool) -> Markdown {
+        Markdown {
+            skip_chrome: true,
+            skip_header: headers,
+            ..Markdown::default()
+        }
+    }
+
+    pub(crate) fn walk(&mut self, node: &NodeRef, depth: usize) {
         if self.chars >= MAX_TEXT_CHARS || depth > MAX_DEPTH {
             return;
         }
@@ -310,8 +345,18 @@ impl Markdown {
             .node_name()
             .map(|n| n.to_ascii_lowercase())
             .unwrap_or_default();
+        if self.skip_chrome
+            && (matches!(name.as_str(), "nav" | "footer" | "aside")
+                || (self.skip_header && name == "header")
+                || node.attr("role").is_some_and(|r| {
+                    r.eq_ignore_ascii_case("navigation") || r.eq_ignore_ascii_case("contentinfo")
+                }))
+        {
+            return;
+        }
         let prefix = match name.as_str() {
             "h1" => Some("# "),
+            "h2" if node.has_attr(crate::reader::H1_MARK) => Some("# "),
             "h2" => Some("## "),
             "h3" => Some("### "),
             "h4" | "h5" | "h6" => Some("#### "),
@@ -334,7 +379,7 @@ impl Markdown {
 
     fn flush(&mut self) {
         let line = self.line.trim();
-        let bare = line.trim_start_matches(['#', '-', ' ']);
+        let bare = strip_marker(line);
         if !bare.is_empty() {
             self.chars += line.chars().count() + 1;
             self.out.push_str(line);
@@ -343,7 +388,7 @@ impl Markdown {
         self.line.clear();
     }
 
-    fn finish(mut self) -> String {
+    pub(crate) fn finish(mut self) -> String {
         self.flush();
         if self.chars > MAX_TEXT_CHARS {
             let cut = self

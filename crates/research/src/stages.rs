@@ -381,7 +381,22 @@ fn is_profile_link(url: &str) -> bool {
 /// The company's name as its homepage gives it: `og:site_name`, else the part of the title
 /// that matches the domain ("Pricing | Acme" → "Acme"), else a short title.
 fn company_name(home: &CrawledPage, domain: &str) -> Option<String> {
-    if let Some(name) = home.facts.opengraph.get("og:site_name") {
+    // The site's own name (OpenGraph, the organisation its markup describes, or the part of
+    // the title that names the site).
+    let organisation = home
+        .facts
+        .entities
+        .iter()
+        .find(|e| e.is_organisation())
+        .and_then(|e| e.name.as_deref());
+    for name in [
+        home.facts.og("og:site_name"),
+        organisation,
+        home.facts.site_name.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
         let name = name.trim();
         if !name.is_empty() && name.chars().count() <= 60 {
             return Some(name.to_owned());
