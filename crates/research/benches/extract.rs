@@ -21,7 +21,12 @@ fn html_files(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             html_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "html" || e == "htm") {
+        } else if path.extension().is_some_and(|e| e == "html" || e == "htm")
+            // Readability's expected outputs are extracts, not pages.
+            && !path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("expected"))
+        {
             out.push(path);
         }
     }
@@ -32,9 +37,9 @@ fn main() {
         "extract",
         "Page extraction",
         "cargo bench -p leadscout-research --bench extract",
-        "Every saved HTML page under `../shared/eval/pages`: decode, depth cap, one parse into \
-         links, then (hidden elements and blocks aimed at AI assistants cut out) facts, \
-         Markdown text and headings, then technology and text signals (139 rules) and the \
+        "Every saved HTML page under `../shared/eval/pages` (not Readability's expected outputs): decode, depth cap, one parse into \
+         links, then (hidden elements and blocks aimed at AI assistants cut out) metadata, \
+         structured data, contacts, Markdown main text (Readability's scoring) and headings, then technology and text signals (139 rules) and the \
          injection scan, on one thread. Median of 5 passes after a warm-up.",
     );
     // The shared eval set sits beside the checkout, or beside the folder of worktrees.
@@ -116,8 +121,8 @@ fn main() {
             secs * 1e3,
             pages.len()
         ),
-        "at least 50 pages/s",
-        rate >= 50.0,
+        "at least 100 pages/s",
+        rate >= 100.0,
     );
     report.figure(
         "Throughput",

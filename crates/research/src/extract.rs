@@ -184,6 +184,9 @@ pub(crate) fn link_facts(doc: &Document, base: Option<&Url>, facts: &mut PageFac
             continue;
         }
         if let Some((network, url)) = socials::profile(href) {
+            if base.is_some_and(|b| socials::served_by_network(b, &url)) {
+                continue;
+            }
             let known = facts.social.entry(network.to_owned()).or_default();
             if known.len() < 10 && !known.iter().any(|k| socials::same_account(k, &url)) {
                 known.insert(url);

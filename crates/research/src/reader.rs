@@ -31,7 +31,8 @@ pub(crate) fn main_text(doc: Document, base: &Url) -> String {
     let readable = dom_smoothie::Readability::with_document(doc, Some(base.as_str()), Some(config))
         .ok()
         .and_then(|mut r| {
-            r.parse().ok()?;
+            r.parse_with_policy(dom_smoothie::ParsePolicy::Moderate)
+                .ok()?;
             let root = r.doc.select("#readability-page-1");
             let mut text = Markdown::default();
             for node in root.nodes() {

@@ -204,6 +204,27 @@ pub fn profile(href: &str) -> Option<(&'static str, String)> {
     Some((network, canonical))
 }
 
+/// Whether a page at `page` is served by the network of the profile URL `profile` (then its
+/// links to that network are the network's navigation, not the site's profiles).
+pub(crate) fn served_by_network(page: &Url, profile: &str) -> bool {
+    let (Some(host), Some(target)) = (
+        page.host_str().map(str::to_ascii_lowercase),
+        Url::parse(profile)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase)),
+    ) else {
+        return false;
+    };
+    let network_base = |h: &str| {
+        NETWORKS
+            .iter()
+            .flat_map(|(_, hosts)| hosts.iter())
+            .find(|n| h == **n || h.ends_with(&format!(".{n}")))
+            .copied()
+    };
+    network_base(&host).is_some() && network_base(&host) == network_base(&target)
+}
+
 /// Two canonical profile URLs name the same account (handles are case-insensitive).
 pub(crate) fn same_account(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
@@ -212,6 +233,18 @@ pub(crate) fn same_account(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_networks_own_page_links_to_its_network_without_profiles() {
+        let page = Url::parse("https://uk.linkedin.com/company/audiense").unwrap();
+        assert!(served_by_network(&page, "https://www.linkedin.com/in/jane"));
+        assert!(!served_by_network(&page, "https://x.com/audiense"));
+        let site = Url::parse("https://acme.example/").unwrap();
+        assert!(!served_by_network(
+            &site,
+            "https://www.linkedin.com/company/acme"
+        ));
+    }
 
     #[test]
     fn profiles_are_canonical_and_everything_else_is_refused() {

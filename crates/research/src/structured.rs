@@ -63,6 +63,13 @@ const KINDS: &[&str] = &[
     "Winery",
 ];
 
+/// Whether a schema.org type name is one read as an organisation, business or person.
+pub fn is_entity_kind(name: &str) -> bool {
+    KINDS
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(type_name(name)))
+}
+
 /// Where an entity was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
