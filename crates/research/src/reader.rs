@@ -18,6 +18,8 @@ pub(crate) const H1_MARK: &str = "data-leadscout-h1";
 /// The main text of `doc` as Markdown (headings `#`, list items `- `, one block a line).
 pub(crate) fn main_text(doc: Document, base: &Url) -> String {
     let containers = containers_text(&doc);
+    // Readability drops a heading that repeats the page title; the page's own `h1` is kept.
+    let h1 = crate::page::squash(&doc.select("h1").first().text());
     // Screening has read the inline styles; Readability would read them again without
     // inheritance (a `visibility:visible` child of a hidden parent is shown).
     doc.select("[style]").remove_attr("style");
@@ -45,7 +47,11 @@ pub(crate) fn main_text(doc: Document, base: &Url) -> String {
             if text.chars().count() >= MIN_READABLE_CHARS
                 || text.chars().count() * 3 >= containers.chars().count() =>
         {
-            text
+            if h1.is_empty() || text.contains(&h1) {
+                text
+            } else {
+                format!("# {h1}\n{text}")
+            }
         }
         _ => containers,
     }
