@@ -336,6 +336,32 @@ pub async fn crawl(
     let domain = registrable_domain(&home_url)
         .or_else(|| registrable_domain(start))
         .unwrap_or_else(|| home_url.host_str().unwrap_or_default().to_owned());
+    let mut home_page = home_page;
+    // The site's own feed, when the homepage (read now) announces one: its dated entries are
+    // recent news about the company.
+    if plan_from.is_some() {
+        if let Some(feed_url) = home_page
+            .facts
+            .feeds
+            .first()
+            .and_then(|f| Url::parse(f).ok())
+        {
+            if let Step::Done(Some(body)) = step(fetcher.feed(&feed_url), until, cancel).await {
+                home_page.signals.extend(
+                    crate::feed::news(&body, &feed_url)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|item| Signal {
+                            kind: signals::SignalKind::News,
+                            name: "news".into(),
+                            value: Some(item.published),
+                            url: item.url.unwrap_or(item.feed),
+                            evidence: item.title,
+                        }),
+                );
+            }
+        }
+    }
     let mut pages = vec![home_page];
     let mut skipped = Vec::new();
     let mut seen: BTreeSet<String> = pages.iter().map(|p| p.url.clone()).collect();

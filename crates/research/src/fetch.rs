@@ -118,6 +118,8 @@ enum Want {
     Robots,
     /// A sitemap: robots.txt applies, XML or text accepted.
     Sitemap,
+    /// A news feed: robots.txt applies, XML (RSS, Atom) or JSON accepted.
+    Feed,
 }
 
 /// Why a page could not be fetched, with what the user should know.
@@ -270,6 +272,15 @@ impl Fetcher {
         let url = origin.join("/sitemap.xml").ok()?;
         match self.get_within(&url, Want::Sitemap, None).await {
             Ok(Fetched::Page(page)) => Some(String::from_utf8_lossy(&page.body).into_owned()),
+            _ => None,
+        }
+    }
+
+    /// A feed the site announces (RSS, Atom or JSON Feed; robots.txt applies), as bytes; `None`
+    /// when it cannot be read.
+    pub async fn feed(&self, url: &Url) -> Option<Vec<u8>> {
+        match self.get_within(url, Want::Feed, None).await {
+            Ok(Fetched::Page(page)) => Some(page.body),
             _ => None,
         }
     }
@@ -447,8 +458,10 @@ impl Fetcher {
                 || content_type.starts_with("text/html")
                 || content_type.starts_with("application/xhtml+xml");
             let is_sitemap = content_type.contains("xml") || content_type.starts_with("text/plain");
+            let is_feed = content_type.contains("xml") || content_type.contains("json");
             if (want == Want::Page && !is_html)
                 || (want == Want::Sitemap && !is_sitemap && !is_html)
+                || (want == Want::Feed && !is_feed)
             {
                 return Err(FetchError::NotHtml {
                     url: current.to_string(),

@@ -43,6 +43,9 @@ pub enum SignalKind {
     Founded,
     Size,
     Location,
+    /// A dated entry of the site's own feed: `value` is its date (RFC 3339), `evidence` its
+    /// title, `url` the entry.
+    News,
 }
 
 impl SignalKind {
@@ -54,6 +57,7 @@ impl SignalKind {
             SignalKind::Founded,
             SignalKind::Size,
             SignalKind::Location,
+            SignalKind::News,
         ]
         .into_iter()
         .find(|k| k.as_str() == value)
@@ -68,6 +72,7 @@ impl SignalKind {
             SignalKind::Founded => "founded",
             SignalKind::Size => "size",
             SignalKind::Location => "location",
+            SignalKind::News => "news",
         }
     }
 }
@@ -238,6 +243,7 @@ fn kind_rank(kind: &SignalKind) -> u8 {
         SignalKind::Founded => 3,
         SignalKind::Size => 4,
         SignalKind::Location => 5,
+        SignalKind::News => 6,
     }
 }
 

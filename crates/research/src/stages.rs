@@ -21,6 +21,7 @@ use crate::model::{
     ContextStage, Footprint, FootprintStage, Insights, InsightsStage, ModelKit, NO_MODEL,
 };
 use crate::signals::{Signal, SignalKind};
+use crate::structured::Entity;
 use crate::{crawl, Crawl, CrawlConfig, CrawledPage, FetchError, Fetcher, Refusal};
 
 /// The workflow's name in the `runs` table.
@@ -320,6 +321,13 @@ impl ProfileStage {
         let mut emails = BTreeSet::new();
         let mut phones = BTreeSet::new();
         let mut addresses: Vec<String> = Vec::new();
+        // The organisation the site's own markup describes (JSON-LD, microdata, RDFa), first
+        // found from the homepage on: its stated fields fill what the text does not say.
+        let organisation = crawl
+            .pages
+            .iter()
+            .flat_map(|p| &p.facts.entities)
+            .find(|e| e.is_organisation());
         for page in &crawl.pages {
             for (network, urls) in &page.facts.social {
                 if let Some(url) = urls.iter().find(|u| is_profile_link(u)) {
@@ -336,17 +344,50 @@ impl ProfileStage {
             }
             phones.extend(page.facts.phones.iter().cloned());
         }
+        if let Some(org) = organisation {
+            for link in &org.same_as {
+                if let Some((network, url)) = crate::socials::profile(link) {
+                    socials.entry(network.to_owned()).or_insert(url);
+                }
+            }
+            if let Some(email) = &org.email {
+                if email.contains('@') {
+                    emails.insert(email.to_ascii_lowercase());
+                }
+            }
+            if let Some(phone) = &org.telephone {
+                let region = home.and_then(|h| Url::parse(&h.url).ok()).and_then(|u| {
+                    crate::contacts::site_country(&u, home.and_then(|h| h.language.as_deref()))
+                });
+                if let Ok(Some(number)) = leadscout_domain::normalize_phone_in(
+                    phone,
+                    region.map(|r| r.as_ref().to_owned()).as_deref(),
+                ) {
+                    if !phones.iter().any(|p| digits(p) == digits(&number)) {
+                        phones.insert(number);
+                    }
+                }
+            }
+        }
+        let stated = |f: fn(&Entity) -> Option<&String>| organisation.and_then(f).cloned();
         CompanyProfile {
             domain: crawl.domain.clone(),
             website: home
                 .map(|h| h.url.clone())
                 .or(Some(resolved.start_url.clone())),
             name: home.and_then(|h| company_name(h, &crawl.domain)),
-            description: home.and_then(|h| h.description.clone()),
+            description: home
+                .and_then(|h| h.description.clone())
+                .or_else(|| stated(|e| e.description.as_ref())),
             location: first(SignalKind::Location),
-            address: addresses.into_iter().next(),
-            founded: first(SignalKind::Founded),
-            size: first(SignalKind::Size),
+            address: stated(|e| e.address.as_ref()).or_else(|| addresses.into_iter().next()),
+            founded: first(SignalKind::Founded).or_else(|| {
+                stated(|e| e.founding_date.as_ref()).and_then(|d| {
+                    let year: String = d.chars().take(4).collect();
+                    (year.len() == 4 && year.chars().all(|c| c.is_ascii_digit())).then_some(year)
+                })
+            }),
+            size: first(SignalKind::Size).or_else(|| stated(|e| e.number_of_employees.as_ref())),
             language: home.and_then(|h| h.language.clone()),
             socials: socials
                 .into_iter()
@@ -368,6 +409,10 @@ impl ProfileStage {
             .unwrap_or(u32::MAX),
         }
     }
+}
+
+fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
 }
 
 /// Share buttons and intent links are not the company's profile.
@@ -576,5 +621,93 @@ impl Stage for WriteStage {
                 .map_err(|e| StageError::transient(format!("could not save the research: {e}")))?;
             Ok(StageOutput::new(json!({ "applied": applied })))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::structured::Syntax;
+    use crate::{PageFacts, PageKind};
+    use leadscout_domain::Timestamp;
+
+    fn home(facts: PageFacts) -> CrawledPage {
+        CrawledPage {
+            url: "https://acme.de/".into(),
+            kind: PageKind::Home,
+            status: 200,
+            fetched_at: Timestamp(0),
+            content_hash: String::new(),
+            truncated: false,
+            title: Some("Home".into()),
+            description: None,
+            language: Some("de".into()),
+            headings: Vec::new(),
+            text: "Willkommen.".into(),
+            facts,
+            signals: Vec::new(),
+            injection: Vec::new(),
+            etag: None,
+            last_modified: None,
+            unchanged: false,
+        }
+    }
+
+    #[test]
+    fn the_organisation_the_markup_states_fills_the_profile() {
+        let org = Entity {
+            kind: "Corporation".into(),
+            syntax: Syntax::Microdata,
+            name: Some("Acme Ambosse GmbH".into()),
+            description: Some("Ambosse für Schmiede.".into()),
+            url: Some("https://acme.de/".into()),
+            same_as: vec![
+                "https://de.linkedin.com/company/acme-ambosse/".into(),
+                "https://twitter.com/intent/tweet".into(),
+            ],
+            logo: None,
+            telephone: Some("0711 1234567".into()),
+            email: Some("Info@acme.de".into()),
+            address: Some("Hauptstraße 5, 70173, Stuttgart, DE".into()),
+            founding_date: Some("1999-04-01".into()),
+            number_of_employees: Some("50-200".into()),
+            founder: vec!["Jana Schmidt".into()],
+        };
+        let crawl = Crawl {
+            domain: "acme.de".into(),
+            pages: vec![home(PageFacts {
+                entities: vec![org],
+                ..PageFacts::default()
+            })],
+            skipped: Vec::new(),
+        };
+        let resolved = Resolved {
+            domain: "acme.de".into(),
+            start_url: "https://acme.de/".into(),
+            period: 0,
+        };
+        let profile = ProfileStage::profile(&resolved, &crawl);
+        assert_eq!(profile.name.as_deref(), Some("Acme Ambosse GmbH"));
+        assert_eq!(
+            profile.description.as_deref(),
+            Some("Ambosse für Schmiede.")
+        );
+        assert_eq!(
+            profile.address.as_deref(),
+            Some("Hauptstraße 5, 70173, Stuttgart, DE")
+        );
+        assert_eq!(profile.founded.as_deref(), Some("1999"));
+        assert_eq!(profile.size.as_deref(), Some("50-200"));
+        assert_eq!(profile.emails, ["info@acme.de"]);
+        assert_eq!(profile.phones, ["+497111234567"]);
+        let socials: Vec<(&str, &str)> = profile
+            .socials
+            .iter()
+            .map(|s| (s.network.as_str(), s.url.as_str()))
+            .collect();
+        assert_eq!(
+            socials,
+            [("linkedin", "https://www.linkedin.com/company/acme-ambosse")]
+        );
     }
 }

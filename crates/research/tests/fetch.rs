@@ -428,6 +428,8 @@ async fn one_deadline_covers_a_whole_fetch_with_its_redirects() {
 #[derive(Clone)]
 enum Answer {
     Html(&'static str),
+    /// An RSS feed.
+    Rss(&'static str),
     Status(u16),
     /// Close the connection without a word.
     Hang,
@@ -462,6 +464,12 @@ async fn tiny(
                 match route(&path) {
                     Answer::Html(body) => {
                         let _ = socket.write_all(head(200, body.len()).as_bytes()).await;
+                        let _ = socket.write_all(body.as_bytes()).await;
+                    }
+                    Answer::Rss(body) => {
+                        let head =
+                            head(200, body.len()).replace("text/html", "application/rss+xml");
+                        let _ = socket.write_all(head.as_bytes()).await;
                         let _ = socket.write_all(body.as_bytes()).await;
                     }
                     Answer::Status(status) => {
@@ -683,4 +691,72 @@ async fn cancel_ends_a_crawl_held_by_a_dripping_site() {
         stage_error("drip.example", err),
         StageError::Cancelled
     ));
+}
+
+const NEWS_HOME: &str = "<html><head><title>Drip</title>\
+    <link rel=\"alternate\" type=\"application/rss+xml\" href=\"/feed.xml\"></head>\
+    <body><main><h1>Drip Analytics</h1><p>Dashboards for warehouse teams.</p></main></body></html>";
+
+const FEED: &str = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Drip news</title>\
+    <item><title>Drip raises a Series A</title><link>/news/series-a</link>\
+    <pubDate>Tue, 01 Oct 2024 09:30:00 GMT</pubDate></item>\
+    <item><title>Undated note</title><link>/news/note</link></item></channel></rss>";
+
+fn site_with_a_feed(path: &str) -> Answer {
+    match path {
+        "/" => Answer::Html(NEWS_HOME),
+        "/feed.xml" => Answer::Rss(FEED),
+        _ => Answer::Status(404),
+    }
+}
+
+fn site_whose_robots_closes_the_feed(path: &str) -> Answer {
+    match path {
+        "/robots.txt" => Answer::Html("User-agent: *\nDisallow: /feed.xml\n"),
+        other => site_with_a_feed(other),
+    }
+}
+
+#[tokio::test]
+async fn the_sites_own_feed_gives_dated_news_through_the_fetcher() {
+    let (f, home, mut requested) = tiny(site_with_a_feed, patient()).await;
+    let cancel = CancellationToken::new();
+    let done = crawl(&f, &home, &CrawlConfig::default(), &cancel, &[])
+        .await
+        .unwrap();
+    let news: Vec<(&str, Option<&str>, &str)> = done.pages[0]
+        .signals
+        .iter()
+        .filter(|s| s.kind == leadscout_research::signals::SignalKind::News)
+        .map(|s| (s.evidence.as_str(), s.value.as_deref(), s.url.as_str()))
+        .collect();
+    let entry = home.join("/news/series-a").unwrap();
+    assert_eq!(
+        news,
+        [(
+            "Drip raises a Series A",
+            Some("2024-10-01T09:30:00Z"),
+            entry.as_str()
+        )]
+    );
+    let mut paths = Vec::new();
+    while let Ok(p) = requested.try_recv() {
+        paths.push(p);
+    }
+    assert!(paths.contains(&"/feed.xml".to_owned()), "{paths:?}");
+
+    // robots.txt closes the feed: it is not asked for, and there is no news.
+    let (f, home, mut requested) = tiny(site_whose_robots_closes_the_feed, patient()).await;
+    let done = crawl(&f, &home, &CrawlConfig::default(), &cancel, &[])
+        .await
+        .unwrap();
+    assert!(!done.pages[0]
+        .signals
+        .iter()
+        .any(|s| s.kind == leadscout_research::signals::SignalKind::News));
+    let mut paths = Vec::new();
+    while let Ok(p) = requested.try_recv() {
+        paths.push(p);
+    }
+    assert!(!paths.contains(&"/feed.xml".to_owned()), "{paths:?}");
 }
