@@ -12,8 +12,8 @@ use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use crate::page::{decode, read, Link};
-use crate::signals::{self, Signal, SignalInput};
+use crate::page::{decode, Link};
+use crate::signals::{self, Signal};
 use crate::{FetchError, Fetched, Fetcher, PageFacts, Validators};
 
 /// The version of how pages are read into text, facts and signals, stored with each page
@@ -447,16 +447,7 @@ pub async fn crawl(
 
 fn read_page(page: crate::Page, kind: PageKind) -> (CrawledPage, Vec<Link>) {
     let html = decode(&page.body, &page.content_type);
-    let read = read(&html, &page.url);
-    let url = page.url.to_string();
-    let headers: Vec<(String, String)> = page.headers.clone();
-    let flat_text = crate::page::plain_text(&read.text);
-    let signals = signals::detect(&SignalInput {
-        url: &url,
-        html: &html,
-        text: &flat_text,
-        headers: &headers,
-    });
+    let read = crate::reading::read_with_headers(&html, &page.url, &page.headers);
     let validators = Validators::of(&page);
     let content_hash = Sha256::digest(&page.body)
         .iter()
@@ -464,7 +455,7 @@ fn read_page(page: crate::Page, kind: PageKind) -> (CrawledPage, Vec<Link>) {
         .collect();
     (
         CrawledPage {
-            url,
+            url: read.url,
             kind,
             status: page.status,
             fetched_at: Timestamp::now(),
@@ -480,8 +471,8 @@ fn read_page(page: crate::Page, kind: PageKind) -> (CrawledPage, Vec<Link>) {
             headings: read.headings,
             text: read.text,
             facts: read.facts,
-            signals,
-            injection: read.flagged,
+            signals: read.signals,
+            injection: read.injection,
             etag: validators.etag,
             last_modified: validators.last_modified,
             unchanged: false,

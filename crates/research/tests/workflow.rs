@@ -180,9 +180,10 @@ async fn a_new_lead_is_researched_from_its_website_and_written_back_once() {
         Some("Acme makes drop-forged anvils and the software to track them, for workshops of every size.")
     );
     let networks: Vec<&str> = company.socials.iter().map(|s| s.network.as_str()).collect();
-    assert_eq!(networks, ["linkedin", "twitter/x"]);
+    // GitHub from the Organization's sameAs in the homepage's JSON-LD.
+    assert_eq!(networks, ["github", "linkedin", "twitter/x"]);
     assert_eq!(
-        company.socials[1].url, "https://x.com/acmeanvils",
+        company.socials[2].url, "https://x.com/acmeanvils",
         "share links are not profiles"
     );
 
