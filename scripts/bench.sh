@@ -7,7 +7,7 @@ set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-all="store-board store-search engine extract tokens import render render-small"
+all="store-board store-search engine extract quality tokens import render render-small"
 selected="${BENCHES:-$all}"
 for name in $selected; do
   [[ " $all " == *" $name "* ]] || { echo "unknown benchmark '$name' (known: $all)"; exit 2; }
@@ -35,6 +35,7 @@ for name in $selected; do
     store-search) cargo bench -p leadscout-store --bench store -- search ;;
     engine) cargo bench -p leadscout-pipeline --bench engine ;;
     extract) cargo bench -p leadscout-research --bench extract ;;
+    quality) cargo bench -p leadscout-research --bench quality ;;
     tokens) cargo bench -p leadscout-research --bench tokens ;;
     import) cargo bench -p leadscout-import --bench import ;;
     # The feature the installer is built with: the UI served from the binary, the release CSP.
