@@ -1,0 +1,619 @@
+//! Technology signals: `rules/tech.json` matched against script sources, other resource
+//! URLs, raw-HTML markers, response headers, cookies and the generator meta tag.
+
+use super::*;
+
+#[derive(Deserialize)]
+pub(super) struct RulesFile {
+    pub(super) technologies: Vec<RawRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRule {
+    pub(super) name: String,
+    pub(super) category: String,
+    #[serde(default)]
+    pub(super) implies: Vec<String>,
+    #[serde(default)]
+    pub(super) patterns: RawPatterns,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawPatterns {
+    pub(super) script_src: Vec<String>,
+    pub(super) resource: Vec<String>,
+    pub(super) html: Vec<String>,
+    pub(super) headers: BTreeMap<String, String>,
+    pub(super) cookies: Vec<String>,
+    pub(super) meta_generator: Vec<String>,
+}
+
+/// A compiled rule. Rule patterns are ASCII-only, case-insensitive byte regexes: markup and
+/// URLs are ASCII where it matters, and without Unicode classes or word boundaries the lazy DFA
+/// never has to fall back to a slower engine, whatever the page contains.
+pub(super) struct Rule {
+    pub(super) name: String,
+    pub(super) category: String,
+    pub(super) implies: Vec<String>,
+    pub(super) script_src: Vec<BytesRegex>,
+    pub(super) resource: Vec<BytesRegex>,
+    pub(super) html: Vec<HtmlPattern>,
+    /// Header name (lowercase) and a regex on its value; `None` = presence is enough.
+    pub(super) headers: Vec<(String, Option<BytesRegex>)>,
+    pub(super) cookies: Vec<BytesRegex>,
+    pub(super) meta_generator: Vec<BytesRegex>,
+}
+
+/// An `html` pattern and a literal every match must contain (lowercase). The page is only
+/// searched with the regex near occurrences of the literal, found with `str::find`.
+pub(super) struct HtmlPattern {
+    pub(super) re: BytesRegex,
+    pub(super) needle: Option<String>,
+    /// Index of `needle` in [`RuleSet::needle_set`].
+    pub(super) needle_index: Option<usize>,
+}
+
+pub(super) struct RuleSet {
+    /// Rules as declared in the file (valid or not).
+    pub(super) declared: usize,
+    pub(super) rules: Vec<Rule>,
+    /// Everything wrong with the file; a test requires this to be empty.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(super) errors: Vec<String>,
+    /// All `script_src` patterns as one set (with the rule index of each), so each script URL
+    /// is matched once instead of once per rule; `None` if it could not be built.
+    pub(super) script_set: Option<(RegexSet, Vec<usize>)>,
+    /// The same for `resource` patterns.
+    pub(super) resource_set: Option<(RegexSet, Vec<usize>)>,
+    /// Every html pattern's needle as a literal, so one pass over the page tells which needles
+    /// occur at all; `None` if it could not be built (then every needle is looked for).
+    pub(super) needle_set: Option<RegexSet>,
+}
+
+pub(super) static RULES: LazyLock<RuleSet> = LazyLock::new(|| load_rules(RULES_JSON));
+
+pub(super) const RULE_REGEX_SIZE_LIMIT: usize = 2 * 1024 * 1024;
+
+pub(super) fn rule_regex(pattern: &str) -> Result<BytesRegex, regex::Error> {
+    BytesRegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .unicode(false)
+        .size_limit(RULE_REGEX_SIZE_LIMIT)
+        .build()
+}
+
+pub(super) fn load_rules(json: &str) -> RuleSet {
+    let file: RulesFile = match serde_json::from_str(json) {
+        Ok(f) => f,
+        Err(e) => {
+            return RuleSet {
+                declared: 0,
+                rules: Vec::new(),
+                errors: vec![format!("rules file does not parse: {e}")],
+                script_set: None,
+                resource_set: None,
+                needle_set: None,
+            }
+        }
+    };
+    let mut errors = Vec::new();
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut names = HashSet::new();
+    let declared = file.technologies.len();
+    for raw in file.technologies {
+        if !CATEGORIES.contains(&raw.category.as_str()) {
+            errors.push(format!("{}: unknown category {:?}", raw.name, raw.category));
+            continue;
+        }
+        if raw.name.trim().is_empty() || !names.insert(raw.name.clone()) {
+            errors.push(format!("empty or duplicate rule name {:?}", raw.name));
+            continue;
+        }
+        let mut compile = |list: &[String]| -> Vec<BytesRegex> {
+            list.iter()
+                .filter_map(|p| match rule_regex(p) {
+                    Ok(re) => Some(re),
+                    Err(e) => {
+                        errors.push(format!("{}: bad regex {p:?}: {e}", raw.name));
+                        None
+                    }
+                })
+                .collect()
+        };
+        let p = &raw.patterns;
+        let script_src = compile(&p.script_src);
+        let resource = compile(&p.resource);
+        let html: Vec<HtmlPattern> = compile(&p.html)
+            .into_iter()
+            .map(|re| HtmlPattern {
+                needle: required_literal(re.as_str()),
+                needle_index: None,
+                re,
+            })
+            .collect();
+        let cookies = compile(&p.cookies);
+        let meta_generator = compile(&p.meta_generator);
+        let mut headers = Vec::new();
+        for (name, pattern) in &p.headers {
+            if pattern.is_empty() {
+                headers.push((name.to_ascii_lowercase(), None));
+            } else {
+                match rule_regex(pattern) {
+                    Ok(re) => headers.push((name.to_ascii_lowercase(), Some(re))),
+                    Err(e) => errors.push(format!("{}: bad regex {pattern:?}: {e}", raw.name)),
+                }
+            }
+        }
+        let pattern_count = script_src.len()
+            + resource.len()
+            + html.len()
+            + cookies.len()
+            + meta_generator.len()
+            + headers.len();
+        if pattern_count == 0 {
+            errors.push(format!("{}: no usable patterns", raw.name));
+        }
+        rules.push(Rule {
+            name: raw.name,
+            category: raw.category,
+            implies: raw.implies,
+            script_src,
+            resource,
+            html,
+            headers,
+            cookies,
+            meta_generator,
+        });
+    }
+    let known: HashSet<&str> = rules.iter().map(|r| r.name.as_str()).collect();
+    for rule in &rules {
+        for implied in &rule.implies {
+            if !known.contains(implied.as_str()) {
+                errors.push(format!("{} implies unknown {implied:?}", rule.name));
+            }
+        }
+    }
+    let script_set = pattern_set(&rules, |r| &r.script_src, &mut errors);
+    let resource_set = pattern_set(&rules, |r| &r.resource, &mut errors);
+    let mut needles = Vec::new();
+    for rule in &mut rules {
+        for p in &mut rule.html {
+            if let Some(needle) = &p.needle {
+                p.needle_index = Some(needles.len());
+                needles.push(regex::escape(needle));
+            }
+        }
+    }
+    let needle_set = match RegexSetBuilder::new(&needles)
+        .case_insensitive(true)
+        .unicode(false)
+        .size_limit(32 * 1024 * 1024)
+        .build()
+    {
+        Ok(set) => Some(set),
+        Err(e) => {
+            errors.push(format!("needles do not build as one set: {e}"));
+            None
+        }
+    };
+    RuleSet {
+        declared,
+        rules,
+        errors,
+        script_set,
+        resource_set,
+        needle_set,
+    }
+}
+
+pub(super) fn pattern_set(
+    rules: &[Rule],
+    field: impl Fn(&Rule) -> &Vec<BytesRegex>,
+    errors: &mut Vec<String>,
+) -> Option<(RegexSet, Vec<usize>)> {
+    let mut patterns = Vec::new();
+    let mut owners = Vec::new();
+    for (i, rule) in rules.iter().enumerate() {
+        for re in field(rule) {
+            patterns.push(re.as_str().to_string());
+            owners.push(i);
+        }
+    }
+    match RegexSetBuilder::new(&patterns)
+        .case_insensitive(true)
+        .unicode(false)
+        .size_limit(32 * 1024 * 1024)
+        .build()
+    {
+        Ok(set) => Some((set, owners)),
+        Err(e) => {
+            errors.push(format!("patterns do not build as one set: {e}"));
+            None
+        }
+    }
+}
+
+/// For each rule, the first of `values` (in page order) that one of its patterns matches.
+pub(super) fn first_hits<'v>(
+    set: Option<&(RegexSet, Vec<usize>)>,
+    rules: &[Rule],
+    field: impl Fn(&Rule) -> &Vec<BytesRegex>,
+    values: &[&'v str],
+) -> Vec<Option<&'v str>> {
+    let mut hits: Vec<Option<&'v str>> = vec![None; rules.len()];
+    match set {
+        Some((set, owners)) => {
+            for value in values {
+                for pattern in set.matches(value.as_bytes()).iter() {
+                    if let Some(hit) = owners.get(pattern).and_then(|&o| hits.get_mut(o)) {
+                        hit.get_or_insert(value);
+                    }
+                }
+            }
+        }
+        None => {
+            for (hit, rule) in hits.iter_mut().zip(rules) {
+                *hit = first_match(field(rule), values);
+            }
+        }
+    }
+    hits
+}
+
+/// The longest literal (≥ 3 chars, lowercase) that every match of `pattern` must contain, read
+/// conservatively from the pattern's top level: groups, classes, escapes like `\s` and
+/// optional atoms break a run; a top-level `|` means there is none.
+pub(super) fn required_literal(pattern: &str) -> Option<String> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut runs: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\\' => {
+                let next = chars.get(i + 1).copied();
+                i += 1;
+                match next {
+                    Some(n) if depth == 0 && n.is_ascii_punctuation() => {
+                        cur.push(n.to_ascii_lowercase());
+                    }
+                    Some('p' | 'P' | 'x') if chars.get(i + 1) == Some(&'{') => {
+                        runs.push(std::mem::take(&mut cur));
+                        while i < chars.len() && chars[i] != '}' {
+                            i += 1;
+                        }
+                    }
+                    _ => runs.push(std::mem::take(&mut cur)),
+                }
+            }
+            '[' => {
+                runs.push(std::mem::take(&mut cur));
+                i += 1;
+                // A ']' right after '[' or '[^' is a literal member.
+                if chars.get(i) == Some(&'^') {
+                    i += 1;
+                }
+                if chars.get(i) == Some(&']') {
+                    i += 1;
+                }
+                while i < chars.len() && chars[i] != ']' {
+                    if chars[i] == '\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            '(' => {
+                runs.push(std::mem::take(&mut cur));
+                depth += 1;
+            }
+            ')' => {
+                runs.push(std::mem::take(&mut cur));
+                depth = depth.saturating_sub(1);
+            }
+            '|' if depth == 0 => return None,
+            '?' | '*' => {
+                cur.pop();
+                runs.push(std::mem::take(&mut cur));
+            }
+            '{' => {
+                let close = chars[i..].iter().position(|&ch| ch == '}').map(|p| i + p);
+                let body: String =
+                    close.map_or(String::new(), |e| chars[i + 1..e].iter().collect());
+                if body.starts_with('0') || body.starts_with(',') {
+                    cur.pop();
+                }
+                runs.push(std::mem::take(&mut cur));
+                i = close.unwrap_or(chars.len());
+            }
+            '+' | '.' | '^' | '$' | '|' => runs.push(std::mem::take(&mut cur)),
+            _ if depth == 0 => cur.push(c.to_ascii_lowercase()),
+            _ => {}
+        }
+        i += 1;
+    }
+    runs.push(cur);
+    // The longest run; the earliest of equally long ones.
+    runs.into_iter()
+        .filter(|r| r.chars().count() >= 3)
+        .fold(None, |best: Option<String>, r| match best {
+            Some(b) if b.len() >= r.len() => Some(b),
+            _ => Some(r),
+        })
+}
+
+/// URLs and names pulled out of the markup once, then matched against every rule.
+#[derive(Default)]
+pub(super) struct Markup<'h> {
+    pub(super) script_srcs: Vec<&'h str>,
+    pub(super) resources: Vec<&'h str>,
+    pub(super) generators: Vec<&'h str>,
+}
+
+/// Compiles a built-in pattern. Word boundaries are made ASCII-only (`(?-u:\b)`): a Unicode
+/// `\b` makes the fast lazy DFA give up on any non-ASCII input and fall back to a much slower
+/// engine. The patterns hold no escaped backslashes, so the rewrite is exact.
+pub(super) fn builtin(pattern: &str) -> Option<Regex> {
+    RegexBuilder::new(&pattern.replace(r"\b", r"(?-u:\b)"))
+        .size_limit(4 * 1024 * 1024)
+        .build()
+        .ok()
+}
+
+pub(super) static TAG_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    builtin(r"(?i)<(script|link|iframe|img|source|embed|form|meta|video)\b[^>]*>")
+});
+pub(super) static ATTR_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    builtin(r#"(?i)[\s"'/]([a-z][a-z0-9_:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#)
+});
+
+pub(super) fn extract_markup(html: &str) -> Markup<'_> {
+    let mut out = Markup::default();
+    let (Some(tag_re), Some(attr_re)) = (TAG_RE.as_ref(), ATTR_RE.as_ref()) else {
+        return out;
+    };
+    for caps in tag_re.captures_iter(html).take(MAX_TAGS) {
+        let (Some(whole), Some(tag)) = (caps.get(0), caps.get(1)) else {
+            continue;
+        };
+        let tag = tag.as_str().to_ascii_lowercase();
+        let mut meta_name: Option<&str> = None;
+        let mut meta_content: Option<&str> = None;
+        let mut urls: Vec<&str> = Vec::new();
+        let mut hint_only = false;
+        // Attributes start after the tag name.
+        let attrs = &whole.as_str()[1 + tag.len()..];
+        for a in attr_re.captures_iter(attrs) {
+            let Some(name) = a.get(1) else { continue };
+            let Some(value) = a.get(2).or_else(|| a.get(3)).or_else(|| a.get(4)) else {
+                continue;
+            };
+            let name = name.as_str().to_ascii_lowercase();
+            let value = value.as_str().trim();
+            if value.is_empty() {
+                continue;
+            }
+            match (tag.as_str(), name.as_str()) {
+                ("script", "src" | "data-src") => out.script_srcs.push(value),
+                ("meta", "name") => meta_name = Some(value),
+                ("meta", "content") => meta_content = Some(value),
+                ("meta", _) => {}
+                // A preconnect/dns-prefetch hint is not a use of the host.
+                ("link", "rel") => {
+                    hint_only = value.split_ascii_whitespace().all(|r| {
+                        r.eq_ignore_ascii_case("preconnect")
+                            || r.eq_ignore_ascii_case("dns-prefetch")
+                    });
+                }
+                (_, "src" | "href" | "data-src" | "action") => urls.push(value),
+                _ => {}
+            }
+        }
+        if !hint_only {
+            out.resources.extend(urls);
+        }
+        if let (Some(n), Some(c)) = (meta_name, meta_content) {
+            if n.eq_ignore_ascii_case("generator") {
+                out.generators.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// Cookie names from every `set-cookie` header (one cookie per header, or several joined by
+/// commas as some clients do).
+pub(super) fn cookie_names(headers: &[(String, String)]) -> Vec<&str> {
+    let mut names = Vec::new();
+    for (name, value) in headers {
+        if !name.eq_ignore_ascii_case("set-cookie") {
+            continue;
+        }
+        for piece in value.split(',') {
+            let pair = piece.split(';').next().unwrap_or_default();
+            if let Some((cookie, _)) = pair.split_once('=') {
+                let cookie = cookie.trim();
+                if !cookie.is_empty() && !cookie.contains(char::is_whitespace) {
+                    names.push(cookie);
+                }
+            }
+        }
+    }
+    names
+}
+
+pub(super) fn first_match<'s>(patterns: &[BytesRegex], values: &[&'s str]) -> Option<&'s str> {
+    values
+        .iter()
+        .find(|v| patterns.iter().any(|re| re.is_match(v.as_bytes())))
+        .copied()
+}
+
+/// `html[start..end]` widened to char boundaries (an ASCII-mode match can stop inside a
+/// multi-byte char only through a negated class, but never slice there).
+pub(super) fn str_at(html: &str, start: usize, end: usize) -> &str {
+    let start = floor_boundary(html, start);
+    let mut end = end.min(html.len()).max(start);
+    while !html.is_char_boundary(end) {
+        end += 1;
+    }
+    &html[start..end]
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn match_rule(
+    rule: &Rule,
+    markup: &Markup<'_>,
+    script_hit: Option<&str>,
+    resource_hit: Option<&str>,
+    html: &str,
+    html_lower: &str,
+    needles_present: &[bool],
+    headers: &[(String, String)],
+    cookies: &[&str],
+) -> Option<String> {
+    for (want, value_re) in &rule.headers {
+        for (name, value) in headers {
+            if !name.eq_ignore_ascii_case(want) {
+                continue;
+            }
+            if value_re
+                .as_ref()
+                .is_none_or(|re| re.is_match(value.as_bytes()))
+            {
+                return Some(verbatim_evidence(&format!("{name}: {}", value.trim())));
+            }
+        }
+    }
+    if let Some(g) = first_match(&rule.meta_generator, &markup.generators) {
+        return Some(verbatim_evidence(g));
+    }
+    if let Some(src) = script_hit {
+        return Some(verbatim_evidence(src));
+    }
+    if let Some(url) = resource_hit {
+        return Some(verbatim_evidence(url));
+    }
+    if let Some(cookie) = first_match(&rule.cookies, cookies) {
+        return Some(format!("set-cookie: {}", truncate_chars(cookie, 140)));
+    }
+    rule.html
+        .iter()
+        .filter(|p| {
+            p.needle_index
+                .is_none_or(|i| needles_present.get(i).copied().unwrap_or(true))
+        })
+        .find_map(|p| html_pattern_match(p, html, html_lower))
+        .map(verbatim_evidence)
+}
+
+/// Bytes searched on each side of a needle occurrence.
+pub(super) const NEEDLE_REACH: usize = 4096;
+/// Needle occurrences tried per pattern.
+pub(super) const NEEDLE_TRIES: usize = 16;
+
+pub(super) fn html_pattern_match<'h>(
+    p: &HtmlPattern,
+    html: &'h str,
+    html_lower: &str,
+) -> Option<&'h str> {
+    let first_nonblank = |lo: usize, hay: &[u8]| {
+        p.re.find_iter(hay)
+            .map(|m| str_at(html, lo + m.start(), lo + m.end()))
+            .find(|s| !s.trim().is_empty())
+    };
+    let Some(needle) = &p.needle else {
+        return first_nonblank(0, html.as_bytes());
+    };
+    let mut searched_to = 0;
+    for (pos, _) in html_lower.match_indices(needle.as_str()).take(NEEDLE_TRIES) {
+        let lo = floor_boundary(html, pos.saturating_sub(NEEDLE_REACH).max(searched_to));
+        let hi = floor_boundary(html, pos + needle.len() + NEEDLE_REACH);
+        if hi <= lo {
+            continue;
+        }
+        if let Some(found) = first_nonblank(lo, &html.as_bytes()[lo..hi]) {
+            return Some(found);
+        }
+        searched_to = hi;
+    }
+    None
+}
+
+/// (name, category, evidence) for every technology found, implied ones included.
+pub(super) fn detect_tech(
+    html: &str,
+    headers: &[(String, String)],
+) -> Vec<(String, String, String)> {
+    let rules = &RULES.rules;
+    let markup = extract_markup(html);
+    let cookies = cookie_names(headers);
+    // Same byte offsets as `html` (ASCII lowercasing keeps lengths).
+    let html_lower = html.to_ascii_lowercase();
+    let script_hits = first_hits(
+        RULES.script_set.as_ref(),
+        rules,
+        |r| &r.script_src,
+        &markup.script_srcs,
+    );
+    let resource_hits = first_hits(
+        RULES.resource_set.as_ref(),
+        rules,
+        |r| &r.resource,
+        &markup.resources,
+    );
+    let needles_present: Vec<bool> = match &RULES.needle_set {
+        Some(set) => {
+            let matches = set.matches(html.as_bytes());
+            (0..set.len()).map(|i| matches.matched(i)).collect()
+        }
+        None => Vec::new(),
+    };
+    let mut found: Vec<(String, String, String)> = Vec::new();
+    for (i, rule) in rules.iter().enumerate() {
+        let script_hit = script_hits.get(i).copied().flatten();
+        let resource_hit = resource_hits.get(i).copied().flatten();
+        if let Some(evidence) = match_rule(
+            rule,
+            &markup,
+            script_hit,
+            resource_hit,
+            html,
+            &html_lower,
+            &needles_present,
+            headers,
+            &cookies,
+        ) {
+            if !evidence.is_empty() {
+                found.push((rule.name.clone(), rule.category.clone(), evidence));
+            }
+        }
+    }
+    // Implications (Next.js ⇒ React, WooCommerce ⇒ WordPress, …), transitively.
+    let by_name: HashMap<&str, &Rule> = rules.iter().map(|r| (r.name.as_str(), r)).collect();
+    let mut i = 0;
+    while i < found.len() {
+        let implier = found[i].0.clone();
+        let evidence = found[i].2.clone();
+        if let Some(rule) = by_name.get(implier.as_str()) {
+            for implied in &rule.implies {
+                if found.iter().any(|(n, _, _)| n == implied) {
+                    continue;
+                }
+                if let Some(target) = by_name.get(implied.as_str()) {
+                    found.push((
+                        target.name.clone(),
+                        target.category.clone(),
+                        evidence.clone(),
+                    ));
+                }
+            }
+        }
+        i += 1;
+    }
+    found
+}
