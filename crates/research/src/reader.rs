@@ -3,7 +3,10 @@
 //! (a short homepage, a page of cards) fall back to the outermost content containers, each
 //! read once.
 
+use std::sync::LazyLock;
+
 use dom_query::{Document, NodeRef};
+use regex::Regex;
 use url::Url;
 
 use crate::page::Markdown;
@@ -12,11 +15,62 @@ use crate::page::Markdown;
 /// content containers hold several times more.
 const MIN_READABLE_CHARS: usize = 200;
 
+/// Class or id words of blocks that are never the content: related-article teasers, author
+/// bios, cookie and consent banners, promos and "learn more" boxes, breadcrumbs, newsletter
+/// sign-ups, share bars.
+static BOILERPLATE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:^|[\s_-])(?:related(?:[-_]?(?:posts?|articles?|content|stories))?|teasers?|author[-_]?(?:bio|box|info|card)|about[-_]the[-_]author|cookie[-_]?(?:banner|notice|consent|bar)?|consent|gdpr|promo(?:tion)?s?|savoir[-_]plus|learn[-_]more|read[-_]more|breadcrumbs?|newsletter|share[-_]?(?:bar|buttons|links|this)|sharing|social[-_]?(?:share|links|icons)|you[-_]might[-_]also[-_]like|recommended)(?:$|[\s_-])",
+    )
+    .ok()
+});
+
+/// Headings that introduce boilerplate rather than content.
+static BOILERPLATE_HEADING_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(?:you (?:might|may) also like|related (?:posts|articles|stories|content)|read (?:more|next)|more from|share this(?: article| post)?|recommended(?: for you)?)\s*:?\s*$",
+    )
+    .ok()
+});
+
+/// Removes blocks that are boilerplate by their class, id or heading.
+fn cut_boilerplate(doc: &Document) {
+    let Some(re) = BOILERPLATE_RE.as_ref() else {
+        return;
+    };
+    let mut cut = Vec::new();
+    for node in doc.select("body [class], body [id]").nodes() {
+        // The content's own containers are never cut for a class word.
+        let is_root = node.node_name().is_some_and(|n| {
+            ["main", "article", "body"]
+                .iter()
+                .any(|r| n.eq_ignore_ascii_case(r))
+        });
+        if is_root {
+            continue;
+        }
+        let class = node.attr("class").unwrap_or_default();
+        let id = node.attr("id").unwrap_or_default();
+        if re.is_match(&class) || re.is_match(&id) {
+            cut.push(*node);
+        }
+    }
+    if let Some(heading) = BOILERPLATE_HEADING_RE.as_ref() {
+        for node in doc.select("h2, h3, h4, h5, h6").nodes() {
+            if heading.is_match(&node.text()) {
+                cut.push(*node);
+            }
+        }
+    }
+    cut.iter().for_each(NodeRef::remove_from_parent);
+}
+
 /// An attribute that marks a heading as the page's `h1` through Readability's renaming.
 pub(crate) const H1_MARK: &str = "data-leadscout-h1";
 
 /// The main text of `doc` as Markdown (headings `#`, list items `- `, one block a line).
 pub(crate) fn main_text(doc: Document, base: &Url) -> String {
+    cut_boilerplate(&doc);
     let containers = containers_text(&doc);
     // Readability drops a heading that repeats the page title; the page's own `h1` is kept.
     let h1 = crate::page::squash(&doc.select("h1").first().text());
@@ -87,4 +141,58 @@ fn containers_text(doc: &Document) -> String {
         }
     }
     text.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{plain_text, read};
+    use url::Url;
+
+    const PARAGRAPH: &str = "Acme forges anvils from drop-forged steel in Sheffield, and every \
+        anvil is tracked from the forge to the workshop that uses it, so a smith can see where \
+        the steel came from and how it was tempered. ";
+
+    #[test]
+    fn each_container_is_read_once_and_boilerplate_is_cut() {
+        let body = PARAGRAPH.repeat(4);
+        let html = format!(
+            r#"<html><head><title>Anvils | Acme</title></head><body>
+            <div class="cookie-banner"><p>We use cookies to improve your experience. Accept all cookies.</p></div>
+            <nav class="breadcrumbs"><a href="/">Home</a> › <a href="/blog">Blog</a></nav>
+            <div class="menu"><a href="/a">Products</a> <a href="/b">Pricing</a> <a href="/c">About</a></div>
+            <main><article><header><h1>How we forge anvils</h1></header>
+              <h2>#1 choice of smiths</h2><p>{body}</p><p>-20% on all anvils this week, as stated.</p>
+              <div class="author-bio"><p>Jane Doe writes about forging and has done so for twenty years at Acme.</p></div>
+              <div class="promo"><p>Learn more about our premium anvil subscription today.</p></div>
+              <h3>You might also like:</h3>
+              <div class="related-posts"><article><h4>Ten hammers every smith needs</h4><p>Teaser text of another post.</p></article></div>
+            </article></main>
+            <footer><p>© Acme Ltd</p></footer></body></html>"#
+        );
+        let page = read(
+            &html,
+            &Url::parse("https://acme.example/blog/anvils").unwrap(),
+        );
+        let text = plain_text(&page.text);
+        assert_eq!(
+            text.matches("drop-forged steel in Sheffield").count(),
+            4,
+            "{}",
+            page.text
+        );
+        assert!(page.text.contains("# How we forge anvils"), "{}", page.text);
+        assert!(text.contains("#1 choice of smiths"), "{text}");
+        assert!(text.contains("-20% on all anvils"), "{text}");
+        for gone in [
+            "cookies",
+            "Products",
+            "Jane Doe writes",
+            "premium anvil subscription",
+            "You might also like",
+            "Ten hammers",
+            "Acme Ltd",
+        ] {
+            assert!(!text.contains(gone), "{gone}: {}", page.text);
+        }
+    }
 }
