@@ -316,7 +316,16 @@ fn main() {
                     .clone()
                     .or(f.og("og:description").map(str::to_owned)),
                 "author" => f.author.clone(),
-                "date" => f.published.clone().or(f.modified.clone()),
+                // metascraper's date is the first of its published or modified rules.
+                "date" => {
+                    let day = &value[..10.min(value.len())];
+                    [&f.published, &f.modified]
+                        .into_iter()
+                        .flatten()
+                        .find(|d| d.contains(day))
+                        .or(f.published.as_ref())
+                        .cloned()
+                }
                 "image" => f.image.clone(),
                 "logo" => f.logo.clone(),
                 "publisher" => f.site_name.clone(),
