@@ -15,7 +15,7 @@ const MAX_PER_PAGE: usize = 20;
 
 /// A run of digits with the separators phone numbers are written with, optionally after `+`.
 static PHONE_RE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"(?:\+|\b00|\()?\d[\d \u{a0}()./\-–]{5,22}\d\b").ok());
+    LazyLock::new(|| Regex::new(r"(?:\+|(?-u:\b)00|\()?\d[\d \u{a0}()./\-–]{5,22}\d(?-u:\b)").ok());
 
 /// Words that say the number after them is a phone (or fax) number, in the languages of the
 /// sites we read most.
@@ -27,14 +27,14 @@ static PHONE_LABEL_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 });
 
 static EMAIL_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?)*\.[a-z]{2,24}\b").ok()
+    Regex::new(r"(?i)(?-u:\b)[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?)*\.[a-z]{2,24}(?-u:\b)").ok()
 });
 
 /// `name [at] acme [dot] com`, `name(at)acme.com`, `name {at} acme {dot} co {dot} uk`,
 /// `name at acme dot com` (the bare-word form only with a bare-word dot).
 static OBFUSCATED_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b([a-z0-9][a-z0-9._%+\-]{0,63})\s*(\[\s*(?:at|ät|@)\s*\]|\(\s*(?:at|ät|@)\s*\)|\{\s*(?:at|@)\s*\}|\s(?:at|AT)\s)\s*([a-z0-9][a-z0-9\-]{0,62}(?:\s*(?:\[\s*(?:dot|punkt|\.)\s*\]|\(\s*(?:dot|punkt|\.)\s*\)|\{\s*dot\s*\}|\s(?:dot|DOT)\s|\.)\s*[a-z0-9][a-z0-9\-]{0,62})+)",
+        r"(?i)(?-u:\b)([a-z0-9][a-z0-9._%+\-]{0,63})\s*(\[\s*(?:at|ät|@)\s*\]|\(\s*(?:at|ät|@)\s*\)|\{\s*(?:at|@)\s*\}|\s(?:at|AT)\s)\s*([a-z0-9][a-z0-9\-]{0,62}(?:\s*(?:\[\s*(?:dot|punkt|\.)\s*\]|\(\s*(?:dot|punkt|\.)\s*\)|\{\s*dot\s*\}|\s(?:dot|DOT)\s|\.)\s*[a-z0-9][a-z0-9\-]{0,62})+)",
     )
     .ok()
 });

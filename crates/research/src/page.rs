@@ -137,9 +137,8 @@ pub fn cap_depth(html: &str, max: usize) -> Cow<'_, str> {
             // Raw text elements: skip to their end so markup inside scripts is not counted.
             for raw in ["script", "style", "textarea", "title"] {
                 if raw.as_bytes().eq_ignore_ascii_case(name) {
-                    let close = format!("</{raw}");
-                    let tail = html[end.min(html.len())..].to_ascii_lowercase();
-                    if let Some(at) = tail.find(&close) {
+                    // Found without lower-casing a copy of the rest of the page per element.
+                    if let Some(at) = find_close(&bytes[end.min(bytes.len())..], raw.as_bytes()) {
                         i = end + at;
                     } else {
                         return Cow::Borrowed(html);
@@ -157,6 +156,23 @@ pub fn cap_depth(html: &str, max: usize) -> Cow<'_, str> {
         }
     }
     Cow::Borrowed(html)
+}
+
+/// Where `</name` first starts in `haystack`, in any case.
+fn find_close(haystack: &[u8], name: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(at) = memchr(b'<', &haystack[from..]) {
+        let start = from + at;
+        let rest = &haystack[start + 1..];
+        if rest.first() == Some(&b'/')
+            && rest.len() > name.len()
+            && rest[1..=name.len()].eq_ignore_ascii_case(name)
+        {
+            return Some(start);
+        }
+        from = start + 1;
+    }
+    None
 }
 
 fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
