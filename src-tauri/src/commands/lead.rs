@@ -4,51 +4,19 @@ use leadscout_domain::{
     normalize_tags, Activity, ActivityId, Lead, LeadDetail, LeadEdit, LeadId, NewActivity,
     Timestamp,
 };
-use leadscout_research::stages::WORKFLOW;
 use tauri::State;
 
 use crate::{AppState, IpcError};
 
-/// The lead, its company and its timeline.
+/// The lead, its company and its timeline, read in one transaction.
 #[tauri::command]
 #[specta::specta]
 pub async fn get_lead(state: State<'_, AppState>, id: LeadId) -> Result<LeadDetail, IpcError> {
-    let store = state.store()?;
-    let lead = store
-        .lead(id)
-        .await?
-        .ok_or(leadscout_store::StoreError::LeadNotFound(id))?;
-    let company = match lead.company_id {
-        Some(company) => store.company(company).await?,
-        None => None,
-    };
-    let research = match &company {
-        Some(company) => store.company_research(company.id).await?,
-        None => None,
-    };
-    let activities = store.activities(id).await?;
-    let insights = store.lead_insights(id).await?;
-    let ai_problem = store.ai_problem(id).await?;
-    let proposals = match &company {
-        Some(company) => store.pending_proposals(company.id).await?,
-        None => Vec::new(),
-    };
-    Ok(LeadDetail {
-        researchable: leadscout_research::stages::has_identity(
-            lead.website.as_deref(),
-            lead.email.as_deref(),
-        ),
-        lead,
-        company,
-        research,
-        insights,
-        ai_problem,
-        proposals,
-        activities,
-    })
+    Ok(state.app()?.lead_detail(id).await?)
 }
 
-/// Sets one field to what the user typed, after validating it.
+/// Sets one field to what the user typed, after validating it; a new website or email queues
+/// research of the new company.
 #[tauri::command]
 #[specta::specta]
 pub async fn update_lead(
@@ -56,16 +24,7 @@ pub async fn update_lead(
     id: LeadId,
     edit: LeadEdit,
 ) -> Result<Lead, IpcError> {
-    let value = edit.validate()?;
-    // A new website or email means a different company to research, queued with the edit.
-    let (lead, run) = state
-        .store()?
-        .update_lead_and_research(id, &value, WORKFLOW, Timestamp::now())
-        .await?;
-    if let (Some(run), Some(research)) = (run, state.research()) {
-        research.queued(run, lead.id);
-    }
-    Ok(lead)
+    Ok(state.app()?.update_lead(id, edit).await?)
 }
 
 /// Replaces the lead's tags.
@@ -160,15 +119,5 @@ pub async fn decide_proposals(
     ids: Vec<i64>,
     approve: bool,
 ) -> Result<LeadDetail, IpcError> {
-    let store = state.store()?;
-    let found = store
-        .lead(lead)
-        .await?
-        .ok_or(leadscout_store::StoreError::LeadNotFound(lead))?;
-    if let Some(company) = found.company_id {
-        store
-            .decide_proposals(company, &ids, approve, leadscout_domain::Timestamp::now())
-            .await?;
-    }
-    get_lead(state, lead).await
+    Ok(state.app()?.decide_proposals(lead, &ids, approve).await?)
 }
