@@ -24,8 +24,7 @@ const BATCH: usize = 500;
 /// Problems and warnings kept for the summary (the counts are always exact).
 const MAX_LISTED: usize = 1_000;
 
-/// A file the user chose for import (in the open dialog or by dropping it on the window); the
-/// window holds this handle, never the path.
+/// A file the user chose for import (in the open dialog or by dropping it on the window).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
 pub struct ImportId(pub u32);
 

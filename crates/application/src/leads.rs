@@ -1,7 +1,8 @@
 //! Leads: add, edit, move, read one with everything about it, list the board, search.
 
 use leadscout_domain::{
-    Board, Lead, LeadDetail, LeadEdit, LeadId, NewLead, SearchHit, StageId, Timestamp,
+    normalize_tags, Activity, ActivityId, Board, Lead, LeadDetail, LeadEdit, LeadField, LeadId,
+    NewActivity, NewLead, RunSummary, SearchHit, StageId, Timestamp,
 };
 use leadscout_research::stages::WORKFLOW;
 use leadscout_store::{Placement, StoreError};
@@ -101,5 +102,60 @@ impl Leadscout {
                 .await?;
         }
         self.lead_detail(lead).await
+    }
+
+    /// Replaces the lead's tags.
+    pub async fn set_tags(&self, id: LeadId, tags: &[String]) -> Result<Lead, AppError> {
+        let tags = normalize_tags(tags)?;
+        Ok(self.store.set_tags(id, &tags, Timestamp::now()).await?)
+    }
+
+    /// Moves the lead to the bin; [`Leadscout::restore_lead`] undoes it. Research running here
+    /// stops now rather than at the run's next lease renewal.
+    pub async fn delete_lead(&self, id: LeadId) -> Result<(), AppError> {
+        self.store.delete_lead(id, Timestamp::now()).await?;
+        if let Some(research) = &self.research {
+            research.engine.cancel(id).await?;
+        }
+        Ok(())
+    }
+
+    /// Brings a deleted lead back where it was.
+    pub async fn restore_lead(&self, id: LeadId) -> Result<Lead, AppError> {
+        Ok(self.store.restore_lead(id, Timestamp::now()).await?)
+    }
+
+    /// Logs a note, call, email or meeting.
+    pub async fn add_activity(&self, input: NewActivity) -> Result<Activity, AppError> {
+        let draft = input.validate()?;
+        Ok(self.store.add_activity(&draft, Timestamp::now()).await?)
+    }
+
+    /// Removes a logged timeline entry.
+    pub async fn delete_activity(&self, id: ActivityId) -> Result<(), AppError> {
+        Ok(self.store.delete_activity(id, Timestamp::now()).await?)
+    }
+
+    /// Merges `other` into `keep`: the chosen fields come from `other`, its timeline and tags
+    /// move over, and it leaves the board (its research stops with it).
+    pub async fn merge_leads(
+        &self,
+        keep: LeadId,
+        other: LeadId,
+        take: &[LeadField],
+    ) -> Result<Lead, AppError> {
+        let merged = self
+            .store
+            .merge_leads(keep, other, take, Timestamp::now())
+            .await?;
+        if let Some(research) = &self.research {
+            research.engine.cancel(other).await?;
+        }
+        Ok(merged)
+    }
+
+    /// The latest research run of every lead that has one.
+    pub async fn research_statuses(&self) -> Result<Vec<RunSummary>, AppError> {
+        Ok(self.store.latest_runs(None).await?)
     }
 }

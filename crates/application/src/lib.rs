@@ -12,6 +12,7 @@ mod leads;
 mod prompts;
 pub mod research;
 mod settings;
+mod stages;
 mod transfer;
 
 use std::path::{Path, PathBuf};

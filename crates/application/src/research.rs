@@ -4,7 +4,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use leadscout_domain::{LeadId, RunEvent, RunId, RunSummary, RunTrigger, Timestamp};
+use leadscout_domain::{
+    CostLedger, LeadId, ModelCallView, RunEvent, RunHistory, RunId, RunSummary, RunTrigger,
+    Timestamp,
+};
 use leadscout_llm::build_http_client;
 use leadscout_llm::keys::Keychain;
 use leadscout_pipeline::{Engine, EngineConfig, EventSink, Notifier, SystemClock};
@@ -197,6 +200,22 @@ impl Leadscout {
             }
         }
         Ok(())
+    }
+
+    /// The model calls behind the lead's latest research, with the context layers as sent,
+    /// tokens, cost, latency and how each answer was validated and grounded.
+    pub async fn model_calls(&self, lead: LeadId) -> Result<Vec<ModelCallView>, AppError> {
+        Ok(self.store.lead_model_calls(lead).await?)
+    }
+
+    /// The lead's recent runs with every stage attempt.
+    pub async fn run_history(&self, lead: LeadId) -> Result<Vec<RunHistory>, AppError> {
+        Ok(self.store.lead_run_history(lead).await?)
+    }
+
+    /// What model calls cost today, this month, by day and by lead.
+    pub async fn cost_ledger(&self) -> Result<CostLedger, AppError> {
+        Ok(self.store.cost_ledger(Timestamp::now()).await?)
     }
 
     /// The lead's latest research run, if it has one.

@@ -431,11 +431,7 @@ async fn execute(cli: Cli) -> Outcomes<Reply> {
 
 /// A stage by its name (any case) or number.
 async fn stage(app: &Leadscout, wanted: &str) -> Outcomes<StageId> {
-    let stages = app
-        .store()
-        .stages()
-        .await
-        .map_err(|e| Failure::from(AppError::from(e)))?;
+    let stages = app.stages().await?;
     let wanted = wanted.trim();
     stages
         .iter()
@@ -492,11 +488,7 @@ async fn lead(app: &Leadscout, command: LeadCommand) -> Outcomes<Reply> {
         }
         LeadCommand::Show { lead } => {
             let detail = app.lead_detail(LeadId(lead)).await?;
-            let stages = app
-                .store()
-                .stages()
-                .await
-                .map_err(|e| Failure::from(AppError::from(e)))?;
+            let stages = app.stages().await?;
             Ok(Reply::ok(print::detail(&detail, &stages), json!(detail)))
         }
         LeadCommand::Move {

@@ -12,8 +12,7 @@ pub async fn get_board(state: State<'_, AppState>) -> Result<BoardView, IpcError
     Ok(state.app()?.board().await?.into())
 }
 
-/// Validates the form's input and adds the lead at the top of its stage (with its research
-/// queued when the settings say so and the lead has something to research).
+/// Validates the form's input and adds the lead at the top of its stage.
 #[tauri::command]
 #[specta::specta]
 pub async fn create_lead(state: State<'_, AppState>, input: NewLead) -> Result<Lead, IpcError> {

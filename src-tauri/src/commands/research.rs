@@ -1,15 +1,15 @@
 //! Research from the UI: start it for one lead or a selection, cancel it, and the settings that
 //! govern it.
 
-use leadscout_domain::{CostLedger, LeadId, ModelCallView, RunHistory, Settings, Timestamp};
+use leadscout_domain::{CostLedger, LeadId, ModelCallView, RunHistory, Settings};
 use tauri::State;
 
 use crate::{AppState, IpcError};
 
 pub use leadscout_application::{PromptInfo, ResearchEstimate, ResearchRequest};
 
-/// Queues research for each lead that has something to research: "research now" reuses fresh
-/// results where the inputs did not change; `force` ("re-run") recomputes every step.
+/// Queues research for each lead: "research now" reuses fresh results where the inputs did not
+/// change; `force` ("re-run") recomputes every step.
 #[tauri::command]
 #[specta::specta]
 pub async fn research_leads(
@@ -51,7 +51,7 @@ pub async fn context_inspector(
     state: State<'_, AppState>,
     lead: LeadId,
 ) -> Result<Vec<ModelCallView>, IpcError> {
-    Ok(state.store()?.lead_model_calls(lead).await?)
+    Ok(state.app()?.model_calls(lead).await?)
 }
 
 /// The prompts with their override state, for Settings.
@@ -79,18 +79,16 @@ pub async fn run_history(
     state: State<'_, AppState>,
     lead: LeadId,
 ) -> Result<Vec<RunHistory>, IpcError> {
-    Ok(state.store()?.lead_run_history(lead).await?)
+    Ok(state.app()?.run_history(lead).await?)
 }
 
 /// What model calls cost today, this month, by day and by lead.
 #[tauri::command]
 #[specta::specta]
 pub async fn cost_ledger(state: State<'_, AppState>) -> Result<CostLedger, IpcError> {
-    Ok(state.store()?.cost_ledger(Timestamp::now()).await?)
+    Ok(state.app()?.cost_ledger().await?)
 }
 
-/// What researching one lead is likely to cost with the chosen model, shown before the user
-/// starts it.
 #[tauri::command]
 #[specta::specta]
 pub async fn research_estimate(state: State<'_, AppState>) -> Result<ResearchEstimate, IpcError> {
