@@ -52,3 +52,21 @@ fn the_binary_runs_subcommands_without_a_window_and_exits_by_outcome() {
     let wrong = leadscout(&data, &["lead", "add"]);
     assert_eq!(wrong.status.code(), Some(2), "a missing argument");
 }
+
+#[test]
+fn the_command_line_finds_the_apps_data_folder_by_the_apps_identifier() {
+    // The app's folder is Tauri's `<OS data folder>/<identifier>`; the command line, which
+    // starts no Tauri, names it from a copy of the identifier that must not drift.
+    let conf: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tauri.conf.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        conf["identifier"].as_str(),
+        Some(leadscout_application::APP_IDENTIFIER)
+    );
+    if let Some(dir) = leadscout_application::default_data_dir() {
+        assert!(dir.ends_with(leadscout_application::APP_IDENTIFIER));
+    }
+}

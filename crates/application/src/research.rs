@@ -151,7 +151,7 @@ impl Leadscout {
         &self,
         ids: &[LeadId],
         force: bool,
-    ) -> Result<(ResearchRequest, Vec<RunId>), AppError> {
+    ) -> Result<ResearchRequest, AppError> {
         let trigger = if force {
             RunTrigger::Rerun
         } else {
@@ -161,7 +161,6 @@ impl Leadscout {
             queued: Vec::new(),
             skipped: Vec::new(),
         };
-        let mut runs = Vec::new();
         for &id in ids {
             let Some(lead) = self.store.lead(id).await? else {
                 request.skipped.push(SkippedLead {
@@ -186,9 +185,8 @@ impl Leadscout {
                 .await?;
             self.queued(Some(run), id);
             request.queued.push(id);
-            runs.push(run);
         }
-        Ok((request, runs))
+        Ok(request)
     }
 
     /// Stops the lead's research: a queued run at once, a running one at its next step.

@@ -537,7 +537,7 @@ async fn research(app: Leadscout, lead: LeadId, wait: bool, again: bool) -> Outc
         None => None,
     };
     let app = app.with_research(runner.clone());
-    let (request, _) = app.request_research(&[lead], again).await?;
+    let request = app.request_research(&[lead], again).await?;
     if let Some(skipped) = request.skipped.first() {
         return Err(Failure(skipped.reason.clone()));
     }

@@ -17,7 +17,7 @@ pub async fn research_leads(
     ids: Vec<LeadId>,
     force: bool,
 ) -> Result<ResearchRequest, IpcError> {
-    Ok(state.app()?.request_research(&ids, force).await?.0)
+    Ok(state.app()?.request_research(&ids, force).await?)
 }
 
 /// Stops the lead's research: a queued run at once, a running one at its next step.
