@@ -1,6 +1,7 @@
 //! The one error type every command returns: a code the UI acts on and a message a person can
 //! read. Internal detail stays in the log.
 
+use leadscout_application::{AppError, ErrorCode};
 use leadscout_domain::{FieldError, StageInputError};
 use leadscout_store::StoreError;
 use serde::Serialize;
@@ -44,54 +45,39 @@ impl IpcError {
     }
 }
 
+impl From<AppError> for IpcError {
+    fn from(err: AppError) -> Self {
+        IpcError {
+            code: match err.code {
+                ErrorCode::Validation => IpcErrorCode::Validation,
+                ErrorCode::NotFound => IpcErrorCode::NotFound,
+                ErrorCode::Storage => IpcErrorCode::Storage,
+                ErrorCode::Keychain => IpcErrorCode::Keychain,
+                ErrorCode::Provider => IpcErrorCode::Provider,
+                ErrorCode::Internal => IpcErrorCode::Internal,
+            },
+            message: err.message,
+            field: err.field,
+        }
+    }
+}
+
+/// The application layer words every failure; these are its rules, for commands that call
+/// the store or the domain directly.
 impl From<FieldError> for IpcError {
     fn from(err: FieldError) -> Self {
-        IpcError {
-            code: IpcErrorCode::Validation,
-            message: err.message,
-            field: Some(err.field.as_str().to_owned()),
-        }
+        AppError::from(err).into()
     }
 }
 
 impl From<StageInputError> for IpcError {
     fn from(err: StageInputError) -> Self {
-        IpcError {
-            code: IpcErrorCode::Validation,
-            message: err.message,
-            field: Some(err.field.to_owned()),
-        }
+        AppError::from(err).into()
     }
 }
 
 impl From<StoreError> for IpcError {
     fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::StageNotFound(_) => IpcError {
-                code: IpcErrorCode::Validation,
-                message: "That pipeline stage no longer exists; pick another one.".into(),
-                field: Some("stageId".into()),
-            },
-            StoreError::LeadNotFound(_) => IpcError::new(
-                IpcErrorCode::NotFound,
-                "That lead no longer exists; it may have been deleted in another window.",
-            ),
-            StoreError::ActivityNotFound(_) => IpcError::new(
-                IpcErrorCode::NotFound,
-                "That timeline entry no longer exists.",
-            ),
-            StoreError::Conflict(message) => IpcError::new(IpcErrorCode::Validation, message),
-            StoreError::NoStages => IpcError::new(
-                IpcErrorCode::Validation,
-                "The pipeline has no stages yet; add a stage first.",
-            ),
-            other => {
-                tracing::error!(error = %other, "database failure");
-                IpcError::new(
-                    IpcErrorCode::Storage,
-                    format!("Leadscout could not use its database: {other}"),
-                )
-            }
-        }
+        AppError::from(err).into()
     }
 }

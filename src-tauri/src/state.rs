@@ -1,23 +1,14 @@
 //! What the app holds while it runs: where its data lives and the open database.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use anyhow::Context;
+use leadscout_application::{DataLock, Leadscout};
 use leadscout_store::{Store, DATABASE_FILE};
 
 use crate::{IpcError, IpcErrorCode};
 
-/// Set this to keep Leadscout's data somewhere other than the OS app-data folder.
-pub const DATA_DIR_ENV: &str = "LEADSCOUT_DATA_DIR";
-
-/// The app's data folder: `LEADSCOUT_DATA_DIR` when set, else the OS app-data folder.
-pub fn resolve_data_dir(os_default: Option<PathBuf>) -> anyhow::Result<PathBuf> {
-    let dir = match std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => os_default.context("the operating system reports no app-data folder")?,
-    };
-    Ok(dir)
-}
+pub use leadscout_application::{resolve_data_dir, DATA_DIR_ENV, PROMPTS_FOLDER};
 
 pub struct AppState {
     pub data_dir: PathBuf,
@@ -27,9 +18,9 @@ pub struct AppState {
     store: Result<Store, String>,
     /// Held while the app runs: a second copy on the same data folder finds it taken and leaves
     /// background research to the first. `None` when another copy holds it.
-    instance_lock: Option<std::fs::File>,
+    instance_lock: Option<DataLock>,
     /// The research engine, once started (never in the command tests' mock runtime).
-    research: std::sync::OnceLock<crate::research::Research>,
+    research: std::sync::OnceLock<Arc<crate::research::Research>>,
     /// Told to the user at start: a restore that was applied, or refused.
     pub notice: Option<String>,
     /// Tells the window how far an import got (set when a window exists; tests have none).
@@ -44,9 +35,6 @@ pub struct AppState {
     pub chosen: crate::commands::import::ChosenFiles,
 }
 
-/// The folder under the data folder where prompt overrides live (`<id>.md`).
-pub const PROMPTS_FOLDER: &str = "prompts";
-
 impl AppState {
     /// Where the user's prompt overrides live.
     pub fn prompts_dir(&self) -> PathBuf {
@@ -55,39 +43,17 @@ impl AppState {
 
     pub async fn open(data_dir: PathBuf) -> AppState {
         let database_path = data_dir.join(DATABASE_FILE);
-        let mut notice = None;
-        let store = match create_private_dir(&data_dir) {
-            Ok(()) => {
-                // A backup staged by "restore" replaces the data now, before anything opens it.
-                match leadscout_store::apply_staged_restore(
-                    &data_dir,
-                    leadscout_domain::Timestamp::now().0,
-                )
-                .await
-                {
-                    Ok(Some(kept)) => {
-                        tracing::info!(kept = %kept.display(), "backup restored");
-                        notice = Some(format!(
-                            "Restored from the backup. The data it replaced is kept at {}.",
-                            kept.display()
-                        ));
-                    }
-                    Ok(None) => {}
-                    Err(err) => {
-                        tracing::error!(error = %err, "staged backup refused");
-                        notice = Some(format!("The backup was not restored: {err}"));
-                    }
-                }
-                Store::open(&database_path).await.map_err(|e| e.to_string())
-            }
-            Err(err) => Err(format!("{err:#}")),
+        // A backup staged by "restore" replaces the data now, before anything opens it.
+        let (store, notice) = match leadscout_application::open_data_dir(&data_dir).await {
+            Ok(opened) => (Ok(opened.store), opened.notice),
+            Err(reason) => (Err(reason), None),
         };
         match &store {
             Ok(_) => tracing::info!(path = %database_path.display(), "database open"),
             Err(reason) => tracing::error!(%reason, "database unavailable"),
         }
         let instance_lock = match &store {
-            Ok(_) => lock_instance(&data_dir),
+            Ok(_) => leadscout_application::lock_data_dir(&data_dir),
             Err(_) => None,
         };
         AppState {
@@ -122,13 +88,23 @@ impl AppState {
     }
 
     pub fn set_research(&self, research: crate::research::Research) {
-        if self.research.set(research).is_err() {
+        if self.research.set(Arc::new(research)).is_err() {
             tracing::warn!("the research engine was already running");
         }
     }
 
     pub fn research(&self) -> Option<&crate::research::Research> {
-        self.research.get()
+        self.research.get().map(Arc::as_ref)
+    }
+
+    /// The use cases on this data folder, with the research engine when this process runs it.
+    pub fn app(&self) -> Result<Leadscout, IpcError> {
+        Ok(Leadscout::new(
+            self.store()?.clone(),
+            self.data_dir.clone(),
+            Arc::clone(&self.keychain),
+        )
+        .with_research(self.research.get().cloned()))
     }
 
     pub fn store(&self) -> Result<&Store, IpcError> {
@@ -139,49 +115,4 @@ impl AppState {
             )
         })
     }
-}
-
-/// Takes the data folder's instance lock (an OS file lock, released by the OS however the
-/// process ends, a crash included).
-fn lock_instance(data_dir: &std::path::Path) -> Option<std::fs::File> {
-    let path = data_dir.join("leadscout.lock");
-    let file = match std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-    {
-        Ok(file) => file,
-        Err(err) => {
-            tracing::warn!(path = %path.display(), error = %err, "cannot create the instance lock");
-            return None;
-        }
-    };
-    match file.try_lock() {
-        Ok(()) => Some(file),
-        Err(std::fs::TryLockError::WouldBlock) => {
-            tracing::warn!("another Leadscout window uses this data folder; it runs the research");
-            None
-        }
-        Err(std::fs::TryLockError::Error(err)) => {
-            tracing::warn!(error = %err, "cannot take the instance lock");
-            None
-        }
-    }
-}
-
-/// Creates the data folder readable by its owner only: it holds the user's whole pipeline.
-fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("could not create the data folder {}", dir.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-            .with_context(|| format!("could not restrict access to {}", dir.display()))?;
-    }
-    Ok(())
 }

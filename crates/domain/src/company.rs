@@ -90,6 +90,19 @@ pub fn email_company_domain(email: &str) -> Option<String> {
     (!crate::freemail::is_mailbox_provider(&host)).then_some(domain)
 }
 
+/// The research-trigger rule, the one place it is written: the company domain a lead is known
+/// by, from its website (its registrable domain) or else its work email (not a mailbox
+/// provider's). A lead with one is linked to that company and can be researched; a lead without
+/// one (no website, a gmail address) has nothing research could start from. The store links
+/// companies, queues runs on create and edit, and the app, the command line and the workflow's
+/// first step decide "researchable" by this function alone.
+pub fn research_domain(website: Option<&str>, email: Option<&str>) -> Option<String> {
+    website
+        .and_then(|w| Url::parse(w).ok())
+        .and_then(|u| registrable_domain(&u))
+        .or_else(|| email.and_then(email_company_domain))
+}
+
 /// The one form a domain is keyed by: lower-case ASCII, internationalised labels in punycode
 /// (IDNA/UTS 46, as browsers and the `url` crate write hosts), no trailing dot. `None` for text
 /// that is not a domain name.
@@ -146,6 +159,26 @@ mod tests {
             Some("xn--bcher-kva.de")
         );
         assert_eq!(domain("https://co.uk/"), None);
+    }
+
+    #[test]
+    fn a_lead_is_researchable_by_its_website_else_its_work_email() {
+        assert_eq!(
+            research_domain(Some("https://www.acme.com/"), Some("ada@other.example")).as_deref(),
+            Some("acme.com"),
+            "the website wins over the email"
+        );
+        assert_eq!(
+            research_domain(Some("not a url"), Some("ada@acme.com")).as_deref(),
+            Some("acme.com")
+        );
+        assert_eq!(
+            research_domain(None, Some("ada@gmail.com")),
+            None,
+            "a mailbox provider names no company"
+        );
+        assert_eq!(research_domain(Some("https://co.uk/"), None), None);
+        assert_eq!(research_domain(None, None), None);
     }
 
     #[test]

@@ -57,6 +57,14 @@ pub struct Lead {
     pub updated_at: Timestamp,
 }
 
+impl Lead {
+    /// Whether research can start from this lead: [`crate::research_domain`] finds a company
+    /// domain in its website or work email.
+    pub fn researchable(&self) -> bool {
+        crate::research_domain(self.website.as_deref(), self.email.as_deref()).is_some()
+    }
+}
+
 /// One field of a lead set to a new value, exactly as typed (`None` or blank clears it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]

@@ -17,8 +17,8 @@ mod validation;
 
 pub use activity::{Activity, ActivityDraft, ActivityKind, NewActivity, MAX_NOTE_CHARS};
 pub use company::{
-    canonical_domain, domain_for_display, email_company_domain, registrable_domain, Company,
-    Proposal, Provenance, SocialLink,
+    canonical_domain, domain_for_display, email_company_domain, registrable_domain,
+    research_domain, Company, Proposal, Provenance, SocialLink,
 };
 pub use fields::{normalize_phone_in, normalize_tags, MAX_TAGS};
 pub use freemail::is_mailbox_provider;

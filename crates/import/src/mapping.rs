@@ -483,6 +483,25 @@ pub fn suggest(headers: &[String]) -> Mapping {
     Mapping { columns, preset }
 }
 
+/// The mapping of the preset called `name` (any case), for a user who says which tool wrote
+/// the file: its known headers mapped, the rest left out. `None` for a name no preset has.
+pub fn preset_mapping(name: &str, headers: &[String]) -> Option<Mapping> {
+    let (preset, fields) = PRESETS
+        .iter()
+        .find(|(preset, _)| preset.eq_ignore_ascii_case(name.trim()))?;
+    let columns = headers
+        .iter()
+        .map(|h| {
+            let k = key(h);
+            fields.iter().find(|(f, _)| key(f) == k).map(|(_, t)| *t)
+        })
+        .collect();
+    Some(Mapping {
+        columns,
+        preset: Some((*preset).to_owned()),
+    })
+}
+
 /// Columns whose values a mapping leaves out: not mapped, and not the label of a mapped value
 /// column (`Phone 1 - Label` beside a mapped `Phone 1 - Value` only says "Mobile").
 pub fn unmapped_columns(headers: &[String], mapping: &Mapping) -> Vec<usize> {
@@ -498,6 +517,26 @@ pub fn unmapped_columns(headers: &[String], mapping: &Mapping) -> Vec<usize> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_preset_named_by_the_user_maps_only_its_own_headers() {
+        let headers: Vec<String> = ["First Name", "Last Name", "Email", "Favourite colour"]
+            .iter()
+            .map(|h| (*h).to_owned())
+            .collect();
+        let mapping = super::preset_mapping("zoho crm", &headers).unwrap();
+        assert_eq!(mapping.preset.as_deref(), Some("Zoho CRM"));
+        assert_eq!(
+            mapping.columns,
+            vec![
+                Some(super::Target::FirstName),
+                Some(super::Target::LastName),
+                Some(super::Target::Email),
+                None
+            ]
+        );
+        assert_eq!(super::preset_mapping("No Such Tool", &headers), None);
+    }
+
     use super::*;
 
     fn headers(list: &[&str]) -> Vec<String> {

@@ -114,16 +114,6 @@ pub fn workflow(
     )
 }
 
-/// Whether a lead has something research can start from.
-pub fn has_identity(website: Option<&str>, email: Option<&str>) -> bool {
-    website.is_some_and(|w| {
-        Url::parse(w)
-            .ok()
-            .and_then(|u| registrable_domain(&u))
-            .is_some()
-    }) || email.and_then(email_company_domain).is_some()
-}
-
 fn parse<T: for<'de> Deserialize<'de>>(input: &StageInput, name: &str) -> Result<T, StageError> {
     serde_json::from_value(input.input(name).clone())
         .map_err(|e| StageError::permanent(format!("the {name} step's result is unreadable: {e}")))

@@ -66,12 +66,21 @@ impl Store {
     /// A lead's timeline, newest first.
     #[tracing::instrument(skip(self))]
     pub async fn activities(&self, lead: LeadId) -> Result<Vec<Activity>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        Self::activities_on(&mut conn, lead).await
+    }
+
+    /// [`Store::activities`] on a given connection (a read transaction, for one consistent view).
+    pub(crate) async fn activities_on(
+        conn: &mut sqlx::SqliteConnection,
+        lead: LeadId,
+    ) -> Result<Vec<Activity>, StoreError> {
         let rows: Vec<ActivityRow> = sqlx::query_as(&format!(
             "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE lead_id = ? AND deleted_at IS NULL \
              ORDER BY occurred_at DESC, id DESC"
         ))
         .bind(lead.0)
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *conn)
         .await?;
         rows.into_iter().map(Activity::try_from).collect()
     }

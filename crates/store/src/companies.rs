@@ -1,7 +1,7 @@
 //! Companies, keyed by registrable domain so that every lead at acme.com shares one record.
 
 use leadscout_domain::{
-    domain_for_display, email_company_domain, registrable_domain, Company, CompanyId, LeadId,
+    domain_for_display, registrable_domain, research_domain, Company, CompanyId, LeadId,
     SocialLink, Timestamp,
 };
 use sqlx::{Sqlite, Transaction};
@@ -66,11 +66,7 @@ pub(crate) async fn link_company(
             .bind(id.0)
             .fetch_one(&mut **tx)
             .await?;
-    let domain = website
-        .as_deref()
-        .and_then(|w| Url::parse(w).ok())
-        .and_then(|u| registrable_domain(&u))
-        .or_else(|| email.as_deref().and_then(email_company_domain));
+    let domain = research_domain(website.as_deref(), email.as_deref());
 
     let company_id: Option<i64> =
         match (&domain, &name) {
@@ -148,12 +144,21 @@ pub(crate) async fn link_company(
 impl Store {
     #[tracing::instrument(skip(self))]
     pub async fn company(&self, id: CompanyId) -> Result<Option<Company>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        Self::company_on(&mut conn, id).await
+    }
+
+    /// [`Store::company`] on a given connection (a read transaction, for one consistent view).
+    pub(crate) async fn company_on(
+        conn: &mut sqlx::SqliteConnection,
+        id: CompanyId,
+    ) -> Result<Option<Company>, StoreError> {
         let row: Option<CompanyRow> = sqlx::query_as(
             "SELECT id, domain, name, website, description, industry, size_band, location, \
              socials, researched_fields, provenance, created_at, updated_at FROM companies WHERE id = ?",
         )
         .bind(id.0)
-        .fetch_optional(&self.reader)
+        .fetch_optional(&mut *conn)
         .await?;
         row.map(Company::try_from).transpose()
     }

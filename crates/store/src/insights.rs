@@ -216,6 +216,15 @@ impl Store {
     /// The company's facts, verified first, in the order the model stated them, each with its
     /// page's title and when that page was read.
     pub async fn company_facts(&self, company: CompanyId) -> Result<Vec<FactView>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        Self::company_facts_on(&mut conn, company).await
+    }
+
+    /// [`Store::company_facts`] on a given connection (a read transaction, for one consistent view).
+    pub(crate) async fn company_facts_on(
+        conn: &mut sqlx::SqliteConnection,
+        company: CompanyId,
+    ) -> Result<Vec<FactView>, StoreError> {
         let rows: Vec<String> = sqlx::query_scalar(
             "SELECT json_object('key', f.key, 'field', f.field, 'value', f.value, \
              'quote', f.quote, 'sourceUrl', f.source_url, 'confidence', f.confidence, \
@@ -225,7 +234,7 @@ impl Store {
              WHERE f.company_id = ? ORDER BY f.verified DESC, f.id",
         )
         .bind(company.0)
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *conn)
         .await?;
         rows.iter()
             .map(|r| serde_json::from_str(r).map_err(|e| corrupt("fact", e)))
@@ -234,12 +243,21 @@ impl Store {
 
     /// The lead's insights, or `None` before a run with a model has finished.
     pub async fn lead_insights(&self, lead: LeadId) -> Result<Option<InsightsView>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        Self::lead_insights_on(&mut conn, lead).await
+    }
+
+    /// [`Store::lead_insights`] on a given connection (a read transaction, for one consistent view).
+    pub(crate) async fn lead_insights_on(
+        conn: &mut sqlx::SqliteConnection,
+        lead: LeadId,
+    ) -> Result<Option<InsightsView>, StoreError> {
         let row: Option<(String, Option<i64>, bool, String, String, i64)> = sqlx::query_as(
             "SELECT summary, fit_score, fit_verified, body, model, created_at FROM insights \
              WHERE lead_id = ?",
         )
         .bind(lead.0)
-        .fetch_optional(&self.reader)
+        .fetch_optional(&mut *conn)
         .await?;
         let Some((summary, fit_score, fit_verified, body, model, created_at)) = row else {
             return Ok(None);
@@ -262,6 +280,15 @@ impl Store {
     /// Why the AI step of the lead's last finished research run did not finish (`failed` in
     /// its footprint or insights output), or `None`.
     pub async fn ai_problem(&self, lead: LeadId) -> Result<Option<String>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        Self::ai_problem_on(&mut conn, lead).await
+    }
+
+    /// [`Store::ai_problem`] on a given connection (a read transaction, for one consistent view).
+    pub(crate) async fn ai_problem_on(
+        conn: &mut sqlx::SqliteConnection,
+        lead: LeadId,
+    ) -> Result<Option<String>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT json_extract(s.output, '$.failed') FROM stage_runs s \
              WHERE s.run_id = (SELECT id FROM runs WHERE lead_id = ? AND status = 'succeeded' \
@@ -270,7 +297,7 @@ impl Store {
              AND json_extract(s.output, '$.failed') IS NOT NULL ORDER BY s.id LIMIT 1",
         )
         .bind(lead.0)
-        .fetch_optional(&self.reader)
+        .fetch_optional(&mut *conn)
         .await?)
     }
 

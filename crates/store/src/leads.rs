@@ -61,18 +61,20 @@ pub(crate) async fn lead_in(
     parse_lead(&json.ok_or(StoreError::LeadNotFound(id))?)
 }
 
-/// Whether the lead is linked to a company with a domain: something research can start from.
+/// Whether research can start from the lead: [`leadscout_domain::research_domain`] on its
+/// website and email, the same rule that linked its company.
 pub(crate) async fn has_identity(
     tx: &mut Transaction<'_, Sqlite>,
     id: LeadId,
 ) -> Result<bool, StoreError> {
-    let domain: Option<Option<String>> = sqlx::query_scalar(
-        "SELECT c.domain FROM leads l JOIN companies c ON c.id = l.company_id WHERE l.id = ?",
-    )
-    .bind(id.0)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(domain.flatten().is_some())
+    let found: Option<(Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT website, email FROM leads WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(found.is_some_and(|(website, email)| {
+        leadscout_domain::research_domain(website.as_deref(), email.as_deref()).is_some()
+    }))
 }
 
 async fn stage_exists(tx: &mut Transaction<'_, Sqlite>, id: StageId) -> Result<bool, StoreError> {
@@ -166,14 +168,63 @@ impl Store {
     /// One lead by id; `None` when it does not exist or was deleted.
     #[tracing::instrument(skip(self))]
     pub async fn lead(&self, id: LeadId) -> Result<Option<Lead>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        Self::lead_on(&mut conn, id).await
+    }
+
+    /// [`Store::lead`] on a given connection (a read transaction, for one consistent view).
+    pub(crate) async fn lead_on(
+        conn: &mut sqlx::SqliteConnection,
+        id: LeadId,
+    ) -> Result<Option<Lead>, StoreError> {
         let json: Option<String> = sqlx::query_scalar(&format!(
             "SELECT {} FROM leads l WHERE l.id = ? AND l.deleted_at IS NULL",
             lead_json(OWN_TAGS)
         ))
         .bind(id.0)
-        .fetch_optional(&self.reader)
+        .fetch_optional(&mut *conn)
         .await?;
         json.as_deref().map(parse_lead).transpose()
+    }
+
+    /// The lead page in one read transaction, so its parts agree with each other even while a
+    /// research run writes: the lead, its company, what research found, the model's insights,
+    /// the proposals waiting, and the timeline. `researchable` is the domain's rule
+    /// ([`Lead::researchable`]).
+    #[tracing::instrument(skip(self))]
+    pub async fn lead_detail(
+        &self,
+        id: LeadId,
+    ) -> Result<leadscout_domain::LeadDetail, StoreError> {
+        let mut tx = self.reader.begin().await?;
+        let lead = Self::lead_on(&mut tx, id)
+            .await?
+            .ok_or(StoreError::LeadNotFound(id))?;
+        let company = match lead.company_id {
+            Some(company) => Self::company_on(&mut tx, company).await?,
+            None => None,
+        };
+        let (research, proposals) = match &company {
+            Some(company) => (
+                Self::company_research_on(&mut tx, company.id).await?,
+                Self::pending_proposals_on(&mut tx, company.id).await?,
+            ),
+            None => (None, Vec::new()),
+        };
+        let activities = Self::activities_on(&mut tx, id).await?;
+        let insights = Self::lead_insights_on(&mut tx, id).await?;
+        let ai_problem = Self::ai_problem_on(&mut tx, id).await?;
+        tx.rollback().await?;
+        Ok(leadscout_domain::LeadDetail {
+            researchable: lead.researchable(),
+            lead,
+            company,
+            research,
+            insights,
+            ai_problem,
+            proposals,
+            activities,
+        })
     }
 
     /// Every stage with its live leads, as the board shows them.

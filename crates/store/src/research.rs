@@ -97,10 +97,19 @@ impl Store {
         &self,
         company: CompanyId,
     ) -> Result<Option<CompanyResearch>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        Self::company_research_on(&mut conn, company).await
+    }
+
+    /// [`Store::company_research`] on a given connection (a read transaction, for one consistent view).
+    pub(crate) async fn company_research_on(
+        conn: &mut sqlx::SqliteConnection,
+        company: CompanyId,
+    ) -> Result<Option<CompanyResearch>, StoreError> {
         let row: Option<(Option<String>, Option<i64>)> =
             sqlx::query_as("SELECT profile, researched_at FROM companies WHERE id = ?")
                 .bind(company.0)
-                .fetch_optional(&self.reader)
+                .fetch_optional(&mut *conn)
                 .await?;
         let Some((Some(profile), Some(researched_at))) = row else {
             return Ok(None);
@@ -112,16 +121,16 @@ impl Store {
              WHERE company_id = ? ORDER BY id",
         )
         .bind(company.0)
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *conn)
         .await?;
         let signals: Vec<(String, String, Option<String>, String, String)> = sqlx::query_as(
             "SELECT kind, name, value, evidence, url FROM signals WHERE company_id = ? \
              ORDER BY kind, name, id",
         )
         .bind(company.0)
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *conn)
         .await?;
-        let facts = self.company_facts(company).await?;
+        let facts = Self::company_facts_on(conn, company).await?;
         Ok(Some(CompanyResearch {
             facts,
             profile,
@@ -525,6 +534,15 @@ async fn write_back(
 impl Store {
     /// The company's proposals waiting for a decision, oldest first.
     pub async fn pending_proposals(&self, company: CompanyId) -> Result<Vec<Proposal>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        Self::pending_proposals_on(&mut conn, company).await
+    }
+
+    /// [`Store::pending_proposals`] on a given connection (a read transaction, for one consistent view).
+    pub(crate) async fn pending_proposals_on(
+        conn: &mut sqlx::SqliteConnection,
+        company: CompanyId,
+    ) -> Result<Vec<Proposal>, StoreError> {
         type Row = (
             i64,
             String,
@@ -540,7 +558,7 @@ impl Store {
              WHERE company_id = ? AND status = 'pending' ORDER BY id",
         )
         .bind(company.0)
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *conn)
         .await?;
         Ok(rows
             .into_iter()

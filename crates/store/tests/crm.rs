@@ -718,3 +718,77 @@ async fn column_totals_sum_deal_values_per_currency() {
         [("USD".to_owned(), 350_000), ("EUR".to_owned(), 90_000)]
     );
 }
+
+#[tokio::test]
+async fn research_is_queued_exactly_for_leads_the_domain_rule_calls_researchable() {
+    let db = open().await;
+    let s = &db.store;
+    let cases: [(&str, Option<&str>, Option<&str>); 4] = [
+        ("Website", None, Some("https://www.acme.example/")),
+        ("Work email", Some("bea@initech.example"), None),
+        ("Mailbox", Some("gus@gmail.com"), None),
+        ("Nothing", None, None),
+    ];
+    for (name, email, website) in cases {
+        let draft = NewLead {
+            full_name: name.into(),
+            email: email.map(Into::into),
+            company_name: Some("Some Firm".into()),
+            website: website.map(Into::into),
+            stage_id: None,
+        }
+        .validate()
+        .unwrap();
+        let (lead, run) = s
+            .create_lead_and_research(&draft, "lead_research", NOW)
+            .await
+            .unwrap();
+        let rule =
+            leadscout_domain::research_domain(lead.website.as_deref(), lead.email.as_deref());
+        assert_eq!(run.is_some(), rule.is_some(), "{name}: queued by the rule");
+        let detail = s.lead_detail(lead.id).await.unwrap();
+        assert_eq!(
+            detail.researchable,
+            rule.is_some(),
+            "{name}: the lead page agrees"
+        );
+        assert_eq!(
+            detail.company.as_ref().and_then(|c| c.domain.clone()),
+            rule,
+            "{name}: the company is linked by the same domain"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_lead_page_is_read_whole_in_one_transaction() {
+    let db = open().await;
+    let s = &db.store;
+    let id = add(s, "Ada", Some("ada@analytical.example"), None, None).await;
+    s.add_activity(
+        &NewActivity {
+            lead_id: id,
+            kind: ActivityKind::Note,
+            body: "Met at the conference".into(),
+            occurred_at: None,
+        }
+        .validate()
+        .unwrap(),
+        NOW,
+    )
+    .await
+    .unwrap();
+    let detail = s.lead_detail(id).await.unwrap();
+    assert_eq!(detail.lead.id, id);
+    assert_eq!(
+        detail.company.unwrap().domain.as_deref(),
+        Some("analytical.example")
+    );
+    assert_eq!(detail.activities.len(), 1);
+    assert!(detail.research.is_none() && detail.insights.is_none());
+    assert!(detail.proposals.is_empty() && detail.ai_problem.is_none());
+    assert!(matches!(
+        s.lead_detail(LeadId(4242)).await,
+        Err(StoreError::LeadNotFound(LeadId(4242)))
+    ));
+}

@@ -29,13 +29,7 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, IpcError> {
     })
 }
 
-/// What a restore staged.
-#[derive(Debug, Clone, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct RestoreStaged {
-    /// Leads in the backup.
-    pub leads: u32,
-}
+pub use leadscout_application::RestoreStaged;
 
 /// Asks for a backup, checks it and stages it: it replaces the current data when Leadscout next
 /// starts, and the current data is kept beside it. `None` when the user cancelled the dialog.
@@ -50,14 +44,7 @@ pub async fn restore_database(
     let Some(backup) = files::choose(state.files(), request).await? else {
         return Ok(None);
     };
-    let check = leadscout_store::stage_restore(&backup, &state.data_dir)
-        .await
-        .map_err(|e| IpcError {
-            code: crate::IpcErrorCode::Validation,
-            message: e.to_string(),
-            field: Some("file".into()),
-        })?;
-    Ok(Some(RestoreStaged {
-        leads: u32::try_from(check.leads).unwrap_or(u32::MAX),
-    }))
+    Ok(Some(
+        leadscout_application::stage_restore(&backup, &state.data_dir).await?,
+    ))
 }

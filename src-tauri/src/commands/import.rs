@@ -1,96 +1,23 @@
-//! Importing a CSV export: a preview (encoding, delimiter, the suggested column mapping, the
-//! first rows with their problems), then the import itself in transactional batches. The file
-//! is chosen in a dialog Rust opens, or dropped on the window; the window only holds its
-//! [`ImportId`].
+//! Importing a CSV export or a vCard file from the window: the file is chosen in a dialog Rust
+//! opens, or dropped on the window; the window only holds its [`ImportId`]. Reading, mapping
+//! and importing are the application layer's (`leadscout_application`).
 
 mod chosen;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use leadscout_domain::{Duplicates, Timestamp};
-use leadscout_import::{
-    cards_from_bytes, encoding_of, region_from_locale, rows_from_reader, sniff, suggest, Mapping,
-    Row, RowProblem,
-};
-use leadscout_store::{ImportLead, Imported};
+use leadscout_application::{import_report, MappingChoice};
+use leadscout_domain::Duplicates;
+use leadscout_import::Mapping;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::State;
 
-use crate::commands::export::{destination, write, Written};
 use crate::files::{self, FileKind, FileRequest};
 use crate::{AppState, IpcError, IpcErrorCode};
 
-pub use chosen::{ChosenFiles, ImportId};
-
-/// Files larger than this are refused before reading: far beyond any CRM export.
-const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
-/// Rows per transaction.
-const BATCH: usize = 500;
-/// Problems and warnings kept for the summary (the counts are always exact).
-const MAX_LISTED: usize = 1_000;
-
-/// One row of the preview.
-#[derive(Debug, Clone, Serialize, Deserialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct PreviewRow {
-    pub line: u32,
-    pub full_name: Option<String>,
-    /// Why the row cannot be imported, if it cannot.
-    pub problem: Option<String>,
-    /// Values that will be left out, and why.
-    pub warnings: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct ImportPreview {
-    /// What to give `run_import` and `save_import_report` for this file.
-    pub id: ImportId,
-    pub file_name: String,
-    /// `csv` or `vcard` (a vCard's fields need no mapping).
-    pub format: String,
-    pub encoding: String,
-    /// `,`, `;`, tab or `|`.
-    pub delimiter: String,
-    pub headers: Vec<String>,
-    pub mapping: Mapping,
-    /// Data rows in the file.
-    pub rows: u32,
-    /// Rows that cannot be imported.
-    pub refused: u32,
-    /// Warnings over all rows, each explained in its row: values left out as not valid, and
-    /// vCards for a firm imported under the firm's name.
-    pub warnings: u32,
-    /// Columns whose values the mapping does not import, with how many rows have one.
-    pub unmapped: Vec<UnmappedColumn>,
-    pub sample: Vec<PreviewRow>,
-}
-
-/// A column with values that will not be imported.
-#[derive(Debug, Clone, Serialize, Deserialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct UnmappedColumn {
-    pub header: String,
-    /// Rows with a value in it.
-    pub rows: u32,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct ImportSummary {
-    pub created: u32,
-    pub merged: u32,
-    pub skipped: u32,
-    pub refused: u32,
-    /// The first problems, by line.
-    pub problems: Vec<RowProblem>,
-    pub warnings: Vec<String>,
-    /// The leads created, for "research the imported leads".
-    pub created_ids: Vec<leadscout_domain::LeadId>,
-    /// Stopped by the user: the rows before were imported, the rest were not read.
-    pub cancelled: bool,
-}
+pub use chosen::ChosenFiles;
+pub use leadscout_application::{file_name, ImportId, ImportPreview, ImportSummary, Written};
 
 /// How many rows an import has read so far, sent after each batch.
 #[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
@@ -125,12 +52,6 @@ pub fn file_dropped<R: tauri::Runtime>(app: &tauri::AppHandle<R>, paths: &[PathB
     }
 }
 
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
-
 /// Stops the running import after its current batch (what was imported stays).
 #[tauri::command]
 #[specta::specta]
@@ -138,152 +59,6 @@ pub fn cancel_import(state: State<'_, AppState>) {
     state
         .import_cancel
         .store(true, std::sync::atomic::Ordering::SeqCst);
-}
-
-fn refuse(message: impl Into<String>) -> IpcError {
-    IpcError {
-        code: IpcErrorCode::Validation,
-        message: message.into(),
-        field: Some("file".into()),
-    }
-}
-
-/// Bytes read to learn a file's encoding and shape; the rows are then streamed.
-const HEAD_BYTES: usize = 64 * 1024;
-
-/// A file ready to be read: its encoding, its first lines as text, and for a vCard the whole
-/// file (address books are small; CSV files are streamed). A vCard is kept as bytes: each of its
-/// values is decoded by its own charset.
-struct Loaded {
-    name: String,
-    path: PathBuf,
-    encoding: &'static encoding_rs::Encoding,
-    head: String,
-    vcard: Option<Vec<u8>>,
-}
-
-/// Checks the file and reads its head off the async threads.
-async fn read(path: PathBuf) -> Result<Loaded, IpcError> {
-    let name = file_name(&path);
-    tokio::task::spawn_blocking(move || -> Result<Loaded, String> {
-        use std::io::Read;
-        let meta =
-            std::fs::metadata(&path).map_err(|e| format!("Cannot open {}: {e}", path.display()))?;
-        if !meta.is_file() {
-            return Err(format!("{} is not a file.", path.display()));
-        }
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(format!(
-                "{} is {} MB; Leadscout imports files up to {} MB.",
-                path.display(),
-                meta.len() / 1_000_000,
-                MAX_FILE_BYTES / 1_000_000
-            ));
-        }
-        let cannot = |e: std::io::Error| format!("Cannot read {}: {e}", path.display());
-        let mut head = Vec::with_capacity(HEAD_BYTES);
-        std::fs::File::open(&path)
-            .map_err(cannot)?
-            .take(HEAD_BYTES as u64)
-            .read_to_end(&mut head)
-            .map_err(cannot)?;
-        let encoding = encoding_of(&head);
-        let (text, _, _) = encoding.decode(&head);
-        let mut text = text.trim_start_matches('\u{feff}').to_owned();
-        if is_vcard(&text) {
-            let whole = std::fs::read(&path).map_err(cannot)?;
-            return Ok(Loaded {
-                name,
-                vcard: Some(whole),
-                path,
-                encoding,
-                head: text,
-            });
-        }
-        // Only whole lines: the last one may be cut where the head ends.
-        if meta.len() > head.len() as u64 {
-            if let Some(end) = text.rfind('\n') {
-                text.truncate(end + 1);
-            }
-        }
-        Ok(Loaded {
-            name,
-            path,
-            encoding,
-            head: text,
-            vcard: None,
-        })
-    })
-    .await
-    .map_err(|e| IpcError::new(IpcErrorCode::Internal, e.to_string()))?
-    .map_err(refuse)
-}
-
-fn delimiter_name(d: u8) -> String {
-    match d {
-        b'\t' => "tab".into(),
-        other => (other as char).to_string(),
-    }
-}
-
-fn is_vcard(text: &str) -> bool {
-    text.trim_start()
-        .get(..11)
-        .is_some_and(|head| head.eq_ignore_ascii_case("BEGIN:VCARD"))
-}
-
-/// The file's rows: a CSV file streamed from disk (memory stays flat), a vCard from its text.
-fn file_rows<'a>(
-    loaded: &'a Loaded,
-    table: Option<&'a (leadscout_import::Sniffed, Mapping)>,
-) -> Result<Box<dyn Iterator<Item = Result<Row, RowProblem>> + Send + 'a>, IpcError> {
-    match (table, &loaded.vcard) {
-        (Some((sniffed, mapping)), _) => {
-            let file = std::fs::File::open(&loaded.path)
-                .map_err(|e| refuse(format!("Cannot read {}: {e}", loaded.path.display())))?;
-            Ok(Box::new(rows_from_reader(
-                file,
-                loaded.encoding,
-                sniffed,
-                mapping,
-            )))
-        }
-        (None, Some(bytes)) => {
-            // National phone numbers on the cards belong to the user's own country.
-            let locale = ["LC_ALL", "LC_TELEPHONE", "LANG"]
-                .iter()
-                .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()));
-            let region = locale.as_deref().and_then(region_from_locale);
-            Ok(Box::new(
-                cards_from_bytes(bytes, region.as_deref()).into_iter(),
-            ))
-        }
-        (None, None) => Ok(Box::new(std::iter::empty())),
-    }
-}
-
-const NOT_A_TABLE: &str = "This file does not look like a table: no line with two or more columns separated by commas, semicolons, tabs or bars.";
-
-/// Settings key of the mappings the user chose, by header signature.
-const SAVED_MAPPINGS: &str = "import_mappings";
-
-/// The same export from the same tool has the same headers: that is the key.
-fn signature(headers: &[String]) -> String {
-    headers
-        .iter()
-        .map(|h| h.trim().to_lowercase())
-        .collect::<Vec<_>>()
-        .join("\u{1f}")
-}
-
-async fn saved_mappings(
-    store: &leadscout_store::Store,
-) -> Result<std::collections::BTreeMap<String, Mapping>, IpcError> {
-    Ok(store
-        .setting(SAVED_MAPPINGS)
-        .await?
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default())
 }
 
 /// Asks for a CSV or vCard file (or takes the one dropped on the window) and looks at it: how
@@ -304,94 +79,18 @@ pub async fn preview_import(
                 None => return Ok(None),
             }
         }
-        ImportSource::Dropped => state.chosen.take_dropped().ok_or_else(|| {
-            refuse("No file was dropped on the window; drop it again or choose it.")
+        ImportSource::Dropped => state.chosen.take_dropped().ok_or_else(|| IpcError {
+            code: IpcErrorCode::Validation,
+            message: "No file was dropped on the window; drop it again or choose it.".into(),
+            field: Some("file".into()),
         })?,
     };
-    let loaded = read(path.clone()).await?;
-    let vcard = loaded.vcard.is_some();
-    let table = if vcard {
-        None
-    } else {
-        let sniffed = sniff(&loaded.head).ok_or_else(|| refuse(NOT_A_TABLE))?;
-        // A mapping the user chose for these very headers before wins over any guess.
-        let saved = saved_mappings(state.store()?)
-            .await?
-            .remove(&signature(&sniffed.headers))
-            .filter(|m| m.columns.len() == sniffed.headers.len());
-        let mapping = saved.unwrap_or_else(|| suggest(&sniffed.headers));
-        Some((sniffed, mapping))
-    };
-    let (mut total, mut refused, mut sample) = (0u32, 0u32, Vec::new());
-    let (mut left_out, mut unmapped) = (0u32, std::collections::BTreeMap::<usize, u32>::new());
-    for row in file_rows(&loaded, table.as_ref())? {
-        total += 1;
-        let preview = match row {
-            Ok(Row {
-                line,
-                full_name,
-                warnings,
-                unmapped: columns,
-                ..
-            }) => {
-                left_out += u32::try_from(warnings.len()).unwrap_or(u32::MAX);
-                for column in columns {
-                    *unmapped.entry(column).or_default() += 1;
-                }
-                PreviewRow {
-                    line: u32::try_from(line).unwrap_or(u32::MAX),
-                    full_name: Some(full_name),
-                    problem: None,
-                    warnings,
-                }
-            }
-            Err(problem) => {
-                refused += 1;
-                PreviewRow {
-                    line: u32::try_from(problem.line).unwrap_or(u32::MAX),
-                    full_name: None,
-                    problem: Some(problem.message),
-                    warnings: Vec::new(),
-                }
-            }
-        };
-        if sample.len() < 20 {
-            sample.push(preview);
-        }
-    }
-    let (delimiter, headers, mapping) = match table {
-        Some((sniffed, mapping)) => (delimiter_name(sniffed.delimiter), sniffed.headers, mapping),
-        None => (
-            String::new(),
-            Vec::new(),
-            Mapping {
-                columns: Vec::new(),
-                preset: Some("vCard".into()),
-            },
-        ),
-    };
-    Ok(Some(ImportPreview {
-        id: state.chosen.add(path),
-        file_name: loaded.name.clone(),
-        format: if vcard { "vcard" } else { "csv" }.into(),
-        encoding: loaded.encoding.name().to_owned(),
-        delimiter,
-        unmapped: unmapped
-            .into_iter()
-            .filter_map(|(column, rows)| {
-                Some(UnmappedColumn {
-                    header: headers.get(column)?.clone(),
-                    rows,
-                })
-            })
-            .collect(),
-        headers,
-        mapping,
-        rows: total,
-        refused,
-        warnings: left_out,
-        sample,
-    }))
+    let mut preview = state
+        .app()?
+        .preview_import(&path, &MappingChoice::Suggested)
+        .await?;
+    preview.id = state.chosen.add(path);
+    Ok(Some(preview))
 }
 
 /// The file behind an id, or why it is gone.
@@ -414,112 +113,18 @@ pub async fn run_import(
     mapping: Mapping,
     duplicates: Duplicates,
 ) -> Result<ImportSummary, IpcError> {
-    let store = state.store()?;
-    let loaded = read(chosen_path(&state, id)?).await?;
-    let table = if loaded.vcard.is_some() {
-        None
-    } else {
-        let sniffed = sniff(&loaded.head).ok_or_else(|| refuse(NOT_A_TABLE))?;
-        if mapping.columns.len() != sniffed.headers.len() {
-            return Err(refuse("The file changed since the preview; open it again."));
-        }
-        // Remember a mapping the user changed, for the next file with these headers.
-        if mapping.columns != suggest(&sniffed.headers).columns {
-            let mut saved = saved_mappings(store).await?;
-            let mut chosen = mapping.clone();
-            chosen.preset = Some("your saved mapping".into());
-            saved.insert(signature(&sniffed.headers), chosen);
-            if let Ok(value) = serde_json::to_value(&saved) {
-                store
-                    .save_setting(SAVED_MAPPINGS, &value, Timestamp::now())
-                    .await?;
-            }
-        }
-        Some((sniffed, mapping))
-    };
-    let mut summary = ImportSummary {
-        created: 0,
-        merged: 0,
-        skipped: 0,
-        refused: 0,
-        problems: Vec::new(),
-        warnings: Vec::new(),
-        created_ids: Vec::new(),
-        cancelled: false,
-    };
+    let path = chosen_path(&state, id)?;
     let progress = state.import_progress.get().cloned();
-    let mut read = 0u32;
-    let mut batch: Vec<ImportLead> = Vec::with_capacity(BATCH);
-    let flush =
-        |batch: &mut Vec<ImportLead>, outcomes: Vec<Imported>, summary: &mut ImportSummary| {
-            for outcome in outcomes {
-                match outcome {
-                    Imported::Created(id) => {
-                        summary.created += 1;
-                        summary.created_ids.push(id);
-                    }
-                    Imported::Merged(_) => summary.merged += 1,
-                    Imported::Skipped(_) => summary.skipped += 1,
-                }
-            }
-            batch.clear();
-        };
-    for row in file_rows(&loaded, table.as_ref())? {
-        read += 1;
-        match row {
-            Ok(row) => {
-                for warning in row.warnings {
-                    if summary.warnings.len() < MAX_LISTED {
-                        summary.warnings.push(warning);
-                    }
-                }
-                batch.push(ImportLead {
-                    full_name: row.full_name,
-                    values: row.values,
-                    note: row.note,
-                });
-            }
-            Err(problem) => {
-                summary.refused += 1;
-                if summary.problems.len() < MAX_LISTED {
-                    summary.problems.push(problem);
-                }
-            }
-        }
-        if batch.len() == BATCH {
-            let outcomes = store
-                .import_leads(&batch, duplicates, Timestamp::now())
-                .await?;
-            flush(&mut batch, outcomes, &mut summary);
-            if let Some(progress) = &progress {
-                progress(read);
-            }
-            if state
-                .import_cancel
-                .swap(false, std::sync::atomic::Ordering::SeqCst)
-            {
-                summary.cancelled = true;
-                break;
-            }
-        }
-    }
-    if !batch.is_empty() {
-        let outcomes = store
-            .import_leads(&batch, duplicates, Timestamp::now())
-            .await?;
-        flush(&mut batch, outcomes, &mut summary);
-    }
-    // A cancel that came after the last batch must not stop the next import.
-    state
-        .import_cancel
-        .store(false, std::sync::atomic::Ordering::SeqCst);
-    tracing::info!(
-        created = summary.created,
-        merged = summary.merged,
-        skipped = summary.skipped,
-        refused = summary.refused,
-        "import finished"
-    );
+    let summary = state
+        .app()?
+        .run_import(
+            &path,
+            &MappingChoice::Confirmed(mapping),
+            duplicates,
+            progress.as_deref(),
+            &state.import_cancel,
+        )
+        .await?;
     state.chosen.finished(id, summary.clone());
     Ok(summary)
 }
@@ -539,7 +144,7 @@ pub async fn save_import_report(
             "That import is no longer open; import the file again to get its report.",
         )
     })?;
-    let bytes = report(&summary)?;
+    let bytes = import_report(&summary)?;
     let request = FileRequest::Save {
         kind: FileKind::Csv,
         name: "leadscout-import-problems.csv".into(),
@@ -547,41 +152,11 @@ pub async fn save_import_report(
     let Some(target) = files::choose(state.files(), request).await? else {
         return Ok(None);
     };
-    let target = destination(target)?;
-    let bytes = write(target.clone(), bytes).await?;
+    let target = leadscout_application::destination(target)?;
+    let bytes = leadscout_application::write(target.clone(), bytes).await?;
     Ok(Some(Written {
         path: target.display().to_string(),
         leads: 0,
         bytes,
     }))
-}
-
-/// The report's CSV: a header, then each refused row and each left-out value.
-fn report(summary: &ImportSummary) -> Result<Vec<u8>, IpcError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let fail = |e: csv::Error| IpcError::new(IpcErrorCode::Internal, e.to_string());
-    writer
-        .write_record(["Line", "Kind", "Message"])
-        .map_err(fail)?;
-    for p in &summary.problems {
-        writer
-            .write_record([
-                p.line.to_string().as_str(),
-                "not imported",
-                p.message.as_str(),
-            ])
-            .map_err(fail)?;
-    }
-    for w in &summary.warnings {
-        let line = w
-            .strip_prefix("line ")
-            .and_then(|rest| rest.split(':').next())
-            .unwrap_or("");
-        writer
-            .write_record([line, "value left out", w.as_str()])
-            .map_err(fail)?;
-    }
-    writer
-        .into_inner()
-        .map_err(|e| IpcError::new(IpcErrorCode::Internal, e.to_string()))
 }

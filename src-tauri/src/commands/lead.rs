@@ -1,10 +1,6 @@
 //! The lead page: one lead with its company and timeline, edited a field at a time.
 
-use leadscout_domain::{
-    normalize_tags, Activity, ActivityId, Lead, LeadDetail, LeadEdit, LeadId, NewActivity,
-    Timestamp,
-};
-use leadscout_research::stages::WORKFLOW;
+use leadscout_domain::{Activity, ActivityId, Lead, LeadDetail, LeadEdit, LeadId, NewActivity};
 use tauri::State;
 
 use crate::{AppState, IpcError};
@@ -13,39 +9,7 @@ use crate::{AppState, IpcError};
 #[tauri::command]
 #[specta::specta]
 pub async fn get_lead(state: State<'_, AppState>, id: LeadId) -> Result<LeadDetail, IpcError> {
-    let store = state.store()?;
-    let lead = store
-        .lead(id)
-        .await?
-        .ok_or(leadscout_store::StoreError::LeadNotFound(id))?;
-    let company = match lead.company_id {
-        Some(company) => store.company(company).await?,
-        None => None,
-    };
-    let research = match &company {
-        Some(company) => store.company_research(company.id).await?,
-        None => None,
-    };
-    let activities = store.activities(id).await?;
-    let insights = store.lead_insights(id).await?;
-    let ai_problem = store.ai_problem(id).await?;
-    let proposals = match &company {
-        Some(company) => store.pending_proposals(company.id).await?,
-        None => Vec::new(),
-    };
-    Ok(LeadDetail {
-        researchable: leadscout_research::stages::has_identity(
-            lead.website.as_deref(),
-            lead.email.as_deref(),
-        ),
-        lead,
-        company,
-        research,
-        insights,
-        ai_problem,
-        proposals,
-        activities,
-    })
+    Ok(state.app()?.lead_detail(id).await?)
 }
 
 /// Sets one field to what the user typed, after validating it.
@@ -56,16 +20,7 @@ pub async fn update_lead(
     id: LeadId,
     edit: LeadEdit,
 ) -> Result<Lead, IpcError> {
-    let value = edit.validate()?;
-    // A new website or email means a different company to research, queued with the edit.
-    let (lead, run) = state
-        .store()?
-        .update_lead_and_research(id, &value, WORKFLOW, Timestamp::now())
-        .await?;
-    if let (Some(run), Some(research)) = (run, state.research()) {
-        research.queued(run, lead.id);
-    }
-    Ok(lead)
+    Ok(state.app()?.update_lead(id, edit).await?)
 }
 
 /// Replaces the lead's tags.
@@ -76,27 +31,21 @@ pub async fn set_lead_tags(
     id: LeadId,
     tags: Vec<String>,
 ) -> Result<Lead, IpcError> {
-    let tags = normalize_tags(&tags)?;
-    Ok(state.store()?.set_tags(id, &tags, Timestamp::now()).await?)
+    Ok(state.app()?.set_tags(id, &tags).await?)
 }
 
 /// Moves the lead to the bin; `restore_lead` undoes it.
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_lead(state: State<'_, AppState>, id: LeadId) -> Result<(), IpcError> {
-    state.store()?.delete_lead(id, Timestamp::now()).await?;
-    // Its research stops now rather than at the run's next lease renewal.
-    if let Some(research) = state.research() {
-        research.engine.cancel(id).await?;
-    }
-    Ok(())
+    Ok(state.app()?.delete_lead(id).await?)
 }
 
 /// Brings a deleted lead back where it was.
 #[tauri::command]
 #[specta::specta]
 pub async fn restore_lead(state: State<'_, AppState>, id: LeadId) -> Result<Lead, IpcError> {
-    Ok(state.store()?.restore_lead(id, Timestamp::now()).await?)
+    Ok(state.app()?.restore_lead(id).await?)
 }
 
 /// Logs a note, call, email or meeting.
@@ -106,18 +55,14 @@ pub async fn add_activity(
     state: State<'_, AppState>,
     input: NewActivity,
 ) -> Result<Activity, IpcError> {
-    let draft = input.validate()?;
-    Ok(state
-        .store()?
-        .add_activity(&draft, Timestamp::now())
-        .await?)
+    Ok(state.app()?.add_activity(input).await?)
 }
 
 /// Removes a logged timeline entry.
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_activity(state: State<'_, AppState>, id: ActivityId) -> Result<(), IpcError> {
-    Ok(state.store()?.delete_activity(id, Timestamp::now()).await?)
+    Ok(state.app()?.delete_activity(id).await?)
 }
 
 /// The latest research run of every lead that has one, for the cards' status.
@@ -126,7 +71,7 @@ pub async fn delete_activity(state: State<'_, AppState>, id: ActivityId) -> Resu
 pub async fn research_statuses(
     state: State<'_, AppState>,
 ) -> Result<Vec<leadscout_domain::RunSummary>, IpcError> {
-    Ok(state.store()?.latest_runs(None).await?)
+    Ok(state.app()?.research_statuses().await?)
 }
 
 /// Merges another lead into this one: the chosen fields come from the other lead, its timeline
@@ -139,15 +84,7 @@ pub async fn merge_leads(
     other: LeadId,
     take: Vec<leadscout_domain::LeadField>,
 ) -> Result<Lead, IpcError> {
-    let store = state.store()?;
-    let merged = store
-        .merge_leads(keep, other, &take, Timestamp::now())
-        .await?;
-    // The other lead's research stops with it.
-    if let Some(research) = state.research() {
-        research.engine.cancel(other).await?;
-    }
-    Ok(merged)
+    Ok(state.app()?.merge_leads(keep, other, &take).await?)
 }
 
 /// Approves or rejects research's proposed values for the lead's company; returns the lead
@@ -160,15 +97,5 @@ pub async fn decide_proposals(
     ids: Vec<i64>,
     approve: bool,
 ) -> Result<LeadDetail, IpcError> {
-    let store = state.store()?;
-    let found = store
-        .lead(lead)
-        .await?
-        .ok_or(leadscout_store::StoreError::LeadNotFound(lead))?;
-    if let Some(company) = found.company_id {
-        store
-            .decide_proposals(company, &ids, approve, leadscout_domain::Timestamp::now())
-            .await?;
-    }
-    get_lead(state, lead).await
+    Ok(state.app()?.decide_proposals(lead, &ids, approve).await?)
 }

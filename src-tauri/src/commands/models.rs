@@ -3,12 +3,11 @@
 
 use std::time::Duration;
 
-use leadscout_domain::{ModelSettings, ModelTimeouts, TIMEOUT_SECONDS};
+use leadscout_domain::{ModelTimeouts, TIMEOUT_SECONDS};
 use leadscout_llm::discovery::{
     chat_template, client_for_with, default_local_candidates, detect_local, list_models,
     ChatTemplate, DiscoveryError, Endpoint, EndpointKind, HttpClient,
 };
-use leadscout_llm::keys::remember_endpoint;
 use leadscout_llm::{build_http_client, CallTimeouts, Url};
 use leadscout_research::check::run_check;
 use serde::{Deserialize, Serialize};
@@ -60,72 +59,6 @@ fn address_error(err: DiscoveryError) -> IpcError {
         code: IpcErrorCode::Validation,
         message: err.to_string(),
         field: Some("baseUrl".into()),
-    }
-}
-
-/// The model part of settings about to be saved. A provider chosen with the previous
-/// provider's address still in place loses it (a local server's address is no place for an
-/// OpenAI key), and a provider that takes a key gets only an address its key may go to.
-pub fn settle_model_settings(
-    before: &ModelSettings,
-    mut next: ModelSettings,
-) -> Result<ModelSettings, IpcError> {
-    if next.provider != before.provider && next.base_url == before.base_url {
-        next.base_url = None;
-    }
-    if let (Some(kind), Some(raw)) = (
-        next.provider.as_deref().and_then(EndpointKind::parse),
-        next.base_url.as_deref(),
-    ) {
-        let url = Url::parse(raw).map_err(|_| IpcError {
-            code: IpcErrorCode::Validation,
-            message: "Enter the server's address, like http://127.0.0.1:11434.".into(),
-            field: Some("baseUrl".into()),
-        })?;
-        kind.destination(Some(&url)).map_err(address_error)?;
-    }
-    Ok(next)
-}
-
-/// Remembers beside the key the custom address the user saved for a keyed provider, or
-/// forgets the one they cleared: research sends a key to a custom address only if the keychain
-/// remembers it, so an address that reached the settings some other way gets nothing.
-pub async fn remember_model_endpoint(
-    state: &AppState,
-    before: &ModelSettings,
-    next: &ModelSettings,
-) -> Result<(), IpcError> {
-    let Some(account) = next
-        .provider
-        .as_deref()
-        .and_then(EndpointKind::parse)
-        .and_then(EndpointKind::key_account)
-    else {
-        return Ok(());
-    };
-    let url = next
-        .base_url
-        .as_deref()
-        .and_then(|raw| Url::parse(raw).ok());
-    let cleared = before.provider == next.provider && before.base_url.is_some();
-    if url.is_none() && !cleared {
-        return Ok(());
-    }
-    let keychain = state.keychain.clone();
-    let forget = url.is_none();
-    let remembered = tokio::task::spawn_blocking(move || {
-        remember_endpoint(keychain.as_ref(), account, url.as_ref())
-    })
-    .await
-    .map_err(|e| IpcError::new(IpcErrorCode::Internal, format!("keychain task: {e}")))?;
-    match remembered {
-        // Clearing an address must work even without a keychain: with nothing remembered,
-        // research never uses a custom address anyway.
-        Err(err) if forget => {
-            tracing::warn!(error = %err, "could not forget a custom model address");
-            Ok(())
-        }
-        other => Ok(other?),
     }
 }
 

@@ -5,12 +5,9 @@ use tauri::State;
 
 use crate::{AppState, IpcError};
 
-/// How many results the search box shows.
-const SEARCH_LIMIT: u32 = 20;
-
 /// Leads, companies and notes matching what the user typed, best first.
 #[tauri::command]
 #[specta::specta]
 pub async fn search(state: State<'_, AppState>, query: String) -> Result<Vec<SearchHit>, IpcError> {
-    Ok(state.store()?.search(&query, SEARCH_LIMIT).await?)
+    Ok(state.app()?.search(&query).await?)
 }

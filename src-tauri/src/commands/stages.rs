@@ -1,8 +1,6 @@
 //! Editing the pipeline: the board's columns.
 
-use leadscout_domain::{
-    normalize_stage_color, normalize_stage_name, NewStage, Stage, StageEdit, StageId, Timestamp,
-};
+use leadscout_domain::{NewStage, Stage, StageEdit, StageId};
 use tauri::State;
 
 use crate::{AppState, IpcError};
@@ -11,16 +9,7 @@ use crate::{AppState, IpcError};
 #[tauri::command]
 #[specta::specta]
 pub async fn create_stage(state: State<'_, AppState>, input: NewStage) -> Result<Stage, IpcError> {
-    let name = normalize_stage_name(&input.name)?;
-    let color = input
-        .color
-        .as_deref()
-        .map(normalize_stage_color)
-        .transpose()?;
-    Ok(state
-        .store()?
-        .create_stage(&name, input.kind, color.as_deref(), Timestamp::now())
-        .await?)
+    Ok(state.app()?.create_stage(input).await?)
 }
 
 /// Renames, recolours or changes the kind of a stage.
@@ -31,22 +20,7 @@ pub async fn update_stage(
     id: StageId,
     edit: StageEdit,
 ) -> Result<Stage, IpcError> {
-    let name = edit.name.as_deref().map(normalize_stage_name).transpose()?;
-    let color = edit
-        .color
-        .as_deref()
-        .map(normalize_stage_color)
-        .transpose()?;
-    Ok(state
-        .store()?
-        .update_stage(
-            id,
-            name.as_deref(),
-            edit.kind,
-            color.as_deref(),
-            Timestamp::now(),
-        )
-        .await?)
+    Ok(state.app()?.update_stage(id, edit).await?)
 }
 
 /// Puts the columns in this order (every stage exactly once).
@@ -56,10 +30,7 @@ pub async fn reorder_stages(
     state: State<'_, AppState>,
     order: Vec<StageId>,
 ) -> Result<Vec<Stage>, IpcError> {
-    Ok(state
-        .store()?
-        .reorder_stages(&order, Timestamp::now())
-        .await?)
+    Ok(state.app()?.reorder_stages(&order).await?)
 }
 
 /// Deletes a stage, moving its leads to the bottom of `move_to`.
@@ -70,8 +41,5 @@ pub async fn delete_stage(
     id: StageId,
     move_to: StageId,
 ) -> Result<(), IpcError> {
-    Ok(state
-        .store()?
-        .delete_stage(id, move_to, Timestamp::now())
-        .await?)
+    Ok(state.app()?.delete_stage(id, move_to).await?)
 }

@@ -5,14 +5,7 @@ use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
-use serde::{Deserialize, Serialize};
-use specta::Type;
-
-use super::ImportSummary;
-
-/// A file the user chose for import (in the open dialog or by dropping it on the window).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
-pub struct ImportId(pub u32);
+use super::{ImportId, ImportSummary};
 
 /// Chosen files kept: the import dialog uses the latest; a few more cost nothing.
 const KEPT: usize = 8;
