@@ -11,7 +11,9 @@ prereq_url="https://v2.tauri.app/start/prerequisites/"
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-run_packages=(build-essential pkg-config curl ca-certificates libwebkit2gtk-4.1-dev libdbus-1-dev)
+run_packages=(build-essential pkg-config curl ca-certificates libwebkit2gtk-4.1-dev libdbus-1-dev
+  # The system tray (tauri tray-icon loads it at run time; without it the app has no tray).
+  libayatana-appindicator3-1)
 test_packages=(xvfb xauth webkit2gtk-driver dbus dbus-daemon gnome-keyring)
 
 install_system_packages() {

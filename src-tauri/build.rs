@@ -49,6 +49,14 @@ const COMMANDS: &[&str] = &[
     "update_stage",
     "reorder_stages",
     "delete_stage",
+    "set_follow_up",
+    "snooze_follow_up",
+    "complete_follow_up",
+    "today",
+    "mark_today_seen",
+    "stale_leads",
+    "stale_rules",
+    "save_stale_rules",
 ];
 
 fn main() {

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod board;
 pub mod export;
+pub mod followups;
 pub mod import;
 pub mod keys;
 pub mod lead;

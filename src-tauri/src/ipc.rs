@@ -5,7 +5,9 @@ use std::path::Path;
 
 use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::commands::{app, board, export, import, keys, lead, models, research, search, stages};
+use crate::commands::{
+    app, board, export, followups, import, keys, lead, models, research, search, stages,
+};
 use crate::research::{OpenLead, ResearchProgress};
 
 /// Where the generated bindings live, relative to the repository root.
@@ -64,12 +66,23 @@ pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
             stages::update_stage,
             stages::reorder_stages,
             stages::delete_stage,
+            followups::set_follow_up,
+            followups::snooze_follow_up,
+            followups::complete_follow_up,
+            followups::today,
+            followups::mark_today_seen,
+            followups::stale_leads,
+            followups::stale_rules,
+            followups::save_stale_rules,
         ])
         .events(collect_events![
             ResearchProgress,
             OpenLead,
             crate::commands::import::ImportProgress,
-            crate::commands::import::FileDropped
+            crate::commands::import::FileDropped,
+            crate::reminders::FollowUpsChanged,
+            crate::reminders::OpenToday,
+            crate::tray::NewLeadRequested
         ])
         // Row ids and millisecond timestamps stay far below 2^53.
         .dangerously_cast_bigints_to_number()

@@ -6,8 +6,10 @@ mod error;
 pub mod files;
 mod ipc;
 pub mod notifications;
+pub mod reminders;
 pub mod research;
 mod state;
+pub mod tray;
 
 pub use commands::import::file_dropped;
 pub use error::{IpcError, IpcErrorCode};
@@ -32,6 +34,13 @@ pub fn run() -> i32 {
             if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
                 file_dropped(window.app_handle(), paths);
             }
+            // With a tray, closing the window hides it: reminders keep firing until Quit.
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                if window.app_handle().tray_by_id(tray::TRAY_ID).is_some() {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            }
         })
         .setup(move |app| {
             builder.mount_events(app);
@@ -45,6 +54,8 @@ pub fn run() -> i32 {
                     let keychain = state.keychain.clone();
                     let prompts_dir = state.prompts_dir();
                     // On the app's runtime, so the engine's workers live as long as the app.
+                    // Reminders: one process ticks them (the claim is exactly-once anyway).
+                    reminders::start(&handle, store.clone(), Default::default());
                     match tauri::async_runtime::block_on(research::start(
                         &handle,
                         store,
@@ -67,6 +78,9 @@ pub fn run() -> i32 {
                     }
                 }));
             app.manage(state);
+            if tray::install(app.handle()).is_some() {
+                tracing::info!("in the system tray");
+            }
             tracing::info!("ready");
             Ok(())
         })

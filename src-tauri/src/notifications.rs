@@ -211,6 +211,130 @@ impl Notifier for DesktopNotifier {
     }
 }
 
+/// What the user chose on a follow-up reminder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReminderAction {
+    Open(LeadId),
+    Done(LeadId),
+    Snooze(LeadId, leadscout_domain::Snooze),
+    /// The grouped notification of reminders missed while the app was closed.
+    OpenToday,
+}
+
+/// The action keys a reminder offers beside its click, with their labels: the desktop shows
+/// them as buttons where its notification server supports actions; elsewhere the same choices
+/// are the Today view's and the lead's buttons.
+pub const REMINDER_ACTIONS: [(&str, &str); 4] = [
+    ("done", "Done"),
+    ("snooze-hour", "Snooze 1 hour"),
+    ("snooze-tomorrow", "Tomorrow"),
+    ("snooze-week", "Next week"),
+];
+
+/// The action a reminder's key stands for.
+pub fn reminder_action(lead: LeadId, key: &str) -> Option<ReminderAction> {
+    use leadscout_domain::Snooze;
+    Some(match key {
+        OPEN_ACTION => ReminderAction::Open(lead),
+        "done" => ReminderAction::Done(lead),
+        "snooze-hour" => ReminderAction::Snooze(lead, Snooze::OneHour),
+        "snooze-tomorrow" => ReminderAction::Snooze(lead, Snooze::Tomorrow),
+        "snooze-week" => ReminderAction::Snooze(lead, Snooze::NextWeek),
+        _ => return None,
+    })
+}
+
+pub type ReminderActionFn = Arc<dyn Fn(ReminderAction) + Send + Sync>;
+
+/// Shows follow-up reminders and hands the user's choice on them to `act`.
+#[derive(Clone)]
+pub struct ReminderNotifier {
+    act: ReminderActionFn,
+}
+
+impl ReminderNotifier {
+    pub fn new(act: ReminderActionFn) -> ReminderNotifier {
+        ReminderNotifier { act }
+    }
+
+    /// Shows one reminder (or the group of missed ones); a click or an action is passed to the
+    /// notifier's handler from a thread that waits for it.
+    pub async fn show(&self, reminder: leadscout_store::Reminder) {
+        use leadscout_store::Reminder;
+        let (summary, body, lead) = match &reminder {
+            Reminder::Due(follow_up) => {
+                let (summary, body) = follow_up.message();
+                (summary, body, Some(follow_up.lead_id))
+            }
+            Reminder::Missed(missed) => {
+                let (summary, body) = leadscout_domain::missed_message(missed);
+                (summary, body, None)
+            }
+        };
+        let shown = tokio::task::spawn_blocking(move || {
+            let mut notification = notify_rust::Notification::new();
+            notification
+                .appname(APP_NAME)
+                .summary(&summary)
+                .body(&body_markup(&body))
+                .icon("leadscout");
+            match lead {
+                Some(_) => {
+                    notification.action(OPEN_ACTION, "Open lead");
+                    for (key, label) in REMINDER_ACTIONS {
+                        notification.action(key, label);
+                    }
+                }
+                None => {
+                    notification.action(OPEN_ACTION, "Open Today");
+                }
+            }
+            notification.show()
+        })
+        .await;
+        match shown {
+            Ok(Ok(handle)) => {
+                tracing::info!(?lead, "reminder shown");
+                let act = Arc::clone(&self.act);
+                let waiter = std::thread::Builder::new()
+                    .name("reminder-action".into())
+                    .spawn(move || wait_for_reminder_action(handle, lead, act));
+                if let Err(err) = waiter {
+                    tracing::warn!(error = %err, "cannot listen for reminder actions");
+                }
+            }
+            Ok(Err(err)) => tracing::warn!(error = %err, "could not show a reminder"),
+            Err(err) => tracing::warn!(error = %err, "reminder task failed"),
+        }
+    }
+}
+
+#[cfg(all(unix, not(target_os = "macos")))]
+fn wait_for_reminder_action(
+    handle: notify_rust::NotificationHandle,
+    lead: Option<LeadId>,
+    act: ReminderActionFn,
+) {
+    handle.wait_for_action(|key| {
+        let action = match lead {
+            Some(lead) => reminder_action(lead, key),
+            None => (key == OPEN_ACTION).then_some(ReminderAction::OpenToday),
+        };
+        if let Some(action) = action {
+            act(action);
+        }
+    });
+}
+
+/// macOS and Windows: no action callback through notify-rust; the Today view has the buttons.
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+fn wait_for_reminder_action(
+    _handle: notify_rust::NotificationHandle,
+    _lead: Option<LeadId>,
+    _act: ReminderActionFn,
+) {
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -53,13 +53,18 @@ pub async fn start<R: Runtime>(
         .await
 }
 
-/// Brings the window to the front and tells it to open the lead.
-fn open_lead<R: Runtime>(app: &AppHandle<R>, lead: LeadId) {
+/// Brings the window to the front (from the tray too, where it was hidden).
+pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.unminimize();
         let _ = window.show();
         let _ = window.set_focus();
     }
+}
+
+/// Brings the window to the front and tells it to open the lead.
+pub fn open_lead<R: Runtime>(app: &AppHandle<R>, lead: LeadId) {
+    show_window(app);
     if let Err(err) = OpenLead(lead).emit(app) {
         tracing::warn!(error = %err, "could not ask the window to open the lead");
     }

@@ -16,6 +16,8 @@ pub const PATH: &str = "/org/freedesktop/Notifications";
 
 pub struct FakeServer {
     pub received: Received,
+    /// The action keys and labels each notification offered, in order.
+    pub offered: Arc<Mutex<Vec<Vec<String>>>>,
 }
 
 #[zbus::interface(name = "org.freedesktop.Notifications")]
@@ -32,8 +34,10 @@ impl FakeServer {
         _hints: HashMap<String, zbus::OwnedVariant>,
         _expire_timeout: i32,
     ) -> u32 {
-        // Every notification offers the click action that opens the lead.
-        assert_eq!(actions, ["default", "Open lead"]);
+        // Every notification offers the click action first (research: open the lead;
+        // reminders add Done and the snoozes after it).
+        assert_eq!(actions.first().map(String::as_str), Some("default"));
+        self.offered.lock().unwrap().push(actions);
         let mut received = self.received.lock().unwrap();
         received.push((app_name, summary, body));
         u32::try_from(received.len()).unwrap()
@@ -105,6 +109,7 @@ pub async fn serve_notifications(address: &str) -> (zbus::Connection, Received) 
             PATH,
             FakeServer {
                 received: received.clone(),
+                offered: Arc::default(),
             },
         )
         .build()

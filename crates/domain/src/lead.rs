@@ -43,6 +43,12 @@ pub struct Lead {
     pub next_step: Option<String>,
     /// `YYYY-MM-DD`.
     pub next_step_due: Option<String>,
+    /// `HH:MM`, local: when on `next_step_due` the follow-up reminds (09:00 when absent).
+    #[serde(default)]
+    pub next_step_time: Option<String>,
+    /// When the follow-up's reminder is due, snoozes included; `None` without a follow-up.
+    #[serde(default)]
+    pub follow_up_at: Option<Timestamp>,
     pub tags: Vec<String>,
     /// Fields whose current value was written by research rather than typed by the user.
     /// Markers a newer version wrote for fields this one does not know are skipped on reading.

@@ -4,6 +4,7 @@
 mod activity;
 mod company;
 mod fields;
+mod followup;
 mod freemail;
 mod ids;
 mod lead;
@@ -21,6 +22,11 @@ pub use company::{
     research_domain, Company, Proposal, Provenance, SocialLink,
 };
 pub use fields::{normalize_phone_in, normalize_tags, MAX_TAGS};
+pub use followup::{
+    add_days, due_instant, minutes_of, missed_message, FixedOffset, FollowUp, FollowUpDraft,
+    FollowUpInput, LocalZone, ResearchedLead, Snooze, StaleLead, StaleRule, TodayView,
+    MAX_STALE_DAYS, MORNING,
+};
 pub use freemail::is_mailbox_provider;
 pub use ids::{ActivityId, CompanyId, LeadId, RunId, StageId, StageRunId};
 pub use lead::{Duplicates, FieldValue, Lead, LeadDetail, LeadDraft, LeadEdit, NewLead};
@@ -38,7 +44,7 @@ pub use stage::{
     normalize_stage_color, normalize_stage_name, NewStage, Stage, StageEdit, StageInputError,
     StageKind, STAGE_PALETTE,
 };
-pub use time::Timestamp;
+pub use time::{Clock, SystemClock, Timestamp};
 pub use validation::{FieldError, LeadField};
 mod board;
 pub use board::{Board, BoardColumn, BoardView, Card, CardColumn, MoneyTotal};

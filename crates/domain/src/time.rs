@@ -1,5 +1,5 @@
-//! Wall-clock instants as Unix milliseconds. The clock itself is injected by callers; nothing in
-//! the domain reads the time.
+//! Wall-clock instants as Unix milliseconds. The clock itself is injected by callers ([`Clock`]);
+//! nothing in the domain reads the time.
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -24,22 +24,27 @@ impl Timestamp {
     }
 }
 
-const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+/// Where "now" comes from: the system clock in the app, a clock a test advances by hand.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Timestamp;
+}
+
+/// The operating system's clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
+
+pub(crate) const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 impl Timestamp {
     /// The UTC calendar date, `YYYY-MM-DD`.
     pub fn date(self) -> String {
-        // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
-        let days = self.0.div_euclid(DAY_MS);
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = doy - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + i64::from(month <= 2);
+        let (year, month, day) = civil_from_days(self.0.div_euclid(DAY_MS));
         format!("{year:04}-{month:02}-{day:02}")
     }
 
@@ -47,6 +52,31 @@ impl Timestamp {
     pub fn start_of_day(self) -> Timestamp {
         Timestamp(self.0.div_euclid(DAY_MS) * DAY_MS)
     }
+}
+
+/// Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
+pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// A civil date to days since 1970-01-01 (the inverse of [`civil_from_days`]).
+pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]

@@ -18,19 +18,9 @@ use tokio_util::sync::CancellationToken;
 use crate::workflow::SEED;
 use crate::{Backoff, Stage, StageError, StageInput, Workflow};
 
-/// Where timestamps come from; tests inject one that follows tokio's paused clock.
-pub trait Clock: Send + Sync {
-    fn now(&self) -> Timestamp;
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> Timestamp {
-        Timestamp::now()
-    }
-}
+/// Where timestamps come from (the domain's clock, shared with the follow-up reminders); tests
+/// inject one that follows tokio's paused clock.
+pub use leadscout_domain::{Clock, SystemClock};
 
 /// Receives progress as it happens (the shell forwards it to the UI).
 pub trait EventSink: Send + Sync {

@@ -24,6 +24,7 @@ fn lead_json(tags: &str) -> String {
          'companyName', l.company_name, 'website', l.website, 'source', l.source, \
          'stageId', l.stage_id, 'position', l.position, 'dealValue', l.deal_value, \
          'currency', l.currency, 'nextStep', l.next_step, 'nextStepDue', l.next_step_due, \
+         'nextStepTime', l.next_step_time, 'followUpAt', l.follow_up_at, \
          'tags', {tags}, 'researchedFields', json(l.researched_fields), \
          'fitScore', (SELECT i.fit_score FROM insights i WHERE i.lead_id = l.id \
          AND i.fit_verified = 1), \

@@ -131,13 +131,34 @@ export const commands = {
 	reorderStages: (order: StageId[]) => typedError<Stage[], IpcError>(__TAURI_INVOKE("reorder_stages", { order })),
 	/**  Deletes a stage, moving its leads to the bottom of `move_to`. */
 	deleteStage: (id: StageId, moveTo: StageId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_stage", { id, moveTo })),
+	/**  Sets a lead's next step, date and optional time; it reminds then (09:00 without a time). */
+	setFollowUp: (id: LeadId, input: FollowUpInput) => typedError<Lead, IpcError>(__TAURI_INVOKE("set_follow_up", { id, input })),
+	/**  Puts a follow-up off; `null` when the lead has none any more. */
+	snoozeFollowUp: (id: LeadId, snooze: Snooze) => typedError<FollowUp | null, IpcError>(__TAURI_INVOKE("snooze_follow_up", { id, snooze })),
+	/**  Marks a follow-up done (logged on the timeline); `null` when it already was. */
+	completeFollowUp: (id: LeadId) => typedError<Lead | null, IpcError>(__TAURI_INVOKE("complete_follow_up", { id })),
+	/**
+	 *  Overdue, today's and the week's follow-ups, stale deals, and research finished since Today
+	 *  was last looked at.
+	 */
+	today: () => typedError<TodayView, IpcError>(__TAURI_INVOKE("today")),
+	/**  The research Today listed has been seen. */
+	markTodaySeen: () => typedError<null, IpcError>(__TAURI_INVOKE("mark_today_seen")),
+	/**  The leads the board marks stale. */
+	staleLeads: () => typedError<LeadId[], IpcError>(__TAURI_INVOKE("stale_leads")),
+	/**  Days without activity after which a deal in each stage is stale. */
+	staleRules: () => typedError<StaleRule[], IpcError>(__TAURI_INVOKE("stale_rules")),
+	saveStaleRules: (rules: StaleRule[]) => typedError<null, IpcError>(__TAURI_INVOKE("save_stale_rules", { rules })),
 };
 
 /** Events */
 export const events = {
 	fileDropped: makeEvent<FileDropped, FileDropped>("file-dropped"),
+	followUpsChanged: makeEvent<FollowUpsChanged, FollowUpsChanged>("follow-ups-changed"),
 	importProgress: makeEvent<ImportProgress, ImportProgress>("import-progress"),
+	newLeadRequested: makeEvent<NewLeadRequested, NewLeadRequested>("new-lead-requested"),
 	openLead: makeEvent<OpenLead, OpenLead>("open-lead"),
+	openToday: makeEvent<OpenToday, OpenToday>("open-today"),
 	researchProgress: makeEvent<ResearchProgress, ResearchProgress>("research-progress"),
 };
 
@@ -341,6 +362,33 @@ export type FactView = {
 /**  A file was dropped on the window (its name); `preview_import` with `dropped` reads it. */
 export type FileDropped = string;
 
+/**  A follow-up as reminders and the Today view show it. */
+export type FollowUp = {
+	leadId: LeadId,
+	fullName: string,
+	companyName: string | null,
+	stageName: string,
+	nextStep: string | null,
+	/**  `YYYY-MM-DD`, local. */
+	date: string,
+	/**  `HH:MM`, local, when one was set. */
+	time: string | null,
+	/**  When the reminder is due (after a snooze, when it comes back). */
+	dueAt: Timestamp,
+};
+
+/**  What the drawer's follow-up form sends: a next step, a date and an optional time, as typed. */
+export type FollowUpInput = {
+	nextStep: string | null,
+	/**  `YYYY-MM-DD`; blank clears the follow-up. */
+	date: string | null,
+	/**  `HH:MM`, 24-hour; blank reminds at 09:00. */
+	time: string | null,
+};
+
+/**  Follow-ups changed outside the window (a notification's Done or Snooze): reload them. */
+export type FollowUpsChanged = LeadId;
+
 /**  A statement of the insights stage and the facts it rests on. */
 export type GroundedView = {
 	text: string,
@@ -488,6 +536,10 @@ export type Lead = {
 	nextStep: string | null,
 	/**  `YYYY-MM-DD`. */
 	nextStepDue: string | null,
+	/**  `HH:MM`, local: when on `next_step_due` the follow-up reminds (09:00 when absent). */
+	nextStepTime?: string | null,
+	/**  When the follow-up's reminder is due, snoozes included; `None` without a follow-up. */
+	followUpAt?: Timestamp | null,
 	tags: string[],
 	/**
 	 *  Fields whose current value was written by research rather than typed by the user.
@@ -661,6 +713,9 @@ export type NewLead = {
 	stageId: StageId | null,
 };
 
+/**  Sent by the tray's "New lead": the window opens the new-lead form. */
+export type NewLeadRequested = null;
+
 /**  What the "add stage" form sends. */
 export type NewStage = {
 	name: string,
@@ -671,6 +726,9 @@ export type NewStage = {
 
 /**  Sent when the user clicks a research notification: the window opens that lead. */
 export type OpenLead = LeadId;
+
+/**  Open the Today view (the tray menu, the missed-reminders notification). */
+export type OpenToday = null;
 
 /**  One row of the preview. */
 export type PreviewRow = {
@@ -747,6 +805,15 @@ export type ResearchProgress = RunEvent;
 export type ResearchRequest = {
 	queued: LeadId[],
 	skipped: SkippedLead[],
+};
+
+/**  A lead whose research finished since the user last looked at Today. */
+export type ResearchedLead = {
+	leadId: LeadId,
+	fullName: string,
+	companyName: string | null,
+	finishedAt: Timestamp,
+	failed: boolean,
 };
 
 /**  What a restore staged. */
@@ -860,6 +927,13 @@ export type SkippedLead = {
 	reason: string,
 };
 
+/**  How long a reminder is put off. */
+export type Snooze = "oneHour" | 
+/**  Tomorrow at 09:00. */
+"tomorrow" | 
+/**  Seven days from today at 09:00. */
+"nextWeek";
+
 export type SocialLink = {
 	network: string,
 	url: string,
@@ -919,6 +993,23 @@ export type StageId = number;
  */
 export type StageKind = "open" | "won" | "lost";
 
+/**  A deal with no activity and no edit for at least its stage's number of days. */
+export type StaleLead = {
+	leadId: LeadId,
+	fullName: string,
+	companyName: string | null,
+	stageName: string,
+	/**  The last activity or edit. */
+	lastTouchedAt: Timestamp,
+	idleDays: number,
+};
+
+/**  How many days without activity make an open deal in a stage stale. */
+export type StaleRule = {
+	stageId: StageId,
+	days: number,
+};
+
 /**  What a column can become. */
 export type Target = "fullName" | "firstName" | "middleName" | "lastName" | "email" | "phone" | "title" | "companyName" | "website" | "linkedIn" | "source" | "notes";
 
@@ -931,6 +1022,16 @@ export type TechItem = {
 
 /**  Milliseconds since the Unix epoch, UTC. */
 export type Timestamp = number;
+
+/**  The salesperson's day. */
+export type TodayView = {
+	overdue: FollowUp[],
+	dueToday: FollowUp[],
+	/**  The next seven days. */
+	upcoming: FollowUp[],
+	stale: StaleLead[],
+	researched: ResearchedLead[],
+};
 
 /**  A column with values that will not be imported. */
 export type UnmappedColumn = {

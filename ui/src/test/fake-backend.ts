@@ -28,6 +28,8 @@ import type {
   SearchHit,
   Settings,
   Stage,
+  StaleRule,
+  TodayView,
 } from "../ipc/bindings";
 
 export const STAGES: Stage[] = [
@@ -75,6 +77,11 @@ export interface FakeBackend {
   notice: string | null;
   /** The model's insights by lead. */
   insights: Record<number, InsightsView>;
+  /** What `today` answers; Done removes the lead's follow-up from it. */
+  today: TodayView;
+  staleRules: StaleRule[];
+  /** What `stale_leads` answers. */
+  staleIds: LeadId[];
   /** Why the AI step of a lead's last research did not finish. */
   aiProblem: Record<number, string>;
   /** The model calls behind each lead's latest research, for the context inspector. */
@@ -218,6 +225,9 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     notice: null,
     insights: {},
     aiProblem: {},
+    today: { overdue: [], dueToday: [], upcoming: [], stale: [], researched: [] },
+    staleRules: [],
+    staleIds: [],
     modelCalls: {},
     companies: {},
     proposals: {},
@@ -565,6 +575,40 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         for (const l of backend.leads) if (l.stageId === id) l.stageId = moveTo;
         backend.stages = backend.stages.filter((st) => st.id !== id);
         return null;
+      }
+      case "today":
+        return structuredClone(backend.today);
+      case "mark_today_seen":
+        return null;
+      case "stale_leads":
+        return [...backend.staleIds];
+      case "stale_rules":
+        return [...backend.staleRules];
+      case "save_stale_rules":
+        backend.staleRules = (args.rules as StaleRule[]).map((r) => ({ ...r }));
+        return null;
+      case "complete_follow_up": {
+        const id = args.id as LeadId;
+        const t = backend.today;
+        t.overdue = t.overdue.filter((f) => f.leadId !== id);
+        t.dueToday = t.dueToday.filter((f) => f.leadId !== id);
+        t.upcoming = t.upcoming.filter((f) => f.leadId !== id);
+        const l = backend.leads.find((x) => x.id === id);
+        if (!l) return null;
+        l.nextStep = null;
+        l.nextStepDue = null;
+        return { ...l };
+      }
+      case "snooze_follow_up": {
+        const id = args.id as LeadId;
+        const t = backend.today;
+        const item = [...t.overdue, ...t.dueToday, ...t.upcoming].find((f) => f.leadId === id);
+        if (!item) return null;
+        t.overdue = t.overdue.filter((f) => f.leadId !== id);
+        t.dueToday = t.dueToday.filter((f) => f.leadId !== id);
+        const moved = { ...item, dueAt: item.dueAt + (args.snooze === "oneHour" ? 3_600_000 : 86_400_000) };
+        t.upcoming = [moved, ...t.upcoming.filter((f) => f.leadId !== id)];
+        return moved;
       }
       default:
         throw new Error(`unexpected command ${cmd}`);
