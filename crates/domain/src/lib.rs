@@ -2,6 +2,7 @@
 //! user input is acceptable. No I/O lives here, so everything is testable as plain values.
 
 mod activity;
+mod closing;
 mod company;
 mod fields;
 mod freemail;
@@ -15,7 +16,11 @@ mod stage;
 mod time;
 mod validation;
 
-pub use activity::{Activity, ActivityDraft, ActivityKind, NewActivity, MAX_NOTE_CHARS};
+pub use activity::{
+    Activity, ActivityDraft, ActivityKind, CallOutcome, FollowUp, FollowUpDraft, NewActivity,
+    MAX_NOTE_CHARS,
+};
+pub use closing::{LostReason, NewLostReason, MAX_LOST_NOTE_CHARS};
 pub use company::{
     canonical_domain, domain_for_display, email_company_domain, registrable_domain, Company,
     Proposal, Provenance, SocialLink,
