@@ -577,7 +577,7 @@ async fn with_a_model_the_lead_gets_a_grounded_fit_score_and_the_inspector_shows
     })
     .await;
     assert!(
-        summary.starts_with("Acme sells drop-forged anvils"),
+        summary.starts_with("Acme: anvils for builders"),
         "{summary:?}"
     );
     let facts = text_of(&client, "[data-testid=research-facts]").await;
@@ -696,7 +696,7 @@ async fn research_is_reviewed_approved_and_traced_and_hostile_text_stays_text() 
           "quote": "A fleet of 60 temperature-controlled trucks", "confidence": "high" }
     ]})));
     model.push(Reply::Answer(json!({
-        "summary": "Northwind runs 60 refrigerated trucks <b onmouseover=\"window.__pwned=2\">for grocers</b>.",
+        "summary": "Northwind moves 60 refrigerated trucks <b onerror=\"window.__pwned=2\">for grocers</b>.",
         "summary_fact_ids": ["F1", "F2", "F3"],
         "fit_score": 81,
         "fit_reasons": [
@@ -749,7 +749,7 @@ async fn research_is_reviewed_approved_and_traced_and_hostile_text_stays_text() 
     assert_eq!(app, "Leadscout");
     assert_eq!(summary, "Research ready: Dana Whitfield");
     assert!(
-        body.starts_with("Fit 81/100 · Northwind runs 60 refrigerated trucks"),
+        body.starts_with("Fit 81/100 · Northwind moves 60 refrigerated trucks"),
         "{body:?}"
     );
 
@@ -772,7 +772,7 @@ async fn research_is_reviewed_approved_and_traced_and_hostile_text_stays_text() 
     );
     let summary = text_of(&client, "[data-testid=insights-summary]").await;
     assert!(
-        summary.contains(r#"<b onmouseover="window.__pwned=2">for grocers</b>"#),
+        summary.contains(r#"<b onerror="window.__pwned=2">for grocers</b>"#),
         "{summary:?}"
     );
     let sources = text_of(&client, "[data-testid=research-sources]").await;

@@ -279,6 +279,23 @@ pub fn numbers_not_in(text: &str, grounds: &[&str]) -> Vec<String> {
     missing
 }
 
+/// The content words of `text` that none of `grounds` has (case, plurals and punctuation
+/// folded), each once, in the order written: the same test a fact's value gets against its
+/// quote, for a statement that may only restate what it cites.
+pub fn words_not_in(text: &str, grounds: &[&str]) -> Vec<String> {
+    let said: BTreeSet<String> = grounds
+        .iter()
+        .flat_map(|g| content_words(&pieces(g).1))
+        .collect();
+    let mut missing: Vec<String> = Vec::new();
+    for word in content_words(&pieces(text).1) {
+        if !said.contains(&word) && !missing.contains(&word) {
+            missing.push(word);
+        }
+    }
+    missing
+}
+
 /// Whether `text` says nothing beyond `grounds`: every content word of it is one of theirs.
 pub fn only_restates(text: &str, grounds: &[&str]) -> bool {
     let said: BTreeSet<String> = grounds

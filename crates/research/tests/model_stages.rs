@@ -284,7 +284,7 @@ async fn facts_are_grounded_insights_cite_only_verified_facts_and_the_inspector_
     assert_eq!(insights.model, "gpt-4o-mini");
     let headline = outcome.outputs["insights"]["headline"].as_str().unwrap();
     assert!(
-        headline.starts_with("Fit 72/100 · Acme sells"),
+        headline.starts_with("Fit 72/100 · Acme: anvils for builders"),
         "{headline}"
     );
     let timeline = h.timeline(ada).await;
