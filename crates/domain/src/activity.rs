@@ -178,6 +178,22 @@ impl NewActivity {
     }
 }
 
+/// What the quick-log sends: the activity, and the lead's next follow-up when the user set one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LogActivity {
+    pub activity: NewActivity,
+    pub follow_up: Option<FollowUp>,
+}
+
+/// The logged entry and the lead as it is now (its last contact and follow-up).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LoggedActivity {
+    pub activity: Activity,
+    pub lead: crate::Lead,
+}
+
 /// The lead's next follow-up as the quick-log sets it: both fields exactly as typed (blank
 /// clears one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]

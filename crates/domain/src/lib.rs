@@ -4,6 +4,7 @@
 mod activity;
 mod closing;
 mod company;
+mod email;
 mod fields;
 mod freemail;
 mod ids;
@@ -17,13 +18,17 @@ mod time;
 mod validation;
 
 pub use activity::{
-    Activity, ActivityDraft, ActivityKind, CallOutcome, FollowUp, FollowUpDraft, NewActivity,
-    MAX_NOTE_CHARS,
+    Activity, ActivityDraft, ActivityKind, CallOutcome, FollowUp, FollowUpDraft, LogActivity,
+    LoggedActivity, NewActivity, MAX_NOTE_CHARS,
 };
 pub use closing::{LostReason, NewLostReason, MAX_LOST_NOTE_CHARS};
 pub use company::{
     canonical_domain, domain_for_display, email_company_domain, registrable_domain, Company,
     Proposal, Provenance, SocialLink,
+};
+pub use email::{
+    mailto, CitedFact, DraftRequest, DraftSend, DraftSentence, EmailDraft, EmailKind, SentDraft,
+    MAX_DRAFT_BODY_CHARS, MAX_SUBJECT_CHARS,
 };
 pub use fields::{normalize_phone_in, normalize_tags, MAX_TAGS};
 pub use freemail::is_mailbox_provider;

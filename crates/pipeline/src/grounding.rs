@@ -280,7 +280,7 @@ pub fn numbers_not_in(text: &str, grounds: &[&str]) -> Vec<String> {
 }
 
 /// The content words of `text` that none of `grounds` has (case, plurals and punctuation
-/// folded), each once, in the order written: the same test a fact's value gets against its
+/// folded), each once, in the order written and lower-cased: the same test a fact's value gets against its
 /// quote, for a statement that may only restate what it cites.
 pub fn words_not_in(text: &str, grounds: &[&str]) -> Vec<String> {
     let said: BTreeSet<String> = grounds
@@ -288,8 +288,12 @@ pub fn words_not_in(text: &str, grounds: &[&str]) -> Vec<String> {
         .flat_map(|g| content_words(&pieces(g).1))
         .collect();
     let mut missing: Vec<String> = Vec::new();
-    for word in content_words(&pieces(text).1) {
-        if !said.contains(&word) && !missing.contains(&word) {
+    // Compared folded, reported as written (lower-cased): "kubernetes", not its stem.
+    for word in pieces(text).1 {
+        let Some(folded) = content_words(std::slice::from_ref(&word)).pop() else {
+            continue;
+        };
+        if !said.contains(&folded) && !missing.contains(&word) {
             missing.push(word);
         }
     }

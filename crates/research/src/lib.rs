@@ -4,6 +4,7 @@
 
 pub mod check;
 mod crawl;
+pub mod draft;
 mod extract;
 mod fetch;
 mod guard;

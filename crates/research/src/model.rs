@@ -58,6 +58,24 @@ pub struct ModelChoice {
     pub timeouts: CallTimeouts,
 }
 
+impl ModelChoice {
+    /// The model Settings names, with its deadlines; `None` when none is set up.
+    pub fn from_settings(settings: &leadscout_domain::Settings) -> Option<ModelChoice> {
+        match (&settings.model.provider, &settings.model.model) {
+            (Some(provider), Some(model)) => Some(ModelChoice {
+                provider: provider.clone(),
+                base_url: settings.model.base_url.clone(),
+                model: model.clone(),
+                timeouts: CallTimeouts {
+                    total: Duration::from_secs(u64::from(settings.timeouts.total_seconds)),
+                    silence: Duration::from_secs(u64::from(settings.timeouts.silence_seconds)),
+                },
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// Connects to the model Settings chose.
 pub trait Models: Send + Sync {
     fn connect<'a>(
@@ -191,18 +209,7 @@ impl Stage for ContextStage {
                 .settings()
                 .await
                 .map_err(|e| StageError::transient(format!("could not read settings: {e}")))?;
-            let model = match (settings.model.provider, settings.model.model) {
-                (Some(provider), Some(model)) => Some(ModelChoice {
-                    provider,
-                    base_url: settings.model.base_url,
-                    model,
-                    timeouts: CallTimeouts {
-                        total: Duration::from_secs(u64::from(settings.timeouts.total_seconds)),
-                        silence: Duration::from_secs(u64::from(settings.timeouts.silence_seconds)),
-                    },
-                }),
-                _ => None,
-            };
+            let model = ModelChoice::from_settings(&settings);
             // Without a model the prompts are not used; with one, a broken override ends the
             // model steps (which say why), never the website research.
             let prompts = match &model {
@@ -297,7 +304,7 @@ async fn shared_vars(
     .collect())
 }
 
-fn schema_for(prompt: &Prompt) -> Result<OutputSchema, StageError> {
+pub(crate) fn schema_for(prompt: &Prompt) -> Result<OutputSchema, StageError> {
     let value = schemas()
         .into_iter()
         .find(|(name, _)| *name == prompt.schema)
@@ -704,7 +711,7 @@ fn unverified_reason(problem: &Unverified) -> String {
     }
 }
 
-fn is_unknown(value: &str) -> bool {
+pub(crate) fn is_unknown(value: &str) -> bool {
     let v = value.trim().trim_end_matches('.').to_ascii_lowercase();
     v.is_empty()
         || [
@@ -1508,7 +1515,7 @@ mod tests {
         assert!(!view.summary_verified);
         assert_eq!(
             report[0].problem.as_deref(),
-            Some("says northwind, sell, refrigerated, freight, which none of its facts does")
+            Some("says northwind, sells, refrigerated, freight, which none of its facts does")
         );
         // Its facts' own words, in another order, are fine.
         other.summary = "Trusted by 2,000 workshops, Acme makes anvils.".into();
