@@ -49,6 +49,10 @@ const COMMANDS: &[&str] = &[
     "update_stage",
     "reorder_stages",
     "delete_stage",
+    "log_activity",
+    "set_lost_reason",
+    "draft_email",
+    "send_email_draft",
 ];
 
 fn main() {

@@ -95,19 +95,23 @@ fn or(value: &str, fallback: &str) -> String {
     }
 }
 
-/// The lead's company as the email names it: as typed, else its website's domain.
-fn company_of(lead: &Lead) -> String {
-    lead.company_name
-        .clone()
-        .or_else(|| {
-            lead.website.as_deref().and_then(|w| {
-                url::Url::parse(w).ok().and_then(|u| {
-                    u.host_str()
-                        .map(|h| h.trim_start_matches("www.").to_owned())
-                })
-            })
-        })
-        .unwrap_or_else(|| "your company".to_owned())
+/// The lead's company as the email names it: as typed, else as its company record names it
+/// (its name, else its domain).
+async fn company_of(store: &Store, lead: &Lead) -> Result<String, StoreError> {
+    if let Some(name) = lead
+        .company_name
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+    {
+        return Ok(name.trim().to_owned());
+    }
+    let company = match lead.company_id {
+        Some(id) => store.company(id).await?,
+        None => None,
+    };
+    Ok(company
+        .and_then(|c| c.name.or(c.domain_display).or(c.domain))
+        .unwrap_or_else(|| "your company".to_owned()))
 }
 
 /// Fills a template: its first line is `Subject: ...`, the rest the body. Blank lines left by
@@ -149,7 +153,7 @@ pub async fn draft_email(kit: &ModelKit, request: &DraftRequest) -> Result<Email
     let prompts = Prompts::load_set(EMAIL_PROMPTS, kit.prompts_dir.as_deref())
         .map_err(|e| DraftError::Template(e.to_string()))?;
     let facts = verified_facts(store, &lead).await?;
-    let company = company_of(&lead);
+    let company = company_of(store, &lead).await?;
     // Without a model's paragraph: the talking point the user chose, if any.
     let mut talking_point = request
         .talking_point

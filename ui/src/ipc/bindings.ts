@@ -131,6 +131,23 @@ export const commands = {
 	reorderStages: (order: StageId[]) => typedError<Stage[], IpcError>(__TAURI_INVOKE("reorder_stages", { order })),
 	/**  Deletes a stage, moving its leads to the bottom of `move_to`. */
 	deleteStage: (id: StageId, moveTo: StageId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_stage", { id, moveTo })),
+	/**
+	 *  Logs a call (with its outcome), email, meeting or note, and sets the lead's next follow-up
+	 *  in the same write when one is given. Answers the entry and the updated lead.
+	 */
+	logActivity: (input: LogActivity) => typedError<LoggedActivity, IpcError>(__TAURI_INVOKE("log_activity", { input })),
+	/**  Records why a lead in a lost stage was lost. */
+	setLostReason: (input: NewLostReason) => typedError<Lead, IpcError>(__TAURI_INVOKE("set_lost_reason", { input })),
+	/**
+	 *  Drafts an email to a lead from the chosen template; with `withModel`, its opening paragraph
+	 *  from the lead's verified facts.
+	 */
+	draftEmail: (input: DraftRequest) => typedError<EmailDraft, IpcError>(__TAURI_INVOKE("draft_email", { input })),
+	/**
+	 *  Opens the edited draft in the user's mail client (a `mailto:` link to the lead's address)
+	 *  or, when the window copied it, only records it; either way it is logged as an email.
+	 */
+	sendEmailDraft: (input: SentDraft) => typedError<LoggedActivity, IpcError>(__TAURI_INVOKE("send_email_draft", { input })),
 };
 
 /** Events */
@@ -147,6 +164,8 @@ export type Activity = {
 	leadId: LeadId,
 	kind: ActivityKind,
 	body: string,
+	/**  How a call went; only calls have one (and calls logged before outcomes existed lack it). */
+	outcome?: CallOutcome | null,
 	/**  When it happened (a call logged afterwards keeps its real time). */
 	occurredAt: Timestamp,
 	createdAt: Timestamp,
@@ -190,6 +209,9 @@ export type Budget = {
 	perDayCents?: number | null,
 };
 
+/**  How a call went. */
+export type CallOutcome = "connected" | "noAnswer" | "leftVoicemail" | "wrongNumber";
+
 /**
  *  A lead as its card on the board uses it: what the card shows, what the board's filter
  *  searches and what the column totals add up. The drawer reads the whole [`Lead`]. Without the
@@ -214,6 +236,8 @@ export type Card = {
 	tags: string[],
 	/**  Optional as on [`Lead`], so that a whole lead is also a card on the TypeScript side. */
 	fitScore?: number | null,
+	/**  The latest call, email or meeting (optional as on [`Lead`]). */
+	lastContactedAt?: Timestamp | null,
 };
 
 /**
@@ -225,6 +249,14 @@ export type CardColumn = {
 	leads: Card[],
 	/**  The sum of the column's deal values, one entry per currency, largest first. */
 	valueTotals: MoneyTotal[],
+};
+
+/**  A verified fact as a draft cites it. */
+export type CitedFact = {
+	key: string,
+	value: string,
+	quote: string,
+	sourceUrl: string | null,
 };
 
 export type Company = {
@@ -306,6 +338,33 @@ export type CostLedger = {
 	unpricedCalls: number,
 };
 
+/**  What the draft dialog asks for. */
+export type DraftRequest = {
+	leadId: LeadId,
+	kind: EmailKind,
+	/**  Let the model write the talking-point paragraph from the verified facts. */
+	withModel: boolean,
+	/**
+	 *  The paragraph to use when the model writes none: the user's own words, or a talking
+	 *  point of the lead's insights they chose.
+	 */
+	talkingPoint: string | null,
+};
+
+/**  How a finished draft leaves: opened in the mail client, or copied by the window. */
+export type DraftSend = "mailClient" | "copied";
+
+/**
+ *  One sentence the model wrote, with the facts it cites and whether it stands on them. Only
+ *  sentences that do are in the draft.
+ */
+export type DraftSentence = {
+	text: string,
+	facts: CitedFact[],
+	verified: boolean,
+	problem: string | null,
+};
+
 /**
  *  What an import does with a row that matches a lead already there (same email, else same
  *  name at the same company domain).
@@ -313,6 +372,25 @@ export type CostLedger = {
 export type Duplicates = "skip" | 
 /**  Fill the existing lead's empty fields from the row; never overwrite a value. */
 "merge" | "create";
+
+/**  A drafted email, ready to edit. */
+export type EmailDraft = {
+	leadId: LeadId,
+	/**  The lead's email address; `None` when the lead has none (the draft can still be copied). */
+	to: string | null,
+	subject: string,
+	body: string,
+	/**  The model's sentences, accepted or not; empty for a template draft. */
+	sentences: DraftSentence[],
+	/**
+	 *  Why the model's paragraph is not in the draft, when it is not (no model, no verified
+	 *  facts, no sentence that stands on its facts).
+	 */
+	modelNote: string | null,
+};
+
+/**  Which template a draft starts from. */
+export type EmailKind = "firstTouch" | "followUp";
 
 export type ExportFormat = "csv" | 
 /**  CSV with a UTF-8 byte-order mark, so Excel shows accents right. */
@@ -340,6 +418,16 @@ export type FactView = {
 
 /**  A file was dropped on the window (its name); `preview_import` with `dropped` reads it. */
 export type FileDropped = string;
+
+/**
+ *  The lead's next follow-up as the quick-log sets it: both fields exactly as typed (blank
+ *  clears one).
+ */
+export type FollowUp = {
+	nextStep: string | null,
+	/**  `YYYY-MM-DD`. */
+	due: string | null,
+};
 
 /**  A statement of the insights stage and the facts it rests on. */
 export type GroundedView = {
@@ -499,6 +587,13 @@ export type Lead = {
 	 *  verified facts.
 	 */
 	fitScore?: number | null,
+	/**  The latest call, email or meeting on the timeline (notes do not count). */
+	lastContactedAt?: Timestamp | null,
+	/**  When the lead last moved into a won or lost stage; cleared when it is reopened. */
+	closedAt?: Timestamp | null,
+	/**  Why the deal was lost, with the user's own words; only while in a lost stage. */
+	lostReason?: LostReason | null,
+	lostNote?: string | null,
 	createdAt: Timestamp,
 	updatedAt: Timestamp,
 };
@@ -544,6 +639,24 @@ export type LocalModelServer = {
 	baseUrl: string,
 	models: string[],
 };
+
+/**  What the quick-log sends: the activity, and the lead's next follow-up when the user set one. */
+export type LogActivity = {
+	activity: NewActivity,
+	followUp: FollowUp | null,
+};
+
+/**  The logged entry and the lead as it is now (its last contact and follow-up). */
+export type LoggedActivity = {
+	activity: Activity,
+	lead: Lead,
+};
+
+/**
+ *  Why a deal was lost, as offered when a card moves to a lost stage. Spelled as stored, so the
+ *  store's JSON reads straight into it.
+ */
+export type LostReason = "price" | "competitor" | "no_budget" | "timing" | "no_response" | "not_a_fit" | "other";
 
 /**  A target per column (`None`: not imported), and the preset that suggested it. */
 export type Mapping = {
@@ -647,6 +760,8 @@ export type NewActivity = {
 	leadId: LeadId,
 	kind: ActivityKind,
 	body: string,
+	/**  Calls only. */
+	outcome?: CallOutcome | null,
 	/**  Defaults to now. */
 	occurredAt: Timestamp | null,
 };
@@ -659,6 +774,14 @@ export type NewLead = {
 	website: string | null,
 	/**  The column to put the lead in; the first stage of the board when absent. */
 	stageId: StageId | null,
+};
+
+/**  What the "why was it lost?" dialog sends. */
+export type NewLostReason = {
+	leadId: LeadId,
+	reason: LostReason,
+	/**  The user's own words; required when the reason is "other". */
+	note: string | null,
 };
 
 /**  What the "add stage" form sends. */
@@ -827,6 +950,14 @@ export type SearchHit = {
 };
 
 export type SearchKind = "lead" | "company" | "note";
+
+/**  The draft as the user edited it. */
+export type SentDraft = {
+	leadId: LeadId,
+	subject: string,
+	body: string,
+	via: DraftSend,
+};
 
 export type Settings = {
 	/**  Start research as soon as a lead with a website or work email is added. */

@@ -10,6 +10,8 @@ import type {
   Lead,
   LeadEdit,
   LeadId,
+  LogActivity,
+  NewLostReason,
   MoneyTotal,
   NewActivity,
   NewLead,
@@ -114,6 +116,7 @@ function card(lead: Lead): Card {
     nextStepDue: lead.nextStepDue,
     tags: [...lead.tags],
     fitScore: lead.fitScore,
+    lastContactedAt: lead.lastContactedAt ?? null,
   };
 }
 
@@ -330,6 +333,11 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
           const to = backend.stages.find((s) => s.id === stageId)?.name;
           backend.activities.push({ id: nextActivity++, leadId: lead.id, kind: "stageChange", body: `Moved from ${from} to ${to}`, occurredAt: Date.now(), createdAt: Date.now() });
         }
+        if (lead.stageId !== stageId) {
+          const kind = backend.stages.find((s) => s.id === stageId)?.kind;
+          lead.closedAt = kind === "open" ? null : Date.now();
+          if (kind !== "lost") lead.lostReason = lead.lostNote = null;
+        }
         lead.stageId = stageId;
         return { ...lead };
       }
@@ -351,6 +359,35 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         const activity: Activity = { id: nextActivity++, leadId: input.leadId, kind: input.kind, body: input.body.trim(), occurredAt: input.occurredAt ?? now, createdAt: now };
         backend.activities.push(activity);
         return activity;
+      }
+      case "log_activity": {
+        // As the store does: the entry, the follow-up in the same write, the last contact.
+        const { activity: input, followUp } = args.input as LogActivity;
+        const lead = get(input.leadId);
+        if (input.kind === "note" && input.body.trim() === "") invalid("note", "Write something before saving.");
+        if (input.outcome && input.kind !== "call") invalid("note", "Only a call has an outcome.");
+        if (followUp?.due && !/^\d{4}-\d{2}-\d{2}$/u.test(followUp.due)) invalid("nextStepDue", "Enter a date as YYYY-MM-DD, like 2026-12-01.");
+        const now = Date.now();
+        const activity: Activity = { id: nextActivity++, leadId: input.leadId, kind: input.kind, body: input.body.trim(), outcome: input.outcome ?? null, occurredAt: input.occurredAt ?? now, createdAt: now };
+        backend.activities.push(activity);
+        if (followUp) {
+          lead.nextStep = followUp.nextStep?.trim() || null;
+          lead.nextStepDue = followUp.due || null;
+        }
+        const touches = backend.activities.filter((a) => a.leadId === lead.id && ["call", "email", "meeting"].includes(a.kind));
+        lead.lastContactedAt = touches.length > 0 ? Math.max(...touches.map((a) => a.occurredAt)) : null;
+        return { activity, lead: { ...lead } };
+      }
+      case "set_lost_reason": {
+        const input = args.input as NewLostReason;
+        const lead = get(input.leadId);
+        if (backend.stages.find((s) => s.id === lead.stageId)?.kind !== "lost") {
+          refuse({ code: "validation", message: "Only a lead in a lost stage has a lost reason; move it to Lost first.", field: null });
+        }
+        if (input.reason === "other" && !input.note?.trim()) invalid("note", "Say in a few words why the deal was lost.");
+        lead.lostReason = input.reason;
+        lead.lostNote = input.note?.trim() || null;
+        return { ...lead };
       }
       case "delete_activity":
         backend.activities = backend.activities.filter((a) => a.id !== args.id);
