@@ -1260,8 +1260,16 @@ async fn a_call_is_quick_logged_from_the_board_and_a_lost_deal_says_why() {
         .click()
         .await
         .unwrap();
+    // The drawer reloads with the reason: read the text afresh each time, not a kept node.
     eventually("the lost reason in the drawer", || async {
-        let text = text_of(&client, "[data-testid=closed-at]").await;
+        let text = client
+            .execute(
+                "return document.querySelector('[data-testid=closed-at]')?.textContent ?? ''",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let text = text.as_str().unwrap_or_default().to_owned();
         (text.contains("Lost") && text.contains("Went with a competitor: Chose an in-house tool"))
             .then_some(())
     })
