@@ -934,11 +934,16 @@ fn prompt_overrides_are_listed_explained_when_broken_and_reset_keeping_the_file(
     assert_eq!(
         ids,
         [
+            "email/draft",
+            "email/first-touch",
+            "email/follow-up",
             "lead-research/footprint",
             "lead-research/insights",
             "shared/context"
         ]
     );
+    // The email templates are listed too, and research's prompts keep their places after them.
+    let prompts = serde_json::Value::Array(prompts.as_array().unwrap()[3..].to_vec());
     assert!(prompts[2]["description"]
         .as_str()
         .unwrap()
@@ -952,8 +957,8 @@ fn prompt_overrides_are_listed_explained_when_broken_and_reset_keeping_the_file(
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, shipped.replace("version: 2", "version: 3")).unwrap();
     let prompts = app.ok("prompts", json!({}));
-    assert_eq!(prompts[1]["overridden"], true);
-    assert_eq!(prompts[1]["version"], 3);
+    assert_eq!(prompts[4]["overridden"], true);
+    assert_eq!(prompts[4]["version"], 3);
 
     // A broken one says why research would refuse it.
     std::fs::write(
@@ -963,17 +968,17 @@ fn prompt_overrides_are_listed_explained_when_broken_and_reset_keeping_the_file(
     .unwrap();
     let prompts = app.ok("prompts", json!({}));
     assert!(
-        prompts[1]["problem"]
+        prompts[4]["problem"]
             .as_str()
             .unwrap()
             .contains("version must be a whole number"),
         "{}",
-        prompts[1]
+        prompts[4]
     );
 
     // Reset moves the file aside; nothing the user wrote is deleted.
     let prompts = app.ok("reset_prompt", json!({ "id": "lead-research/insights" }));
-    assert_eq!(prompts[1]["overridden"], false);
+    assert_eq!(prompts[4]["overridden"], false);
     assert!(!path.exists());
     assert!(std::fs::read_to_string(path.with_extension("md.bak"))
         .unwrap()

@@ -39,6 +39,17 @@ pub const EMAIL_PROMPTS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Research's prompts and the email ones, each once: what Settings lists and resets.
+pub fn every_prompt() -> Vec<(&'static str, &'static str)> {
+    let mut all = leadscout_pipeline::prompt::SHIPPED.to_vec();
+    for email in EMAIL_PROMPTS {
+        if !all.iter().any(|(id, _)| *id == email.0) {
+            all.push(*email);
+        }
+    }
+    all
+}
+
 const DRAFT_PROMPT: &str = "email/draft";
 
 /// Words an email to a prospect uses that state nothing about their company: the writer, the

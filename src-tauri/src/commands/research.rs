@@ -148,8 +148,8 @@ pub struct PromptInfo {
 #[specta::specta]
 pub async fn prompts(state: State<'_, AppState>) -> Result<Vec<PromptInfo>, IpcError> {
     let dir = state.prompts_dir();
-    let shipped =
-        Prompts::load(None).map_err(|e| IpcError::new(IpcErrorCode::Internal, e.to_string()))?;
+    let shipped = Prompts::load_set(&leadscout_research::draft::every_prompt(), None)
+        .map_err(|e| IpcError::new(IpcErrorCode::Internal, e.to_string()))?;
     let mut out = Vec::new();
     for prompt in shipped.all() {
         let path = dir.join(format!("{}.md", prompt.id));
@@ -188,7 +188,7 @@ pub async fn reset_prompt(
     state: State<'_, AppState>,
     id: String,
 ) -> Result<Vec<PromptInfo>, IpcError> {
-    let known = Prompts::load(None)
+    let known = Prompts::load_set(&leadscout_research::draft::every_prompt(), None)
         .map_err(|e| IpcError::new(IpcErrorCode::Internal, e.to_string()))?
         .all()
         .any(|p| p.id == id);
