@@ -224,3 +224,58 @@ async fn a_deal_records_when_it_closed_and_why_it_was_lost_until_it_is_reopened(
         Some(Timestamp(NOW.0 + 40))
     );
 }
+
+/// Deals closed before migration 11 get the date they last moved (their latest stage change),
+/// or the lead's last change without one; open deals get none.
+#[tokio::test]
+async fn leads_closed_before_the_upgrade_get_the_date_they_last_moved() {
+    use std::borrow::Cow;
+
+    use leadscout_store::{connect_options, MIGRATIONS};
+    use sqlx::migrate::Migrator;
+    use sqlx::Connection;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DATABASE_FILE);
+    let before = Migrator {
+        migrations: Cow::Owned(
+            MIGRATIONS
+                .migrations
+                .iter()
+                .filter(|m| m.version < 11)
+                .cloned()
+                .collect(),
+        ),
+        ..Migrator::DEFAULT
+    };
+    let mut conn = sqlx::SqliteConnection::connect_with(&connect_options(&path))
+        .await
+        .unwrap();
+    before.run(&mut conn).await.unwrap();
+    for sql in [
+        "INSERT INTO leads (id, full_name, stage_id, position, created_at, updated_at) VALUES \
+         (1, 'Moved', (SELECT id FROM pipeline_stages WHERE kind = 'lost'), 0, 1, 900), \
+         (2, 'Imported', (SELECT id FROM pipeline_stages WHERE kind = 'won'), 0, 1, 800), \
+         (3, 'Open', (SELECT MIN(id) FROM pipeline_stages), 0, 1, 700)",
+        "INSERT INTO activities (lead_id, kind, body, occurred_at, created_at) VALUES \
+         (1, 'stage_change', 'Moved from New to Lost', 500, 500), \
+         (1, 'call', 'Said no', 400, 400)",
+    ] {
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    }
+    conn.close().await.unwrap();
+
+    let s = Store::open(&path).await.unwrap();
+    let closed = |id: i64| {
+        let s = s.clone();
+        async move { s.lead(LeadId(id)).await.unwrap().unwrap().closed_at }
+    };
+    assert_eq!(closed(1).await, Some(Timestamp(500)));
+    assert_eq!(closed(2).await, Some(Timestamp(800)));
+    assert_eq!(closed(3).await, None);
+    // The call logged before outcomes existed reads back without one, and counts as a contact.
+    let moved = s.lead(LeadId(1)).await.unwrap().unwrap();
+    assert_eq!(moved.last_contacted_at, Some(Timestamp(400)));
+    let call = &s.activities(LeadId(1)).await.unwrap()[1];
+    assert_eq!((call.kind, call.outcome), (ActivityKind::Call, None));
+}
