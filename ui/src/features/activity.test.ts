@@ -93,3 +93,31 @@ describe("a lost deal", () => {
     expect(screen.queryByTestId("lost-reason")).toBeNull();
   });
 });
+
+describe("a drafted email", () => {
+  it("shows which sentences stand on verified facts, leaves the rest out, and is logged when copied", async () => {
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada Lovelace", companyName: "Acme", email: "ada@acme.example" })]);
+    const user = userEvent.setup();
+    render(App);
+    await screen.findByTestId("board");
+    await user.click(card("Ada Lovelace"));
+    const drawer = await screen.findByTestId("lead-drawer");
+    await user.click(within(drawer).getByTestId("draft-email-open"));
+    const dialog = await screen.findByTestId("draft-email");
+    const body = within(dialog).getByTestId("draft-body") as HTMLTextAreaElement;
+    await waitFor(() => expect(body.value).toContain("Hi Ada,"));
+    await user.click(within(dialog).getByTestId("draft-with-model"));
+    const sentences = await within(dialog).findByTestId("draft-sentences");
+    expect(sentences.textContent).toContain("F1: Anvils for builders");
+    expect(sentences.textContent).toContain("Left out: states 5000, which none of its facts does");
+    await waitFor(() => expect(body.value).toContain("I saw Acme makes anvils for builders."));
+    expect(body.value).not.toContain("5,000");
+    await user.type(body, " PS: see you soon");
+    await user.click(within(dialog).getByTestId("draft-copy"));
+    await waitFor(() => expect(screen.queryByTestId("draft-email")).toBeNull());
+    const email = backend.activities.find((a) => a.kind === "email");
+    expect(email?.body.startsWith("Acme and Forge & Co\n\nHi Ada,")).toBe(true);
+    expect(email?.body.endsWith("PS: see you soon")).toBe(true);
+    expect(await navigator.clipboard.readText()).toContain("Subject: Acme and Forge & Co");
+  });
+});

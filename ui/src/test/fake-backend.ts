@@ -12,6 +12,9 @@ import type {
   LeadId,
   LogActivity,
   NewLostReason,
+  DraftRequest,
+  EmailDraft,
+  SentDraft,
   MoneyTotal,
   NewActivity,
   NewLead,
@@ -376,6 +379,38 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         }
         const touches = backend.activities.filter((a) => a.leadId === lead.id && ["call", "email", "meeting"].includes(a.kind));
         lead.lastContactedAt = touches.length > 0 ? Math.max(...touches.map((a) => a.occurredAt)) : null;
+        return { activity, lead: { ...lead } };
+      }
+      case "draft_email": {
+        // The template, and with the model one sentence that stands on its fact and one that
+        // does not (the real checks are tested in crates/research).
+        const input = args.input as DraftRequest;
+        const lead = get(input.leadId);
+        const kept = "I saw Acme makes anvils for builders.";
+        const opening = input.withModel ? kept : (input.talkingPoint ?? "");
+        const draft: EmailDraft = {
+          leadId: lead.id,
+          to: lead.email,
+          subject: `${lead.companyName ?? "your company"} and Forge & Co`,
+          body: `Hi ${lead.fullName.split(" ")[0]},\n\n${opening ? `${opening}\n\n` : ""}I work at Forge & Co.\n\nBest regards`,
+          sentences: input.withModel
+            ? [
+                { text: kept, facts: [{ key: "F1", value: "Anvils for builders", quote: "Anvils for builders", sourceUrl: "https://acme.example/" }], verified: true, problem: null },
+                { text: "Acme has 5,000 staff.", facts: [], verified: false, problem: "states 5000, which none of its facts does" },
+              ]
+            : [],
+          modelNote: null,
+        };
+        return draft;
+      }
+      case "send_email_draft": {
+        const input = args.input as SentDraft;
+        const lead = get(input.leadId);
+        if (input.via === "mailClient") refuse({ code: "internal", message: "Your mail client could not be opened. Copy the email instead.", field: null });
+        const now = Date.now();
+        const activity: Activity = { id: nextActivity++, leadId: lead.id, kind: "email", body: `${input.subject}\n\n${input.body}`, outcome: null, occurredAt: now, createdAt: now };
+        backend.activities.push(activity);
+        lead.lastContactedAt = now;
         return { activity, lead: { ...lead } };
       }
       case "set_lost_reason": {
