@@ -57,6 +57,10 @@ const COMMANDS: &[&str] = &[
     "stale_leads",
     "stale_rules",
     "save_stale_rules",
+    "log_activity",
+    "set_lost_reason",
+    "draft_email",
+    "send_email_draft",
 ];
 
 fn main() {

@@ -934,11 +934,16 @@ fn prompt_overrides_are_listed_explained_when_broken_and_reset_keeping_the_file(
     assert_eq!(
         ids,
         [
+            "email/draft",
+            "email/first-touch",
+            "email/follow-up",
             "lead-research/footprint",
             "lead-research/insights",
             "shared/context"
         ]
     );
+    // The email templates are listed too, and research's prompts keep their places after them.
+    let prompts = serde_json::Value::Array(prompts.as_array().unwrap()[3..].to_vec());
     assert!(prompts[2]["description"]
         .as_str()
         .unwrap()
@@ -952,8 +957,8 @@ fn prompt_overrides_are_listed_explained_when_broken_and_reset_keeping_the_file(
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, shipped.replace("version: 2", "version: 3")).unwrap();
     let prompts = app.ok("prompts", json!({}));
-    assert_eq!(prompts[1]["overridden"], true);
-    assert_eq!(prompts[1]["version"], 3);
+    assert_eq!(prompts[4]["overridden"], true);
+    assert_eq!(prompts[4]["version"], 3);
 
     // A broken one says why research would refuse it.
     std::fs::write(
@@ -963,17 +968,17 @@ fn prompt_overrides_are_listed_explained_when_broken_and_reset_keeping_the_file(
     .unwrap();
     let prompts = app.ok("prompts", json!({}));
     assert!(
-        prompts[1]["problem"]
+        prompts[4]["problem"]
             .as_str()
             .unwrap()
             .contains("version must be a whole number"),
         "{}",
-        prompts[1]
+        prompts[4]
     );
 
     // Reset moves the file aside; nothing the user wrote is deleted.
     let prompts = app.ok("reset_prompt", json!({ "id": "lead-research/insights" }));
-    assert_eq!(prompts[1]["overridden"], false);
+    assert_eq!(prompts[4]["overridden"], false);
     assert!(!path.exists());
     assert!(std::fs::read_to_string(path.with_extension("md.bak"))
         .unwrap()
@@ -987,4 +992,121 @@ fn prompt_overrides_are_listed_explained_when_broken_and_reset_keeping_the_file(
         app.ok("context_inspector", json!({ "lead": lead["id"] })),
         json!([])
     );
+}
+
+#[test]
+fn a_call_is_quick_logged_with_a_follow_up_and_a_lost_deal_keeps_its_reason() {
+    let app = App::start();
+    let id = app.ok("create_lead", new_lead("Grace Hopper", None))["id"]
+        .as_i64()
+        .unwrap();
+    let logged = app.ok(
+        "log_activity",
+        json!({ "input": {
+            "activity": { "leadId": id, "kind": "call", "body": "", "outcome": "leftVoicemail",
+                          "occurredAt": 1_764_000_000_000_i64 },
+            "followUp": { "nextStep": "Call again", "due": "2026-12-09" }
+        } }),
+    );
+    assert_eq!(logged["activity"]["outcome"], "leftVoicemail");
+    assert_eq!(logged["lead"]["lastContactedAt"], 1_764_000_000_000_i64);
+    assert_eq!(logged["lead"]["nextStep"], "Call again");
+    let board = app.ok("get_board", json!({}));
+    let card = &board["columns"][0]["leads"][0];
+    assert_eq!(card["lastContactedAt"], 1_764_000_000_000_i64);
+    assert_eq!(card["nextStepDue"], "2026-12-09");
+
+    // A bad follow-up date refuses the whole log, naming the field.
+    let err = app.err(
+        "log_activity",
+        json!({ "input": {
+            "activity": { "leadId": id, "kind": "email", "body": "", "outcome": null, "occurredAt": null },
+            "followUp": { "nextStep": null, "due": "soon" }
+        } }),
+    );
+    assert_eq!(err["field"], "nextStepDue");
+    assert_eq!(
+        app.ok("get_lead", json!({ "id": id }))["activities"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Lost: the reason is asked after the move, and refused while the deal is open.
+    let err = app.err(
+        "set_lost_reason",
+        json!({ "input": { "leadId": id, "reason": "price", "note": null } }),
+    );
+    assert_eq!(err["code"], "validation");
+    let lost = stage_id(&board, "Lost");
+    let moved = app.ok(
+        "move_lead",
+        json!({ "id": id, "stageId": lost, "beforeId": null }),
+    );
+    assert!(moved["closedAt"].is_i64());
+    let err = app.err(
+        "set_lost_reason",
+        json!({ "input": { "leadId": id, "reason": "other", "note": " " } }),
+    );
+    assert_eq!(err["field"], "note");
+    let lead = app.ok(
+        "set_lost_reason",
+        json!({ "input": { "leadId": id, "reason": "not_a_fit", "note": "Too small for us" } }),
+    );
+    assert_eq!(
+        (&lead["lostReason"], &lead["lostNote"]),
+        (&json!("not_a_fit"), &json!("Too small for us"))
+    );
+}
+
+#[test]
+fn an_email_is_drafted_from_a_template_then_logged_when_copied() {
+    let app = App::start();
+    let id = app.ok(
+        "create_lead",
+        new_lead("Ada Lovelace", Some("ada@analytical.example")),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let draft = app.ok(
+        "draft_email",
+        json!({ "input": { "leadId": id, "kind": "followUp", "withModel": true,
+                           "talkingPoint": "Your engine needs punched cards." } }),
+    );
+    assert_eq!(draft["to"], "ada@analytical.example");
+    assert_eq!(
+        draft["subject"],
+        "Following up: analytical.example and my company"
+    );
+    let body = draft["body"].as_str().unwrap();
+    assert!(
+        body.starts_with(
+            "Hi Ada,\n\nI am following up on my last note.\n\nYour engine needs punched cards.\n\n"
+        ),
+        "{body}"
+    );
+    // Without a model the template is the draft, and the dialog says why.
+    assert_eq!(draft["modelNote"], "No model is set up (Settings → Model).");
+
+    // No mail client in the mock runtime: the user is told to copy, and nothing is logged.
+    let sent = json!({ "input": { "leadId": id, "subject": "Hello & welcome?", "body": body, "via": "mailClient" } });
+    let err = app.err("send_email_draft", sent.clone());
+    assert_eq!(
+        err["message"],
+        "Your mail client could not be opened. Copy the email instead."
+    );
+    assert!(app.ok("get_lead", json!({ "id": id }))["activities"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let mut copied = sent;
+    copied["input"]["via"] = json!("copied");
+    let logged = app.ok("send_email_draft", copied);
+    assert_eq!(logged["activity"]["kind"], "email");
+    assert!(logged["activity"]["body"]
+        .as_str()
+        .unwrap()
+        .starts_with("Hello & welcome?\n\nHi Ada,"));
+    assert!(logged["lead"]["lastContactedAt"].is_i64());
 }

@@ -363,6 +363,7 @@ async fn research_under_repeated_sigkills_finishes_every_run_once_and_keeps_the_
                     lead_id: lead.id,
                     kind: ActivityKind::Note,
                     body: format!("Met at the trade show ({})", i + 1),
+                    outcome: None,
                     occurred_at: None,
                 }
                 .validate()

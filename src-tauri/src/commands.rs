@@ -1,7 +1,9 @@
 //! The commands the UI can invoke, grouped by the screen they serve.
 
+pub mod activities;
 pub mod app;
 pub mod board;
+pub mod drafts;
 pub mod export;
 pub mod followups;
 pub mod import;

@@ -6,7 +6,8 @@ use std::path::Path;
 use tauri_specta::{collect_commands, collect_events, Builder};
 
 use crate::commands::{
-    app, board, export, followups, import, keys, lead, models, research, search, stages,
+    activities, app, board, drafts, export, followups, import, keys, lead, models, research,
+    search, stages,
 };
 use crate::research::{OpenLead, ResearchProgress};
 
@@ -74,6 +75,10 @@ pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
             followups::stale_leads,
             followups::stale_rules,
             followups::save_stale_rules,
+            activities::log_activity,
+            activities::set_lost_reason,
+            drafts::draft_email,
+            drafts::send_email_draft,
         ])
         .events(collect_events![
             ResearchProgress,

@@ -77,6 +77,14 @@ pub fn run() -> i32 {
                         tracing::debug!(error = %err, "could not send import progress");
                     }
                 }));
+            let handle = app.handle().clone();
+            let _ = state.open_mail.set(std::sync::Arc::new(move |link: &str| {
+                use tauri_plugin_opener::OpenerExt;
+                handle
+                    .opener()
+                    .open_url(link, None::<&str>)
+                    .map_err(|e| e.to_string())
+            }));
             app.manage(state);
             if tray::install(app.handle()).is_some() {
                 tracing::info!("in the system tray");

@@ -25,6 +25,9 @@ pub struct AppState {
     pub notice: Option<String>,
     /// Tells the window how far an import got (set when a window exists; tests have none).
     pub import_progress: std::sync::OnceLock<std::sync::Arc<dyn Fn(u32) + Send + Sync>>,
+    /// Opens a `mailto:` link in the user's mail client (set when a window exists; tests have
+    /// none, and then a draft can only be copied).
+    pub open_mail: std::sync::OnceLock<OpenMail>,
     /// Set by "cancel" while an import runs; checked between batches.
     pub import_cancel: std::sync::atomic::AtomicBool,
     /// Where API keys are kept: the OS keychain.
@@ -34,6 +37,9 @@ pub struct AppState {
     /// The files chosen for import, by the handle the window holds.
     pub chosen: crate::commands::import::ChosenFiles,
 }
+
+/// How the app opens a `mailto:` link; the error is for the log.
+pub type OpenMail = std::sync::Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
 
 impl AppState {
     /// Where the user's prompt overrides live.
@@ -64,6 +70,7 @@ impl AppState {
             notice,
             import_progress: std::sync::OnceLock::new(),
             import_cancel: std::sync::atomic::AtomicBool::new(false),
+            open_mail: std::sync::OnceLock::new(),
             research: std::sync::OnceLock::new(),
             keychain: std::sync::Arc::new(leadscout_llm::keys::OsKeychain),
             files: std::sync::Arc::new(crate::files::NoDialogs),

@@ -577,7 +577,7 @@ async fn with_a_model_the_lead_gets_a_grounded_fit_score_and_the_inspector_shows
     })
     .await;
     assert!(
-        summary.starts_with("Acme sells drop-forged anvils"),
+        summary.starts_with("Acme: anvils for builders"),
         "{summary:?}"
     );
     let facts = text_of(&client, "[data-testid=research-facts]").await;
@@ -696,7 +696,7 @@ async fn research_is_reviewed_approved_and_traced_and_hostile_text_stays_text() 
           "quote": "A fleet of 60 temperature-controlled trucks", "confidence": "high" }
     ]})));
     model.push(Reply::Answer(json!({
-        "summary": "Northwind runs 60 refrigerated trucks <b onmouseover=\"window.__pwned=2\">for grocers</b>.",
+        "summary": "Northwind moves 60 refrigerated trucks <b onerror=\"window.__pwned=2\">for grocers</b>.",
         "summary_fact_ids": ["F1", "F2", "F3"],
         "fit_score": 81,
         "fit_reasons": [
@@ -749,7 +749,7 @@ async fn research_is_reviewed_approved_and_traced_and_hostile_text_stays_text() 
     assert_eq!(app, "Leadscout");
     assert_eq!(summary, "Research ready: Dana Whitfield");
     assert!(
-        body.starts_with("Fit 81/100 · Northwind runs 60 refrigerated trucks"),
+        body.starts_with("Fit 81/100 · Northwind moves 60 refrigerated trucks"),
         "{body:?}"
     );
 
@@ -772,7 +772,7 @@ async fn research_is_reviewed_approved_and_traced_and_hostile_text_stays_text() 
     );
     let summary = text_of(&client, "[data-testid=insights-summary]").await;
     assert!(
-        summary.contains(r#"<b onmouseover="window.__pwned=2">for grocers</b>"#),
+        summary.contains(r#"<b onerror="window.__pwned=2">for grocers</b>"#),
         "{summary:?}"
     );
     let sources = text_of(&client, "[data-testid=research-sources]").await;
@@ -1131,5 +1131,148 @@ async fn a_file_is_imported_exported_backed_up_and_restored_through_dialogs_rust
     })
     .await;
     assert!(!names.contains(&"After The Backup".to_owned()), "{names:?}");
+    client.close().await.unwrap();
+}
+
+/// Issue 22: a call is logged from the board with `L` (its outcome, a note and the next
+/// follow-up), the card shows the last contact and the follow-up, and a deal moved to Lost is
+/// asked why, which the drawer then shows with the date.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_call_is_quick_logged_from_the_board_and_a_lost_deal_says_why() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let xvfb = Xvfb::start();
+    let shots = std::env::var_os("LEADSCOUT_SCREENSHOTS").map(std::path::PathBuf::from);
+    let driver = Driver::start(&xvfb.display, data_dir.path());
+    let client = driver.launch_app().await;
+    find(&client, "[data-testid=board]").await;
+    find(&client, "[data-testid=new-lead]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    fill(&client, "fullName", "Katherine Johnson").await;
+    fill(&client, "companyName", "Langley Research").await;
+    find(&client, "[data-testid=create-lead-submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    eventually("the card", || async {
+        let names = lead_names_in(&client, "New").await;
+        (names == ["Katherine Johnson"]).then_some(())
+    })
+    .await;
+
+    // L on the focused card opens the quick-log.
+    let card = find(&client, "[data-testid=lead-card]").await;
+    client
+        .execute(
+            "document.querySelector('[data-testid=lead-card]').focus()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    card.send_keys("l").await.unwrap();
+    find(&client, "[data-testid=quick-log]").await;
+    find(&client, "[data-testid=log-outcome-leftVoicemail]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    find(&client, "[data-testid=log-body]")
+        .await
+        .send_keys("Asked for the budget owner")
+        .await
+        .unwrap();
+    find(&client, "[data-testid=log-follow-up]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    find(&client, "[data-testid=log-next-step]")
+        .await
+        .send_keys("Call back about the pilot")
+        .await
+        .unwrap();
+    // A date input's picker is the platform's; the value is set as the picker would.
+    client
+        .execute(
+            "const d = document.querySelector('[data-testid=log-due]'); d.value = '2030-01-15'; \
+             d.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    if let Some(dir) = &shots {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(
+            dir.join("quick-log.png"),
+            client.screenshot().await.unwrap(),
+        )
+        .unwrap();
+    }
+    find(&client, "[data-testid=log-submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    eventually("the last contact and follow-up on the card", || async {
+        let contacted = text_of(&client, "[data-testid=last-contacted]").await;
+        let next = text_of(&client, "[data-testid=next-step]").await;
+        (contacted.trim() == "Contacted today" && next.contains("Call back about the pilot"))
+            .then_some(())
+    })
+    .await;
+
+    // The drawer's timeline has the call with its outcome.
+    find(&client, "[data-testid=lead-card]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    find(&client, "[data-testid=lead-drawer]").await;
+    eventually("the call in the timeline", || async {
+        let text = text_of(&client, "[data-testid=activity]").await;
+        (text.contains("Asked for the budget owner") && text.contains("Left voicemail"))
+            .then_some(())
+    })
+    .await;
+
+    // Moved to Lost from the drawer: asked why, and the drawer shows it with the date.
+    find(&client, "[data-testid=stage-select]")
+        .await
+        .select_by_label("Lost")
+        .await
+        .unwrap();
+    find(&client, "[data-testid=lost-reason]").await;
+    find(&client, "[data-testid=lost-competitor]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    find(&client, "[data-testid=lost-note]")
+        .await
+        .send_keys("Chose an in-house tool")
+        .await
+        .unwrap();
+    find(&client, "[data-testid=lost-save]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    // The drawer reloads with the reason: read the text afresh each time, not a kept node.
+    eventually("the lost reason in the drawer", || async {
+        let text = client
+            .execute(
+                "return document.querySelector('[data-testid=closed-at]')?.textContent ?? ''",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let text = text.as_str().unwrap_or_default().to_owned();
+        (text.contains("Lost") && text.contains("Went with a competitor: Chose an in-house tool"))
+            .then_some(())
+    })
+    .await;
     client.close().await.unwrap();
 }

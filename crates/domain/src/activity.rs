@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use crate::validation::{clean, FieldError, LeadField};
-use crate::{ActivityId, LeadId, Timestamp};
+use crate::{ActivityId, FieldValue, LeadEdit, LeadId, Timestamp};
 
 pub const MAX_NOTE_CHARS: usize = 20_000;
 
@@ -56,6 +56,50 @@ impl ActivityKind {
     }
 }
 
+/// How a call went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum CallOutcome {
+    Connected,
+    NoAnswer,
+    LeftVoicemail,
+    WrongNumber,
+}
+
+impl CallOutcome {
+    pub const ALL: [CallOutcome; 4] = [
+        CallOutcome::Connected,
+        CallOutcome::NoAnswer,
+        CallOutcome::LeftVoicemail,
+        CallOutcome::WrongNumber,
+    ];
+
+    /// The value stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallOutcome::Connected => "connected",
+            CallOutcome::NoAnswer => "no_answer",
+            CallOutcome::LeftVoicemail => "left_voicemail",
+            CallOutcome::WrongNumber => "wrong_number",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == value)
+    }
+}
+
+impl ActivityKind {
+    /// Whether this kind is a touch with the person (a call, email or meeting): what "last
+    /// contacted" is computed from. A note is not.
+    pub fn is_contact(self) -> bool {
+        matches!(
+            self,
+            ActivityKind::Call | ActivityKind::Email | ActivityKind::Meeting
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Activity {
@@ -63,6 +107,9 @@ pub struct Activity {
     pub lead_id: LeadId,
     pub kind: ActivityKind,
     pub body: String,
+    /// How a call went; only calls have one (and calls logged before outcomes existed lack it).
+    #[serde(default)]
+    pub outcome: Option<CallOutcome>,
     /// When it happened (a call logged afterwards keeps its real time).
     pub occurred_at: Timestamp,
     pub created_at: Timestamp,
@@ -75,6 +122,9 @@ pub struct NewActivity {
     pub lead_id: LeadId,
     pub kind: ActivityKind,
     pub body: String,
+    /// Calls only.
+    #[serde(default)]
+    pub outcome: Option<CallOutcome>,
     /// Defaults to now.
     pub occurred_at: Option<Timestamp>,
 }
@@ -85,6 +135,7 @@ pub struct ActivityDraft {
     pub lead_id: LeadId,
     pub kind: ActivityKind,
     pub body: String,
+    pub outcome: Option<CallOutcome>,
     pub occurred_at: Option<Timestamp>,
 }
 
@@ -95,9 +146,14 @@ impl NewActivity {
                 "Stage changes and research entries are written by Leadscout itself.",
             ));
         }
+        if self.outcome.is_some() && self.kind != ActivityKind::Call {
+            return Err(FieldError::note("Only a call has an outcome."));
+        }
         // Notes may span lines and hold tabs; only other control characters are refused.
+        // A call, email or meeting says what happened by itself (and when): its note is
+        // optional. A note is nothing but its text.
         let body = self.body.trim();
-        if body.is_empty() {
+        if body.is_empty() && self.kind == ActivityKind::Note {
             return Err(FieldError::note("Write something before saving."));
         }
         let stripped: String = body
@@ -116,7 +172,62 @@ impl NewActivity {
             lead_id: self.lead_id,
             kind: self.kind,
             body: body.replace("\r\n", "\n"),
+            outcome: self.outcome,
             occurred_at: self.occurred_at,
+        })
+    }
+}
+
+/// What the quick-log sends: the activity, and the lead's next follow-up when the user set one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LogActivity {
+    pub activity: NewActivity,
+    pub follow_up: Option<FollowUp>,
+}
+
+/// The logged entry and the lead as it is now (its last contact and follow-up).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LoggedActivity {
+    pub activity: Activity,
+    pub lead: crate::Lead,
+}
+
+/// The lead's next follow-up as the quick-log sets it: both fields exactly as typed (blank
+/// clears one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FollowUp {
+    pub next_step: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub due: Option<String>,
+}
+
+/// A validated follow-up: the next step and its due date, `None` to clear.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUpDraft {
+    pub next_step: Option<String>,
+    pub due: Option<String>,
+}
+
+impl FollowUp {
+    pub fn validate(&self) -> Result<FollowUpDraft, FieldError> {
+        let text =
+            |field: LeadField, value: &Option<String>| -> Result<Option<String>, FieldError> {
+                match (LeadEdit {
+                    field,
+                    value: value.clone(),
+                })
+                .validate()?
+                {
+                    FieldValue::Text(_, value) => Ok(value),
+                    _ => Err(FieldError::new(field, "This field takes text.")),
+                }
+            };
+        Ok(FollowUpDraft {
+            next_step: text(LeadField::NextStep, &self.next_step)?,
+            due: text(LeadField::NextStepDue, &self.due)?,
         })
     }
 }
@@ -130,8 +241,48 @@ mod tests {
             lead_id: LeadId(1),
             kind: ActivityKind::Note,
             body: body.into(),
+            outcome: None,
             occurred_at: None,
         }
+    }
+
+    #[test]
+    fn only_calls_carry_an_outcome_and_touches_may_be_logged_without_text() {
+        let mut call = note("");
+        call.kind = ActivityKind::Call;
+        call.outcome = Some(CallOutcome::NoAnswer);
+        let draft = call.validate().unwrap();
+        assert_eq!(draft.body, "");
+        assert_eq!(draft.outcome, Some(CallOutcome::NoAnswer));
+        let mut meeting = note("");
+        meeting.kind = ActivityKind::Meeting;
+        assert!(meeting.validate().is_ok());
+        meeting.outcome = Some(CallOutcome::Connected);
+        assert_eq!(
+            meeting.validate().unwrap_err().message,
+            "Only a call has an outcome."
+        );
+        for outcome in CallOutcome::ALL {
+            assert_eq!(CallOutcome::parse(outcome.as_str()), Some(outcome));
+        }
+        assert!(ActivityKind::Email.is_contact() && !ActivityKind::Note.is_contact());
+    }
+
+    #[test]
+    fn a_follow_up_is_validated_like_the_fields_it_sets() {
+        let ok = FollowUp {
+            next_step: Some("  Send the proposal ".into()),
+            due: Some("2026-12-09".into()),
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(ok.next_step.as_deref(), Some("Send the proposal"));
+        assert_eq!(ok.due.as_deref(), Some("2026-12-09"));
+        let bad = FollowUp {
+            next_step: None,
+            due: Some("next tuesday".into()),
+        };
+        assert_eq!(bad.validate().unwrap_err().field, LeadField::NextStepDue);
     }
 
     #[test]

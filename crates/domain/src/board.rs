@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-use crate::{Lead, LeadId, Stage, StageId};
+use crate::{Lead, LeadId, Stage, StageId, Timestamp};
 
 /// One column: a stage and the leads in it, top to bottom.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -90,6 +90,9 @@ pub struct Card {
     /// Optional as on [`Lead`], so that a whole lead is also a card on the TypeScript side.
     #[serde(default)]
     pub fit_score: Option<u8>,
+    /// The latest call, email or meeting (optional as on [`Lead`]).
+    #[serde(default)]
+    pub last_contacted_at: Option<Timestamp>,
 }
 
 impl From<Lead> for Card {
@@ -108,6 +111,7 @@ impl From<Lead> for Card {
             next_step_due: lead.next_step_due,
             tags: lead.tags,
             fit_score: lead.fit_score,
+            last_contacted_at: lead.last_contacted_at,
         }
     }
 }

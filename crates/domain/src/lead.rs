@@ -59,6 +59,17 @@ pub struct Lead {
     /// verified facts.
     #[serde(default)]
     pub fit_score: Option<u8>,
+    /// The latest call, email or meeting on the timeline (notes do not count).
+    #[serde(default)]
+    pub last_contacted_at: Option<Timestamp>,
+    /// When the lead last moved into a won or lost stage; cleared when it is reopened.
+    #[serde(default)]
+    pub closed_at: Option<Timestamp>,
+    /// Why the deal was lost, with the user's own words; only while in a lost stage.
+    #[serde(default)]
+    pub lost_reason: Option<crate::LostReason>,
+    #[serde(default)]
+    pub lost_note: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }

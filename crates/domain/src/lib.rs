@@ -2,7 +2,9 @@
 //! user input is acceptable. No I/O lives here, so everything is testable as plain values.
 
 mod activity;
+mod closing;
 mod company;
+mod email;
 mod fields;
 mod followup;
 mod freemail;
@@ -16,10 +18,18 @@ mod stage;
 mod time;
 mod validation;
 
-pub use activity::{Activity, ActivityDraft, ActivityKind, NewActivity, MAX_NOTE_CHARS};
+pub use activity::{
+    Activity, ActivityDraft, ActivityKind, CallOutcome, FollowUp, FollowUpDraft, LogActivity,
+    LoggedActivity, NewActivity, MAX_NOTE_CHARS,
+};
+pub use closing::{LostReason, NewLostReason, MAX_LOST_NOTE_CHARS};
 pub use company::{
     canonical_domain, domain_for_display, email_company_domain, registrable_domain,
     research_domain, Company, Proposal, Provenance, SocialLink,
+};
+pub use email::{
+    mailto, CitedFact, DraftRequest, DraftSend, DraftSentence, EmailDraft, EmailKind, SentDraft,
+    MAX_DRAFT_BODY_CHARS, MAX_SUBJECT_CHARS,
 };
 pub use fields::{normalize_phone_in, normalize_tags, MAX_TAGS};
 pub use followup::{

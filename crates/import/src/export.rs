@@ -7,7 +7,7 @@ use leadscout_domain::{LeadDetail, Stage, Timestamp};
 use serde::Serialize;
 
 /// The CSV header, in column order. Importing the file again maps every column back.
-pub const CSV_COLUMNS: [&str; 17] = [
+pub const CSV_COLUMNS: [&str; 19] = [
     "Full Name",
     "Title",
     "Email",
@@ -25,6 +25,8 @@ pub const CSV_COLUMNS: [&str; 17] = [
     "Notes",
     "Created",
     "Updated",
+    "Closed",
+    "Lost Reason",
 ];
 
 fn iso(t: Timestamp) -> String {
@@ -52,6 +54,15 @@ fn money(minor: Option<i64>) -> String {
         let sign = if v < 0 { "-" } else { "" };
         format!("{sign}{}.{:02}", v.abs() / 100, v.abs() % 100)
     })
+}
+
+/// Why a lost deal was lost, as one cell: the reason's label, then the user's words.
+fn lost_reason(lead: &leadscout_domain::Lead) -> String {
+    match (lead.lost_reason, &lead.lost_note) {
+        (Some(reason), Some(note)) => format!("{}: {note}", reason.label()),
+        (Some(reason), None) => reason.label().to_owned(),
+        (None, _) => String::new(),
+    }
 }
 
 /// The leads as CSV text.
@@ -95,6 +106,8 @@ pub fn to_csv(leads: &[LeadDetail], stages: &[Stage], excel_bom: bool) -> Result
                 notes.join("\n\n"),
                 iso(l.created_at),
                 iso(l.updated_at),
+                l.closed_at.map(iso).unwrap_or_default(),
+                lost_reason(l),
             ])
             .map_err(|e| e.to_string())?;
     }
@@ -198,6 +211,29 @@ mod tests {
         assert_eq!(iso(Timestamp(951_782_400_000)), "2000-02-29T00:00:00Z");
         assert_eq!(money(Some(1_250_050)), "12500.50");
         assert_eq!(money(None), "");
+    }
+
+    #[test]
+    fn a_closed_deal_exports_its_date_and_lost_reason() {
+        let detail: LeadDetail = serde_json::from_value(serde_json::json!({
+            "lead": {
+                "id": 1, "fullName": "Ada", "title": null, "email": null, "phone": null,
+                "linkedinUrl": null, "companyId": null, "companyName": null, "website": null,
+                "source": null, "stageId": 6, "position": 0, "dealValue": null, "currency": "USD",
+                "nextStep": null, "nextStepDue": null, "tags": [], "researchedFields": [],
+                "closedAt": 1_795_000_000_000_i64, "lostReason": "competitor",
+                "lostNote": "Chose HubSpot", "createdAt": 0, "updatedAt": 0
+            },
+            "company": null, "research": null, "activities": []
+        }))
+        .unwrap();
+        let csv = String::from_utf8(to_csv(&[detail], &[], false).unwrap()).unwrap();
+        let mut lines = csv.lines();
+        assert!(lines.next().unwrap().ends_with(",Closed,Lost Reason"));
+        assert!(lines
+            .next()
+            .unwrap()
+            .ends_with(",2026-11-18T11:06:40Z,Went with a competitor: Chose HubSpot"));
     }
 
     #[test]

@@ -279,6 +279,27 @@ pub fn numbers_not_in(text: &str, grounds: &[&str]) -> Vec<String> {
     missing
 }
 
+/// The content words of `text` that none of `grounds` has (case, plurals and punctuation
+/// folded), each once, in the order written and lower-cased: the same test a fact's value gets against its
+/// quote, for a statement that may only restate what it cites.
+pub fn words_not_in(text: &str, grounds: &[&str]) -> Vec<String> {
+    let said: BTreeSet<String> = grounds
+        .iter()
+        .flat_map(|g| content_words(&pieces(g).1))
+        .collect();
+    let mut missing: Vec<String> = Vec::new();
+    // Compared folded, reported as written (lower-cased): "kubernetes", not its stem.
+    for word in pieces(text).1 {
+        let Some(folded) = content_words(std::slice::from_ref(&word)).pop() else {
+            continue;
+        };
+        if !said.contains(&folded) && !missing.contains(&word) {
+            missing.push(word);
+        }
+    }
+    missing
+}
+
 /// Whether `text` says nothing beyond `grounds`: every content word of it is one of theirs.
 pub fn only_restates(text: &str, grounds: &[&str]) -> bool {
     let said: BTreeSet<String> = grounds

@@ -123,6 +123,26 @@ pub struct InsightsOutput {
     pub summary_fact_ids: Vec<String>,
 }
 
+/// A sentence of a drafted email and the facts it states.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DraftLine {
+    /// One sentence to the lead, in the words of the facts it cites and the user's profile.
+    #[schemars(length(min = 1, max = 300))]
+    pub text: String,
+    /// The ids of the 1 to 3 facts it states (`F1`...).
+    #[schemars(length(min = 1, max = 3))]
+    pub fact_ids: Vec<String>,
+}
+
+/// The email draft stage's answer: the opening paragraph, sentence by sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailDraftOutput {
+    #[schemars(length(min = 1, max = 3))]
+    pub sentences: Vec<DraftLine>,
+}
+
 /// The committed schema files, by name (`prompts/schemas/<name>.json`).
 pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
     let schema =
@@ -130,6 +150,10 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
     vec![
         ("footprint", schema(schemars::schema_for!(FootprintOutput))),
         ("insights", schema(schemars::schema_for!(InsightsOutput))),
+        (
+            "email_draft",
+            schema(schemars::schema_for!(EmailDraftOutput)),
+        ),
     ]
 }
 

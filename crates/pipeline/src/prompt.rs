@@ -161,8 +161,17 @@ pub struct Prompts {
 impl Prompts {
     /// The shipped prompts, then `overrides/<id>.md` files where they exist.
     pub fn load(overrides: Option<&Path>) -> Result<Prompts, PromptError> {
+        Prompts::load_set(SHIPPED, overrides)
+    }
+
+    /// [`Prompts::load`] for another set of shipped files (the email templates, which research
+    /// neither reads nor fingerprints, so editing one never re-runs research).
+    pub fn load_set(
+        shipped: &[(&str, &str)],
+        overrides: Option<&Path>,
+    ) -> Result<Prompts, PromptError> {
         let mut by_id = BTreeMap::new();
-        for (id, text) in SHIPPED {
+        for (id, text) in shipped {
             let mut prompt = parse(id, text)?;
             if let Some(dir) = overrides {
                 let file = dir.join(format!("{id}.md"));

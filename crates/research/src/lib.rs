@@ -5,6 +5,7 @@
 pub mod check;
 mod contacts;
 mod crawl;
+pub mod draft;
 mod extract;
 pub mod feed;
 mod fetch;

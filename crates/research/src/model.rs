@@ -58,6 +58,24 @@ pub struct ModelChoice {
     pub timeouts: CallTimeouts,
 }
 
+impl ModelChoice {
+    /// The model Settings names, with its deadlines; `None` when none is set up.
+    pub fn from_settings(settings: &leadscout_domain::Settings) -> Option<ModelChoice> {
+        match (&settings.model.provider, &settings.model.model) {
+            (Some(provider), Some(model)) => Some(ModelChoice {
+                provider: provider.clone(),
+                base_url: settings.model.base_url.clone(),
+                model: model.clone(),
+                timeouts: CallTimeouts {
+                    total: Duration::from_secs(u64::from(settings.timeouts.total_seconds)),
+                    silence: Duration::from_secs(u64::from(settings.timeouts.silence_seconds)),
+                },
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// Connects to the model Settings chose.
 pub trait Models: Send + Sync {
     fn connect<'a>(
@@ -191,18 +209,7 @@ impl Stage for ContextStage {
                 .settings()
                 .await
                 .map_err(|e| StageError::transient(format!("could not read settings: {e}")))?;
-            let model = match (settings.model.provider, settings.model.model) {
-                (Some(provider), Some(model)) => Some(ModelChoice {
-                    provider,
-                    base_url: settings.model.base_url,
-                    model,
-                    timeouts: CallTimeouts {
-                        total: Duration::from_secs(u64::from(settings.timeouts.total_seconds)),
-                        silence: Duration::from_secs(u64::from(settings.timeouts.silence_seconds)),
-                    },
-                }),
-                _ => None,
-            };
+            let model = ModelChoice::from_settings(&settings);
             // Without a model the prompts are not used; with one, a broken override ends the
             // model steps (which say why), never the website research.
             let prompts = match &model {
@@ -297,7 +304,7 @@ async fn shared_vars(
     .collect())
 }
 
-fn schema_for(prompt: &Prompt) -> Result<OutputSchema, StageError> {
+pub(crate) fn schema_for(prompt: &Prompt) -> Result<OutputSchema, StageError> {
     let value = schemas()
         .into_iter()
         .find(|(name, _)| *name == prompt.schema)
@@ -704,7 +711,7 @@ fn unverified_reason(problem: &Unverified) -> String {
     }
 }
 
-fn is_unknown(value: &str) -> bool {
+pub(crate) fn is_unknown(value: &str) -> bool {
     let v = value.trim().trim_end_matches('.').to_ascii_lowercase();
     v.is_empty()
         || [
@@ -1035,13 +1042,24 @@ fn check_insights(output: &InsightsOutput) -> Vec<String> {
 pub type Cited = BTreeMap<String, (String, String)>;
 
 /// Whether a statement stands on the facts it cites: 1 to 3 different verified facts, no
-/// number they do not state, and something said beyond them (`restating` allowed for the
-/// summary, whose job is to restate).
-fn statement_problem(text: &str, ids: &[String], facts: &Cited, restating: bool) -> Option<String> {
+/// number they do not state, and something said beyond them.
+fn statement_problem(text: &str, ids: &[String], facts: &Cited) -> Option<String> {
+    restatement_problem(text, ids, facts, None)
+}
+
+/// [`statement_problem`], or for a restatement (the summary, whose job is to restate; an email
+/// draft's sentences) any number of facts and no content word they do not state: `restating`
+/// holds the names (the lead's company) it may use besides its facts' words.
+pub(crate) fn restatement_problem(
+    text: &str,
+    ids: &[String],
+    facts: &Cited,
+    restating: Option<&[&str]>,
+) -> Option<String> {
     if ids.is_empty() {
         return Some("cites no fact".to_owned());
     }
-    if ids.len() > MAX_CITED && !restating {
+    if ids.len() > MAX_CITED && restating.is_none() {
         return Some(format!(
             "cites {} facts; a statement rests on 1 to {MAX_CITED}",
             ids.len()
@@ -1066,7 +1084,17 @@ fn statement_problem(text: &str, ids: &[String], facts: &Cited, restating: bool)
             invented.join(", ")
         ));
     }
-    if !restating && grounding::only_restates(text, &grounds) {
+    if let Some(names) = restating {
+        let allowed: Vec<&str> = grounds.iter().chain(names).copied().collect();
+        let unsupported = grounding::words_not_in(text, &allowed);
+        if !unsupported.is_empty() {
+            return Some(format!(
+                "says {}, which none of its facts does",
+                unsupported.join(", ")
+            ));
+        }
+    }
+    if restating.is_none() && grounding::only_restates(text, &grounds) {
         return Some(format!(
             "only repeats {}; a reason says why it matters",
             ids.join(", ")
@@ -1077,7 +1105,7 @@ fn statement_problem(text: &str, ids: &[String], facts: &Cited, restating: bool)
 
 fn grounded(item: &Grounded, facts: &Cited) -> (GroundedView, Option<String>) {
     let ids: Vec<String> = item.fact_ids.iter().map(|i| i.trim().to_owned()).collect();
-    let problem = statement_problem(&item.text, &ids, facts, false);
+    let problem = statement_problem(&item.text, &ids, facts);
     (
         GroundedView {
             text: item.text.trim().to_owned(),
@@ -1122,10 +1150,12 @@ fn reasons_on_different_facts(reasons: &[GroundedView]) -> usize {
 
 impl InsightsStage {
     /// The checked answer as stored, with the grounding of each statement. `facts` holds the
-    /// verified facts the model was given.
+    /// verified facts the model was given; `company` is the lead's company as the prompt names
+    /// it, which the summary may name.
     pub fn view(
         output: &InsightsOutput,
         facts: &Cited,
+        company: &str,
         model: &str,
     ) -> (InsightsView, Vec<GroundingView>) {
         let mut report = Vec::new();
@@ -1135,7 +1165,7 @@ impl InsightsStage {
             .iter()
             .map(|i| i.trim().to_owned())
             .collect();
-        let summary_problem = statement_problem(&summary, &summary_ids, facts, true);
+        let summary_problem = restatement_problem(&summary, &summary_ids, facts, Some(&[company]));
         report.push(GroundingView {
             claim: "summary".into(),
             verified: summary_problem.is_none(),
@@ -1285,6 +1315,7 @@ impl InsightsStage {
         )
         .map_err(|e| StageError::permanent(e.to_string()))?;
         // Only facts the prompt holds may be cited.
+        let company_name = vars.get("lead_company").cloned().unwrap_or_default();
         let verified: Cited = usable
             .iter()
             .filter(|f| layers.included.iter().any(|e| e.id == f.key))
@@ -1305,7 +1336,7 @@ impl InsightsStage {
             meta: StageMeta::default(),
         }
         .run(check_insights, |out: &InsightsOutput, model: &str| {
-            Self::view(out, &verified, model)
+            Self::view(out, &verified, &company_name, model)
         })
         .await?;
         let view = answer.value;
@@ -1429,7 +1460,7 @@ mod tests {
             ],
             "Acme makes drop-forged anvils for workshops.",
         );
-        let (view, report) = InsightsStage::view(&one_fact, &facts(), "m");
+        let (view, report) = InsightsStage::view(&one_fact, &facts(), "Acme", "m");
         assert!(view.fit_reasons.iter().all(|r| r.verified));
         assert!(!view.fit_verified);
         assert_eq!(
@@ -1446,7 +1477,7 @@ mod tests {
             "Acme makes drop-forged anvils for 2,000 workshops.",
         );
         spread.summary_fact_ids = vec!["F1".into(), "F2".into()];
-        let (view, _) = InsightsStage::view(&spread, &facts(), "m");
+        let (view, _) = InsightsStage::view(&spread, &facts(), "Acme", "m");
         assert!(view.fit_verified && view.summary_verified);
         assert_eq!(
             InsightsStage::headline(&view),
@@ -1455,7 +1486,7 @@ mod tests {
         // A summary with a number its facts do not state is not verified, nor the headline.
         let mut invented = spread.clone();
         invented.summary = "Acme makes anvils for 5,000 workshops.".into();
-        let (view, report) = InsightsStage::view(&invented, &facts(), "m");
+        let (view, report) = InsightsStage::view(&invented, &facts(), "Acme", "m");
         assert!(!view.summary_verified);
         assert_eq!(
             report[0].problem.as_deref(),
@@ -1465,6 +1496,31 @@ mod tests {
             InsightsStage::headline(&view),
             "Fit 80/100 · the reasons are on the lead."
         );
+    }
+
+    /// An e2e screenshot showed "Acme sells..." verified on a Northwind lead: a summary that
+    /// cites verified facts and invents no number still has to say only what they state.
+    #[test]
+    fn a_summary_about_another_company_is_not_verified() {
+        let mut other = answer(
+            vec![
+                said("They buy steel in bulk.", &["F1"]),
+                said("A large base to serve.", &["F2"]),
+                said("Hiring means growth.", &["F3"]),
+            ],
+            "Northwind sells refrigerated freight to 2,000 workshops.",
+        );
+        other.summary_fact_ids = vec!["F1".into(), "F2".into()];
+        let (view, report) = InsightsStage::view(&other, &facts(), "Acme", "m");
+        assert!(!view.summary_verified);
+        assert_eq!(
+            report[0].problem.as_deref(),
+            Some("says northwind, sells, refrigerated, freight, which none of its facts does")
+        );
+        // Its facts' own words, in another order, are fine.
+        other.summary = "Trusted by 2,000 workshops, Acme makes anvils.".into();
+        let (view, _) = InsightsStage::view(&other, &facts(), "Acme", "m");
+        assert!(view.summary_verified);
     }
 
     #[test]

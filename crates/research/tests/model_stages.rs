@@ -284,7 +284,7 @@ async fn facts_are_grounded_insights_cite_only_verified_facts_and_the_inspector_
     assert_eq!(insights.model, "gpt-4o-mini");
     let headline = outcome.outputs["insights"]["headline"].as_str().unwrap();
     assert!(
-        headline.starts_with("Fit 72/100 · Acme sells"),
+        headline.starts_with("Fit 72/100 · Acme: anvils for builders"),
         "{headline}"
     );
     let timeline = h.timeline(ada).await;
@@ -952,4 +952,128 @@ async fn over_the_daily_budget_a_run_waits_in_the_queue_and_resumes_where_it_sto
     assert_eq!(footprint.model.as_deref(), Some("gpt-4o-mini"));
     assert!(footprint.tokens_in.unwrap() >= 1_000_000 && footprint.cost_usd.unwrap() > 0.1);
     assert!(footprint.duration_ms.is_some());
+}
+
+/// Issue 22: a drafted email is built only from verified facts and the user's profile. The
+/// model is never sent an unverified fact, and whatever it makes up (a sentence citing an
+/// unverified fact, a number or a word no cited fact states) stays out of the email.
+#[tokio::test]
+async fn a_lying_model_gets_nothing_unverified_into_a_drafted_email() {
+    use leadscout_domain::{DraftRequest, EmailKind};
+    use leadscout_research::draft::draft_email;
+
+    let h = Harness::start(&[("acme", "acme.example")]).await;
+    let ada = h
+        .add(
+            "Ada Lovelace",
+            Some(&h.site("acme")),
+            Some("ada@acme.example"),
+        )
+        .await;
+    h.run().await;
+    let company = h
+        .store
+        .lead(ada)
+        .await
+        .unwrap()
+        .unwrap()
+        .company_id
+        .unwrap();
+    let facts = h
+        .store
+        .company_research(company)
+        .await
+        .unwrap()
+        .unwrap()
+        .facts;
+    let unverified = facts
+        .iter()
+        .find(|f| f.value == "500-1000 employees")
+        .unwrap();
+    assert!(!unverified.verified);
+    let key = |value: &str| {
+        facts
+            .iter()
+            .find(|f| f.verified && f.value == value)
+            .unwrap()
+            .key
+            .clone()
+    };
+    let (anvils, steel) = (
+        key("Anvils for builders"),
+        key("Drop-forged steel, tracked from forge to workshop"),
+    );
+    let kit = kit::kit_with(
+        &h.store,
+        h.keychain.clone(),
+        Some(h.dir.path().join("prompts")),
+        leadscout_research::model::CALL_TIMEOUT,
+    );
+    let request = DraftRequest {
+        lead_id: ada,
+        kind: EmailKind::FirstTouch,
+        with_model: true,
+        talking_point: None,
+    };
+
+    let honest = "I saw Acme makes anvils for builders, with drop-forged steel tracked from forge to workshop.";
+    h.model.push(Reply::Answer(json!({ "sentences": [
+        { "text": honest, "fact_ids": [anvils, steel] },
+        { "text": "Acme has 500-1000 employees.", "fact_ids": [unverified.key] },
+        { "text": "With 750 people, Acme makes anvils for builders.", "fact_ids": [anvils] }
+    ]})));
+    let draft = draft_email(&kit, &request).await.unwrap();
+    assert_eq!(draft.to.as_deref(), Some("ada@acme.example"));
+    assert!(
+        draft.body.starts_with(&format!("Hi Ada,\n\n{honest}\n\n")),
+        "{}",
+        draft.body
+    );
+    assert!(
+        !draft.body.contains("500") && !draft.body.contains("750"),
+        "{}",
+        draft.body
+    );
+    let problems: Vec<Option<&str>> = draft
+        .sentences
+        .iter()
+        .map(|s| s.problem.as_deref())
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            None,
+            Some(format!("cites {}, which is not a verified fact", unverified.key).as_str()),
+            Some("states 750, which none of its facts does"),
+        ]
+    );
+    assert_eq!(draft.sentences[0].facts.len(), 2);
+    assert!(draft.sentences[1].facts.is_empty());
+    // The unverified fact was never sent to the model.
+    let sent = h.model.requests().last().unwrap().to_string();
+    assert!(sent.contains("Anvils for builders"));
+    assert!(
+        !sent.contains("500-1000") && !sent.contains("five hundred"),
+        "{sent}"
+    );
+
+    // A draft whose every sentence makes something up keeps the template alone.
+    h.model.push(Reply::Answer(json!({ "sentences": [
+        { "text": "Acme runs Kubernetes for builders.", "fact_ids": [anvils] }
+    ]})));
+    let draft = draft_email(&kit, &request).await.unwrap();
+    assert!(!draft.body.contains("Kubernetes"), "{}", draft.body);
+    assert_eq!(
+        draft.sentences[0].problem.as_deref(),
+        Some("says runs, kubernetes, which none of its facts does")
+    );
+    assert!(draft
+        .model_note
+        .unwrap()
+        .starts_with("No sentence the model wrote"));
+    assert!(
+        draft.body.starts_with("Hi Ada,\n\nI work at Forge & Co"),
+        "{}",
+        draft.body
+    );
 }

@@ -175,6 +175,7 @@ async fn seed(
                 lead_id: lead.id,
                 kind: ActivityKind::Note,
                 body,
+                outcome: None,
                 occurred_at: None,
             }
             .validate()

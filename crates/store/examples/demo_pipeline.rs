@@ -259,6 +259,7 @@ async fn main() {
                 lead_id: lead.id,
                 kind: ActivityKind::Note,
                 body: note.to_owned(),
+                outcome: None,
                 occurred_at: Some(at),
             }
             .validate()

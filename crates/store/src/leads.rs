@@ -28,6 +28,9 @@ fn lead_json(tags: &str) -> String {
          'tags', {tags}, 'researchedFields', json(l.researched_fields), \
          'fitScore', (SELECT i.fit_score FROM insights i WHERE i.lead_id = l.id \
          AND i.fit_verified = 1), \
+         'lastContactedAt', (SELECT max(a.occurred_at) FROM activities a \
+         WHERE a.lead_id = l.id AND a.deleted_at IS NULL AND a.kind IN ('call', 'email', 'meeting')), \
+         'closedAt', l.closed_at, 'lostReason', l.lost_reason, 'lostNote', l.lost_note, \
          'createdAt', l.created_at, 'updatedAt', l.updated_at)"
     )
 }
@@ -462,6 +465,21 @@ impl Store {
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
+        if lead.stage_id != to.stage_id {
+            // Into won or lost: the deal closes now (a lost reason belongs to a lost stage
+            // only). Back into an open stage: it is open again, with nothing of its closing.
+            sqlx::query(
+                "UPDATE leads SET \
+                   closed_at = CASE WHEN s.kind = 'open' THEN NULL ELSE ? END, \
+                   lost_reason = CASE WHEN s.kind = 'lost' THEN lost_reason END, \
+                   lost_note = CASE WHEN s.kind = 'lost' THEN lost_note END \
+                 FROM pipeline_stages s WHERE s.id = leads.stage_id AND leads.id = ?",
+            )
+            .bind(now.0)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        }
         if lead.stage_id != to.stage_id {
             let from = stage_name(&mut tx, lead.stage_id).await?;
             let into = stage_name(&mut tx, to.stage_id).await?;

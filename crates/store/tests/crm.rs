@@ -412,6 +412,7 @@ fn note(lead: LeadId, body: &str) -> leadscout_domain::ActivityDraft {
         lead_id: lead,
         kind: ActivityKind::Note,
         body: body.into(),
+        outcome: None,
         occurred_at: None,
     }
     .validate()

@@ -149,6 +149,23 @@ export const commands = {
 	/**  Days without activity after which a deal in each stage is stale. */
 	staleRules: () => typedError<StaleRule[], IpcError>(__TAURI_INVOKE("stale_rules")),
 	saveStaleRules: (rules: StaleRule[]) => typedError<null, IpcError>(__TAURI_INVOKE("save_stale_rules", { rules })),
+	/**
+	 *  Logs a call (with its outcome), email, meeting or note, and sets the lead's next follow-up
+	 *  in the same write when one is given. Answers the entry and the updated lead.
+	 */
+	logActivity: (input: LogActivity) => typedError<LoggedActivity, IpcError>(__TAURI_INVOKE("log_activity", { input })),
+	/**  Records why a lead in a lost stage was lost. */
+	setLostReason: (input: NewLostReason) => typedError<Lead, IpcError>(__TAURI_INVOKE("set_lost_reason", { input })),
+	/**
+	 *  Drafts an email to a lead from the chosen template; with `withModel`, its opening paragraph
+	 *  from the lead's verified facts.
+	 */
+	draftEmail: (input: DraftRequest) => typedError<EmailDraft, IpcError>(__TAURI_INVOKE("draft_email", { input })),
+	/**
+	 *  Opens the edited draft in the user's mail client (a `mailto:` link to the lead's address)
+	 *  or, when the window copied it, only records it; either way it is logged as an email.
+	 */
+	sendEmailDraft: (input: SentDraft) => typedError<LoggedActivity, IpcError>(__TAURI_INVOKE("send_email_draft", { input })),
 };
 
 /** Events */
@@ -168,6 +185,8 @@ export type Activity = {
 	leadId: LeadId,
 	kind: ActivityKind,
 	body: string,
+	/**  How a call went; only calls have one (and calls logged before outcomes existed lack it). */
+	outcome?: CallOutcome | null,
 	/**  When it happened (a call logged afterwards keeps its real time). */
 	occurredAt: Timestamp,
 	createdAt: Timestamp,
@@ -211,6 +230,9 @@ export type Budget = {
 	perDayCents?: number | null,
 };
 
+/**  How a call went. */
+export type CallOutcome = "connected" | "noAnswer" | "leftVoicemail" | "wrongNumber";
+
 /**
  *  A lead as its card on the board uses it: what the card shows, what the board's filter
  *  searches and what the column totals add up. The drawer reads the whole [`Lead`]. Without the
@@ -235,6 +257,8 @@ export type Card = {
 	tags: string[],
 	/**  Optional as on [`Lead`], so that a whole lead is also a card on the TypeScript side. */
 	fitScore?: number | null,
+	/**  The latest call, email or meeting (optional as on [`Lead`]). */
+	lastContactedAt?: Timestamp | null,
 };
 
 /**
@@ -246,6 +270,14 @@ export type CardColumn = {
 	leads: Card[],
 	/**  The sum of the column's deal values, one entry per currency, largest first. */
 	valueTotals: MoneyTotal[],
+};
+
+/**  A verified fact as a draft cites it. */
+export type CitedFact = {
+	key: string,
+	value: string,
+	quote: string,
+	sourceUrl: string | null,
 };
 
 export type Company = {
@@ -327,6 +359,33 @@ export type CostLedger = {
 	unpricedCalls: number,
 };
 
+/**  What the draft dialog asks for. */
+export type DraftRequest = {
+	leadId: LeadId,
+	kind: EmailKind,
+	/**  Let the model write the talking-point paragraph from the verified facts. */
+	withModel: boolean,
+	/**
+	 *  The paragraph to use when the model writes none: the user's own words, or a talking
+	 *  point of the lead's insights they chose.
+	 */
+	talkingPoint: string | null,
+};
+
+/**  How a finished draft leaves: opened in the mail client, or copied by the window. */
+export type DraftSend = "mailClient" | "copied";
+
+/**
+ *  One sentence the model wrote, with the facts it cites and whether it stands on them. Only
+ *  sentences that do are in the draft.
+ */
+export type DraftSentence = {
+	text: string,
+	facts: CitedFact[],
+	verified: boolean,
+	problem: string | null,
+};
+
 /**
  *  What an import does with a row that matches a lead already there (same email, else same
  *  name at the same company domain).
@@ -334,6 +393,25 @@ export type CostLedger = {
 export type Duplicates = "skip" | 
 /**  Fill the existing lead's empty fields from the row; never overwrite a value. */
 "merge" | "create";
+
+/**  A drafted email, ready to edit. */
+export type EmailDraft = {
+	leadId: LeadId,
+	/**  The lead's email address; `None` when the lead has none (the draft can still be copied). */
+	to: string | null,
+	subject: string,
+	body: string,
+	/**  The model's sentences, accepted or not; empty for a template draft. */
+	sentences: DraftSentence[],
+	/**
+	 *  Why the model's paragraph is not in the draft, when it is not (no model, no verified
+	 *  facts, no sentence that stands on its facts).
+	 */
+	modelNote: string | null,
+};
+
+/**  Which template a draft starts from. */
+export type EmailKind = "firstTouch" | "followUp";
 
 export type ExportFormat = "csv" | 
 /**  CSV with a UTF-8 byte-order mark, so Excel shows accents right. */
@@ -388,6 +466,16 @@ export type FollowUpInput = {
 
 /**  Follow-ups changed outside the window (a notification's Done or Snooze): reload them. */
 export type FollowUpsChanged = LeadId;
+
+/**
+ *  The lead's next follow-up as the quick-log sets it: both fields exactly as typed (blank
+ *  clears one).
+ */
+export type FollowUp = {
+	nextStep: string | null,
+	/**  `YYYY-MM-DD`. */
+	due: string | null,
+};
 
 /**  A statement of the insights stage and the facts it rests on. */
 export type GroundedView = {
@@ -551,6 +639,13 @@ export type Lead = {
 	 *  verified facts.
 	 */
 	fitScore?: number | null,
+	/**  The latest call, email or meeting on the timeline (notes do not count). */
+	lastContactedAt?: Timestamp | null,
+	/**  When the lead last moved into a won or lost stage; cleared when it is reopened. */
+	closedAt?: Timestamp | null,
+	/**  Why the deal was lost, with the user's own words; only while in a lost stage. */
+	lostReason?: LostReason | null,
+	lostNote?: string | null,
 	createdAt: Timestamp,
 	updatedAt: Timestamp,
 };
@@ -596,6 +691,24 @@ export type LocalModelServer = {
 	baseUrl: string,
 	models: string[],
 };
+
+/**  What the quick-log sends: the activity, and the lead's next follow-up when the user set one. */
+export type LogActivity = {
+	activity: NewActivity,
+	followUp: FollowUp | null,
+};
+
+/**  The logged entry and the lead as it is now (its last contact and follow-up). */
+export type LoggedActivity = {
+	activity: Activity,
+	lead: Lead,
+};
+
+/**
+ *  Why a deal was lost, as offered when a card moves to a lost stage. Spelled as stored, so the
+ *  store's JSON reads straight into it.
+ */
+export type LostReason = "price" | "competitor" | "no_budget" | "timing" | "no_response" | "not_a_fit" | "other";
 
 /**  A target per column (`None`: not imported), and the preset that suggested it. */
 export type Mapping = {
@@ -699,6 +812,8 @@ export type NewActivity = {
 	leadId: LeadId,
 	kind: ActivityKind,
 	body: string,
+	/**  Calls only. */
+	outcome?: CallOutcome | null,
 	/**  Defaults to now. */
 	occurredAt: Timestamp | null,
 };
@@ -715,6 +830,13 @@ export type NewLead = {
 
 /**  Sent by the tray's "New lead": the window opens the new-lead form. */
 export type NewLeadRequested = null;
+/**  What the "why was it lost?" dialog sends. */
+export type NewLostReason = {
+	leadId: LeadId,
+	reason: LostReason,
+	/**  The user's own words; required when the reason is "other". */
+	note: string | null,
+};
 
 /**  What the "add stage" form sends. */
 export type NewStage = {
@@ -894,6 +1016,14 @@ export type SearchHit = {
 };
 
 export type SearchKind = "lead" | "company" | "note";
+
+/**  The draft as the user edited it. */
+export type SentDraft = {
+	leadId: LeadId,
+	subject: string,
+	body: string,
+	via: DraftSend,
+};
 
 export type Settings = {
 	/**  Start research as soon as a lead with a website or work email is added. */

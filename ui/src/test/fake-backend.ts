@@ -10,6 +10,11 @@ import type {
   Lead,
   LeadEdit,
   LeadId,
+  LogActivity,
+  NewLostReason,
+  DraftRequest,
+  EmailDraft,
+  SentDraft,
   MoneyTotal,
   NewActivity,
   NewLead,
@@ -121,6 +126,7 @@ function card(lead: Lead): Card {
     nextStepDue: lead.nextStepDue,
     tags: [...lead.tags],
     fitScore: lead.fitScore,
+    lastContactedAt: lead.lastContactedAt ?? null,
   };
 }
 
@@ -340,6 +346,11 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
           const to = backend.stages.find((s) => s.id === stageId)?.name;
           backend.activities.push({ id: nextActivity++, leadId: lead.id, kind: "stageChange", body: `Moved from ${from} to ${to}`, occurredAt: Date.now(), createdAt: Date.now() });
         }
+        if (lead.stageId !== stageId) {
+          const kind = backend.stages.find((s) => s.id === stageId)?.kind;
+          lead.closedAt = kind === "open" ? null : Date.now();
+          if (kind !== "lost") lead.lostReason = lead.lostNote = null;
+        }
         lead.stageId = stageId;
         return { ...lead };
       }
@@ -361,6 +372,67 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         const activity: Activity = { id: nextActivity++, leadId: input.leadId, kind: input.kind, body: input.body.trim(), occurredAt: input.occurredAt ?? now, createdAt: now };
         backend.activities.push(activity);
         return activity;
+      }
+      case "log_activity": {
+        // As the store does: the entry, the follow-up in the same write, the last contact.
+        const { activity: input, followUp } = args.input as LogActivity;
+        const lead = get(input.leadId);
+        if (input.kind === "note" && input.body.trim() === "") invalid("note", "Write something before saving.");
+        if (input.outcome && input.kind !== "call") invalid("note", "Only a call has an outcome.");
+        if (followUp?.due && !/^\d{4}-\d{2}-\d{2}$/u.test(followUp.due)) invalid("nextStepDue", "Enter a date as YYYY-MM-DD, like 2026-12-01.");
+        const now = Date.now();
+        const activity: Activity = { id: nextActivity++, leadId: input.leadId, kind: input.kind, body: input.body.trim(), outcome: input.outcome ?? null, occurredAt: input.occurredAt ?? now, createdAt: now };
+        backend.activities.push(activity);
+        if (followUp) {
+          lead.nextStep = followUp.nextStep?.trim() || null;
+          lead.nextStepDue = followUp.due || null;
+        }
+        const touches = backend.activities.filter((a) => a.leadId === lead.id && ["call", "email", "meeting"].includes(a.kind));
+        lead.lastContactedAt = touches.length > 0 ? Math.max(...touches.map((a) => a.occurredAt)) : null;
+        return { activity, lead: { ...lead } };
+      }
+      case "draft_email": {
+        // The template, and with the model one sentence that stands on its fact and one that
+        // does not (the real checks are tested in crates/research).
+        const input = args.input as DraftRequest;
+        const lead = get(input.leadId);
+        const kept = "I saw Acme makes anvils for builders.";
+        const opening = input.withModel ? kept : (input.talkingPoint ?? "");
+        const draft: EmailDraft = {
+          leadId: lead.id,
+          to: lead.email,
+          subject: `${lead.companyName ?? "your company"} and Forge & Co`,
+          body: `Hi ${lead.fullName.split(" ")[0]},\n\n${opening ? `${opening}\n\n` : ""}I work at Forge & Co.\n\nBest regards`,
+          sentences: input.withModel
+            ? [
+                { text: kept, facts: [{ key: "F1", value: "Anvils for builders", quote: "Anvils for builders", sourceUrl: "https://acme.example/" }], verified: true, problem: null },
+                { text: "Acme has 5,000 staff.", facts: [], verified: false, problem: "states 5000, which none of its facts does" },
+              ]
+            : [],
+          modelNote: null,
+        };
+        return draft;
+      }
+      case "send_email_draft": {
+        const input = args.input as SentDraft;
+        const lead = get(input.leadId);
+        if (input.via === "mailClient") refuse({ code: "internal", message: "Your mail client could not be opened. Copy the email instead.", field: null });
+        const now = Date.now();
+        const activity: Activity = { id: nextActivity++, leadId: lead.id, kind: "email", body: `${input.subject}\n\n${input.body}`, outcome: null, occurredAt: now, createdAt: now };
+        backend.activities.push(activity);
+        lead.lastContactedAt = now;
+        return { activity, lead: { ...lead } };
+      }
+      case "set_lost_reason": {
+        const input = args.input as NewLostReason;
+        const lead = get(input.leadId);
+        if (backend.stages.find((s) => s.id === lead.stageId)?.kind !== "lost") {
+          refuse({ code: "validation", message: "Only a lead in a lost stage has a lost reason; move it to Lost first.", field: null });
+        }
+        if (input.reason === "other" && !input.note?.trim()) invalid("note", "Say in a few words why the deal was lost.");
+        lead.lostReason = input.reason;
+        lead.lostNote = input.note?.trim() || null;
+        return { ...lead };
       }
       case "delete_activity":
         backend.activities = backend.activities.filter((a) => a.id !== args.id);

@@ -460,7 +460,7 @@ fn insights(task: &str, obedient: bool) -> Value {
         });
     }
     json!({
-        "summary": "Acme sells drop-forged anvils and tracking software to workshops; a good match for the user's offering, with open roles suggesting growth.",
+        "summary": "Acme: anvils for builders, with drop-forged steel tracked from forge to workshop.",
         "summary_fact_ids": ids.iter().take(2).collect::<Vec<_>>(),
         "fit_score": 72,
         "fit_reasons": [

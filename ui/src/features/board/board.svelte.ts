@@ -21,9 +21,18 @@ import { call, describe } from "../../ipc/client";
 export interface Filter {
   text: string;
   tags: string[];
+  /** Only leads with no call, email or meeting in this many days (never contacted included). */
+  notContactedDays?: number | null;
 }
 
-export function matchesFilter(lead: Card, filter: Filter): boolean {
+const DAY_MS = 86_400_000;
+
+export function matchesFilter(lead: Card, filter: Filter, now: number = Date.now()): boolean {
+  const days = filter.notContactedDays ?? null;
+  if (days !== null) {
+    const last = lead.lastContactedAt ?? null;
+    if (last !== null && last > now - days * DAY_MS) return false;
+  }
   const text = filter.text.trim().toLocaleLowerCase();
   if (text) {
     const hay = [lead.fullName, lead.companyName, lead.email, lead.title]
@@ -64,7 +73,13 @@ export class BoardState {
     }
     return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([t]) => t);
   });
-  filtering = $derived(this.filter.text.trim() !== "" || this.filter.tags.length > 0);
+  filtering = $derived(
+    this.filter.text.trim() !== "" || this.filter.tags.length > 0 || (this.filter.notContactedDays ?? null) !== null,
+  );
+  /** The lead just moved into a lost stage, whose reason is being asked. */
+  lostReasonFor = $state<Card | null>(null);
+  /** The lead whose activity is being logged from the board. */
+  quickLogFor = $state<Card | null>(null);
   visibleCount = $derived(
     this.board?.columns.reduce((n, c) => n + c.leads.filter((l) => matchesFilter(l, this.filter)).length, 0) ?? 0,
   );
@@ -224,6 +239,10 @@ export class BoardState {
     try {
       const saved = await call(commands.moveLead(id, stageId, beforeId));
       this.replace(saved);
+      // Every way of moving a card (drag, keys, the drawer) comes here: a deal that has just
+      // been lost is asked why.
+      const kindOf = (stage: StageId) => this.stages.find((s) => s.id === stage)?.kind;
+      if (kindOf(stageId) === "lost" && kindOf(found.stageId) !== "lost") this.lostReasonFor = saved;
     } catch (e) {
       await this.load();
       throw e;
