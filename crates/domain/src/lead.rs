@@ -43,6 +43,9 @@ pub struct Lead {
     pub next_step: Option<String>,
     /// `YYYY-MM-DD`.
     pub next_step_due: Option<String>,
+    /// When the deal is expected to close, `YYYY-MM-DD`: the month the forecast counts it in.
+    #[serde(default)]
+    pub expected_close: Option<String>,
     pub tags: Vec<String>,
     /// Fields whose current value was written by research rather than typed by the user.
     /// Markers a newer version wrote for fields this one does not know are skipped on reading.
@@ -91,7 +94,9 @@ impl LeadEdit {
             LeadField::Email => FieldValue::Text(field, normalize_email(Some(raw))?),
             LeadField::Phone => FieldValue::Text(field, normalize_phone(raw)?),
             LeadField::LinkedinUrl => FieldValue::Text(field, normalize_linkedin(raw)?),
-            LeadField::NextStepDue => FieldValue::Text(field, normalize_date(field, raw)?),
+            LeadField::NextStepDue | LeadField::ExpectedClose => {
+                FieldValue::Text(field, normalize_date(field, raw)?)
+            }
             LeadField::Website => FieldValue::Website(normalize_website(Some(raw))?),
             LeadField::DealValue => FieldValue::DealValue(parse_deal_value(raw)?),
             LeadField::Currency => FieldValue::Currency(normalize_currency(raw)?),

@@ -4,6 +4,8 @@
 mod activity;
 mod company;
 mod fields;
+mod forecast;
+mod report;
 mod freemail;
 mod ids;
 mod lead;
@@ -35,10 +37,15 @@ pub use settings::{
     TIMEOUT_SECONDS,
 };
 pub use stage::{
-    normalize_stage_color, normalize_stage_name, NewStage, Stage, StageEdit, StageInputError,
+    check_stage_probability, normalize_stage_color, normalize_stage_name, NewStage, Stage, StageEdit, StageInputError,
     StageKind, STAGE_PALETTE,
 };
 pub use time::Timestamp;
 pub use validation::{FieldError, LeadField};
 mod board;
 pub use board::{Board, BoardColumn, BoardView, Card, CardColumn, MoneyTotal};
+pub use forecast::{forecast, Forecast, ForecastDeal, MonthForecast, StageForecast, Weighing};
+pub use report::{
+    reports, FitBucket, FitOutcome, MonthOutcome, RateRow, ReportLead, Reports, StageConversion,
+    StageDuration, StageMove,
+};

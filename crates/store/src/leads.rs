@@ -24,6 +24,7 @@ fn lead_json(tags: &str) -> String {
          'companyName', l.company_name, 'website', l.website, 'source', l.source, \
          'stageId', l.stage_id, 'position', l.position, 'dealValue', l.deal_value, \
          'currency', l.currency, 'nextStep', l.next_step, 'nextStepDue', l.next_step_due, \
+         'expectedClose', l.expected_close, \
          'tags', {tags}, 'researchedFields', json(l.researched_fields), \
          'fitScore', (SELECT i.fit_score FROM insights i WHERE i.lead_id = l.id \
          AND i.fit_verified = 1), \
@@ -483,6 +484,7 @@ pub(crate) fn text_column(field: LeadField) -> Result<&'static str, StoreError> 
         LeadField::Source => "source",
         LeadField::NextStep => "next_step",
         LeadField::NextStepDue => "next_step_due",
+        LeadField::ExpectedClose => "expected_close",
         other => {
             return Err(StoreError::Conflict(format!(
                 "{} is not a text field",
