@@ -49,6 +49,7 @@ const COMMANDS: &[&str] = &[
     "update_stage",
     "reorder_stages",
     "delete_stage",
+    "get_reports",
 ];
 
 fn main() {

@@ -5,7 +5,9 @@ use std::path::Path;
 
 use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::commands::{app, board, export, import, keys, lead, models, research, search, stages};
+use crate::commands::{
+    app, board, export, import, keys, lead, models, reports, research, search, stages,
+};
 use crate::research::{OpenLead, ResearchProgress};
 
 /// Where the generated bindings live, relative to the repository root.
@@ -64,6 +66,7 @@ pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
             stages::update_stage,
             stages::reorder_stages,
             stages::delete_stage,
+            reports::get_reports,
         ])
         .events(collect_events![
             ResearchProgress,

@@ -5,10 +5,10 @@ mod activity;
 mod company;
 mod fields;
 mod forecast;
-mod report;
 mod freemail;
 mod ids;
 mod lead;
+mod report;
 mod research;
 mod run;
 mod search;
@@ -37,8 +37,8 @@ pub use settings::{
     TIMEOUT_SECONDS,
 };
 pub use stage::{
-    check_stage_probability, normalize_stage_color, normalize_stage_name, NewStage, Stage, StageEdit, StageInputError,
-    StageKind, STAGE_PALETTE,
+    check_stage_probability, normalize_stage_color, normalize_stage_name, NewStage, Stage,
+    StageEdit, StageInputError, StageKind, STAGE_PALETTE,
 };
 pub use time::Timestamp;
 pub use validation::{FieldError, LeadField};

@@ -148,7 +148,11 @@ async fn fixture() -> Db {
         s,
         "C",
         T0 + DAY,
-        &[(DealValue, "2000"), (Currency, "EUR"), (Source, "Conference")],
+        &[
+            (DealValue, "2000"),
+            (Currency, "EUR"),
+            (Source, "Conference"),
+        ],
     )
     .await;
     s.set_tags(c, &["enterprise".into(), "smb".into()], Timestamp(T0 + DAY))
@@ -345,18 +349,23 @@ async fn reports_match_the_hand_computed_fixture() {
         .collect();
     assert_eq!(
         tags,
-        vec![
-            (Some("enterprise"), 2, 0, 100.0),
-            (Some("smb"), 1, 1, 50.0)
-        ]
+        vec![(Some("enterprise"), 2, 0, 100.0), (Some("smb"), 1, 1, 50.0)]
     );
 
     let fit = &r.fit;
     assert_eq!(
-        (fit.won_scored, fit.lost_scored, fit.won_unscored, fit.lost_unscored),
+        (
+            fit.won_scored,
+            fit.lost_scored,
+            fit.won_unscored,
+            fit.lost_unscored
+        ),
         (2, 1, 0, 1)
     );
-    assert_eq!((fit.won_average, fit.lost_average), (Some(77.5), Some(30.0)));
+    assert_eq!(
+        (fit.won_average, fit.lost_average),
+        (Some(77.5), Some(30.0))
+    );
     let buckets: Vec<(u8, u8, u32, u32)> = fit
         .buckets
         .iter()
@@ -413,7 +422,12 @@ async fn deleting_a_stage_records_the_moves_of_its_leads() {
         .find(|l| l.stage_id == proposal)
         .unwrap()
         .id;
-    let last = inputs.moves.iter().filter(|m| m.lead_id == f).last().unwrap();
+    let last = inputs
+        .moves
+        .iter()
+        .filter(|m| m.lead_id == f)
+        .last()
+        .unwrap();
     assert_eq!(
         (last.from, last.to, last.at),
         (None, Some(proposal), Timestamp(T0 + 30 * DAY))

@@ -1,7 +1,8 @@
 //! Editing the pipeline: the board's columns.
 
 use leadscout_domain::{
-    normalize_stage_color, normalize_stage_name, NewStage, Stage, StageEdit, StageId, Timestamp,
+    check_stage_probability, normalize_stage_color, normalize_stage_name, NewStage, Stage,
+    StageEdit, StageId, Timestamp,
 };
 use tauri::State;
 
@@ -23,7 +24,7 @@ pub async fn create_stage(state: State<'_, AppState>, input: NewStage) -> Result
         .await?)
 }
 
-/// Renames, recolours or changes the kind of a stage.
+/// Renames, recolours, changes the kind of a stage or its win probability.
 #[tauri::command]
 #[specta::specta]
 pub async fn update_stage(
@@ -37,13 +38,15 @@ pub async fn update_stage(
         .as_deref()
         .map(normalize_stage_color)
         .transpose()?;
+    let probability = edit.probability.map(check_stage_probability).transpose()?;
     Ok(state
         .store()?
-        .update_stage(
+        .edit_stage(
             id,
             name.as_deref(),
             edit.kind,
             color.as_deref(),
+            probability,
             Timestamp::now(),
         )
         .await?)

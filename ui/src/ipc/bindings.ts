@@ -125,12 +125,17 @@ export const commands = {
 	search: (query: string) => typedError<SearchHit[], IpcError>(__TAURI_INVOKE("search", { query })),
 	/**  Adds a stage at the right end of the board. */
 	createStage: (input: NewStage) => typedError<Stage, IpcError>(__TAURI_INVOKE("create_stage", { input })),
-	/**  Renames, recolours or changes the kind of a stage. */
+	/**  Renames, recolours, changes the kind of a stage or its win probability. */
 	updateStage: (id: StageId, edit: StageEdit) => typedError<Stage, IpcError>(__TAURI_INVOKE("update_stage", { id, edit })),
 	/**  Puts the columns in this order (every stage exactly once). */
 	reorderStages: (order: StageId[]) => typedError<Stage[], IpcError>(__TAURI_INVOKE("reorder_stages", { order })),
 	/**  Deletes a stage, moving its leads to the bottom of `move_to`. */
 	deleteStage: (id: StageId, moveTo: StageId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_stage", { id, moveTo })),
+	/**
+	 *  Every report. `offset_minutes` is the window's offset from UTC (east positive, the negation
+	 *  of JavaScript's `getTimezoneOffset()`), so that months are the user's own.
+	 */
+	getReports: (offsetMinutes: number) => typedError<Reports, IpcError>(__TAURI_INVOKE("get_reports", { offsetMinutes })),
 };
 
 /** Events */
@@ -225,6 +230,8 @@ export type CardColumn = {
 	leads: Card[],
 	/**  The sum of the column's deal values, one entry per currency, largest first. */
 	valueTotals: MoneyTotal[],
+	/**  The same sums weighed by the stage's win probability. */
+	weightedTotals?: MoneyTotal[],
 };
 
 export type Company = {
@@ -340,6 +347,39 @@ export type FactView = {
 
 /**  A file was dropped on the window (its name); `preview_import` with `dropped` reads it. */
 export type FileDropped = string;
+
+export type FitBucket = {
+	/**  Inclusive bounds of the scores in this bucket. */
+	from: number,
+	to: number,
+	won: number,
+	lost: number,
+};
+
+export type FitOutcome = {
+	/**  Closed leads with a fit score. */
+	wonScored: number,
+	lostScored: number,
+	/**  Closed leads research never scored. */
+	wonUnscored: number,
+	lostUnscored: number,
+	/**  One decimal; `None` without scored leads. */
+	wonAverage: number | null,
+	lostAverage: number | null,
+	buckets: FitBucket[],
+};
+
+/**
+ *  The whole forecast: every stage in board order, the open pipeline's weighted total, and
+ *  the open pipeline by expected month of closing (earliest first, undated last).
+ */
+export type Forecast = {
+	stages: StageForecast[],
+	/**  Open stages only: won deals are no longer a forecast and lost ones are worth nothing. */
+	openValue: MoneyTotal[],
+	openWeighted: MoneyTotal[],
+	months: MonthForecast[],
+};
 
 /**  A statement of the insights stage and the facts it rests on. */
 export type GroundedView = {
@@ -488,6 +528,8 @@ export type Lead = {
 	nextStep: string | null,
 	/**  `YYYY-MM-DD`. */
 	nextStepDue: string | null,
+	/**  When the deal is expected to close, `YYYY-MM-DD`: the month the forecast counts it in. */
+	expectedClose?: string | null,
 	tags: string[],
 	/**
 	 *  Fields whose current value was written by research rather than typed by the user.
@@ -530,7 +572,9 @@ export type LeadEdit = {
 };
 
 /**  The lead fields a validation message can point at. */
-export type LeadField = "fullName" | "title" | "email" | "phone" | "linkedinUrl" | "companyName" | "website" | "source" | "stageId" | "dealValue" | "currency" | "nextStep" | "nextStepDue" | "tags" | 
+export type LeadField = "fullName" | "title" | "email" | "phone" | "linkedinUrl" | "companyName" | "website" | "source" | "stageId" | "dealValue" | "currency" | "nextStep" | "nextStepDue" | 
+/**  When the deal is expected to close, `YYYY-MM-DD`. */
+"expectedClose" | "tags" | 
 /**  The text of a note or logged activity. */
 "note";
 
@@ -632,6 +676,24 @@ export type MoneyTotal = {
 	amount: number,
 };
 
+/**  The weighted value of the open deals expected to close in one month. */
+export type MonthForecast = {
+	/**  `YYYY-MM`; `None` for the deals without an expected close date. */
+	month: string | null,
+	deals: number,
+	value: MoneyTotal[],
+	weighted: MoneyTotal[],
+};
+
+export type MonthOutcome = {
+	/**  `YYYY-MM`. */
+	month: string,
+	won: number,
+	lost: number,
+	wonValue: MoneyTotal[],
+	lostValue: MoneyTotal[],
+};
+
 /**  Who the user is, for the shared context every model stage starts from. */
 export type MyProfile = {
 	/**  The user's own company. */
@@ -720,6 +782,30 @@ export type Provenance = {
 	/**  `website` (the site's own markup) or `model` (a verified model fact). */
 	by: string,
 	at: Timestamp,
+};
+
+/**  Won and lost leads for one source or one tag. */
+export type RateRow = {
+	/**  The source or tag; `None` for leads without a source. */
+	label: string | null,
+	won: number,
+	lost: number,
+	/**  Percent won of those closed, one decimal. */
+	rate: number | null,
+};
+
+/**  Everything the reports page shows. */
+export type Reports = {
+	/**  Pipeline value and weighted value by stage, and the forecast by month. */
+	forecast: Forecast,
+	/**  Oldest month first; only months with a won or lost lead. */
+	outcomes: MonthOutcome[],
+	conversion: StageConversion[],
+	durations: StageDuration[],
+	/**  At most [`RATE_ROWS`] each, the most closed leads first. */
+	bySource: RateRow[],
+	byTag: RateRow[],
+	fit: FitOutcome,
 };
 
 /**
@@ -885,6 +971,11 @@ export type Stage = {
 	color: string,
 	/**  0-based order on the board. */
 	position: number,
+	/**
+	 *  The chance, in percent (0-100), that a deal in this stage is won: what the forecast
+	 *  weighs its value by.
+	 */
+	probability: number,
 };
 
 /**  One attempt of one stage, for the run history. */
@@ -903,11 +994,47 @@ export type StageAttempt = {
 	error: string | null,
 };
 
+export type StageConversion = {
+	fromStage: StageId,
+	fromName: string,
+	toStage: StageId,
+	toName: string,
+	/**  Leads that reached the first stage. */
+	reachedFrom: number,
+	/**  Of those, the ones that reached the second. */
+	reachedTo: number,
+	/**  Percent, one decimal; `None` when no lead reached the first stage. */
+	rate: number | null,
+};
+
+export type StageDuration = {
+	stageId: StageId,
+	name: string,
+	/**  Finished stays in the stage. */
+	stays: number,
+	/**  Their average length in milliseconds; `None` without any. */
+	averageMs: number | null,
+};
+
 /**  Changes to a stage; absent fields stay as they are. */
 export type StageEdit = {
 	name: string | null,
 	kind: StageKind | null,
 	color: string | null,
+	/**  Percent, 0-100. */
+	probability?: number | null,
+};
+
+/**  One stage's share of the forecast. */
+export type StageForecast = {
+	stageId: StageId,
+	name: string,
+	kind: StageKind,
+	probability: number,
+	/**  Leads in the stage (with a deal value or not). */
+	deals: number,
+	value: MoneyTotal[],
+	weighted: MoneyTotal[],
 };
 
 /**  A pipeline stage by its row id. */
