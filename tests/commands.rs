@@ -988,3 +988,54 @@ fn prompt_overrides_are_listed_explained_when_broken_and_reset_keeping_the_file(
         json!([])
     );
 }
+
+#[test]
+fn a_stage_probability_weighs_the_forecast_and_the_reports_arrive_whole() {
+    let app = App::start();
+    let board = app.ok("get_board", json!({}));
+    let qualified = stage_id(&board, "Qualified");
+    let err = app.err(
+        "update_stage",
+        json!({ "id": qualified, "edit": { "name": null, "kind": null, "color": null, "probability": 150 } }),
+    );
+    assert_eq!(
+        (err["code"].as_str(), err["field"].as_str()),
+        (Some("validation"), Some("probability"))
+    );
+    let lead = app.ok("create_lead", json!({ "input": { "fullName": "Grace", "email": null, "companyName": null, "website": null, "stageId": qualified } }));
+    app.ok(
+        "update_lead",
+        json!({ "id": lead["id"], "edit": { "field": "dealValue", "value": "1000" } }),
+    );
+    let edited = app.ok(
+        "update_lead",
+        json!({ "id": lead["id"], "edit": { "field": "expectedClose", "value": "2027-02-03" } }),
+    );
+    assert_eq!(edited["expectedClose"], "2027-02-03");
+    let stage = app.ok(
+        "update_stage",
+        json!({ "id": qualified, "edit": { "name": null, "kind": null, "color": null, "probability": 25 } }),
+    );
+    assert_eq!(stage["probability"], 25);
+
+    let board = app.ok("get_board", json!({}));
+    let column = board["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["stage"]["id"] == qualified)
+        .unwrap();
+    assert_eq!(
+        column["weightedTotals"],
+        json!([{ "currency": "USD", "amount": 25_000 }])
+    );
+    let reports = app.ok("get_reports", json!({ "offsetMinutes": 60 }));
+    assert_eq!(
+        reports["forecast"]["openWeighted"],
+        json!([{ "currency": "USD", "amount": 25_000 }])
+    );
+    assert_eq!(reports["forecast"]["months"][0]["month"], "2027-02");
+    // Created in Qualified, Grace has passed New and Contacted on the way.
+    assert_eq!(reports["conversion"][0]["reachedFrom"], 1);
+    assert_eq!(reports["conversion"][1]["reachedTo"], 1);
+}

@@ -81,7 +81,7 @@ describe("the reports page", () => {
 
     await fireEvent.keyDown(page, { key: "Escape" });
     await waitFor(() => expect(screen.queryByTestId("reports")).toBeNull());
-  });
+  }, 20_000);
 
   it("says plainly when the reports cannot be computed", async () => {
     installFakeBackend([lead({ id: 1, fullName: "Ada Lovelace" })]);
@@ -90,7 +90,7 @@ describe("the reports page", () => {
     await userEvent.click(screen.getByTestId("open-reports"));
     const alert = await within(screen.getByTestId("reports")).findByRole("alert");
     expect(alert.textContent).toContain("The database could not be read.");
-  });
+  }, 20_000);
 
   it("saves a stage's win probability from the stage menu", async () => {
     const backend = installFakeBackend([lead({ id: 1, fullName: "Ada Lovelace" })]);
@@ -106,7 +106,7 @@ describe("the reports page", () => {
     await waitFor(() => expect(backend.stages[0].probability).toBe(35));
     const update = backend.calls.find((c) => c.cmd === "update_stage");
     expect(update?.args).toMatchObject({ id: 1, edit: { probability: 35 } });
-  });
+  }, 20_000);
 });
 
 describe("report formatting", () => {
@@ -120,5 +120,5 @@ describe("report formatting", () => {
     expect(moneyList([usd(150_000), { currency: "EUR", amount: 30_000 }])).toBe("$1,500 + €300");
     expect(moneyList([usd(0)])).toBe("—");
     expect(formatMonth(null)).toBe("No date");
-  });
+  }, 20_000);
 });
