@@ -50,6 +50,9 @@ const COMMANDS: &[&str] = &[
     "reorder_stages",
     "delete_stage",
     "get_reports",
+    "saved_views",
+    "save_view",
+    "delete_view",
 ];
 
 fn main() {

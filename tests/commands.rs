@@ -1039,3 +1039,31 @@ fn a_stage_probability_weighs_the_forecast_and_the_reports_arrive_whole() {
     assert_eq!(reports["conversion"][0]["reachedFrom"], 1);
     assert_eq!(reports["conversion"][1]["reachedTo"], 1);
 }
+
+#[test]
+fn a_saved_view_is_checked_kept_by_name_and_deleted() {
+    let app = App::start();
+    let err = app.err(
+        "save_view",
+        json!({ "view": { "name": "  ", "filter": {}, "pinned": true } }),
+    );
+    assert_eq!(
+        (err["code"].as_str(), err["field"].as_str()),
+        (Some("validation"), Some("name"))
+    );
+    let err = app.err(
+        "save_view",
+        json!({ "view": { "name": "Upside down", "filter": { "fitMin": 90, "fitMax": 10 }, "pinned": true } }),
+    );
+    assert_eq!(err["field"], "fit");
+    let saved = app.ok(
+        "save_view",
+        json!({ "view": { "name": " Hot ", "filter": { "tags": ["EMEA"], "stages": [3], "fitMin": 60, "due": "overdue" }, "pinned": true } }),
+    );
+    assert_eq!(saved["name"], "Hot");
+    assert_eq!(saved["filter"]["due"], "overdue");
+    let views = app.ok("saved_views", json!({}));
+    assert_eq!(views.as_array().unwrap().len(), 1);
+    app.ok("delete_view", json!({ "id": saved["id"] }));
+    assert_eq!(app.ok("saved_views", json!({})), json!([]));
+}

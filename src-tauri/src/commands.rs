@@ -11,3 +11,4 @@ pub mod reports;
 pub mod research;
 pub mod search;
 pub mod stages;
+pub mod views;

@@ -1,7 +1,7 @@
 //! The one error type every command returns: a code the UI acts on and a message a person can
 //! read. Internal detail stays in the log.
 
-use leadscout_domain::{FieldError, StageInputError};
+use leadscout_domain::{FieldError, StageInputError, ViewInputError};
 use leadscout_store::StoreError;
 use serde::Serialize;
 use specta::Type;
@@ -56,6 +56,16 @@ impl From<FieldError> for IpcError {
 
 impl From<StageInputError> for IpcError {
     fn from(err: StageInputError) -> Self {
+        IpcError {
+            code: IpcErrorCode::Validation,
+            message: err.message,
+            field: Some(err.field.to_owned()),
+        }
+    }
+}
+
+impl From<ViewInputError> for IpcError {
+    fn from(err: ViewInputError) -> Self {
         IpcError {
             code: IpcErrorCode::Validation,
             message: err.message,

@@ -6,7 +6,7 @@ use std::path::Path;
 use tauri_specta::{collect_commands, collect_events, Builder};
 
 use crate::commands::{
-    app, board, export, import, keys, lead, models, reports, research, search, stages,
+    app, board, export, import, keys, lead, models, reports, research, search, stages, views,
 };
 use crate::research::{OpenLead, ResearchProgress};
 
@@ -67,6 +67,9 @@ pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
             stages::reorder_stages,
             stages::delete_stage,
             reports::get_reports,
+            views::saved_views,
+            views::save_view,
+            views::delete_view,
         ])
         .events(collect_events![
             ResearchProgress,

@@ -16,6 +16,7 @@ mod settings;
 mod stage;
 mod time;
 mod validation;
+mod view;
 
 pub use activity::{Activity, ActivityDraft, ActivityKind, NewActivity, MAX_NOTE_CHARS};
 pub use company::{
@@ -49,3 +50,4 @@ pub use report::{
     reports, FitBucket, FitOutcome, MonthOutcome, RateRow, ReportLead, Reports, StageConversion,
     StageDuration, StageMove,
 };
+pub use view::{DueFilter, NewView, SavedView, ViewFilter, ViewId, ViewInputError};

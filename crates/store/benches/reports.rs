@@ -21,12 +21,11 @@ const DAY: i64 = 86_400_000;
 /// of moves through the funnel that ends won, lost or still open.
 async fn seed(store: &Store) {
     let mut conn = connect_options(store.path()).connect().await.unwrap();
-    let stages: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT id, name FROM pipeline_stages ORDER BY position",
-    )
-    .fetch_all(&mut conn)
-    .await
-    .unwrap();
+    let stages: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, name FROM pipeline_stages ORDER BY position")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
     let id = |name: &str| stages.iter().find(|(_, n)| n == name).unwrap().0;
     let t0: i64 = 1_735_689_600_000; // 2025-01-01
     let statements = [
@@ -135,11 +134,18 @@ async fn main() {
         "Compute every report from them (`reports`, pure)",
         p(&mut compute),
     );
-    report.figure("... the forecast alone (`forecast`, pure)", p(&mut forecast_only));
+    report.figure(
+        "... the forecast alone (`forecast`, pure)",
+        p(&mut forecast_only),
+    );
     let p95 = percentile(&mut total, 0.95);
     report.goal(
         "Every report, read and computed (`get_reports`)",
-        format!("p50 {}, **p95 {}**", ms(percentile(&mut total, 0.5)), ms(p95)),
+        format!(
+            "p50 {}, **p95 {}**",
+            ms(percentile(&mut total, 0.5)),
+            ms(p95)
+        ),
         "each report under 200 ms (all of them together, p95)",
         p95 < Duration::from_millis(200),
     );

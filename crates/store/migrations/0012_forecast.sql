@@ -1,5 +1,6 @@
--- The forecast and the reports: a win probability per stage, an expected close date per deal,
--- and a record of every stage a lead entered and when. Timestamps are Unix milliseconds (UTC).
+-- The forecast, the reports and saved views: a win probability per stage, an expected close
+-- date per deal, a record of every stage a lead entered and when, and named filters of the
+-- leads. Timestamps are Unix milliseconds (UTC).
 
 -- The chance, in percent, that a deal in this stage is won. Closed stages are certain.
 ALTER TABLE pipeline_stages ADD COLUMN probability INTEGER NOT NULL DEFAULT 50
@@ -60,3 +61,16 @@ WHEN new.stage_id IS NOT old.stage_id BEGIN
     INSERT INTO stage_moves (lead_id, from_stage_id, to_stage_id, moved_at)
     VALUES (new.id, old.stage_id, new.stage_id, new.updated_at);
 END;
+
+-- Saved views: a filter of the leads (JSON, spelled like the domain's ViewFilter) kept under a
+-- name, pinned to the top bar or not.
+CREATE TABLE saved_views (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT    NOT NULL CHECK (length(trim(name)) > 0),
+    filter      TEXT    NOT NULL CHECK (json_valid(filter)),
+    pinned      INTEGER NOT NULL CHECK (pinned IN (0, 1)),
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+) STRICT;
+
+CREATE UNIQUE INDEX saved_views_name ON saved_views (name COLLATE NOCASE);

@@ -17,6 +17,7 @@ mod runs;
 mod search;
 mod settings;
 mod stages;
+mod views;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -136,6 +136,12 @@ export const commands = {
 	 *  of JavaScript's `getTimezoneOffset()`), so that months are the user's own.
 	 */
 	getReports: (offsetMinutes: number) => typedError<Reports, IpcError>(__TAURI_INVOKE("get_reports", { offsetMinutes })),
+	/**  Every saved view. */
+	savedViews: () => typedError<SavedView[], IpcError>(__TAURI_INVOKE("saved_views")),
+	/**  Saves a view under its name, replacing one with the same name. */
+	saveView: (view: NewView) => typedError<SavedView, IpcError>(__TAURI_INVOKE("save_view", { view })),
+	/**  Deletes a saved view. */
+	deleteView: (id: ViewId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_view", { id })),
 };
 
 /** Events */
@@ -312,6 +318,15 @@ export type CostLedger = {
 	callsThisMonth: number,
 	unpricedCalls: number,
 };
+
+/**  Which next-step due dates a view keeps. */
+export type DueFilter = 
+/**  Due before today. */
+"overdue" | 
+/**  Due today or in the next seven days. */
+"thisWeek" | 
+/**  No due date. */
+"undated";
 
 /**
  *  What an import does with a row that matches a lead already there (same email, else same
@@ -731,6 +746,13 @@ export type NewStage = {
 	color: string | null,
 };
 
+/**  What "Save view" sends: a view with this name is replaced. */
+export type NewView = {
+	name: string,
+	filter: ViewFilter,
+	pinned: boolean,
+};
+
 /**  Sent when the user clicks a research notification: the window opens that lead. */
 export type OpenLead = LeadId;
 
@@ -899,6 +921,14 @@ export type RunTrigger =
 /**  The user asked to redo it all, ignoring cached stage results. */
 "rerun";
 
+export type SavedView = {
+	id: ViewId,
+	name: string,
+	filter: ViewFilter,
+	/**  Shown in the top bar. */
+	pinned: boolean,
+};
+
 /**  One search result; `lead_id` is the lead to open (for a company, its most recent lead). */
 export type SearchHit = {
 	kind: SearchKind,
@@ -1065,6 +1095,23 @@ export type UnmappedColumn = {
 	/**  Rows with a value in it. */
 	rows: number,
 };
+
+/**  What a view lets through; every part that is set must match. */
+export type ViewFilter = {
+	/**  Words that must all be in the name, company, email or title. */
+	text?: string,
+	/**  Tags the lead must all have. */
+	tags?: string[],
+	/**  Stages the lead may be in; empty for any. */
+	stages?: StageId[],
+	/**  Inclusive bounds of the verified fit score; a lead without one fails a bound. */
+	fitMin?: number | null,
+	fitMax?: number | null,
+	due?: DueFilter | null,
+};
+
+/**  A saved view by its row id. */
+export type ViewId = number;
 
 export type Written = {
 	/**  Where it was written, to tell the user. */

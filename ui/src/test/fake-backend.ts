@@ -19,6 +19,8 @@ import type {
   InsightsView,
   Proposal,
   Reports,
+  SavedView,
+  NewView,
   ResearchEstimate,
   RunHistory,
   LocalModelServer,
@@ -76,6 +78,8 @@ export interface FakeBackend {
   notice: string | null;
   /** What `get_reports` answers (computed in Rust for real); null refuses with a storage error. */
   reports: Reports | null;
+  /** Saved views, as the database keeps them. */
+  views: SavedView[];
   /** The model's insights by lead. */
   insights: Record<number, InsightsView>;
   /** Why the AI step of a lead's last research did not finish. */
@@ -194,6 +198,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     boardFailure: null,
     moveFailure: null,
     reports: null,
+    views: [],
     research: {},
     // Past the first-run welcome, unless a test says otherwise.
     settings: {
@@ -571,6 +576,19 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         backend.stages = backend.stages.filter((st) => st.id !== id);
         return null;
       }
+      case "saved_views":
+        return backend.views.map((v) => structuredClone(v));
+      case "save_view": {
+        const input = args.view as NewView;
+        if (!input.name.trim()) invalid("name", "Give the view a name.");
+        const existing = backend.views.find((v) => v.name.toLowerCase() === input.name.trim().toLowerCase());
+        const saved: SavedView = { id: existing?.id ?? backend.views.length + 1, name: input.name.trim(), filter: structuredClone(input.filter), pinned: input.pinned };
+        backend.views = [...backend.views.filter((v) => v.id !== saved.id), saved].sort((a, b) => a.id - b.id);
+        return structuredClone(saved);
+      }
+      case "delete_view":
+        backend.views = backend.views.filter((v) => v.id !== args.id);
+        return null;
       case "get_reports":
         if (!backend.reports) refuse({ code: "storage", message: "The database could not be read.", field: null });
         return backend.reports;

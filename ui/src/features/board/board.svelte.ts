@@ -8,6 +8,7 @@ import {
   type BoardView,
   type Card,
   type CardColumn,
+  type DueFilter,
   type Lead,
   type LeadId,
   type NewLead,
@@ -21,6 +22,29 @@ import { call, describe } from "../../ipc/client";
 export interface Filter {
   text: string;
   tags: string[];
+  /** The rest is what a saved view can add (the Rust `ViewFilter`); absent means any. */
+  stages?: StageId[];
+  fitMin?: number | null;
+  fitMax?: number | null;
+  due?: DueFilter | null;
+}
+
+/** Today as `YYYY-MM-DD` in local time, and the same a week on. */
+function localDay(offsetDays = 0, now: Date = new Date()): string {
+  const d = new Date(now.getFullYear(), now.getMonth(), now.getDate() + offsetDays);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+/** Whether the filter holds anything beyond the empty one. */
+export function isFiltering(filter: Filter): boolean {
+  return (
+    filter.text.trim() !== "" ||
+    filter.tags.length > 0 ||
+    (filter.stages?.length ?? 0) > 0 ||
+    (filter.fitMin ?? null) !== null ||
+    (filter.fitMax ?? null) !== null ||
+    (filter.due ?? null) !== null
+  );
 }
 
 export function matchesFilter(lead: Card, filter: Filter): boolean {
@@ -35,6 +59,21 @@ export function matchesFilter(lead: Card, filter: Filter): boolean {
   if (filter.tags.length > 0) {
     const own = lead.tags.map((t) => t.toLocaleLowerCase());
     if (!filter.tags.every((t) => own.includes(t.toLocaleLowerCase()))) return false;
+  }
+  if (filter.stages && filter.stages.length > 0 && !filter.stages.includes(lead.stageId)) return false;
+  const fit = lead.fitScore ?? null;
+  if ((filter.fitMin ?? null) !== null && (fit === null || fit < filter.fitMin!)) return false;
+  if ((filter.fitMax ?? null) !== null && (fit === null || fit > filter.fitMax!)) return false;
+  switch (filter.due ?? null) {
+    case "overdue":
+      if (!lead.nextStepDue || lead.nextStepDue >= localDay()) return false;
+      break;
+    case "thisWeek":
+      if (!lead.nextStepDue || lead.nextStepDue < localDay() || lead.nextStepDue > localDay(7)) return false;
+      break;
+    case "undated":
+      if (lead.nextStepDue) return false;
+      break;
   }
   return true;
 }
@@ -64,7 +103,7 @@ export class BoardState {
     }
     return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([t]) => t);
   });
-  filtering = $derived(this.filter.text.trim() !== "" || this.filter.tags.length > 0);
+  filtering = $derived(isFiltering(this.filter));
   visibleCount = $derived(
     this.board?.columns.reduce((n, c) => n + c.leads.filter((l) => matchesFilter(l, this.filter)).length, 0) ?? 0,
   );
