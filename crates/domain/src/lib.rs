@@ -48,6 +48,6 @@ pub use board::{Board, BoardColumn, BoardView, Card, CardColumn, MoneyTotal};
 pub use forecast::{forecast, Forecast, ForecastDeal, MonthForecast, StageForecast, Weighing};
 pub use report::{
     reports, FitBucket, FitOutcome, MonthOutcome, RateRow, ReportLead, Reports, StageConversion,
-    StageDuration, StageMove,
+    StageDuration, StageMove, StageStays,
 };
 pub use view::{DueFilter, NewView, SavedView, ViewFilter, ViewId, ViewInputError};

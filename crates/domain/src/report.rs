@@ -6,7 +6,8 @@
 //! - **Conversion**: the stages that are not lost, in board order, form a funnel. A lead has
 //!   *reached* a stage when it was ever in it or in a stage after it (skipping a stage still
 //!   passes it); the conversion from one stage to the next is the share of those that reached
-//!   the first and reached the second too.
+//!   the first and reached the second too. Positions are today's: a lead's furthest stage is
+//!   where that stage is on the board now.
 //! - **Time in stage**: the average of finished stays (a lead entered the stage and later left
 //!   it); a stay still going on is not counted, so a stage leads never leave has none.
 //! - **Win rate** (by source, by tag): won ÷ (won + lost) among closed leads.
@@ -34,6 +35,20 @@ pub struct ReportLead {
     pub tags: Vec<String>,
     pub fit_score: Option<u8>,
     pub expected_close: Option<String>,
+    /// When a closed lead entered the stage it is in (from the record of stage moves); the store
+    /// reads it for won and lost leads only.
+    pub entered_at: Option<Timestamp>,
+    /// The board position of the furthest stage that is not lost the lead was ever in.
+    pub furthest_position: Option<i64>,
+}
+
+/// The finished stays in one stage: a lead entered it and later left it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageStays {
+    pub stage_id: StageId,
+    pub stays: u32,
+    /// Their lengths added up, in milliseconds.
+    pub total_ms: i64,
 }
 
 /// A lead entering a stage: from `from` (`None` when the lead was created there) into `to`
@@ -111,7 +126,7 @@ pub struct FitOutcome {
     /// Closed leads with a fit score.
     pub won_scored: u32,
     pub lost_scored: u32,
-    /// Closed leads research never scored.
+    /// Closed leads research never scored (the store reads fit scores of closed leads only).
     pub won_unscored: u32,
     pub lost_unscored: u32,
     /// One decimal; `None` without scored leads.
@@ -141,28 +156,17 @@ fn percent(part: u32, whole: u32) -> Option<f64> {
     (whole > 0).then(|| (f64::from(part) * 1000.0 / f64::from(whole)).round() / 10.0)
 }
 
-/// Computes every report. `stages` in board order; `moves` in any order; `offset_minutes` is
-/// the window's offset from UTC (east positive), so a month is the user's month.
+/// Computes every report. `stages` in board order; `stays` per stage (the store sums them from
+/// the record of moves); `offset_minutes` is the window's offset from UTC (east positive), so a
+/// month is the user's month.
 pub fn reports(
     stages: &[Stage],
     leads: &[ReportLead],
-    moves: &[StageMove],
+    stays: &[StageStays],
     offset_minutes: i32,
 ) -> Reports {
     let stage_index: HashMap<StageId, usize> =
         stages.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
-    let lead_index: HashMap<LeadId, usize> =
-        leads.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
-    // Each live lead's moves, oldest first (a creation before a move at the same instant).
-    let mut history: Vec<Vec<StageMove>> = vec![Vec::new(); leads.len()];
-    for m in moves {
-        if let Some(&i) = lead_index.get(&m.lead_id) {
-            history[i].push(*m);
-        }
-    }
-    for h in &mut history {
-        h.sort_by_key(|m| (m.at, m.from.is_some()));
-    }
 
     let deals: Vec<ForecastDeal> = leads
         .iter()
@@ -179,15 +183,15 @@ pub fn reports(
 
     // Won and lost per month.
     let mut months: HashMap<String, (u32, u32, Weighing, Weighing)> = HashMap::new();
-    for (lead, h) in leads.iter().zip(&history) {
+    for lead in leads {
         let kind = kind_of(lead.stage_id);
         if !matches!(kind, Some(StageKind::Won | StageKind::Lost)) {
             continue;
         }
-        let Some(entered) = h.iter().rev().find(|m| m.to == Some(lead.stage_id)) else {
+        let Some(entered) = lead.entered_at else {
             continue;
         };
-        let date = Timestamp(entered.at.0.saturating_add(offset_ms)).date();
+        let date = Timestamp(entered.0.saturating_add(offset_ms)).date();
         let month = date.get(..7).unwrap_or(&date).to_owned();
         let slot = months.entry(month).or_default();
         let value = lead.deal_value.unwrap_or(0);
@@ -216,15 +220,18 @@ pub fn reports(
         .iter()
         .filter(|s| s.kind != StageKind::Lost)
         .collect();
-    let funnel_index: HashMap<StageId, usize> =
-        funnel.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
     let mut furthest_count = vec![0u32; funnel.len()];
-    for (lead, h) in leads.iter().zip(&history) {
-        let furthest = std::iter::once(lead.stage_id)
-            .chain(h.iter().flat_map(|m| m.from.into_iter().chain(m.to)))
-            .filter_map(|s| funnel_index.get(&s).copied())
-            .max();
-        if let Some(f) = furthest {
+    for lead in leads {
+        let current = stage_index
+            .get(&lead.stage_id)
+            .map(|&i| &stages[i])
+            .filter(|s| s.kind != StageKind::Lost)
+            .map(|s| s.position);
+        let Some(furthest) = current.max(lead.furthest_position) else {
+            continue;
+        };
+        // The funnel stage at that position (the last one before it, if it has gone since).
+        if let Some(f) = funnel.iter().rposition(|s| s.position <= furthest) {
             furthest_count[f] += 1;
         }
     }
@@ -250,25 +257,22 @@ pub fn reports(
         .collect();
 
     // Time in each stage: finished stays.
-    let mut stays = vec![(0u32, 0i128); stages.len()];
-    for h in &history {
-        for pair in h.windows(2) {
-            let Some(i) = pair[0].to.and_then(|s| stage_index.get(&s).copied()) else {
-                continue;
-            };
-            stays[i].0 += 1;
-            stays[i].1 += i128::from(pair[1].at.0 - pair[0].at.0);
-        }
-    }
     let durations = stages
         .iter()
-        .zip(stays)
-        .map(|(stage, (count, total))| StageDuration {
-            stage_id: stage.id,
-            name: stage.name.clone(),
-            stays: count,
-            // Milliseconds fit an f64 exactly far beyond any real stay.
-            average_ms: (count > 0).then(|| (total as f64 / f64::from(count)).round()),
+        .map(|stage| {
+            let (count, total) = stays
+                .iter()
+                .filter(|s| s.stage_id == stage.id)
+                .fold((0u32, 0i64), |(c, t), s| {
+                    (c + s.stays, t.saturating_add(s.total_ms))
+                });
+            StageDuration {
+                stage_id: stage.id,
+                name: stage.name.clone(),
+                stays: count,
+                // Milliseconds fit an f64 exactly far beyond any real stay.
+                average_ms: (count > 0).then(|| (total as f64 / f64::from(count)).round()),
+            }
         })
         .collect();
 

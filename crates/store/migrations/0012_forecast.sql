@@ -27,10 +27,14 @@ CREATE TABLE stage_moves (
     lead_id        INTEGER NOT NULL REFERENCES leads (id) ON DELETE CASCADE,
     from_stage_id  INTEGER REFERENCES pipeline_stages (id) ON DELETE SET NULL,
     to_stage_id    INTEGER REFERENCES pipeline_stages (id) ON DELETE SET NULL,
-    moved_at       INTEGER NOT NULL
+    moved_at       INTEGER NOT NULL,
+    -- When the lead left the stage again; NULL for the stage it is in. Kept at move time so
+    -- the time spent in each stage is a sum over rows, not a window over every lead's history.
+    left_at        INTEGER
 ) STRICT;
 
 CREATE INDEX stage_moves_by_lead ON stage_moves (lead_id, moved_at);
+CREATE INDEX stage_moves_current ON stage_moves (lead_id) WHERE left_at IS NULL;
 CREATE INDEX stage_moves_by_from ON stage_moves (from_stage_id);
 CREATE INDEX stage_moves_by_to ON stage_moves (to_stage_id);
 
@@ -51,6 +55,15 @@ SELECT l.id, NULL,
        l.created_at
 FROM leads l;
 
+UPDATE stage_moves SET left_at = (
+    SELECT min(n.moved_at) FROM stage_moves n
+    WHERE n.lead_id = stage_moves.lead_id
+      AND (n.moved_at > stage_moves.moved_at
+           OR (n.moved_at = stage_moves.moved_at AND n.id > stage_moves.id
+               AND stage_moves.from_stage_id IS NOT NULL AND n.from_stage_id IS NOT NULL)
+           OR (n.moved_at = stage_moves.moved_at AND stage_moves.from_stage_id IS NULL
+               AND n.from_stage_id IS NOT NULL)));
+
 CREATE TRIGGER leads_stage_enter AFTER INSERT ON leads BEGIN
     INSERT INTO stage_moves (lead_id, from_stage_id, to_stage_id, moved_at)
     VALUES (new.id, NULL, new.stage_id, new.created_at);
@@ -58,6 +71,7 @@ END;
 
 CREATE TRIGGER leads_stage_move AFTER UPDATE OF stage_id ON leads
 WHEN new.stage_id IS NOT old.stage_id BEGIN
+    UPDATE stage_moves SET left_at = new.updated_at WHERE lead_id = new.id AND left_at IS NULL;
     INSERT INTO stage_moves (lead_id, from_stage_id, to_stage_id, moved_at)
     VALUES (new.id, old.stage_id, new.stage_id, new.updated_at);
 END;
