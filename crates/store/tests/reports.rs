@@ -92,6 +92,9 @@ async fn fit(store: &Store, id: LeadId, score: u8) {
 
 use sqlx::ConnectOptions;
 
+/// A month's won and lost counts and values.
+type Outcome<'a> = (&'a str, u32, u32, Vec<MoneyTotal>, Vec<MoneyTotal>);
+
 fn usd(amount: i64) -> MoneyTotal {
     MoneyTotal {
         currency: "USD".into(),
@@ -263,7 +266,7 @@ async fn reports_match_the_hand_computed_fixture() {
     let db = fixture().await;
     let r = db.store.reports(0).await.unwrap();
 
-    let outcomes: Vec<(&str, u32, u32, Vec<MoneyTotal>, Vec<MoneyTotal>)> = r
+    let outcomes: Vec<Outcome> = r
         .outcomes
         .iter()
         .map(|o| {

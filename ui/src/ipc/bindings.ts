@@ -375,7 +375,7 @@ export type FitOutcome = {
 	/**  Closed leads with a fit score. */
 	wonScored: number,
 	lostScored: number,
-	/**  Closed leads research never scored. */
+	/**  Closed leads research never scored (the store reads fit scores of closed leads only). */
 	wonUnscored: number,
 	lostUnscored: number,
 	/**  One decimal; `None` without scored leads. */
