@@ -379,6 +379,7 @@ async fn the_reports_page_shows_the_forecast_and_every_chart_in_light_and_dark()
     )
     .await;
     assert_eq!(background, "rgb(15, 17, 21)");
+    find(&client, "[data-testid=forecast-tiles]").await;
     if let Some(dir) = &shots {
         std::fs::write(
             dir.join("reports-dark.png"),
