@@ -7,7 +7,7 @@ set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-all="store-board store-search engine extract quality tokens import render render-small"
+all="store-board store-search store-reports engine extract quality tokens import render render-small"
 selected="${BENCHES:-$all}"
 for name in $selected; do
   [[ " $all " == *" $name "* ]] || { echo "unknown benchmark '$name' (known: $all)"; exit 2; }
@@ -33,6 +33,7 @@ for name in $selected; do
   case "$name" in
     store-board) cargo bench -p leadscout-store --bench store -- board ;;
     store-search) cargo bench -p leadscout-store --bench store -- search ;;
+    store-reports) cargo bench -p leadscout-store --bench reports ;;
     engine) cargo bench -p leadscout-pipeline --bench engine ;;
     extract) cargo bench -p leadscout-research --bench extract ;;
     quality) cargo bench -p leadscout-research --bench quality ;;

@@ -61,6 +61,10 @@ const COMMANDS: &[&str] = &[
     "set_lost_reason",
     "draft_email",
     "send_email_draft",
+    "get_reports",
+    "saved_views",
+    "save_view",
+    "delete_view",
 ];
 
 fn main() {

@@ -1005,7 +1005,7 @@ fn a_call_is_quick_logged_with_a_follow_up_and_a_lost_deal_keeps_its_reason() {
         json!({ "input": {
             "activity": { "leadId": id, "kind": "call", "body": "", "outcome": "leftVoicemail",
                           "occurredAt": 1_764_000_000_000_i64 },
-            "followUp": { "nextStep": "Call again", "due": "2026-12-09" }
+            "followUp": { "nextStep": "Call again", "date": "2026-12-09", "time": null }
         } }),
     );
     assert_eq!(logged["activity"]["outcome"], "leftVoicemail");
@@ -1021,7 +1021,7 @@ fn a_call_is_quick_logged_with_a_follow_up_and_a_lost_deal_keeps_its_reason() {
         "log_activity",
         json!({ "input": {
             "activity": { "leadId": id, "kind": "email", "body": "", "outcome": null, "occurredAt": null },
-            "followUp": { "nextStep": null, "due": "soon" }
+            "followUp": { "nextStep": null, "date": "soon", "time": null }
         } }),
     );
     assert_eq!(err["field"], "nextStepDue");
@@ -1109,4 +1109,80 @@ fn an_email_is_drafted_from_a_template_then_logged_when_copied() {
         .unwrap()
         .starts_with("Hello & welcome?\n\nHi Ada,"));
     assert!(logged["lead"]["lastContactedAt"].is_i64());
+fn a_stage_probability_weighs_the_forecast_and_the_reports_arrive_whole() {
+    let app = App::start();
+    let board = app.ok("get_board", json!({}));
+    let qualified = stage_id(&board, "Qualified");
+    let err = app.err(
+        "update_stage",
+        json!({ "id": qualified, "edit": { "name": null, "kind": null, "color": null, "probability": 150 } }),
+    );
+    assert_eq!(
+        (err["code"].as_str(), err["field"].as_str()),
+        (Some("validation"), Some("probability"))
+    );
+    let lead = app.ok("create_lead", json!({ "input": { "fullName": "Grace", "email": null, "companyName": null, "website": null, "stageId": qualified } }));
+    app.ok(
+        "update_lead",
+        json!({ "id": lead["id"], "edit": { "field": "dealValue", "value": "1000" } }),
+    );
+    let edited = app.ok(
+        "update_lead",
+        json!({ "id": lead["id"], "edit": { "field": "expectedClose", "value": "2027-02-03" } }),
+    );
+    assert_eq!(edited["expectedClose"], "2027-02-03");
+    let stage = app.ok(
+        "update_stage",
+        json!({ "id": qualified, "edit": { "name": null, "kind": null, "color": null, "probability": 25 } }),
+    );
+    assert_eq!(stage["probability"], 25);
+
+    let board = app.ok("get_board", json!({}));
+    let column = board["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["stage"]["id"] == qualified)
+        .unwrap();
+    assert_eq!(
+        column["weightedTotals"],
+        json!([{ "currency": "USD", "amount": 25_000 }])
+    );
+    let reports = app.ok("get_reports", json!({ "offsetMinutes": 60 }));
+    assert_eq!(
+        reports["forecast"]["openWeighted"],
+        json!([{ "currency": "USD", "amount": 25_000 }])
+    );
+    assert_eq!(reports["forecast"]["months"][0]["month"], "2027-02");
+    // Created in Qualified, Grace has passed New and Contacted on the way.
+    assert_eq!(reports["conversion"][0]["reachedFrom"], 1);
+    assert_eq!(reports["conversion"][1]["reachedTo"], 1);
+}
+
+#[test]
+fn a_saved_view_is_checked_kept_by_name_and_deleted() {
+    let app = App::start();
+    let err = app.err(
+        "save_view",
+        json!({ "view": { "name": "  ", "filter": {}, "pinned": true } }),
+    );
+    assert_eq!(
+        (err["code"].as_str(), err["field"].as_str()),
+        (Some("validation"), Some("name"))
+    );
+    let err = app.err(
+        "save_view",
+        json!({ "view": { "name": "Upside down", "filter": { "fitMin": 90, "fitMax": 10 }, "pinned": true } }),
+    );
+    assert_eq!(err["field"], "fit");
+    let saved = app.ok(
+        "save_view",
+        json!({ "view": { "name": " Hot ", "filter": { "tags": ["EMEA"], "stages": [3], "fitMin": 60, "due": "overdue" }, "pinned": true } }),
+    );
+    assert_eq!(saved["name"], "Hot");
+    assert_eq!(saved["filter"]["due"], "overdue");
+    let views = app.ok("saved_views", json!({}));
+    assert_eq!(views.as_array().unwrap().len(), 1);
+    app.ok("delete_view", json!({ "id": saved["id"] }));
+    assert_eq!(app.ok("saved_views", json!({})), json!([]));
 }

@@ -10,6 +10,8 @@ pub mod import;
 pub mod keys;
 pub mod lead;
 pub mod models;
+pub mod reports;
 pub mod research;
 pub mod search;
 pub mod stages;
+pub mod views;

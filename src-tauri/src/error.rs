@@ -2,7 +2,7 @@
 //! read. Internal detail stays in the log.
 
 use leadscout_application::{AppError, ErrorCode};
-use leadscout_domain::{FieldError, StageInputError};
+use leadscout_domain::{FieldError, StageInputError, ViewInputError};
 use leadscout_store::StoreError;
 use serde::Serialize;
 use specta::Type;
@@ -73,6 +73,16 @@ impl From<FieldError> for IpcError {
 impl From<StageInputError> for IpcError {
     fn from(err: StageInputError) -> Self {
         AppError::from(err).into()
+    }
+}
+
+impl From<ViewInputError> for IpcError {
+    fn from(err: ViewInputError) -> Self {
+        IpcError {
+            code: IpcErrorCode::Validation,
+            message: err.message,
+            field: Some(err.field.to_owned()),
+        }
     }
 }
 

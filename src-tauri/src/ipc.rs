@@ -6,8 +6,8 @@ use std::path::Path;
 use tauri_specta::{collect_commands, collect_events, Builder};
 
 use crate::commands::{
-    activities, app, board, drafts, export, followups, import, keys, lead, models, research,
-    search, stages,
+    activities, app, board, drafts, export, followups, import, keys, lead, models, reports,
+    research, search, stages, views,
 };
 use crate::research::{OpenLead, ResearchProgress};
 
@@ -79,6 +79,10 @@ pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
             activities::set_lost_reason,
             drafts::draft_email,
             drafts::send_email_draft,
+            reports::get_reports,
+            views::saved_views,
+            views::save_view,
+            views::delete_view,
         ])
         .events(collect_events![
             ResearchProgress,

@@ -7,6 +7,7 @@ mod dbus;
 #[path = "../../crates/research/tests/support/fake_model.rs"]
 mod fake_model;
 mod harness;
+mod reports;
 #[path = "../../crates/research/tests/support/site.rs"]
 mod site;
 

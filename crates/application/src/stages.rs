@@ -1,7 +1,8 @@
 //! The pipeline's stages: the board's columns.
 
 use leadscout_domain::{
-    normalize_stage_color, normalize_stage_name, NewStage, Stage, StageEdit, StageId, Timestamp,
+    check_stage_probability, normalize_stage_color, normalize_stage_name, NewStage, Stage,
+    StageEdit, StageId, Timestamp,
 };
 
 use crate::{AppError, Leadscout};
@@ -21,7 +22,7 @@ impl Leadscout {
             .await?)
     }
 
-    /// Renames, recolours or changes the kind of a stage.
+    /// Renames, recolours, changes the kind of a stage or its win probability.
     pub async fn update_stage(&self, id: StageId, edit: StageEdit) -> Result<Stage, AppError> {
         let name = edit.name.as_deref().map(normalize_stage_name).transpose()?;
         let color = edit
@@ -29,13 +30,15 @@ impl Leadscout {
             .as_deref()
             .map(normalize_stage_color)
             .transpose()?;
+        let probability = edit.probability.map(check_stage_probability).transpose()?;
         Ok(self
             .store
-            .update_stage(
+            .edit_stage(
                 id,
                 name.as_deref(),
                 edit.kind,
                 color.as_deref(),
+                probability,
                 Timestamp::now(),
             )
             .await?)

@@ -183,7 +183,7 @@ impl NewActivity {
 #[serde(rename_all = "camelCase")]
 pub struct LogActivity {
     pub activity: NewActivity,
-    pub follow_up: Option<FollowUp>,
+    pub follow_up: Option<crate::FollowUpInput>,
 }
 
 /// The logged entry and the lead as it is now (its last contact and follow-up).
@@ -192,44 +192,6 @@ pub struct LogActivity {
 pub struct LoggedActivity {
     pub activity: Activity,
     pub lead: crate::Lead,
-}
-
-/// The lead's next follow-up as the quick-log sets it: both fields exactly as typed (blank
-/// clears one).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct FollowUp {
-    pub next_step: Option<String>,
-    /// `YYYY-MM-DD`.
-    pub due: Option<String>,
-}
-
-/// A validated follow-up: the next step and its due date, `None` to clear.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FollowUpDraft {
-    pub next_step: Option<String>,
-    pub due: Option<String>,
-}
-
-impl FollowUp {
-    pub fn validate(&self) -> Result<FollowUpDraft, FieldError> {
-        let text =
-            |field: LeadField, value: &Option<String>| -> Result<Option<String>, FieldError> {
-                match (LeadEdit {
-                    field,
-                    value: value.clone(),
-                })
-                .validate()?
-                {
-                    FieldValue::Text(_, value) => Ok(value),
-                    _ => Err(FieldError::new(field, "This field takes text.")),
-                }
-            };
-        Ok(FollowUpDraft {
-            next_step: text(LeadField::NextStep, &self.next_step)?,
-            due: text(LeadField::NextStepDue, &self.due)?,
-        })
-    }
 }
 
 #[cfg(test)]

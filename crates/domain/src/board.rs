@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+use crate::forecast::Weighing;
 use crate::{Lead, LeadId, Stage, StageId, Timestamp};
 
 /// One column: a stage and the leads in it, top to bottom.
@@ -13,6 +14,8 @@ pub struct BoardColumn {
     pub leads: Vec<Lead>,
     /// The sum of the column's deal values, one entry per currency, largest first.
     pub value_totals: Vec<MoneyTotal>,
+    /// The same sums weighed by the stage's win probability (the forecast's rule).
+    pub weighted_totals: Vec<MoneyTotal>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -25,28 +28,17 @@ pub struct MoneyTotal {
 
 impl BoardColumn {
     pub fn new(stage: Stage, leads: Vec<Lead>) -> Self {
-        let mut totals: Vec<MoneyTotal> = Vec::new();
+        let mut weighing = Weighing::default();
         for lead in &leads {
-            let Some(value) = lead.deal_value else {
-                continue;
-            };
-            match totals.iter_mut().find(|t| t.currency == lead.currency) {
-                Some(t) => t.amount = t.amount.saturating_add(value),
-                None => totals.push(MoneyTotal {
-                    currency: lead.currency.clone(),
-                    amount: value,
-                }),
+            if let Some(value) = lead.deal_value {
+                weighing.add(&lead.currency, value, stage.probability);
             }
         }
-        totals.sort_by(|a, b| {
-            b.amount
-                .cmp(&a.amount)
-                .then_with(|| a.currency.cmp(&b.currency))
-        });
         BoardColumn {
             stage,
             leads,
-            value_totals: totals,
+            value_totals: weighing.totals(),
+            weighted_totals: weighing.weighted(),
         }
     }
 }
@@ -125,6 +117,9 @@ pub struct CardColumn {
     pub leads: Vec<Card>,
     /// The sum of the column's deal values, one entry per currency, largest first.
     pub value_totals: Vec<MoneyTotal>,
+    /// The same sums weighed by the stage's win probability.
+    #[serde(default)]
+    pub weighted_totals: Vec<MoneyTotal>,
 }
 
 /// The board as the window gets it: every column, left to right, with cards instead of whole
@@ -145,6 +140,7 @@ impl From<Board> for BoardView {
                     stage: column.stage,
                     leads: column.leads.into_iter().map(Card::from).collect(),
                     value_totals: column.value_totals,
+                    weighted_totals: column.weighted_totals,
                 })
                 .collect(),
         }

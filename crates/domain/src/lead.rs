@@ -49,6 +49,9 @@ pub struct Lead {
     /// When the follow-up's reminder is due, snoozes included; `None` without a follow-up.
     #[serde(default)]
     pub follow_up_at: Option<Timestamp>,
+    /// When the deal is expected to close, `YYYY-MM-DD`: the month the forecast counts it in.
+    #[serde(default)]
+    pub expected_close: Option<String>,
     pub tags: Vec<String>,
     /// Fields whose current value was written by research rather than typed by the user.
     /// Markers a newer version wrote for fields this one does not know are skipped on reading.
@@ -116,7 +119,9 @@ impl LeadEdit {
             LeadField::Email => FieldValue::Text(field, normalize_email(Some(raw))?),
             LeadField::Phone => FieldValue::Text(field, normalize_phone(raw)?),
             LeadField::LinkedinUrl => FieldValue::Text(field, normalize_linkedin(raw)?),
-            LeadField::NextStepDue => FieldValue::Text(field, normalize_date(field, raw)?),
+            LeadField::NextStepDue | LeadField::ExpectedClose => {
+                FieldValue::Text(field, normalize_date(field, raw)?)
+            }
             LeadField::Website => FieldValue::Website(normalize_website(Some(raw))?),
             LeadField::DealValue => FieldValue::DealValue(parse_deal_value(raw)?),
             LeadField::Currency => FieldValue::Currency(normalize_currency(raw)?),

@@ -7,9 +7,11 @@ mod company;
 mod email;
 mod fields;
 mod followup;
+mod forecast;
 mod freemail;
 mod ids;
 mod lead;
+mod report;
 mod research;
 mod run;
 mod search;
@@ -17,9 +19,10 @@ mod settings;
 mod stage;
 mod time;
 mod validation;
+mod view;
 
 pub use activity::{
-    Activity, ActivityDraft, ActivityKind, CallOutcome, FollowUp, FollowUpDraft, LogActivity,
+    Activity, ActivityDraft, ActivityKind, CallOutcome, LogActivity,
     LoggedActivity, NewActivity, MAX_NOTE_CHARS,
 };
 pub use closing::{LostReason, NewLostReason, MAX_LOST_NOTE_CHARS};
@@ -51,10 +54,16 @@ pub use settings::{
     TIMEOUT_SECONDS,
 };
 pub use stage::{
-    normalize_stage_color, normalize_stage_name, NewStage, Stage, StageEdit, StageInputError,
-    StageKind, STAGE_PALETTE,
+    check_stage_probability, normalize_stage_color, normalize_stage_name, NewStage, Stage,
+    StageEdit, StageInputError, StageKind, STAGE_PALETTE,
 };
 pub use time::{Clock, SystemClock, Timestamp};
 pub use validation::{FieldError, LeadField};
 mod board;
 pub use board::{Board, BoardColumn, BoardView, Card, CardColumn, MoneyTotal};
+pub use forecast::{forecast, Forecast, ForecastDeal, MonthForecast, StageForecast, Weighing};
+pub use report::{
+    reports, FitBucket, FitOutcome, MonthOutcome, RateRow, ReportLead, Reports, StageConversion,
+    StageDuration, StageMove, StageStays,
+};
+pub use view::{DueFilter, NewView, SavedView, ViewFilter, ViewId, ViewInputError};

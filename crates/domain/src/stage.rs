@@ -47,6 +47,9 @@ pub struct Stage {
     pub color: String,
     /// 0-based order on the board.
     pub position: i64,
+    /// The chance, in percent (0-100), that a deal in this stage is won: what the forecast
+    /// weighs its value by.
+    pub probability: u8,
 }
 
 /// What the "add stage" form sends.
@@ -66,6 +69,9 @@ pub struct StageEdit {
     pub name: Option<String>,
     pub kind: Option<StageKind>,
     pub color: Option<String>,
+    /// Percent, 0-100.
+    #[serde(default)]
+    pub probability: Option<u8>,
 }
 
 /// A refused stage edit: which input (`name` or `color`) and why.
@@ -80,6 +86,29 @@ pub struct StageInputError {
 pub const STAGE_PALETTE: [&str; 8] = [
     "#64748b", "#3b82f6", "#8b5cf6", "#f59e0b", "#10b981", "#ef4444", "#ec4899", "#14b8a6",
 ];
+
+impl StageKind {
+    /// The probability a new stage of this kind starts with: closed stages are certain, an
+    /// open one is a coin toss until the user says otherwise.
+    pub fn default_probability(self) -> u8 {
+        match self {
+            StageKind::Open => 50,
+            StageKind::Won => 100,
+            StageKind::Lost => 0,
+        }
+    }
+}
+
+/// A probability as a percentage the user typed into a number field.
+pub fn check_stage_probability(value: u8) -> Result<u8, StageInputError> {
+    if value > 100 {
+        return Err(StageInputError {
+            field: "probability",
+            message: "A probability is a percentage from 0 to 100.".into(),
+        });
+    }
+    Ok(value)
+}
 
 pub fn normalize_stage_name(raw: &str) -> Result<String, StageInputError> {
     let name = raw.trim();

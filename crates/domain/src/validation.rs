@@ -27,6 +27,8 @@ pub enum LeadField {
     Currency,
     NextStep,
     NextStepDue,
+    /// When the deal is expected to close, `YYYY-MM-DD`.
+    ExpectedClose,
     Tags,
     /// The text of a note or logged activity.
     Note,
@@ -49,13 +51,14 @@ impl LeadField {
             LeadField::Currency => "currency",
             LeadField::NextStep => "nextStep",
             LeadField::NextStepDue => "nextStepDue",
+            LeadField::ExpectedClose => "expectedClose",
             LeadField::Tags => "tags",
             LeadField::Note => "note",
         }
     }
 
     /// Every field, in the order a lead page lists them.
-    pub const ALL: [LeadField; 15] = [
+    pub const ALL: [LeadField; 16] = [
         LeadField::FullName,
         LeadField::Title,
         LeadField::Email,
@@ -69,6 +72,7 @@ impl LeadField {
         LeadField::Currency,
         LeadField::NextStep,
         LeadField::NextStepDue,
+        LeadField::ExpectedClose,
         LeadField::Tags,
         LeadField::Note,
     ];
@@ -93,6 +97,7 @@ impl LeadField {
             LeadField::Currency => "Currency",
             LeadField::NextStep => "Next step",
             LeadField::NextStepDue => "Due date",
+            LeadField::ExpectedClose => "Expected close",
             LeadField::Tags => "Tags",
             LeadField::Note => "Note",
         }

@@ -70,7 +70,7 @@ impl Store {
     pub async fn log_activity(
         &self,
         draft: &ActivityDraft,
-        follow_up: Option<&FollowUpDraft>,
+        follow_up: Option<(&FollowUpDraft, Option<Timestamp>)>,
         now: Timestamp,
     ) -> Result<(Activity, Lead), StoreError> {
         let mut tx = self.writer.begin().await?;
@@ -87,16 +87,9 @@ impl Store {
         .bind(now.0)
         .fetch_one(&mut *tx)
         .await?;
-        if let Some(follow_up) = follow_up {
-            sqlx::query(
-                "UPDATE leads SET next_step = ?, next_step_due = ?, updated_at = ? WHERE id = ?",
-            )
-            .bind(&follow_up.next_step)
-            .bind(&follow_up.due)
-            .bind(now.0)
-            .bind(draft.lead_id.0)
-            .execute(&mut *tx)
-            .await?;
+        if let Some((follow_up, due_at)) = follow_up {
+            crate::followups::write_follow_up(&mut tx, draft.lead_id, follow_up, due_at, now)
+                .await?;
         }
         let lead = lead_in(&mut tx, draft.lead_id).await?;
         tx.commit().await?;

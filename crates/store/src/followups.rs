@@ -50,25 +50,7 @@ impl Store {
     ) -> Result<Lead, StoreError> {
         let mut tx = self.writer.begin().await?;
         lead_in(&mut tx, id).await?;
-        sqlx::query(
-            "UPDATE leads SET next_step = ?, next_step_due = ?, next_step_time = ?, \
-             updated_at = ?, researched_fields = (SELECT json_group_array(value) FROM \
-             json_each(researched_fields) WHERE value NOT IN ('nextStep', 'nextStepDue')) \
-             WHERE id = ?",
-        )
-        .bind(&draft.next_step)
-        .bind(&draft.date)
-        .bind(draft.date.as_ref().and(draft.time.as_ref()))
-        .bind(now.0)
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await?;
-        // A separate statement: the trigger on the date and time has just cleared the instant.
-        sqlx::query("UPDATE leads SET follow_up_at = ?, reminded_at = NULL WHERE id = ?")
-            .bind(draft.date.as_ref().and(due_at).map(|t| t.0))
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
+        write_follow_up(&mut tx, id, draft, due_at, now).await?;
         let lead = lead_in(&mut tx, id).await?;
         tx.commit().await?;
         Ok(lead)
@@ -339,4 +321,35 @@ impl Store {
         self.save_setting(TODAY_SEEN, &serde_json::Value::from(now.0), now)
             .await
     }
+}
+
+/// Writes a lead's next step, date and time and its reminder instant (`None` clears the
+/// follow-up) inside the caller's transaction.
+pub(crate) async fn write_follow_up(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    id: LeadId,
+    draft: &FollowUpDraft,
+    due_at: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE leads SET next_step = ?, next_step_due = ?, next_step_time = ?, \
+             updated_at = ?, researched_fields = (SELECT json_group_array(value) FROM \
+             json_each(researched_fields) WHERE value NOT IN ('nextStep', 'nextStepDue')) \
+             WHERE id = ?",
+        )
+        .bind(&draft.next_step)
+        .bind(&draft.date)
+        .bind(draft.date.as_ref().and(draft.time.as_ref()))
+        .bind(now.0)
+        .bind(id.0)
+        .execute(&mut **tx)
+        .await?;
+        // A separate statement: the trigger on the date and time has just cleared the instant.
+        sqlx::query("UPDATE leads SET follow_up_at = ?, reminded_at = NULL WHERE id = ?")
+            .bind(draft.date.as_ref().and(due_at).map(|t| t.0))
+            .bind(id.0)
+            .execute(&mut **tx)
+            .await?;
+    Ok(())
 }

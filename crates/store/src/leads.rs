@@ -25,6 +25,7 @@ fn lead_json(tags: &str) -> String {
          'stageId', l.stage_id, 'position', l.position, 'dealValue', l.deal_value, \
          'currency', l.currency, 'nextStep', l.next_step, 'nextStepDue', l.next_step_due, \
          'nextStepTime', l.next_step_time, 'followUpAt', l.follow_up_at, \
+         'expectedClose', l.expected_close, \
          'tags', {tags}, 'researchedFields', json(l.researched_fields), \
          'fitScore', (SELECT i.fit_score FROM insights i WHERE i.lead_id = l.id \
          AND i.fit_verified = 1), \
@@ -553,6 +554,7 @@ pub(crate) fn text_column(field: LeadField) -> Result<&'static str, StoreError> 
         LeadField::Source => "source",
         LeadField::NextStep => "next_step",
         LeadField::NextStepDue => "next_step_due",
+        LeadField::ExpectedClose => "expected_close",
         other => {
             return Err(StoreError::Conflict(format!(
                 "{} is not a text field",

@@ -14,6 +14,7 @@ pub(crate) struct StageRow {
     kind: String,
     color: String,
     position: i64,
+    probability: i64,
 }
 
 impl TryFrom<StageRow> for Stage {
@@ -29,6 +30,13 @@ impl TryFrom<StageRow> for Stage {
             kind,
             color: row.color,
             position: row.position,
+            // The schema's CHECK keeps it within 0-100.
+            probability: u8::try_from(row.probability).map_err(|_| {
+                StoreError::Corrupt(format!(
+                    "stage {} has probability {}",
+                    row.id, row.probability
+                ))
+            })?,
         })
     }
 }
@@ -38,7 +46,8 @@ impl Store {
     #[tracing::instrument(skip(self))]
     pub async fn stages(&self) -> Result<Vec<Stage>, StoreError> {
         let rows: Vec<StageRow> = sqlx::query_as(
-            "SELECT id, name, kind, color, position FROM pipeline_stages ORDER BY position, id",
+            "SELECT id, name, kind, color, position, probability FROM pipeline_stages \
+             ORDER BY position, id",
         )
         .fetch_all(&self.reader)
         .await?;
@@ -46,7 +55,7 @@ impl Store {
     }
 }
 
-const STAGE_COLUMNS: &str = "id, name, kind, color, position";
+const STAGE_COLUMNS: &str = "id, name, kind, color, position, probability";
 
 async fn stage_in(tx: &mut Transaction<'_, Sqlite>, id: StageId) -> Result<Stage, StoreError> {
     let row: Option<StageRow> = sqlx::query_as(&format!(
@@ -100,13 +109,14 @@ impl Store {
             str::to_owned,
         );
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO pipeline_stages (name, kind, color, position, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO pipeline_stages (name, kind, color, position, probability, created_at, \
+             updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(name)
         .bind(kind.as_str())
         .bind(&color)
         .bind(last.map_or(0, |p| p + 1))
+        .bind(i64::from(kind.default_probability()))
         .bind(now.0)
         .bind(now.0)
         .fetch_one(&mut *tx)
@@ -126,6 +136,20 @@ impl Store {
         color: Option<&str>,
         now: Timestamp,
     ) -> Result<Stage, StoreError> {
+        self.edit_stage(id, name, kind, color, None, now).await
+    }
+
+    /// [`Store::update_stage`] with the stage's win probability too (percent, already checked).
+    #[tracing::instrument(skip(self))]
+    pub async fn edit_stage(
+        &self,
+        id: StageId,
+        name: Option<&str>,
+        kind: Option<StageKind>,
+        color: Option<&str>,
+        probability: Option<u8>,
+        now: Timestamp,
+    ) -> Result<Stage, StoreError> {
         let mut tx = self.writer.begin().await?;
         stage_in(&mut tx, id).await?;
         if let Some(name) = name {
@@ -135,11 +159,13 @@ impl Store {
         }
         sqlx::query(
             "UPDATE pipeline_stages SET name = coalesce(?, name), kind = coalesce(?, kind), \
-             color = coalesce(?, color), updated_at = ? WHERE id = ?",
+             color = coalesce(?, color), probability = coalesce(?, probability), updated_at = ? \
+             WHERE id = ?",
         )
         .bind(name)
         .bind(kind.map(StageKind::as_str))
         .bind(color)
+        .bind(probability.map(i64::from))
         .bind(now.0)
         .bind(id.0)
         .execute(&mut *tx)

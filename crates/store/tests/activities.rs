@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use leadscout_domain::{
-    ActivityKind, CallOutcome, FollowUp, Lead, LeadId, LostReason, NewActivity, NewLead,
+    ActivityKind, CallOutcome, FollowUpInput, Lead, LeadId, LostReason, NewActivity, NewLead,
     NewLostReason, StageId, Timestamp,
 };
 use leadscout_store::{Placement, Store, StoreError, DATABASE_FILE};
@@ -137,18 +137,22 @@ async fn logging_an_activity_can_set_the_next_follow_up_in_the_same_write() {
     let (s, _dir) = open().await;
     let id = add(&s, "Grace").await;
     let call = activity(id, ActivityKind::Call, Some(CallOutcome::Connected), NOW);
-    let follow_up = FollowUp {
+    let follow_up = FollowUpInput {
         next_step: Some("Send the proposal".into()),
-        due: Some("2026-12-09".into()),
+        date: Some("2026-12-09".into()),
+        time: Some("10:30".into()),
     }
     .validate()
     .unwrap();
+    let due = Timestamp(NOW.0 + 7 * DAY);
     let (_, lead) = s
-        .log_activity(&call.validate().unwrap(), Some(&follow_up), NOW)
+        .log_activity(&call.validate().unwrap(), Some((&follow_up, Some(due))), NOW)
         .await
         .unwrap();
     assert_eq!(lead.next_step.as_deref(), Some("Send the proposal"));
     assert_eq!(lead.next_step_due.as_deref(), Some("2026-12-09"));
+    assert_eq!(lead.next_step_time.as_deref(), Some("10:30"));
+    assert_eq!(lead.follow_up_at, Some(due));
     let stored = s.lead(id).await.unwrap().unwrap();
     assert_eq!(stored.next_step_due.as_deref(), Some("2026-12-09"));
 
@@ -163,7 +167,7 @@ async fn logging_an_activity_can_set_the_next_follow_up_in_the_same_write() {
     // A lead that does not exist gets neither the entry nor the follow-up.
     let ghost = activity(LeadId(404), ActivityKind::Email, None, NOW);
     assert!(matches!(
-        s.log_activity(&ghost.validate().unwrap(), Some(&follow_up), NOW)
+        s.log_activity(&ghost.validate().unwrap(), Some((&follow_up, Some(due))), NOW)
             .await,
         Err(StoreError::LeadNotFound(_))
     ));

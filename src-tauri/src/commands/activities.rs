@@ -1,8 +1,9 @@
 //! Logging touches from the board and the drawer, and closing a lost deal with its reason.
 
-use leadscout_domain::{Lead, LogActivity, LoggedActivity, NewLostReason, Timestamp};
+use leadscout_domain::{due_instant, Lead, LogActivity, LoggedActivity, NewLostReason, Timestamp};
 use tauri::State;
 
+use crate::reminders::SystemZone;
 use crate::{AppState, IpcError};
 
 /// Logs a call (with its outcome), email, meeting or note, and sets the lead's next follow-up
@@ -15,9 +16,15 @@ pub async fn log_activity(
 ) -> Result<LoggedActivity, IpcError> {
     let draft = input.activity.validate()?;
     let follow_up = input.follow_up.as_ref().map(|f| f.validate()).transpose()?;
+    // The reminder instant is the date and time in the user's zone, as the drawer sets it.
+    let due = follow_up.as_ref().and_then(|f| {
+        f.date
+            .as_deref()
+            .and_then(|date| due_instant(&SystemZone, date, f.time.as_deref()))
+    });
     let (activity, lead) = state
         .store()?
-        .log_activity(&draft, follow_up.as_ref(), Timestamp::now())
+        .log_activity(&draft, follow_up.as_ref().map(|f| (f, due)), Timestamp::now())
         .await?;
     Ok(LoggedActivity { activity, lead })
 }

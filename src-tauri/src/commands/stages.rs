@@ -12,7 +12,7 @@ pub async fn create_stage(state: State<'_, AppState>, input: NewStage) -> Result
     Ok(state.app()?.create_stage(input).await?)
 }
 
-/// Renames, recolours or changes the kind of a stage.
+/// Renames, recolours, changes the kind of a stage or its win probability.
 #[tauri::command]
 #[specta::specta]
 pub async fn update_stage(

@@ -125,12 +125,13 @@ export const commands = {
 	search: (query: string) => typedError<SearchHit[], IpcError>(__TAURI_INVOKE("search", { query })),
 	/**  Adds a stage at the right end of the board. */
 	createStage: (input: NewStage) => typedError<Stage, IpcError>(__TAURI_INVOKE("create_stage", { input })),
-	/**  Renames, recolours or changes the kind of a stage. */
+	/**  Renames, recolours, changes the kind of a stage or its win probability. */
 	updateStage: (id: StageId, edit: StageEdit) => typedError<Stage, IpcError>(__TAURI_INVOKE("update_stage", { id, edit })),
 	/**  Puts the columns in this order (every stage exactly once). */
 	reorderStages: (order: StageId[]) => typedError<Stage[], IpcError>(__TAURI_INVOKE("reorder_stages", { order })),
 	/**  Deletes a stage, moving its leads to the bottom of `move_to`. */
 	deleteStage: (id: StageId, moveTo: StageId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_stage", { id, moveTo })),
+<<<<<<< HEAD
 	/**  Sets a lead's next step, date and optional time; it reminds then (09:00 without a time). */
 	setFollowUp: (id: LeadId, input: FollowUpInput) => typedError<Lead, IpcError>(__TAURI_INVOKE("set_follow_up", { id, input })),
 	/**  Puts a follow-up off; `null` when the lead has none any more. */
@@ -166,6 +167,19 @@ export const commands = {
 	 *  or, when the window copied it, only records it; either way it is logged as an email.
 	 */
 	sendEmailDraft: (input: SentDraft) => typedError<LoggedActivity, IpcError>(__TAURI_INVOKE("send_email_draft", { input })),
+=======
+	/**
+	 *  Every report. `offset_minutes` is the window's offset from UTC (east positive, the negation
+	 *  of JavaScript's `getTimezoneOffset()`), so that months are the user's own.
+	 */
+	getReports: (offsetMinutes: number) => typedError<Reports, IpcError>(__TAURI_INVOKE("get_reports", { offsetMinutes })),
+	/**  Every saved view. */
+	savedViews: () => typedError<SavedView[], IpcError>(__TAURI_INVOKE("saved_views")),
+	/**  Saves a view under its name, replacing one with the same name. */
+	saveView: (view: NewView) => typedError<SavedView, IpcError>(__TAURI_INVOKE("save_view", { view })),
+	/**  Deletes a saved view. */
+	deleteView: (id: ViewId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_view", { id })),
+>>>>>>> insight
 };
 
 /** Events */
@@ -270,6 +284,8 @@ export type CardColumn = {
 	leads: Card[],
 	/**  The sum of the column's deal values, one entry per currency, largest first. */
 	valueTotals: MoneyTotal[],
+	/**  The same sums weighed by the stage's win probability. */
+	weightedTotals?: MoneyTotal[],
 };
 
 /**  A verified fact as a draft cites it. */
@@ -359,6 +375,7 @@ export type CostLedger = {
 	unpricedCalls: number,
 };
 
+<<<<<<< HEAD
 /**  What the draft dialog asks for. */
 export type DraftRequest = {
 	leadId: LeadId,
@@ -385,6 +402,16 @@ export type DraftSentence = {
 	verified: boolean,
 	problem: string | null,
 };
+=======
+/**  Which next-step due dates a view keeps. */
+export type DueFilter = 
+/**  Due before today. */
+"overdue" | 
+/**  Due today or in the next seven days. */
+"thisWeek" | 
+/**  No due date. */
+"undated";
+>>>>>>> insight
 
 /**
  *  What an import does with a row that matches a lead already there (same email, else same
@@ -440,6 +467,7 @@ export type FactView = {
 /**  A file was dropped on the window (its name); `preview_import` with `dropped` reads it. */
 export type FileDropped = string;
 
+<<<<<<< HEAD
 /**  A follow-up as reminders and the Today view show it. */
 export type FollowUp = {
 	leadId: LeadId,
@@ -475,6 +503,39 @@ export type FollowUp = {
 	nextStep: string | null,
 	/**  `YYYY-MM-DD`. */
 	due: string | null,
+=======
+export type FitBucket = {
+	/**  Inclusive bounds of the scores in this bucket. */
+	from: number,
+	to: number,
+	won: number,
+	lost: number,
+};
+
+export type FitOutcome = {
+	/**  Closed leads with a fit score. */
+	wonScored: number,
+	lostScored: number,
+	/**  Closed leads research never scored (the store reads fit scores of closed leads only). */
+	wonUnscored: number,
+	lostUnscored: number,
+	/**  One decimal; `None` without scored leads. */
+	wonAverage: number | null,
+	lostAverage: number | null,
+	buckets: FitBucket[],
+};
+
+/**
+ *  The whole forecast: every stage in board order, the open pipeline's weighted total, and
+ *  the open pipeline by expected month of closing (earliest first, undated last).
+ */
+export type Forecast = {
+	stages: StageForecast[],
+	/**  Open stages only: won deals are no longer a forecast and lost ones are worth nothing. */
+	openValue: MoneyTotal[],
+	openWeighted: MoneyTotal[],
+	months: MonthForecast[],
+>>>>>>> insight
 };
 
 /**  A statement of the insights stage and the facts it rests on. */
@@ -624,10 +685,15 @@ export type Lead = {
 	nextStep: string | null,
 	/**  `YYYY-MM-DD`. */
 	nextStepDue: string | null,
+<<<<<<< HEAD
 	/**  `HH:MM`, local: when on `next_step_due` the follow-up reminds (09:00 when absent). */
 	nextStepTime?: string | null,
 	/**  When the follow-up's reminder is due, snoozes included; `None` without a follow-up. */
 	followUpAt?: Timestamp | null,
+=======
+	/**  When the deal is expected to close, `YYYY-MM-DD`: the month the forecast counts it in. */
+	expectedClose?: string | null,
+>>>>>>> insight
 	tags: string[],
 	/**
 	 *  Fields whose current value was written by research rather than typed by the user.
@@ -677,7 +743,9 @@ export type LeadEdit = {
 };
 
 /**  The lead fields a validation message can point at. */
-export type LeadField = "fullName" | "title" | "email" | "phone" | "linkedinUrl" | "companyName" | "website" | "source" | "stageId" | "dealValue" | "currency" | "nextStep" | "nextStepDue" | "tags" | 
+export type LeadField = "fullName" | "title" | "email" | "phone" | "linkedinUrl" | "companyName" | "website" | "source" | "stageId" | "dealValue" | "currency" | "nextStep" | "nextStepDue" | 
+/**  When the deal is expected to close, `YYYY-MM-DD`. */
+"expectedClose" | "tags" | 
 /**  The text of a note or logged activity. */
 "note";
 
@@ -797,6 +865,24 @@ export type MoneyTotal = {
 	amount: number,
 };
 
+/**  The weighted value of the open deals expected to close in one month. */
+export type MonthForecast = {
+	/**  `YYYY-MM`; `None` for the deals without an expected close date. */
+	month: string | null,
+	deals: number,
+	value: MoneyTotal[],
+	weighted: MoneyTotal[],
+};
+
+export type MonthOutcome = {
+	/**  `YYYY-MM`. */
+	month: string,
+	won: number,
+	lost: number,
+	wonValue: MoneyTotal[],
+	lostValue: MoneyTotal[],
+};
+
 /**  Who the user is, for the shared context every model stage starts from. */
 export type MyProfile = {
 	/**  The user's own company. */
@@ -844,6 +930,13 @@ export type NewStage = {
 	kind: StageKind,
 	/**  `#rrggbb`; a colour from the default palette when absent. */
 	color: string | null,
+};
+
+/**  What "Save view" sends: a view with this name is replaced. */
+export type NewView = {
+	name: string,
+	filter: ViewFilter,
+	pinned: boolean,
 };
 
 /**  Sent when the user clicks a research notification: the window opens that lead. */
@@ -900,6 +993,30 @@ export type Provenance = {
 	/**  `website` (the site's own markup) or `model` (a verified model fact). */
 	by: string,
 	at: Timestamp,
+};
+
+/**  Won and lost leads for one source or one tag. */
+export type RateRow = {
+	/**  The source or tag; `None` for leads without a source. */
+	label: string | null,
+	won: number,
+	lost: number,
+	/**  Percent won of those closed, one decimal. */
+	rate: number | null,
+};
+
+/**  Everything the reports page shows. */
+export type Reports = {
+	/**  Pipeline value and weighted value by stage, and the forecast by month. */
+	forecast: Forecast,
+	/**  Oldest month first; only months with a won or lost lead. */
+	outcomes: MonthOutcome[],
+	conversion: StageConversion[],
+	durations: StageDuration[],
+	/**  At most [`RATE_ROWS`] each, the most closed leads first. */
+	bySource: RateRow[],
+	byTag: RateRow[],
+	fit: FitOutcome,
 };
 
 /**
@@ -1002,6 +1119,14 @@ export type RunTrigger =
 /**  The user asked to redo it all, ignoring cached stage results. */
 "rerun";
 
+export type SavedView = {
+	id: ViewId,
+	name: string,
+	filter: ViewFilter,
+	/**  Shown in the top bar. */
+	pinned: boolean,
+};
+
 /**  One search result; `lead_id` is the lead to open (for a company, its most recent lead). */
 export type SearchHit = {
 	kind: SearchKind,
@@ -1089,6 +1214,11 @@ export type Stage = {
 	color: string,
 	/**  0-based order on the board. */
 	position: number,
+	/**
+	 *  The chance, in percent (0-100), that a deal in this stage is won: what the forecast
+	 *  weighs its value by.
+	 */
+	probability: number,
 };
 
 /**  One attempt of one stage, for the run history. */
@@ -1107,11 +1237,47 @@ export type StageAttempt = {
 	error: string | null,
 };
 
+export type StageConversion = {
+	fromStage: StageId,
+	fromName: string,
+	toStage: StageId,
+	toName: string,
+	/**  Leads that reached the first stage. */
+	reachedFrom: number,
+	/**  Of those, the ones that reached the second. */
+	reachedTo: number,
+	/**  Percent, one decimal; `None` when no lead reached the first stage. */
+	rate: number | null,
+};
+
+export type StageDuration = {
+	stageId: StageId,
+	name: string,
+	/**  Finished stays in the stage. */
+	stays: number,
+	/**  Their average length in milliseconds; `None` without any. */
+	averageMs: number | null,
+};
+
 /**  Changes to a stage; absent fields stay as they are. */
 export type StageEdit = {
 	name: string | null,
 	kind: StageKind | null,
 	color: string | null,
+	/**  Percent, 0-100. */
+	probability?: number | null,
+};
+
+/**  One stage's share of the forecast. */
+export type StageForecast = {
+	stageId: StageId,
+	name: string,
+	kind: StageKind,
+	probability: number,
+	/**  Leads in the stage (with a deal value or not). */
+	deals: number,
+	value: MoneyTotal[],
+	weighted: MoneyTotal[],
 };
 
 /**  A pipeline stage by its row id. */
@@ -1169,6 +1335,23 @@ export type UnmappedColumn = {
 	/**  Rows with a value in it. */
 	rows: number,
 };
+
+/**  What a view lets through; every part that is set must match. */
+export type ViewFilter = {
+	/**  Words that must all be in the name, company, email or title. */
+	text?: string,
+	/**  Tags the lead must all have. */
+	tags?: string[],
+	/**  Stages the lead may be in; empty for any. */
+	stages?: StageId[],
+	/**  Inclusive bounds of the verified fit score; a lead without one fails a bound. */
+	fitMin?: number | null,
+	fitMax?: number | null,
+	due?: DueFilter | null,
+};
+
+/**  A saved view by its row id. */
+export type ViewId = number;
 
 export type Written = {
 	/**  Where it was written, to tell the user. */

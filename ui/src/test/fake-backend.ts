@@ -23,6 +23,9 @@ import type {
   CostLedger,
   InsightsView,
   Proposal,
+  Reports,
+  SavedView,
+  NewView,
   ResearchEstimate,
   RunHistory,
   LocalModelServer,
@@ -38,12 +41,12 @@ import type {
 } from "../ipc/bindings";
 
 export const STAGES: Stage[] = [
-  { id: 1, name: "New", kind: "open", color: "#64748b", position: 0 },
-  { id: 2, name: "Contacted", kind: "open", color: "#0ea5e9", position: 1 },
-  { id: 3, name: "Qualified", kind: "open", color: "#8b5cf6", position: 2 },
-  { id: 4, name: "Proposal", kind: "open", color: "#f59e0b", position: 3 },
-  { id: 5, name: "Won", kind: "won", color: "#16a34a", position: 4 },
-  { id: 6, name: "Lost", kind: "lost", color: "#dc2626", position: 5 },
+  { id: 1, name: "New", kind: "open", color: "#64748b", position: 0, probability: 10 },
+  { id: 2, name: "Contacted", kind: "open", color: "#0ea5e9", position: 1, probability: 20 },
+  { id: 3, name: "Qualified", kind: "open", color: "#8b5cf6", position: 2, probability: 40 },
+  { id: 4, name: "Proposal", kind: "open", color: "#f59e0b", position: 3, probability: 60 },
+  { id: 5, name: "Won", kind: "won", color: "#16a34a", position: 4, probability: 100 },
+  { id: 6, name: "Lost", kind: "lost", color: "#dc2626", position: 5, probability: 0 },
 ];
 
 export interface FakeBackend {
@@ -80,6 +83,10 @@ export interface FakeBackend {
   exports: unknown[];
   /** What `app_info` tells at start. */
   notice: string | null;
+  /** What `get_reports` answers (computed in Rust for real); null refuses with a storage error. */
+  reports: Reports | null;
+  /** Saved views, as the database keeps them. */
+  views: SavedView[];
   /** The model's insights by lead. */
   insights: Record<number, InsightsView>;
   /** What `today` answers; Done removes the lead's follow-up from it. */
@@ -203,6 +210,8 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     calls: [],
     boardFailure: null,
     moveFailure: null,
+    reports: null,
+    views: [],
     research: {},
     // Past the first-run welcome, unless a test says otherwise.
     settings: {
@@ -618,20 +627,21 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         if (backend.stages.some((st) => st.name.toLowerCase() === name.toLowerCase())) {
           refuse({ code: "validation", message: `There is already a stage called ${name}.`, field: null });
         }
-        const stage: Stage = { id: Math.max(...backend.stages.map((st) => st.id)) + 1, name, kind: input.kind, color: input.color ?? "#ec4899", position: backend.stages.length };
+        const stage: Stage = { id: Math.max(...backend.stages.map((st) => st.id)) + 1, name, kind: input.kind, color: input.color ?? "#ec4899", position: backend.stages.length, probability: input.kind === "won" ? 100 : input.kind === "lost" ? 0 : 50 };
         backend.stages.push(stage);
         return stage;
       }
       case "update_stage": {
         const stage = backend.stages.find((st) => st.id === args.id);
         if (!stage) refuse({ code: "validation", message: "That pipeline stage no longer exists; pick another one.", field: "stageId" });
-        const edit = args.edit as { name: string | null; kind: Stage["kind"] | null; color: string | null };
+        const edit = args.edit as { name: string | null; kind: Stage["kind"] | null; color: string | null; probability?: number | null };
         if (edit.name !== null) {
           if (!edit.name.trim()) invalid("name", "Give the stage a name.");
           stage!.name = edit.name.trim();
         }
         if (edit.kind !== null) stage!.kind = edit.kind;
         if (edit.color !== null) stage!.color = edit.color;
+        if (edit.probability !== undefined && edit.probability !== null) stage!.probability = edit.probability;
         return { ...stage! };
       }
       case "reorder_stages": {
@@ -682,6 +692,22 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         t.upcoming = [moved, ...t.upcoming.filter((f) => f.leadId !== id)];
         return moved;
       }
+      case "saved_views":
+        return backend.views.map((v) => structuredClone(v));
+      case "save_view": {
+        const input = args.view as NewView;
+        if (!input.name.trim()) invalid("name", "Give the view a name.");
+        const existing = backend.views.find((v) => v.name.toLowerCase() === input.name.trim().toLowerCase());
+        const saved: SavedView = { id: existing?.id ?? backend.views.length + 1, name: input.name.trim(), filter: structuredClone(input.filter), pinned: input.pinned };
+        backend.views = [...backend.views.filter((v) => v.id !== saved.id), saved].sort((a, b) => a.id - b.id);
+        return structuredClone(saved);
+      }
+      case "delete_view":
+        backend.views = backend.views.filter((v) => v.id !== args.id);
+        return null;
+      case "get_reports":
+        if (!backend.reports) refuse({ code: "storage", message: "The database could not be read.", field: null });
+        return backend.reports;
       default:
         throw new Error(`unexpected command ${cmd}`);
     }

@@ -8,6 +8,7 @@ import {
   type BoardView,
   type Card,
   type CardColumn,
+  type DueFilter,
   type Lead,
   type LeadId,
   type NewLead,
@@ -23,6 +24,30 @@ export interface Filter {
   tags: string[];
   /** Only leads with no call, email or meeting in this many days (never contacted included). */
   notContactedDays?: number | null;
+  /** The rest is what a saved view can add (the Rust `ViewFilter`); absent means any. */
+  stages?: StageId[];
+  fitMin?: number | null;
+  fitMax?: number | null;
+  due?: DueFilter | null;
+}
+
+/** Today as `YYYY-MM-DD` in local time, and the same a week on. */
+function localDay(offsetDays = 0, now: Date = new Date()): string {
+  const d = new Date(now.getFullYear(), now.getMonth(), now.getDate() + offsetDays);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+/** Whether the filter holds anything beyond the empty one. */
+export function isFiltering(filter: Filter): boolean {
+  return (
+    filter.text.trim() !== "" ||
+    filter.tags.length > 0 ||
+    (filter.stages?.length ?? 0) > 0 ||
+    (filter.fitMin ?? null) !== null ||
+    (filter.fitMax ?? null) !== null ||
+    (filter.due ?? null) !== null ||
+    (filter.notContactedDays ?? null) !== null
+  );
 }
 
 const DAY_MS = 86_400_000;
@@ -44,6 +69,21 @@ export function matchesFilter(lead: Card, filter: Filter, now: number = Date.now
   if (filter.tags.length > 0) {
     const own = lead.tags.map((t) => t.toLocaleLowerCase());
     if (!filter.tags.every((t) => own.includes(t.toLocaleLowerCase()))) return false;
+  }
+  if (filter.stages && filter.stages.length > 0 && !filter.stages.includes(lead.stageId)) return false;
+  const fit = lead.fitScore ?? null;
+  if ((filter.fitMin ?? null) !== null && (fit === null || fit < filter.fitMin!)) return false;
+  if ((filter.fitMax ?? null) !== null && (fit === null || fit > filter.fitMax!)) return false;
+  switch (filter.due ?? null) {
+    case "overdue":
+      if (!lead.nextStepDue || lead.nextStepDue >= localDay()) return false;
+      break;
+    case "thisWeek":
+      if (!lead.nextStepDue || lead.nextStepDue < localDay() || lead.nextStepDue > localDay(7)) return false;
+      break;
+    case "undated":
+      if (lead.nextStepDue) return false;
+      break;
   }
   return true;
 }
@@ -73,9 +113,7 @@ export class BoardState {
     }
     return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([t]) => t);
   });
-  filtering = $derived(
-    this.filter.text.trim() !== "" || this.filter.tags.length > 0 || (this.filter.notContactedDays ?? null) !== null,
-  );
+  filtering = $derived(isFiltering(this.filter));
   /** The lead just moved into a lost stage, whose reason is being asked. */
   lostReasonFor = $state<Card | null>(null);
   /** The lead whose activity is being logged from the board. */

@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import App from "../../App.svelte";
+import { installFakeBackend, lead } from "../../test/fake-backend";
+import { matchesFilter } from "../board/board.svelte";
+import { namesIn } from "../../test/board-dom";
+
+const LEADS = () => [
+  lead({ id: 1, fullName: "Ada Lovelace", stageId: 3, fitScore: 82 }),
+  lead({ id: 2, fullName: "Grace Hopper", stageId: 3, fitScore: 40 }),
+  lead({ id: 3, fullName: "Alan Turing", stageId: 1, fitScore: 90 }),
+];
+
+describe("saved views", () => {
+  it("saves the filter by name, pins it to the top bar and applies it again", async () => {
+    const backend = installFakeBackend(LEADS());
+    render(App);
+    await screen.findByTestId("board");
+    await userEvent.click(screen.getByTestId("open-views"));
+    const panel = await screen.findByTestId("views-panel");
+    await userEvent.click(within(panel).getByLabelText("Qualified"));
+    const from = panel.querySelector<HTMLInputElement>("[name=fitMin]")!;
+    await userEvent.type(from, "60");
+    await fireEvent.change(from);
+    expect(namesIn("Qualified")).toEqual(["Ada Lovelace"]);
+    expect(namesIn("New")).toEqual([]);
+    await userEvent.type(screen.getByLabelText("Save this filter as"), "Hot deals");
+    await userEvent.click(screen.getByTestId("save-view"));
+    await waitFor(() => expect(backend.views.map((v) => v.name)).toEqual(["Hot deals"]));
+    expect(backend.views[0].filter).toEqual({ text: "", tags: [], stages: [3], fitMin: 60, fitMax: null, due: null });
+    expect(backend.views[0].pinned).toBe(true);
+
+    await fireEvent.keyDown(panel, { key: "Escape" });
+    const chip = await screen.findByTestId("pinned-view");
+    expect(chip.textContent).toBe("Hot deals");
+    expect(chip.getAttribute("aria-pressed")).toBe("true");
+    await userEvent.click(screen.getByText("Clear"));
+    expect(namesIn("New")).toEqual(["Alan Turing"]);
+    expect(chip.getAttribute("aria-pressed")).toBe("false");
+    await userEvent.click(chip);
+    expect(namesIn("Qualified")).toEqual(["Ada Lovelace"]);
+    expect(namesIn("New")).toEqual([]);
+  }, 20_000);
+
+  it("shows the views the database kept when the app starts", async () => {
+    const backend = installFakeBackend(LEADS());
+    backend.views = [
+      { id: 1, name: "Low fit", pinned: true, filter: { text: "", tags: [], stages: [], fitMin: null, fitMax: 50, due: null } },
+      { id: 2, name: "Not pinned", pinned: false, filter: { text: "", tags: [], stages: [], fitMin: null, fitMax: null, due: "overdue" } },
+    ];
+    render(App);
+    await screen.findByTestId("board");
+    const chips = await screen.findAllByTestId("pinned-view");
+    expect(chips.map((c) => c.textContent)).toEqual(["Low fit"]);
+    await userEvent.click(chips[0]);
+    expect(namesIn("Qualified")).toEqual(["Grace Hopper"]);
+  }, 20_000);
+
+  it("filters by due date", () => {
+    const day = (offset: number) => {
+      const d = new Date();
+      d.setDate(d.getDate() + offset);
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+    };
+    const card = (due: string | null) => lead({ id: 1, fullName: "A", nextStepDue: due });
+    const base = { text: "", tags: [] };
+    expect(matchesFilter(card(day(-1)), { ...base, due: "overdue" })).toBe(true);
+    expect(matchesFilter(card(day(0)), { ...base, due: "overdue" })).toBe(false);
+    expect(matchesFilter(card(day(3)), { ...base, due: "thisWeek" })).toBe(true);
+    expect(matchesFilter(card(day(9)), { ...base, due: "thisWeek" })).toBe(false);
+    expect(matchesFilter(card(null), { ...base, due: "undated" })).toBe(true);
+    expect(matchesFilter(card(null), { ...base, fitMin: 10 })).toBe(false);
+  });
+});
