@@ -49,6 +49,7 @@ const COMMANDS: &[&str] = &[
     "update_stage",
     "reorder_stages",
     "delete_stage",
+    "open_logs_folder",
 ];
 
 fn main() {

@@ -6,6 +6,7 @@ pub mod export;
 pub mod import;
 pub mod keys;
 pub mod lead;
+pub mod logs;
 pub mod models;
 pub mod research;
 pub mod search;

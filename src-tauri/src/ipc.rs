@@ -5,7 +5,9 @@ use std::path::Path;
 
 use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::commands::{app, board, export, import, keys, lead, models, research, search, stages};
+use crate::commands::{
+    app, board, export, import, keys, lead, logs, models, research, search, stages,
+};
 use crate::research::{OpenLead, ResearchProgress};
 
 /// Where the generated bindings live, relative to the repository root.
@@ -64,6 +66,8 @@ pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
             stages::update_stage,
             stages::reorder_stages,
             stages::delete_stage,
+            // Generic over the runtime; specta only reads its types, which are the same for any.
+            logs::open_logs_folder::<tauri::Wry>,
         ])
         .events(collect_events![
             ResearchProgress,

@@ -131,6 +131,11 @@ export const commands = {
 	reorderStages: (order: StageId[]) => typedError<Stage[], IpcError>(__TAURI_INVOKE("reorder_stages", { order })),
 	/**  Deletes a stage, moving its leads to the bottom of `move_to`. */
 	deleteStage: (id: StageId, moveTo: StageId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_stage", { id, moveTo })),
+	/**
+	 *  Opens the folder holding the app's log files in the system's file manager, creating it when
+	 *  nothing has been logged yet. Answers the folder's path, for the UI to show.
+	 */
+	openLogsFolder: () => typedError<string, IpcError>(__TAURI_INVOKE("open_logs_folder")),
 };
 
 /** Events */
