@@ -8,20 +8,31 @@
 //! session bus the plugin cannot look, and the app starts as before; the database's instance
 //! lock (state.rs) still keeps a second copy from running research.
 //!
-//! The window's size, position and maximized state are saved when the app quits and restored at
-//! the next start (tauri-plugin-window-state): in the app's config folder, or in the data
-//! folder when `LEADSCOUT_DATA_DIR` is set, so copies on different folders keep their own.
+//! The window's size, position and maximized state are restored at the next start
+//! (tauri-plugin-window-state). The plugin saves them when the app quits; they are also saved
+//! shortly after the window stops moving or resizing, so a crash or a killed session keeps them
+//! too. They live in the app's config folder, or in the data folder when `LEADSCOUT_DATA_DIR` is
+//! set, so copies on different folders keep their own.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use tauri::{AppHandle, Manager, Runtime};
-use tauri_plugin_window_state::StateFlags;
+use tauri_plugin_window_state::{AppHandleExt, StateFlags};
 
 /// The identifier in tauri.conf.json, the D-Bus name's root.
 pub const APP_ID: &str = "app.leadscout.desktop";
 /// Where the window's geometry is kept when the data folder is chosen by `LEADSCOUT_DATA_DIR`.
 pub const WINDOW_STATE_FILE: &str = "window-state.json";
+
+/// What is remembered of the window (not visibility: the window always opens shown).
+const REMEMBERED: StateFlags = StateFlags::SIZE
+    .union(StateFlags::POSITION)
+    .union(StateFlags::MAXIMIZED);
+/// How long the window must stay still before its geometry is written.
+const SETTLE: Duration = Duration::from_millis(400);
 
 /// The data folder `LEADSCOUT_DATA_DIR` chooses, if any.
 fn chosen_data_dir() -> Option<PathBuf> {
@@ -68,11 +79,9 @@ pub fn single_instance<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
         .build()
 }
 
-/// The window-state plugin: size, position and maximized state (not visibility: the window
-/// always opens shown).
+/// The window-state plugin, restoring [`REMEMBERED`].
 pub fn window_state<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
-    let builder = tauri_plugin_window_state::Builder::new()
-        .with_state_flags(StateFlags::SIZE | StateFlags::POSITION | StateFlags::MAXIMIZED);
+    let builder = tauri_plugin_window_state::Builder::new().with_state_flags(REMEMBERED);
     match chosen_data_dir() {
         // The plugin joins the name to the config folder; an absolute path replaces it.
         Some(dir) => builder
@@ -85,6 +94,31 @@ pub fn window_state<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
             .build(),
         None => builder.build(),
     }
+}
+
+/// Set while a save is waiting for the window to settle.
+static SAVE_PENDING: AtomicBool = AtomicBool::new(false);
+
+/// Called with every window event: once a move or resize has settled, writes the geometry.
+pub fn window_changed<R: Runtime>(app: &AppHandle<R>, event: &tauri::WindowEvent) {
+    if !matches!(
+        event,
+        tauri::WindowEvent::Moved(_) | tauri::WindowEvent::Resized(_)
+    ) {
+        return;
+    }
+    if SAVE_PENDING.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(SETTLE).await;
+        // Cleared before saving: a move during the save schedules another one.
+        SAVE_PENDING.store(false, Ordering::Release);
+        if let Err(err) = app.save_window_state(REMEMBERED) {
+            tracing::warn!(error = %err, "the window's size and position could not be saved");
+        }
+    });
 }
 
 #[cfg(test)]

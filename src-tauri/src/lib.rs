@@ -34,6 +34,7 @@ pub fn run() -> i32 {
         // A file dropped on the window stays in Rust: the import dialog asks for "the dropped
         // file" and never sees or sends its path.
         .on_window_event(|window, event| {
+            instance::window_changed(window.app_handle(), event);
             if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
                 file_dropped(window.app_handle(), paths);
             }
