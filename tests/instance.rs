@@ -1,6 +1,6 @@
 //! One running copy per data folder, and a window that opens where it was left: the real app
 //! under Xvfb on a private D-Bus session, started several times. The first copy is stopped
-//! with SIGTERM, as a session ending would, so the geometry must have been saved before.
+//! with SIGTERM, as a session ending does, and quits cleanly.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -124,6 +124,9 @@ async fn a_second_launch_focuses_the_first_and_the_window_opens_where_it_was_lef
         }
         rect
     };
+    // Dropping the driver sent SIGTERM, as a session ending does: the app quit cleanly.
+    wait_for_log(data.path(), "asked to quit");
+    wait_for_log(data.path(), "leadscout_app: quit");
 
     let driver = Driver::start_with(&xvfb.display, data.path(), &env);
     let client = driver.launch_app().await;

@@ -96,6 +96,43 @@ pub fn window_state<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
     }
 }
 
+/// SIGTERM and SIGINT (a session ending, Ctrl+C in a terminal, `kill`) quit the app the way
+/// closing its window does: the window's geometry is saved, the single-instance name released and
+/// the database closed. A second signal while that runs ends the process at once.
+#[cfg(unix)]
+pub fn quit_on_signals<R: Runtime>(app: &AppHandle<R>) {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = match signal_hook::iterator::Signals::new([SIGTERM, SIGINT]) {
+        Ok(signals) => signals,
+        Err(err) => {
+            tracing::warn!(error = %err, "SIGTERM will end the app without a clean quit");
+            return;
+        }
+    };
+    let app = app.clone();
+    let spawned = std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            let mut asked = false;
+            for signal in signals.forever() {
+                if asked {
+                    tracing::warn!(signal, "asked again to quit; stopping now");
+                    std::process::exit(1);
+                }
+                asked = true;
+                tracing::info!(signal, "asked to quit");
+                app.exit(0);
+            }
+        });
+    if let Err(err) = spawned {
+        tracing::warn!(error = %err, "SIGTERM will end the app without a clean quit");
+    }
+}
+
+/// Windows and macOS have no SIGTERM to listen to.
+#[cfg(not(unix))]
+pub fn quit_on_signals<R: Runtime>(_app: &AppHandle<R>) {}
+
 /// Set while a save is waiting for the window to settle.
 static SAVE_PENDING: AtomicBool = AtomicBool::new(false);
 

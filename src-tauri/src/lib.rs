@@ -41,6 +41,7 @@ pub fn run() -> i32 {
         })
         .setup(move |app| {
             builder.mount_events(app);
+            instance::quit_on_signals(app.handle());
             let data_dir = resolve_data_dir(app.path().app_data_dir().ok())?;
             match logging.write_to(&data_dir) {
                 Ok(Some(path)) => tracing::info!(log = %path.display(), "logging to a file"),
@@ -81,9 +82,16 @@ pub fn run() -> i32 {
             tracing::info!("ready");
             Ok(())
         })
-        .run(tauri::generate_context!());
+        .build(tauri::generate_context!());
     match result {
-        Ok(()) => 0,
+        Ok(app) => {
+            app.run(|_, event| {
+                if let tauri::RunEvent::Exit = event {
+                    tracing::info!("quit");
+                }
+            });
+            0
+        }
         Err(err) => {
             tracing::error!("Leadscout could not start: {err}");
             eprintln!("Leadscout could not start: {err}");
