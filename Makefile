@@ -26,6 +26,7 @@ deps:  ## Install what building and testing need, and nothing that is already th
 bundle:  ## Build the installers, .deb and .rpm (release build, 15-30 minutes), into target/release/bundle/
 	@scripts/deps.sh run
 	npx --yes @tauri-apps/cli@2.12.5 build --bundles deb,rpm
+	@scripts/repack-deb.sh
 
 bundle-check: bundle  ## Build the installers, then check them as a user gets them: package contents, lintian, and the unpacked app under Xvfb (not part of `make test`)
 	@scripts/deps.sh bundle

@@ -78,7 +78,7 @@ fi
 for size in 16x16 32x32 48x48 64x64 128x128 256x256 512x512; do
   icon="$unpacked/usr/share/icons/hicolor/$size/apps/leadscout.png"
   [[ -f "$icon" ]] || fail "no $size icon"
-  file "$icon" | grep -q "${size/x/ x } " || fail "the $size icon is $(file -b "$icon")"
+  file "$icon" | grep -q "${size/x/ x }," || fail "the $size icon is $(file -b "$icon")"
 done
 [[ -f "$unpacked/usr/share/icons/hicolor/scalable/apps/leadscout.svg" ]] || fail "no scalable icon"
 echo "desktop entry, metainfo and icons (16 to 512 px, scalable) are in place"
