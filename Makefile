@@ -1,7 +1,7 @@
 # Leadscout. The two commands a newcomer needs are `make run` and `make test`; both install
 # whatever is missing first.
 
-.PHONY: run test deps bundle bindings dev fmt clean soak fuzz bench eval-model
+.PHONY: run test deps bundle bundle-check bindings dev fmt clean soak fuzz bench eval-model
 
 run:  ## Build the UI and start the app (compiles Tauri once without the tests' mock runtime)
 	@scripts/run.sh
@@ -23,9 +23,14 @@ eval-model:  ## Lead research with a real local model (Gemma 3 270M in llama.cpp
 deps:  ## Install what building and testing need, and nothing that is already there
 	@scripts/deps.sh test
 
-bundle:  ## Build the .deb installer (release build, a few minutes) into target/release/bundle/deb
+bundle:  ## Build the installers, .deb and .rpm (release build, 15-30 minutes), into target/release/bundle/
 	@scripts/deps.sh run
-	npx --yes @tauri-apps/cli@2.12.5 build --bundles deb
+	npx --yes @tauri-apps/cli@2.12.5 build --bundles deb,rpm
+	@scripts/repack-deb.sh
+
+bundle-check: bundle  ## Build the installers, then check them as a user gets them: package contents, lintian, and the unpacked app under Xvfb (not part of `make test`)
+	@scripts/deps.sh bundle
+	@scripts/bundle-check.sh
 
 bindings:  ## Regenerate ui/src/ipc/bindings.ts from the Rust command signatures
 	LEADSCOUT_UPDATE_BINDINGS=1 cargo test --quiet --test bindings

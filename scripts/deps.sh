@@ -2,6 +2,7 @@
 # Installs what Leadscout needs and is missing, and nothing else.
 #   scripts/deps.sh run    what building and running the app needs
 #   scripts/deps.sh test   that, plus what the test suite needs (Xvfb, WebDriver, D-Bus, keyring)
+#   scripts/deps.sh bundle that, plus what `make bundle-check` inspects packages with
 set -euo pipefail
 
 mode="${1:-run}"
@@ -15,15 +16,17 @@ run_packages=(build-essential pkg-config curl ca-certificates libwebkit2gtk-4.1-
   # The system tray (tauri tray-icon loads it at run time; without it the app has no tray).
   libayatana-appindicator3-1)
 test_packages=(xvfb xauth webkit2gtk-driver dbus dbus-daemon gnome-keyring)
+bundle_packages=(lintian appstream dpkg-dev rpm)
 
 install_system_packages() {
   local wanted=("${run_packages[@]}")
-  [[ "$mode" == test ]] && wanted+=("${test_packages[@]}")
+  [[ "$mode" == test || "$mode" == bundle ]] && wanted+=("${test_packages[@]}")
+  [[ "$mode" == bundle ]] && wanted+=("${bundle_packages[@]}")
 
   case "$(uname -s)" in
     Linux) ;;
     Darwin)
-      if [[ "$mode" == test ]]; then
+      if [[ "$mode" != run ]]; then
         die "the end-to-end tests drive the app through tauri-driver, which supports Linux and Windows only. Run \`make test\` on Linux (a Debian or Ubuntu VM works)."
       fi
       say "macOS: Leadscout needs Xcode's command line tools, Rust and Node.js 20.19+; see $prereq_url"
@@ -79,7 +82,7 @@ install_ui_packages() {
 }
 
 install_test_tools() {
-  [[ "$mode" == test ]] || return 0
+  [[ "$mode" == test || "$mode" == bundle ]] || return 0
   if command -v rustup >/dev/null; then
     local component
     for component in rustfmt clippy; do

@@ -65,6 +65,7 @@ const COMMANDS: &[&str] = &[
     "saved_views",
     "save_view",
     "delete_view",
+    "open_logs_folder",
 ];
 
 fn main() {

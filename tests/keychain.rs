@@ -110,12 +110,24 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 // One test function: the bus address is process-wide environment.
 #[test]
 fn keys_round_trip_through_a_real_keychain_and_never_leak() {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
     let logs = Captured::default();
     let sink = logs.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || sink.clone())
+    // Everything also goes to the log file the app writes in its data folder, the file a user
+    // hands over.
+    let app_dir = tempfile::tempdir().unwrap();
+    let data_dir = app_dir.path().join("data");
+    let log_file = leadscout_app::logs::LogFile::open(&data_dir).unwrap();
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(move || sink.clone()),
+        )
+        .with(leadscout_app::logs::file_layer(log_file))
+        .with(tracing_subscriber::filter::LevelFilter::TRACE)
         .init();
 
     let home = tempfile::tempdir().unwrap();
@@ -138,7 +150,7 @@ fn keys_round_trip_through_a_real_keychain_and_never_leak() {
     assert!(!chain.delete("leadscout-test").unwrap());
 
     // Through the app: the UI sets a key and learns only that it is set.
-    let app = App::start();
+    let app = App::start_in(app_dir);
     let before = app.ok("api_keys", json!({}));
     assert!(before
         .as_array()
@@ -357,4 +369,18 @@ fn keys_round_trip_through_a_real_keychain_and_never_leak() {
     let logged = logs.0.lock().unwrap().clone();
     assert!(!logged.is_empty(), "the log capture works");
     assert!(!contains(&logged, CANARY), "the key reached the log");
+    let logs_dir = leadscout_app::logs::logs_dir(&data);
+    let mut log_files = 0;
+    for entry in std::fs::read_dir(&logs_dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(!bytes.is_empty(), "{} holds the log", path.display());
+        assert!(
+            !contains(&bytes, CANARY),
+            "the key is in the log file {}",
+            path.display()
+        );
+        log_files += 1;
+    }
+    assert!(log_files >= 1, "the log file was written");
 }

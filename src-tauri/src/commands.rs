@@ -9,6 +9,7 @@ pub mod followups;
 pub mod import;
 pub mod keys;
 pub mod lead;
+pub mod logs;
 pub mod models;
 pub mod reports;
 pub mod research;

@@ -6,8 +6,8 @@ use std::path::Path;
 use tauri_specta::{collect_commands, collect_events, Builder};
 
 use crate::commands::{
-    activities, app, board, drafts, export, followups, import, keys, lead, models, reports,
-    research, search, stages, views,
+    activities, app, board, drafts, export, followups, import, keys, lead, logs, models,
+    reports, research, search, stages, views,
 };
 use crate::research::{OpenLead, ResearchProgress};
 
@@ -83,6 +83,8 @@ pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
             views::saved_views,
             views::save_view,
             views::delete_view,
+            // Generic over the runtime; specta only reads its types, which are the same for any.
+            logs::open_logs_folder::<tauri::Wry>,
         ])
         .events(collect_events![
             ResearchProgress,

@@ -4,7 +4,9 @@
 mod commands;
 mod error;
 pub mod files;
+mod instance;
 mod ipc;
+pub mod logs;
 pub mod notifications;
 pub mod reminders;
 pub mod research;
@@ -20,17 +22,21 @@ use tauri::Manager;
 
 /// Starts the app and blocks until its last window closes. Returns the process exit code.
 pub fn run() -> i32 {
-    init_logging();
+    let logging = logs::Logging::init();
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting");
     let builder = bindings_builder::<tauri::Wry>();
     let invoke_handler = builder.invoke_handler();
     let result = tauri::Builder::default()
+        // First: a second launch on the same data folder exits here, before anything starts.
+        .plugin(instance::single_instance())
+        .plugin(instance::window_state())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .invoke_handler(invoke_handler)
         // A file dropped on the window stays in Rust: the import dialog asks for "the dropped
         // file" and never sees or sends its path.
         .on_window_event(|window, event| {
+            instance::window_changed(window.app_handle(), event);
             if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
                 file_dropped(window.app_handle(), paths);
             }
@@ -44,7 +50,13 @@ pub fn run() -> i32 {
         })
         .setup(move |app| {
             builder.mount_events(app);
+            instance::quit_on_signals(app.handle());
             let data_dir = resolve_data_dir(app.path().app_data_dir().ok())?;
+            match logging.write_to(&data_dir) {
+                Ok(Some(path)) => tracing::info!(log = %path.display(), "logging to a file"),
+                Ok(None) => {}
+                Err(err) => tracing::warn!("{err:#}"),
+            }
             let state = tauri::async_runtime::block_on(AppState::open(data_dir))
                 .with_files(files::for_app(app.handle()));
             match state.store() {
@@ -92,23 +104,20 @@ pub fn run() -> i32 {
             tracing::info!("ready");
             Ok(())
         })
-        .run(tauri::generate_context!());
+        .build(tauri::generate_context!());
     match result {
-        Ok(()) => 0,
+        Ok(app) => {
+            app.run(|_, event| {
+                if let tauri::RunEvent::Exit = event {
+                    tracing::info!("quit");
+                }
+            });
+            0
+        }
         Err(err) => {
             tracing::error!("Leadscout could not start: {err}");
             eprintln!("Leadscout could not start: {err}");
             1
         }
     }
-}
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // A second call (tests start the app twice) finds a subscriber already set; that is fine.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }

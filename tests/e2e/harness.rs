@@ -16,9 +16,12 @@ use hyper_util::client::legacy::connect::HttpConnector;
 pub const READY_TIMEOUT: Duration = Duration::from_secs(60);
 pub const UI_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The app binary cargo built for this test run.
+/// The app binary cargo built for this test run, or the one `LEADSCOUT_APP_BINARY` names (the
+/// installed copy `make bundle-check` unpacks).
 pub fn app_binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_leadscout"))
+    std::env::var_os("LEADSCOUT_APP_BINARY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_leadscout")))
 }
 
 fn find_program(name: &str, env_override: &str) -> PathBuf {

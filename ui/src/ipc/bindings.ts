@@ -131,7 +131,6 @@ export const commands = {
 	reorderStages: (order: StageId[]) => typedError<Stage[], IpcError>(__TAURI_INVOKE("reorder_stages", { order })),
 	/**  Deletes a stage, moving its leads to the bottom of `move_to`. */
 	deleteStage: (id: StageId, moveTo: StageId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_stage", { id, moveTo })),
-<<<<<<< HEAD
 	/**  Sets a lead's next step, date and optional time; it reminds then (09:00 without a time). */
 	setFollowUp: (id: LeadId, input: FollowUpInput) => typedError<Lead, IpcError>(__TAURI_INVOKE("set_follow_up", { id, input })),
 	/**  Puts a follow-up off; `null` when the lead has none any more. */
@@ -167,7 +166,6 @@ export const commands = {
 	 *  or, when the window copied it, only records it; either way it is logged as an email.
 	 */
 	sendEmailDraft: (input: SentDraft) => typedError<LoggedActivity, IpcError>(__TAURI_INVOKE("send_email_draft", { input })),
-=======
 	/**
 	 *  Every report. `offset_minutes` is the window's offset from UTC (east positive, the negation
 	 *  of JavaScript's `getTimezoneOffset()`), so that months are the user's own.
@@ -179,7 +177,6 @@ export const commands = {
 	saveView: (view: NewView) => typedError<SavedView, IpcError>(__TAURI_INVOKE("save_view", { view })),
 	/**  Deletes a saved view. */
 	deleteView: (id: ViewId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_view", { id })),
->>>>>>> insight
 };
 
 /** Events */
@@ -375,7 +372,6 @@ export type CostLedger = {
 	unpricedCalls: number,
 };
 
-<<<<<<< HEAD
 /**  What the draft dialog asks for. */
 export type DraftRequest = {
 	leadId: LeadId,
@@ -402,7 +398,6 @@ export type DraftSentence = {
 	verified: boolean,
 	problem: string | null,
 };
-=======
 /**  Which next-step due dates a view keeps. */
 export type DueFilter = 
 /**  Due before today. */
@@ -411,7 +406,6 @@ export type DueFilter =
 "thisWeek" | 
 /**  No due date. */
 "undated";
->>>>>>> insight
 
 /**
  *  What an import does with a row that matches a lead already there (same email, else same
@@ -467,7 +461,6 @@ export type FactView = {
 /**  A file was dropped on the window (its name); `preview_import` with `dropped` reads it. */
 export type FileDropped = string;
 
-<<<<<<< HEAD
 /**  A follow-up as reminders and the Today view show it. */
 export type FollowUp = {
 	leadId: LeadId,
@@ -503,7 +496,6 @@ export type FollowUp = {
 	nextStep: string | null,
 	/**  `YYYY-MM-DD`. */
 	due: string | null,
-=======
 export type FitBucket = {
 	/**  Inclusive bounds of the scores in this bucket. */
 	from: number,
@@ -535,7 +527,6 @@ export type Forecast = {
 	openValue: MoneyTotal[],
 	openWeighted: MoneyTotal[],
 	months: MonthForecast[],
->>>>>>> insight
 };
 
 /**  A statement of the insights stage and the facts it rests on. */
@@ -685,15 +676,12 @@ export type Lead = {
 	nextStep: string | null,
 	/**  `YYYY-MM-DD`. */
 	nextStepDue: string | null,
-<<<<<<< HEAD
 	/**  `HH:MM`, local: when on `next_step_due` the follow-up reminds (09:00 when absent). */
 	nextStepTime?: string | null,
 	/**  When the follow-up's reminder is due, snoozes included; `None` without a follow-up. */
 	followUpAt?: Timestamp | null,
-=======
 	/**  When the deal is expected to close, `YYYY-MM-DD`: the month the forecast counts it in. */
 	expectedClose?: string | null,
->>>>>>> insight
 	tags: string[],
 	/**
 	 *  Fields whose current value was written by research rather than typed by the user.
