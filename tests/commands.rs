@@ -1109,6 +1109,9 @@ fn an_email_is_drafted_from_a_template_then_logged_when_copied() {
         .unwrap()
         .starts_with("Hello & welcome?\n\nHi Ada,"));
     assert!(logged["lead"]["lastContactedAt"].is_i64());
+}
+
+#[test]
 fn a_stage_probability_weighs_the_forecast_and_the_reports_arrive_whole() {
     let app = App::start();
     let board = app.ok("get_board", json!({}));

@@ -6,8 +6,8 @@ use std::path::Path;
 use tauri_specta::{collect_commands, collect_events, Builder};
 
 use crate::commands::{
-    activities, app, board, drafts, export, followups, import, keys, lead, logs, models,
-    reports, research, search, stages, views,
+    activities, app, board, drafts, export, followups, import, keys, lead, logs, models, reports,
+    research, search, stages, views,
 };
 use crate::research::{OpenLead, ResearchProgress};
 

@@ -25,7 +25,8 @@ pub struct PromptInfo {
 }
 
 fn shipped() -> Result<Prompts, AppError> {
-    Prompts::load_set(&leadscout_research::draft::every_prompt(), None).map_err(|e| AppError::internal(e.to_string()))
+    Prompts::load_set(&leadscout_research::draft::every_prompt(), None)
+        .map_err(|e| AppError::internal(e.to_string()))
 }
 
 impl Leadscout {

@@ -3,8 +3,7 @@
 
 use std::path::Path;
 
-use leadscout_research::signals::{self, SignalInput};
-use leadscout_research::{decode, plain_text, read, FetchConfig, Fetcher, Guard};
+use leadscout_research::{decode, read_with_headers, FetchConfig, Fetcher, Guard};
 use serde_json::json;
 use url::Url;
 
@@ -34,20 +33,9 @@ pub async fn extract(source: &str) -> Outcomes<Reply> {
             .map_err(|()| Failure(format!("Cannot read {}.", path.display())))?;
         (decode(&bytes, "text/html"), url, Vec::new())
     };
-    let page = read(&html, &url);
-    let flat = plain_text(&page.text);
-    let signals = signals::detect(&SignalInput {
-        url: url.as_str(),
-        html: &html,
-        text: &flat,
-        headers: &headers,
-    });
-    // Structured data as JSON where it parses, else the text as found.
-    let jsonld: Vec<serde_json::Value> = page
-        .jsonld
-        .iter()
-        .map(|block| serde_json::from_str(block).unwrap_or_else(|_| json!(block)))
-        .collect();
+    // The same reading research does: main text, metadata, schema.org entities, profiles,
+    // contacts, feeds, signals, and the passages addressed to AI assistants cut out.
+    let page = read_with_headers(&html, &url, &headers);
     let mut text = String::new();
     let line = |text: &mut String, label: &str, value: &str| {
         text.push_str(&format!("{label}: {value}\n"));
@@ -76,21 +64,40 @@ pub async fn extract(source: &str) -> Outcomes<Reply> {
     for address in &page.facts.addresses {
         line(&mut text, "Address", address);
     }
+    if let Some(author) = &page.facts.author {
+        line(&mut text, "Author", author);
+    }
+    if let Some(published) = &page.facts.published {
+        line(&mut text, "Published", published);
+    }
+    if let Some(logo) = &page.facts.logo {
+        line(&mut text, "Logo", logo);
+    }
+    for entity in &page.facts.entities {
+        let name = entity.name.as_deref().unwrap_or("(no name)");
+        line(&mut text, &format!("Entity ({})", entity.kind), name);
+    }
+    for feed in &page.facts.feeds {
+        line(&mut text, "Feed", feed);
+    }
     if !page.facts.jsonld_types.is_empty() {
         let types: Vec<&str> = page.facts.jsonld_types.iter().map(String::as_str).collect();
         line(&mut text, "Structured data", &types.join(", "));
     }
-    for signal in &signals {
+    for signal in &page.signals {
         let value = serde_json::to_value(signal).unwrap_or_default();
         let kind = value["kind"].as_str().unwrap_or("signal").to_owned();
         let name = value["name"].as_str().unwrap_or_default().to_owned();
         line(&mut text, &format!("Signal ({kind})"), &name);
     }
-    if !page.flagged.is_empty() {
+    if !page.injection.is_empty() {
         line(
             &mut text,
             "Left out",
-            &format!("{} passages addressed to AI assistants", page.flagged.len()),
+            &format!(
+                "{} passages addressed to AI assistants",
+                page.injection.len()
+            ),
         );
     }
     text.push('\n');
@@ -103,9 +110,8 @@ pub async fn extract(source: &str) -> Outcomes<Reply> {
             "headings": page.headings,
             "text": page.text,
             "links": page.links,
-            "structuredData": jsonld,
-            "signals": signals,
-            "flagged": page.flagged,
+            "signals": page.signals,
+            "flagged": page.injection,
         }),
     ))
 }

@@ -22,8 +22,8 @@ mod validation;
 mod view;
 
 pub use activity::{
-    Activity, ActivityDraft, ActivityKind, CallOutcome, LogActivity,
-    LoggedActivity, NewActivity, MAX_NOTE_CHARS,
+    Activity, ActivityDraft, ActivityKind, CallOutcome, LogActivity, LoggedActivity, NewActivity,
+    MAX_NOTE_CHARS,
 };
 pub use closing::{LostReason, NewLostReason, MAX_LOST_NOTE_CHARS};
 pub use company::{

@@ -27,5 +27,5 @@ pub use extract::{extract, PageFacts};
 pub use fetch::{FetchConfig, FetchError, Fetched, Fetcher, Page, Validators, USER_AGENT};
 pub use guard::{classify, AllowList, Guard, Refusal};
 pub use page::{cap_depth, decode, plain_text, read, Link, ReadPage, MAX_DEPTH};
-pub use reading::{read_page, PageReading};
+pub use reading::{read_page, read_with_headers, PageReading};
 pub use robots::{Robots, RobotsAccess, ROBOTS_TOKEN};

@@ -31,11 +31,7 @@ pub fn read_page(html: &str, url: &Url) -> PageReading {
 }
 
 /// [`read_page`] with the response headers, which some technology signals read.
-pub(crate) fn read_with_headers(
-    html: &str,
-    url: &Url,
-    headers: &[(String, String)],
-) -> PageReading {
+pub fn read_with_headers(html: &str, url: &Url, headers: &[(String, String)]) -> PageReading {
     let page = read(html, url);
     let signals = detect(&SignalInput {
         url: url.as_str(),

@@ -332,24 +332,24 @@ pub(crate) async fn write_follow_up(
     due_at: Option<Timestamp>,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE leads SET next_step = ?, next_step_due = ?, next_step_time = ?, \
+    sqlx::query(
+        "UPDATE leads SET next_step = ?, next_step_due = ?, next_step_time = ?, \
              updated_at = ?, researched_fields = (SELECT json_group_array(value) FROM \
              json_each(researched_fields) WHERE value NOT IN ('nextStep', 'nextStepDue')) \
              WHERE id = ?",
-        )
-        .bind(&draft.next_step)
-        .bind(&draft.date)
-        .bind(draft.date.as_ref().and(draft.time.as_ref()))
-        .bind(now.0)
+    )
+    .bind(&draft.next_step)
+    .bind(&draft.date)
+    .bind(draft.date.as_ref().and(draft.time.as_ref()))
+    .bind(now.0)
+    .bind(id.0)
+    .execute(&mut **tx)
+    .await?;
+    // A separate statement: the trigger on the date and time has just cleared the instant.
+    sqlx::query("UPDATE leads SET follow_up_at = ?, reminded_at = NULL WHERE id = ?")
+        .bind(draft.date.as_ref().and(due_at).map(|t| t.0))
         .bind(id.0)
         .execute(&mut **tx)
         .await?;
-        // A separate statement: the trigger on the date and time has just cleared the instant.
-        sqlx::query("UPDATE leads SET follow_up_at = ?, reminded_at = NULL WHERE id = ?")
-            .bind(draft.date.as_ref().and(due_at).map(|t| t.0))
-            .bind(id.0)
-            .execute(&mut **tx)
-            .await?;
     Ok(())
 }

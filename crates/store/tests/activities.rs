@@ -146,7 +146,11 @@ async fn logging_an_activity_can_set_the_next_follow_up_in_the_same_write() {
     .unwrap();
     let due = Timestamp(NOW.0 + 7 * DAY);
     let (_, lead) = s
-        .log_activity(&call.validate().unwrap(), Some((&follow_up, Some(due))), NOW)
+        .log_activity(
+            &call.validate().unwrap(),
+            Some((&follow_up, Some(due))),
+            NOW,
+        )
         .await
         .unwrap();
     assert_eq!(lead.next_step.as_deref(), Some("Send the proposal"));
@@ -167,8 +171,12 @@ async fn logging_an_activity_can_set_the_next_follow_up_in_the_same_write() {
     // A lead that does not exist gets neither the entry nor the follow-up.
     let ghost = activity(LeadId(404), ActivityKind::Email, None, NOW);
     assert!(matches!(
-        s.log_activity(&ghost.validate().unwrap(), Some((&follow_up, Some(due))), NOW)
-            .await,
+        s.log_activity(
+            &ghost.validate().unwrap(),
+            Some((&follow_up, Some(due))),
+            NOW
+        )
+        .await,
         Err(StoreError::LeadNotFound(_))
     ));
 }

@@ -771,6 +771,7 @@ async fn the_lead_page_is_read_whole_in_one_transaction() {
             lead_id: id,
             kind: ActivityKind::Note,
             body: "Met at the conference".into(),
+            outcome: None,
             occurred_at: None,
         }
         .validate()

@@ -296,6 +296,7 @@ async fn today_lists_overdue_due_today_upcoming_stale_and_newly_researched() {
                 lead_id: called,
                 kind: leadscout_domain::ActivityKind::Call,
                 body: "Talked".into(),
+                outcome: Some(leadscout_domain::CallOutcome::Connected),
                 occurred_at: None,
             }
             .validate()

@@ -24,7 +24,11 @@ pub async fn log_activity(
     });
     let (activity, lead) = state
         .store()?
-        .log_activity(&draft, follow_up.as_ref().map(|f| (f, due)), Timestamp::now())
+        .log_activity(
+            &draft,
+            follow_up.as_ref().map(|f| (f, due)),
+            Timestamp::now(),
+        )
         .await?;
     Ok(LoggedActivity { activity, lead })
 }

@@ -177,6 +177,11 @@ export const commands = {
 	saveView: (view: NewView) => typedError<SavedView, IpcError>(__TAURI_INVOKE("save_view", { view })),
 	/**  Deletes a saved view. */
 	deleteView: (id: ViewId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_view", { id })),
+	/**
+	 *  Opens the folder holding the app's log files in the system's file manager, creating it when
+	 *  nothing has been logged yet. Answers the folder's path, for the UI to show.
+	 */
+	openLogsFolder: () => typedError<string, IpcError>(__TAURI_INVOKE("open_logs_folder")),
 };
 
 /** Events */
@@ -398,6 +403,7 @@ export type DraftSentence = {
 	verified: boolean,
 	problem: string | null,
 };
+
 /**  Which next-step due dates a view keeps. */
 export type DueFilter = 
 /**  Due before today. */
@@ -461,6 +467,27 @@ export type FactView = {
 /**  A file was dropped on the window (its name); `preview_import` with `dropped` reads it. */
 export type FileDropped = string;
 
+export type FitBucket = {
+	/**  Inclusive bounds of the scores in this bucket. */
+	from: number,
+	to: number,
+	won: number,
+	lost: number,
+};
+
+export type FitOutcome = {
+	/**  Closed leads with a fit score. */
+	wonScored: number,
+	lostScored: number,
+	/**  Closed leads research never scored (the store reads fit scores of closed leads only). */
+	wonUnscored: number,
+	lostUnscored: number,
+	/**  One decimal; `None` without scored leads. */
+	wonAverage: number | null,
+	lostAverage: number | null,
+	buckets: FitBucket[],
+};
+
 /**  A follow-up as reminders and the Today view show it. */
 export type FollowUp = {
 	leadId: LeadId,
@@ -487,35 +514,6 @@ export type FollowUpInput = {
 
 /**  Follow-ups changed outside the window (a notification's Done or Snooze): reload them. */
 export type FollowUpsChanged = LeadId;
-
-/**
- *  The lead's next follow-up as the quick-log sets it: both fields exactly as typed (blank
- *  clears one).
- */
-export type FollowUp = {
-	nextStep: string | null,
-	/**  `YYYY-MM-DD`. */
-	due: string | null,
-export type FitBucket = {
-	/**  Inclusive bounds of the scores in this bucket. */
-	from: number,
-	to: number,
-	won: number,
-	lost: number,
-};
-
-export type FitOutcome = {
-	/**  Closed leads with a fit score. */
-	wonScored: number,
-	lostScored: number,
-	/**  Closed leads research never scored (the store reads fit scores of closed leads only). */
-	wonUnscored: number,
-	lostUnscored: number,
-	/**  One decimal; `None` without scored leads. */
-	wonAverage: number | null,
-	lostAverage: number | null,
-	buckets: FitBucket[],
-};
 
 /**
  *  The whole forecast: every stage in board order, the open pipeline's weighted total, and
@@ -751,7 +749,7 @@ export type LocalModelServer = {
 /**  What the quick-log sends: the activity, and the lead's next follow-up when the user set one. */
 export type LogActivity = {
 	activity: NewActivity,
-	followUp: FollowUp | null,
+	followUp: FollowUpInput | null,
 };
 
 /**  The logged entry and the lead as it is now (its last contact and follow-up). */
@@ -904,6 +902,7 @@ export type NewLead = {
 
 /**  Sent by the tray's "New lead": the window opens the new-lead form. */
 export type NewLeadRequested = null;
+
 /**  What the "why was it lost?" dialog sends. */
 export type NewLostReason = {
 	leadId: LeadId,

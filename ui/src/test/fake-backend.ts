@@ -388,13 +388,14 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         const lead = get(input.leadId);
         if (input.kind === "note" && input.body.trim() === "") invalid("note", "Write something before saving.");
         if (input.outcome && input.kind !== "call") invalid("note", "Only a call has an outcome.");
-        if (followUp?.due && !/^\d{4}-\d{2}-\d{2}$/u.test(followUp.due)) invalid("nextStepDue", "Enter a date as YYYY-MM-DD, like 2026-12-01.");
+        if (followUp?.date && !/^\d{4}-\d{2}-\d{2}$/u.test(followUp.date)) invalid("nextStepDue", "Enter a date as YYYY-MM-DD, like 2026-12-01.");
         const now = Date.now();
         const activity: Activity = { id: nextActivity++, leadId: input.leadId, kind: input.kind, body: input.body.trim(), outcome: input.outcome ?? null, occurredAt: input.occurredAt ?? now, createdAt: now };
         backend.activities.push(activity);
         if (followUp) {
           lead.nextStep = followUp.nextStep?.trim() || null;
-          lead.nextStepDue = followUp.due || null;
+          lead.nextStepDue = followUp.date || null;
+          lead.nextStepTime = followUp.date ? followUp.time || null : null;
         }
         const touches = backend.activities.filter((a) => a.leadId === lead.id && ["call", "email", "meeting"].includes(a.kind));
         lead.lastContactedAt = touches.length > 0 ? Math.max(...touches.map((a) => a.occurredAt)) : null;
