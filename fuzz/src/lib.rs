@@ -159,7 +159,7 @@ fn text_of(row: &Row, field: LeadField) -> Option<String> {
 
 fn stages() -> Vec<Stage> {
     serde_json::from_value(json!([
-        {"id": 1, "name": "New", "kind": "open", "color": "#64748b", "position": 0}
+        {"id": 1, "name": "New", "kind": "open", "color": "#64748b", "position": 0, "probability": 10}
     ]))
     .unwrap_or_else(|e| panic!("stage: {e}"))
 }

@@ -340,7 +340,10 @@ fn a_page_is_extracted_from_a_file_and_from_the_web_through_the_guard() {
     let addr = site();
     let url = format!("http://acme.example:{}/about", addr.port());
     let fetched = cli(&data, &["extract", &url, "--json"]).json();
-    assert_eq!(fetched["facts"]["title"], page["facts"]["title"]);
+    // Served from its own domain, the title loses the "| Acme" site suffix; read from a file
+    // there is no site to recognise, so the title stays as written.
+    assert_eq!(fetched["facts"]["title"], "About");
+    assert_eq!(page["facts"]["title"], "About | Acme");
     assert!(fetched["url"]
         .as_str()
         .unwrap()

@@ -103,7 +103,7 @@ fn same(original: &LeadDetail, row: &Row, what: &str) {
 fn csv_and_vcard_exports_import_back_unchanged() {
     let leads = leads(200);
     let stages: Vec<Stage> = serde_json::from_value(json!([
-        {"id": 1, "name": "New", "kind": "open", "color": "#64748b", "position": 0}
+        {"id": 1, "name": "New", "kind": "open", "color": "#64748b", "position": 0, "probability": 10}
     ]))
     .unwrap();
 
