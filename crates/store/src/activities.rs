@@ -73,7 +73,7 @@ impl Store {
         follow_up: Option<(&FollowUpDraft, Option<Timestamp>)>,
         now: Timestamp,
     ) -> Result<(Activity, Lead), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write().await?;
         lead_in(&mut tx, draft.lead_id).await?;
         let row: ActivityRow = sqlx::query_as(&format!(
             "INSERT INTO activities (lead_id, kind, body, outcome, occurred_at, created_at) \
@@ -107,7 +107,7 @@ impl Store {
         note: Option<&str>,
         now: Timestamp,
     ) -> Result<Lead, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write().await?;
         let lead = lead_in(&mut tx, id).await?;
         let kind: String = sqlx::query_scalar("SELECT kind FROM pipeline_stages WHERE id = ?")
             .bind(lead.stage_id.0)

@@ -48,7 +48,7 @@ impl Store {
         due_at: Option<Timestamp>,
         now: Timestamp,
     ) -> Result<Lead, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write().await?;
         lead_in(&mut tx, id).await?;
         write_follow_up(&mut tx, id, draft, due_at, now).await?;
         let lead = lead_in(&mut tx, id).await?;
@@ -96,7 +96,7 @@ impl Store {
     /// runs, across restarts and crashes; the caller shows what it gets.
     #[tracing::instrument(skip(self))]
     pub async fn claim_due_follow_ups(&self, now: Timestamp) -> Result<Vec<FollowUp>, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write().await?;
         let ids: Vec<i64> = sqlx::query_scalar(&format!(
             "UPDATE leads SET reminded_at = ?1 WHERE id IN (SELECT l.id FROM {OPEN_LEADS} \
              AND l.follow_up_at <= ?1 AND l.reminded_at IS NULL) RETURNING id"
@@ -145,7 +145,7 @@ impl Store {
         id: LeadId,
         now: Timestamp,
     ) -> Result<Option<Lead>, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write().await?;
         let step: Option<Option<String>> = sqlx::query_scalar(
             "SELECT next_step FROM leads WHERE id = ? AND deleted_at IS NULL \
              AND (next_step_due IS NOT NULL OR next_step IS NOT NULL)",

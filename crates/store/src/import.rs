@@ -165,7 +165,7 @@ impl Store {
         duplicates: Duplicates,
         now: Timestamp,
     ) -> Result<Vec<Imported>, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write().await?;
         let stage: i64 =
             sqlx::query_scalar("SELECT id FROM pipeline_stages ORDER BY position, id LIMIT 1")
                 .fetch_optional(&mut *tx)

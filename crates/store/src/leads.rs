@@ -124,7 +124,7 @@ impl Store {
         workflow: Option<&str>,
         now: Timestamp,
     ) -> Result<(Lead, Option<RunId>), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write().await?;
         let stage_id = match draft.stage_id {
             Some(id) if stage_exists(&mut tx, id).await? => id,
             Some(id) => return Err(StoreError::StageNotFound(id)),
@@ -310,7 +310,7 @@ impl Store {
         workflow: Option<&str>,
         now: Timestamp,
     ) -> Result<(Lead, Option<RunId>), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write().await?;
         let before = lead_in(&mut tx, id).await?;
         let (column, field, bound): (&str, LeadField, Bound) = match value {
             FieldValue::Text(field, text) => {
@@ -377,7 +377,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<Lead, StoreError> {
         let tags = normalize_tags(tags).map_err(|e: FieldError| StoreError::Conflict(e.message))?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write().await?;
         lead_in(&mut tx, id).await?;
         sqlx::query("DELETE FROM lead_tags WHERE lead_id = ?")
             .bind(id.0)
@@ -412,7 +412,7 @@ impl Store {
         to: Placement,
         now: Timestamp,
     ) -> Result<Lead, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write().await?;
         let lead = lead_in(&mut tx, id).await?;
         if !stage_exists(&mut tx, to.stage_id).await? {
             return Err(StoreError::StageNotFound(to.stage_id));
@@ -520,7 +520,7 @@ impl Store {
     /// Undoes [`Store::delete_lead`]: the card returns to where it was.
     #[tracing::instrument(skip(self))]
     pub async fn restore_lead(&self, id: LeadId, now: Timestamp) -> Result<Lead, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write().await?;
         let done = sqlx::query(
             "UPDATE leads SET deleted_at = NULL, updated_at = ? WHERE id = ? AND deleted_at IS NOT NULL",
         )

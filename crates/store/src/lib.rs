@@ -139,6 +139,17 @@ impl Store {
         Ok(store)
     }
 
+    /// A write transaction. It takes SQLite's write lock at `BEGIN IMMEDIATE`, waiting for it up
+    /// to the busy timeout. A deferred `BEGIN` would take it at the first write instead, and if
+    /// another connection (the command line beside the app, or the app beside it) had committed
+    /// since this transaction's first read, SQLite could not upgrade it and would fail at once
+    /// with SQLITE_BUSY_SNAPSHOT, busy timeout or not.
+    pub(crate) async fn write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.writer.begin_with("BEGIN IMMEDIATE").await
+    }
+
     /// The database file this store reads and writes.
     pub fn path(&self) -> &Path {
         &self.path

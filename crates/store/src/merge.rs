@@ -51,7 +51,7 @@ impl Store {
                 "A lead cannot be merged with itself.".into(),
             ));
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write().await?;
         lead_in(&mut tx, keep).await?;
         let gone = lead_in(&mut tx, other).await?;
         for field in take {

@@ -53,7 +53,7 @@ impl Store {
         record: &ResearchRecord,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write().await?;
         if !crate::runs::claim_effect(&mut tx, run, now).await? {
             return Ok(false);
         }
@@ -587,7 +587,7 @@ impl Store {
         approve: bool,
         now: Timestamp,
     ) -> Result<u32, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write().await?;
         let mut applied = 0;
         for id in ids {
             let row: Option<ProposalRow> = sqlx::query_as(

@@ -169,7 +169,7 @@ impl Store {
         trigger: RunTrigger,
         now: Timestamp,
     ) -> Result<RunId, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write().await?;
         crate::leads::lead_in(&mut tx, lead).await?;
         let id = enqueue_in(&mut tx, lead, workflow, trigger, now).await?;
         tx.commit().await?;
@@ -482,7 +482,7 @@ impl Store {
         lead: LeadId,
         now: Timestamp,
     ) -> Result<Option<RunId>, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write().await?;
         let live: Option<(i64, String)> = sqlx::query_as(
             "SELECT id, status FROM runs WHERE lead_id = ? AND status IN ('queued', 'running')",
         )
@@ -573,7 +573,7 @@ impl Store {
         body: &str,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write().await?;
         if !claim_effect(&mut tx, run, now).await? {
             return Ok(false);
         }

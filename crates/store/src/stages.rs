@@ -96,7 +96,7 @@ impl Store {
         color: Option<&str>,
         now: Timestamp,
     ) -> Result<Stage, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write().await?;
         if name_taken(&mut tx, name, None).await? {
             return Err(duplicate(name));
         }
@@ -150,7 +150,7 @@ impl Store {
         probability: Option<u8>,
         now: Timestamp,
     ) -> Result<Stage, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write().await?;
         stage_in(&mut tx, id).await?;
         if let Some(name) = name {
             if name_taken(&mut tx, name, Some(id)).await? {
@@ -182,7 +182,7 @@ impl Store {
         order: &[StageId],
         now: Timestamp,
     ) -> Result<Vec<Stage>, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write().await?;
         let mut existing: Vec<i64> = sqlx::query_scalar("SELECT id FROM pipeline_stages")
             .fetch_all(&mut *tx)
             .await?;
@@ -220,7 +220,7 @@ impl Store {
                 "Pick another stage to move this stage's leads to.".into(),
             ));
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write().await?;
         let doomed = stage_in(&mut tx, id).await?;
         let target = stage_in(&mut tx, move_to).await?;
         let bottom: Option<i64> =
