@@ -152,7 +152,17 @@ pub fn window_changed<R: Runtime>(app: &AppHandle<R>, event: &tauri::WindowEvent
         tokio::time::sleep(SETTLE).await;
         // Cleared before saving: a move during the save schedules another one.
         SAVE_PENDING.store(false, Ordering::Release);
-        if let Err(err) = app.save_window_state(REMEMBERED) {
+        // On the event loop's thread, never from this task: the plugin's save holds its cache
+        // lock while it asks the window for its geometry, which off the main thread is a round
+        // trip to the event loop; if the loop is meanwhile in the plugin's own Moved/Resized
+        // handler, waiting for that lock, neither moves and the app hangs.
+        let saver = app.clone();
+        let scheduled = app.run_on_main_thread(move || {
+            if let Err(err) = saver.save_window_state(REMEMBERED) {
+                tracing::warn!(error = %err, "the window's size and position could not be saved");
+            }
+        });
+        if let Err(err) = scheduled {
             tracing::warn!(error = %err, "the window's size and position could not be saved");
         }
     });
