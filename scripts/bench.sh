@@ -34,7 +34,7 @@ for name in $selected; do
     store-board) cargo bench -p leadscout-store --bench store -- board ;;
     store-search) cargo bench -p leadscout-store --bench store -- search ;;
     store-reports) cargo bench -p leadscout-store --bench reports ;;
-    engine) cargo bench -p leadscout-pipeline --bench engine ;;
+    engine) cargo bench -p leadscout-workflow --bench engine ;;
     extract) cargo bench -p leadscout-research --bench extract ;;
     quality) cargo bench -p leadscout-research --bench quality ;;
     tokens) cargo bench -p leadscout-research --bench tokens ;;

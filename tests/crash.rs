@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use harness::{app_binary, ProcessGroup, Xvfb};
 use leadscout_domain::{ActivityKind, LeadId, NewLead, RunStatus, RunSummary, Settings, Timestamp};
-use leadscout_research::stages::WORKFLOW;
+use leadscout_research::steps::WORKFLOW;
 use leadscout_store::{Store, DATABASE_FILE};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;

@@ -19,9 +19,9 @@ use std::time::{Duration, Instant};
 use leadscout_domain::{ModelSettings, Timestamp};
 use leadscout_llm::keys::{Keychain, KeychainError, OsKeychain};
 use leadscout_llm::{build_http_client, ApiKey};
-use leadscout_pipeline::StageError;
 use leadscout_research::model::{KeychainModels, ModelChoice, Models};
 use leadscout_store::{Store, DATABASE_FILE};
+use leadscout_workflow::StepError;
 use mock_app::App;
 use serde_json::json;
 
@@ -228,7 +228,7 @@ fn keys_round_trip_through_a_real_keychain_and_never_leak() {
             .expect("research refuses the stored address")
     });
     assert!(
-        matches!(research_refused, StageError::Permanent { .. }),
+        matches!(research_refused, StepError::Permanent { .. }),
         "{research_refused:?}"
     );
     assert!(

@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use leadscout_app::notifications::{DesktopNotifier, APP_NAME};
 use leadscout_domain::{LeadId, NewLead, RunId, RunStatus, Timestamp};
-use leadscout_pipeline::Outcome;
 use leadscout_store::{Store, DATABASE_FILE};
+use leadscout_workflow::Outcome;
 use serde_json::json;
 
 #[path = "support/dbus.rs"]

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use leadscout_domain::{CompanyProfile, LeadId, RunStatus};
-use leadscout_pipeline::{Notifier, Outcome};
 use leadscout_store::Store;
+use leadscout_workflow::{Notifier, Outcome};
 use serde_json::Value;
 
 pub const APP_NAME: &str = "Leadscout";

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use leadscout_domain::{LeadId, RunEvent};
 use leadscout_llm::keys::Keychain;
-use leadscout_pipeline::EventSink;
 use leadscout_store::Store;
+use leadscout_workflow::EventSink;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::{AppHandle, Manager, Runtime};

@@ -4,7 +4,7 @@ use leadscout_domain::{
     normalize_tags, Activity, ActivityId, Board, Lead, LeadDetail, LeadEdit, LeadField, LeadId,
     NewActivity, NewLead, RunSummary, SearchHit, StageId, Timestamp,
 };
-use leadscout_research::stages::WORKFLOW;
+use leadscout_research::steps::WORKFLOW;
 use leadscout_store::{Placement, StoreError};
 use serde::{Deserialize, Serialize};
 use specta::Type;

@@ -1,6 +1,6 @@
 //! The prompts the model stages use, and the user's overrides of them in the data folder.
 
-use leadscout_pipeline::prompt::{parse, Prompts};
+use leadscout_context::prompt::{parse, Prompts};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 

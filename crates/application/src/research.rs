@@ -10,11 +10,11 @@ use leadscout_domain::{
 };
 use leadscout_llm::build_http_client;
 use leadscout_llm::keys::Keychain;
-use leadscout_pipeline::{Engine, EngineConfig, EventSink, Notifier, SystemClock};
 use leadscout_research::model::{KeychainModels, ModelKit};
-use leadscout_research::stages::{seed, workflow, WORKFLOW};
+use leadscout_research::steps::{seed, workflow, WORKFLOW};
 use leadscout_research::{AllowList, CrawlConfig, FetchConfig, Fetcher, Guard};
 use leadscout_store::Store;
+use leadscout_workflow::{Engine, EngineConfig, EventSink, Notifier, SystemClock};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tokio_util::sync::CancellationToken;

@@ -26,7 +26,7 @@ use leadscout_application::{
     Leadscout, MappingChoice,
 };
 use leadscout_domain::{Duplicates, LeadId, NewLead, RunEvent, RunStatus, RunSummary, StageId};
-use leadscout_pipeline::{EventSink, Notifier, Outcome};
+use leadscout_workflow::{EventSink, Notifier, Outcome};
 use serde_json::json;
 
 /// The first arguments that make `leadscout` a command line instead of the app.

@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use leadscout_application::TEST_ALLOW_ENV;
 use leadscout_domain::{LeadId, RunEvent, RunStatus};
-use leadscout_pipeline::{EventSink, Notifier, Outcome};
 use leadscout_store::{Store, DATABASE_FILE};
+use leadscout_workflow::{EventSink, Notifier, Outcome};
 use serde_json::Value;
 
 struct Ran {

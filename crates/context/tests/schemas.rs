@@ -1,5 +1,5 @@
 //! The committed output schemas in prompts/schemas/ match the Rust output types; regenerate with
-//! `LEADSCOUT_UPDATE_SCHEMAS=1 cargo test -p leadscout-pipeline --test schemas`.
+//! `LEADSCOUT_UPDATE_SCHEMAS=1 cargo test -p leadscout-context --test schemas`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -9,7 +9,7 @@ use std::path::Path;
 fn committed_schemas_match_the_output_types() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../prompts/schemas");
     let update = std::env::var_os("LEADSCOUT_UPDATE_SCHEMAS").is_some();
-    for (name, schema) in leadscout_pipeline::outputs::schemas() {
+    for (name, schema) in leadscout_context::outputs::schemas() {
         let file = dir.join(format!("{name}.json"));
         let text = serde_json::to_string_pretty(&schema).unwrap() + "\n";
         if update {

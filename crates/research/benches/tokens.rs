@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use leadscout_bench::Section;
-use leadscout_pipeline::excerpts::Page;
-use leadscout_pipeline::prompt::{assemble, tokens, Excerpt, Prompts};
+use leadscout_context::excerpts::Page;
+use leadscout_context::prompt::{assemble, tokens, Excerpt, Prompts};
 use leadscout_research::model::{footprint_excerpts, FOOTPRINT_PROMPT, INSIGHTS_PROMPT};
 use leadscout_research::{decode, read};
 use url::Url;

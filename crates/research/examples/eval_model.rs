@@ -34,10 +34,10 @@ use leadscout_llm::{
     BoxFuture, CallTimeouts, ErrorKind, LlmClient, LlmError, OpenAiClient, OpenAiConfig,
     ShorterOnCutOff, StructuredRequest, StructuredResponse, Url,
 };
-use leadscout_pipeline::{EngineConfig, EventSink, Notifier, Outcome, StageError};
 use leadscout_research::model::{ModelChoice, ModelKit, Models};
 use leadscout_research::{AllowList, FetchConfig, Fetcher, Guard};
 use leadscout_store::{Store, DATABASE_FILE};
+use leadscout_workflow::{EngineConfig, EventSink, Notifier, Outcome, StepError};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -96,10 +96,10 @@ impl Models for CountingModels {
     fn connect<'a>(
         &'a self,
         choice: &'a ModelChoice,
-    ) -> BoxFuture<'a, Result<Box<dyn LlmClient>, StageError>> {
+    ) -> BoxFuture<'a, Result<Box<dyn LlmClient>, StepError>> {
         Box::pin(async move {
             let base = Url::parse(choice.base_url.as_deref().unwrap_or_default())
-                .map_err(|e| StageError::permanent(e.to_string()))?;
+                .map_err(|e| StepError::permanent(e.to_string()))?;
             let mut config = OpenAiConfig::compatible(base, &choice.model);
             config.silence_timeout = Some(choice.timeouts.silence);
             let counted = Counted {

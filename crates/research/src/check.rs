@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
+use leadscout_context::excerpts::Page;
+use leadscout_context::outputs::{schemas, FootprintOutput};
+use leadscout_context::prompt::{assemble, Prompts};
 use leadscout_llm::{ErrorKind, LlmClient, LlmError, OutputSchema, StructuredRequest, Usage};
-use leadscout_pipeline::excerpts::Page;
-use leadscout_pipeline::outputs::{schemas, FootprintOutput};
-use leadscout_pipeline::prompt::{assemble, Prompts};
 
-use crate::model::{footprint_excerpts, FootprintStage, FOOTPRINT_PROMPT};
+use crate::model::{footprint_excerpts, FootprintStep, FOOTPRINT_PROMPT};
 
 /// The built-in page: a made-up company, written so that every footprint field has a sentence
 /// that states it.
@@ -72,7 +72,7 @@ pub struct CheckError(String);
 pub fn check_request(
     prompts_dir: Option<&Path>,
     timeout: Duration,
-) -> Result<(StructuredRequest, Vec<leadscout_pipeline::prompt::Excerpt>), CheckError> {
+) -> Result<(StructuredRequest, Vec<leadscout_context::prompt::Excerpt>), CheckError> {
     let prompts = Prompts::load(prompts_dir).map_err(|e| {
         CheckError(format!(
             "A prompt override cannot be used: {e}. Fix or reset it in Settings."
@@ -195,7 +195,7 @@ pub async fn run_check(
             return Ok(Ok(check));
         }
     };
-    let (facts, _) = FootprintStage::facts(&output, &included, &BTreeMap::new());
+    let (facts, _) = FootprintStep::facts(&output, &included, &BTreeMap::new());
     check.facts = facts.len();
     check.verified = facts.iter().filter(|f| f.verified).count();
     let seconds = response.latency.as_secs_f64();

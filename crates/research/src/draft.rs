@@ -7,13 +7,13 @@
 
 use std::collections::BTreeMap;
 
+use leadscout_context::outputs::EmailDraftOutput;
+use leadscout_context::prompt::{assemble, Excerpt, Prompts};
 use leadscout_domain::{
     CitedFact, DraftRequest, DraftSentence, EmailDraft, FactView, Lead, LeadId, MyProfile,
     Settings, Timestamp,
 };
 use leadscout_llm::StructuredRequest;
-use leadscout_pipeline::outputs::EmailDraftOutput;
-use leadscout_pipeline::prompt::{assemble, Excerpt, Prompts};
 use leadscout_store::{Store, StoreError};
 
 use crate::model::{is_unknown, restatement_problem, schema_for, Cited, ModelChoice, ModelKit};
@@ -41,7 +41,7 @@ pub const EMAIL_PROMPTS: &[(&str, &str)] = &[
 
 /// Research's prompts and the email ones, each once: what Settings lists and resets.
 pub fn every_prompt() -> Vec<(&'static str, &'static str)> {
-    let mut all = leadscout_pipeline::prompt::SHIPPED.to_vec();
+    let mut all = leadscout_context::prompt::SHIPPED.to_vec();
     for email in EMAIL_PROMPTS {
         if !all.iter().any(|(id, _)| *id == email.0) {
             all.push(*email);

@@ -19,7 +19,7 @@ mod robots;
 mod screen;
 pub mod signals;
 mod socials;
-pub mod stages;
+pub mod steps;
 pub mod structured;
 
 pub use crawl::{crawl, Crawl, CrawlConfig, CrawledPage, PageKind, Skipped};

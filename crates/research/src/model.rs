@@ -11,6 +11,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use leadscout_context::excerpts::{self, Page};
+use leadscout_context::grounding::{self, Claim, Unverified};
+use leadscout_context::outputs::{
+    schemas, FootprintOutput, Grounded, InsightsOutput, MAX_CITED, MAX_FACTS, MAX_SUMMARY_CHARS,
+};
+use leadscout_context::prompt::{assemble, tokens, Excerpt, Layers, Prompt, Prompts};
 use leadscout_domain::{
     CompanyProfile, FactView, GroundedView, GroundingView, InsightsView, LayersView, LeadId,
     ModelCallView, MyProfile, Timestamp,
@@ -20,14 +26,8 @@ use leadscout_llm::keys::Keychain;
 use leadscout_llm::{
     BoxFuture, CallTimeouts, LlmClient, LlmError, Message, OutputSchema, StructuredRequest, Url,
 };
-use leadscout_pipeline::excerpts::{self, Page};
-use leadscout_pipeline::grounding::{self, Claim, Unverified};
-use leadscout_pipeline::outputs::{
-    schemas, FootprintOutput, Grounded, InsightsOutput, MAX_CITED, MAX_FACTS, MAX_SUMMARY_CHARS,
-};
-use leadscout_pipeline::prompt::{assemble, tokens, Excerpt, Layers, Prompt, Prompts};
-use leadscout_pipeline::{Stage, StageError, StageFuture, StageInput, StageOutput};
 use leadscout_store::{StageMeta, Store};
+use leadscout_workflow::{Step, StepError, StepFuture, StepInput, StepOutput};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -81,7 +81,7 @@ pub trait Models: Send + Sync {
     fn connect<'a>(
         &'a self,
         choice: &'a ModelChoice,
-    ) -> BoxFuture<'a, Result<Box<dyn LlmClient>, StageError>>;
+    ) -> BoxFuture<'a, Result<Box<dyn LlmClient>, StepError>>;
 }
 
 /// The app's way: the provider's own adapter, its API key read from the OS keychain at the
@@ -101,17 +101,17 @@ impl Models for KeychainModels {
     fn connect<'a>(
         &'a self,
         choice: &'a ModelChoice,
-    ) -> BoxFuture<'a, Result<Box<dyn LlmClient>, StageError>> {
+    ) -> BoxFuture<'a, Result<Box<dyn LlmClient>, StepError>> {
         Box::pin(async move {
             let kind = EndpointKind::parse(&choice.provider).ok_or_else(|| {
-                StageError::permanent(format!(
+                StepError::permanent(format!(
                     "{} is not a model provider Leadscout knows; choose another in Settings.",
                     choice.provider
                 ))
             })?;
             let base_url = match &choice.base_url {
                 Some(raw) => Some(Url::parse(raw).map_err(|_| {
-                    StageError::permanent(format!(
+                    StepError::permanent(format!(
                         "The model server address {raw} is not valid; fix it in Settings."
                     ))
                 })?),
@@ -123,10 +123,10 @@ impl Models for KeychainModels {
                 stored_endpoint(keychain.as_ref(), kind, base_url)
             })
             .await
-            .map_err(|e| StageError::transient(e.to_string()))?
-            .map_err(|e| StageError::permanent(e.to_string()))?;
+            .map_err(|e| StepError::transient(e.to_string()))?
+            .map_err(|e| StepError::permanent(e.to_string()))?;
             client_for_with(&endpoint, &choice.model, self.http.clone(), choice.timeouts)
-                .map_err(|e| StageError::permanent(e.to_string()))
+                .map_err(|e| StepError::permanent(e.to_string()))
         })
     }
 }
@@ -143,9 +143,9 @@ pub struct ModelKit {
 }
 
 impl ModelKit {
-    fn prompts(&self) -> Result<Prompts, StageError> {
+    fn prompts(&self) -> Result<Prompts, StepError> {
         Prompts::load(self.prompts_dir.as_deref()).map_err(|e| {
-            StageError::permanent(format!(
+            StepError::permanent(format!(
                 "A prompt override cannot be used: {e}. Fix or reset it in Settings."
             ))
         })
@@ -172,23 +172,23 @@ fn fingerprint(text: &str) -> String {
     format!("{hash:016x}")
 }
 
-fn parse<T: DeserializeOwned>(input: &StageInput, name: &str) -> Result<T, StageError> {
+fn parse<T: DeserializeOwned>(input: &StepInput, name: &str) -> Result<T, StepError> {
     serde_json::from_value(input.input(name).clone())
-        .map_err(|e| StageError::permanent(format!("the {name} step's result is unreadable: {e}")))
+        .map_err(|e| StepError::permanent(format!("the {name} step's result is unreadable: {e}")))
 }
 
-fn output<T: Serialize>(value: &T, meta: StageMeta) -> Result<StageOutput, StageError> {
+fn output<T: Serialize>(value: &T, meta: StageMeta) -> Result<StepOutput, StepError> {
     serde_json::to_value(value)
-        .map(|value| StageOutput { value, meta })
-        .map_err(|e| StageError::permanent(e.to_string()))
+        .map(|value| StepOutput { value, meta })
+        .map_err(|e| StepError::permanent(e.to_string()))
 }
 
 /// 0. Which model, whose profile, which prompts.
-pub struct ContextStage {
+pub struct ContextStep {
     pub kit: ModelKit,
 }
 
-impl Stage for ContextStage {
+impl Step for ContextStep {
     fn name(&self) -> &'static str {
         "context"
     }
@@ -201,14 +201,14 @@ impl Stage for ContextStage {
         &["seed"]
     }
 
-    fn run(&self, _input: StageInput) -> StageFuture<'_> {
+    fn run(&self, _input: StepInput) -> StepFuture<'_> {
         Box::pin(async move {
             let settings = self
                 .kit
                 .store
                 .settings()
                 .await
-                .map_err(|e| StageError::transient(format!("could not read settings: {e}")))?;
+                .map_err(|e| StepError::transient(format!("could not read settings: {e}")))?;
             let model = ModelChoice::from_settings(&settings);
             // Without a model the prompts are not used; with one, a broken override ends the
             // model steps (which say why), never the website research.
@@ -269,13 +269,13 @@ async fn shared_vars(
     lead: LeadId,
     profile: &MyProfile,
     company: &CompanyProfile,
-) -> Result<BTreeMap<&'static str, String>, StageError> {
+) -> Result<BTreeMap<&'static str, String>, StepError> {
     let domain = company.domain.as_str();
     let found = store
         .lead(lead)
         .await
-        .map_err(|e| StageError::transient(format!("could not read the lead: {e}")))?
-        .ok_or(StageError::Cancelled)?;
+        .map_err(|e| StepError::transient(format!("could not read the lead: {e}")))?
+        .ok_or(StepError::Cancelled)?;
     let or_unknown = |v: Option<String>| {
         v.map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty())
@@ -304,34 +304,34 @@ async fn shared_vars(
     .collect())
 }
 
-pub(crate) fn schema_for(prompt: &Prompt) -> Result<OutputSchema, StageError> {
+pub(crate) fn schema_for(prompt: &Prompt) -> Result<OutputSchema, StepError> {
     let value = schemas()
         .into_iter()
         .find(|(name, _)| *name == prompt.schema)
         .map(|(_, v)| v)
         .ok_or_else(|| {
-            StageError::permanent(format!(
+            StepError::permanent(format!(
                 "prompt {} names the schema {}, which does not exist",
                 prompt.id, prompt.schema
             ))
         })?;
     OutputSchema::new(format!("leadscout_{}", prompt.schema), value)
-        .map_err(|e| StageError::permanent(e.to_string()))
+        .map_err(|e| StepError::permanent(e.to_string()))
 }
 
 /// Whether a model stage may call the model now. Over the per-lead cap the stage skips, and
 /// research keeps everything it found without the model; over the per-day cap the run waits
-/// for the next day ([`StageError::Deferred`]).
+/// for the next day ([`StepError::Deferred`]).
 async fn budget_stop(
     store: &Store,
     run: leadscout_domain::RunId,
-) -> Result<Option<String>, StageError> {
+) -> Result<Option<String>, StepError> {
     let settings = store
         .settings()
         .await
-        .map_err(|e| StageError::transient(format!("could not read settings: {e}")))?;
+        .map_err(|e| StepError::transient(format!("could not read settings: {e}")))?;
     let read = |e: leadscout_store::StoreError| {
-        StageError::transient(format!("could not read what research spent: {e}"))
+        StepError::transient(format!("could not read what research spent: {e}"))
     };
     let dollars = |cents: u32| f64::from(cents) / 100.0;
     if let Some(cap) = settings.budget.per_lead_cents {
@@ -348,7 +348,7 @@ async fn budget_stop(
         let spent = store.model_spend_since(today).await.map_err(read)?;
         if spent * 100.0 >= f64::from(cap) {
             // Queued work is never dropped: the run waits for tomorrow (or a higher cap).
-            return Err(StageError::Deferred {
+            return Err(StepError::Deferred {
                 message: format!(
                     "Waiting: today's model budget is spent (${spent:.2} of ${:.2}). Research continues tomorrow, or raise the cap in Settings → Research.",
                     dollars(cap)
@@ -372,7 +372,7 @@ struct Answer<R> {
 /// recorded with its layers.
 struct Call<'a> {
     kit: &'a ModelKit,
-    input: &'a StageInput,
+    input: &'a StepInput,
     stage: &'static str,
     prompt: &'a Prompt,
     layers: &'a Layers,
@@ -463,7 +463,7 @@ impl Call<'_> {
         mut self,
         check: impl Fn(&T) -> Vec<String>,
         judge: impl Fn(&T, &str) -> (R, Vec<GroundingView>),
-    ) -> Result<(Answer<R>, StageMeta), StageError> {
+    ) -> Result<(Answer<R>, StageMeta), StepError> {
         let schema = schema_for(self.prompt)?;
         let mut request = StructuredRequest::new(schema)
             .system(format!("{}\n\n{}", self.layers.shared, self.layers.stage))
@@ -479,7 +479,7 @@ impl Call<'_> {
         for turn in 1..=2 {
             let result = tokio::select! {
                 result = self.client.complete(&request) => result,
-                () = self.input.cancel.cancelled() => return Err(StageError::Cancelled),
+                () = self.input.cancel.cancelled() => return Err(StepError::Cancelled),
             };
             // What the model wrote, for a repair turn; and the errors that call for one.
             let (written, errors): (String, Vec<String>) = match result {
@@ -559,11 +559,11 @@ impl Call<'_> {
                         &[],
                     )
                     .await;
-                    return Err(stage_error(&err));
+                    return Err(step_error(&err));
                 }
             };
             if turn == 2 {
-                return Err(StageError::permanent(invalid_twice(&errors, &written)));
+                return Err(StepError::permanent(invalid_twice(&errors, &written)));
             }
             let message = format!(
                 "Your answer did not pass validation:\n{}\nAnswer again with the complete JSON \
@@ -578,7 +578,7 @@ impl Call<'_> {
             request.messages.push(Message::user(message.clone()));
             repair = Some(message);
         }
-        Err(StageError::permanent("unreachable: two turns at most"))
+        Err(StepError::permanent("unreachable: two turns at most"))
     }
 }
 
@@ -602,14 +602,14 @@ fn repairable(err: &LlmError) -> (String, Vec<String>) {
 /// A failed call as the engine needs it: load and network problems are retried (honouring
 /// Retry-After); a bad key, a refusal, an unknown model or a too-long prompt are not. Either
 /// way the message is written for the salesperson who reads it on the lead.
-fn stage_error(err: &LlmError) -> StageError {
+fn step_error(err: &LlmError) -> StepError {
     if err.is_transient() {
-        StageError::Transient {
+        StepError::Transient {
             message: in_words(err),
             retry_after: err.retry_after(),
         }
     } else {
-        StageError::permanent(in_words(err))
+        StepError::permanent(in_words(err))
     }
 }
 
@@ -685,13 +685,13 @@ fn repeats_itself(partial: &str) -> bool {
 /// that another try could mend is passed on (to be retried), and cancellation and waiting for
 /// the budget as they are: the website research never waits on the model for good.
 fn step_result<T>(
-    result: Result<T, StageError>,
+    result: Result<T, StepError>,
     last_try: bool,
-) -> Result<Result<T, String>, StageError> {
+) -> Result<Result<T, String>, StepError> {
     match result {
         Ok(value) => Ok(Ok(value)),
-        Err(StageError::Permanent { message }) => Ok(Err(message)),
-        Err(StageError::Transient { message, .. }) if last_try => Ok(Err(message)),
+        Err(StepError::Permanent { message }) => Ok(Err(message)),
+        Err(StepError::Transient { message, .. }) if last_try => Ok(Err(message)),
         Err(other) => Err(other),
     }
 }
@@ -728,11 +728,11 @@ pub(crate) fn is_unknown(value: &str) -> bool {
 }
 
 /// 1. Company facts from the pages, each grounded in a quote.
-pub struct FootprintStage {
+pub struct FootprintStep {
     pub kit: ModelKit,
 }
 
-impl FootprintStage {
+impl FootprintStep {
     /// The excerpts a footprint prompt offers: page text chunks ranked by the prompt's
     /// questions, within its task budget. Pages are numbered S1, S2... in crawl order.
     pub fn excerpts(prompt: &Prompt, crawl: &Crawl) -> Vec<Excerpt> {
@@ -842,10 +842,10 @@ fn check_footprint(_output: &FootprintOutput) -> Vec<String> {
     Vec::new()
 }
 
-impl FootprintStage {
-    /// The step itself; [`Stage::run`] turns a failure the model caused into an output that
+impl FootprintStep {
+    /// The step itself; [`Step::run`] turns a failure the model caused into an output that
     /// says so.
-    async fn answer(&self, input: StageInput) -> Result<StageOutput, StageError> {
+    async fn answer(&self, input: StepInput) -> Result<StepOutput, StepError> {
         let context: Context = parse(&input, "context")?;
         let crawl: Crawl = parse(&input, "crawl")?;
         let Some(choice) = &context.model else {
@@ -860,7 +860,7 @@ impl FootprintStage {
         let prompts = self.kit.prompts()?;
         let prompt = prompts
             .get(FOOTPRINT_PROMPT)
-            .map_err(|e| StageError::permanent(e.to_string()))?;
+            .map_err(|e| StepError::permanent(e.to_string()))?;
         let excerpts = Self::excerpts(prompt, &crawl);
         if excerpts.is_empty() {
             return output(
@@ -881,7 +881,7 @@ impl FootprintStage {
             &vars,
             &BTreeMap::from([("sources".to_owned(), excerpts)]),
         )
-        .map_err(|e| StageError::permanent(e.to_string()))?;
+        .map_err(|e| StepError::permanent(e.to_string()))?;
         if let Some(reason) = budget_stop(&self.kit.store, input.run).await? {
             return output(
                 &Footprint {
@@ -924,7 +924,7 @@ impl FootprintStage {
     }
 }
 
-impl Stage for FootprintStage {
+impl Step for FootprintStep {
     fn name(&self) -> &'static str {
         "footprint"
     }
@@ -933,7 +933,7 @@ impl Stage for FootprintStage {
         &["context", "crawl", "profile"]
     }
 
-    fn run(&self, input: StageInput) -> StageFuture<'_> {
+    fn run(&self, input: StepInput) -> StepFuture<'_> {
         Box::pin(async move {
             let last_try = input.last_try;
             let model = input
@@ -962,7 +962,7 @@ impl Stage for FootprintStage {
 }
 
 /// 2. The judgement of the lead, from verified facts only.
-pub struct InsightsStage {
+pub struct InsightsStep {
     pub kit: ModelKit,
 }
 
@@ -1148,7 +1148,7 @@ fn reasons_on_different_facts(reasons: &[GroundedView]) -> usize {
         .count()
 }
 
-impl InsightsStage {
+impl InsightsStep {
     /// The checked answer as stored, with the grounding of each statement. `facts` holds the
     /// verified facts the model was given; `company` is the lead's company as the prompt names
     /// it, which the summary may name.
@@ -1258,10 +1258,10 @@ impl InsightsStage {
     }
 }
 
-impl InsightsStage {
-    /// The step itself; [`Stage::run`] turns a failure the model caused into an output that
+impl InsightsStep {
+    /// The step itself; [`Step::run`] turns a failure the model caused into an output that
     /// says so.
-    async fn answer(&self, input: StageInput) -> Result<StageOutput, StageError> {
+    async fn answer(&self, input: StepInput) -> Result<StepOutput, StepError> {
         let context: Context = parse(&input, "context")?;
         let footprint: Footprint = parse(&input, "footprint")?;
         let company: CompanyProfile = parse(&input, "profile")?;
@@ -1297,7 +1297,7 @@ impl InsightsStage {
         let prompts = self.kit.prompts()?;
         let prompt = prompts
             .get(INSIGHTS_PROMPT)
-            .map_err(|e| StageError::permanent(e.to_string()))?;
+            .map_err(|e| StepError::permanent(e.to_string()))?;
         let facts: Vec<Excerpt> = usable
             .iter()
             .map(|f| Excerpt {
@@ -1313,7 +1313,7 @@ impl InsightsStage {
             &vars,
             &BTreeMap::from([("facts".to_owned(), facts)]),
         )
-        .map_err(|e| StageError::permanent(e.to_string()))?;
+        .map_err(|e| StepError::permanent(e.to_string()))?;
         // Only facts the prompt holds may be cited.
         let company_name = vars.get("lead_company").cloned().unwrap_or_default();
         let verified: Cited = usable
@@ -1353,7 +1353,7 @@ impl InsightsStage {
     }
 }
 
-impl Stage for InsightsStage {
+impl Step for InsightsStep {
     fn name(&self) -> &'static str {
         "insights"
     }
@@ -1362,7 +1362,7 @@ impl Stage for InsightsStage {
         &["seed", "context", "profile", "footprint"]
     }
 
-    fn run(&self, input: StageInput) -> StageFuture<'_> {
+    fn run(&self, input: StepInput) -> StepFuture<'_> {
         Box::pin(async move {
             let last_try = input.last_try;
             match step_result(self.answer(input).await, last_try)? {
@@ -1460,7 +1460,7 @@ mod tests {
             ],
             "Acme makes drop-forged anvils for workshops.",
         );
-        let (view, report) = InsightsStage::view(&one_fact, &facts(), "Acme", "m");
+        let (view, report) = InsightsStep::view(&one_fact, &facts(), "Acme", "m");
         assert!(view.fit_reasons.iter().all(|r| r.verified));
         assert!(!view.fit_verified);
         assert_eq!(
@@ -1477,23 +1477,23 @@ mod tests {
             "Acme makes drop-forged anvils for 2,000 workshops.",
         );
         spread.summary_fact_ids = vec!["F1".into(), "F2".into()];
-        let (view, _) = InsightsStage::view(&spread, &facts(), "Acme", "m");
+        let (view, _) = InsightsStep::view(&spread, &facts(), "Acme", "m");
         assert!(view.fit_verified && view.summary_verified);
         assert_eq!(
-            InsightsStage::headline(&view),
+            InsightsStep::headline(&view),
             "Fit 80/100 · Acme makes drop-forged anvils for 2,000 workshops."
         );
         // A summary with a number its facts do not state is not verified, nor the headline.
         let mut invented = spread.clone();
         invented.summary = "Acme makes anvils for 5,000 workshops.".into();
-        let (view, report) = InsightsStage::view(&invented, &facts(), "Acme", "m");
+        let (view, report) = InsightsStep::view(&invented, &facts(), "Acme", "m");
         assert!(!view.summary_verified);
         assert_eq!(
             report[0].problem.as_deref(),
             Some("states 5000, which none of its facts does")
         );
         assert_eq!(
-            InsightsStage::headline(&view),
+            InsightsStep::headline(&view),
             "Fit 80/100 · the reasons are on the lead."
         );
     }
@@ -1511,7 +1511,7 @@ mod tests {
             "Northwind sells refrigerated freight to 2,000 workshops.",
         );
         other.summary_fact_ids = vec!["F1".into(), "F2".into()];
-        let (view, report) = InsightsStage::view(&other, &facts(), "Acme", "m");
+        let (view, report) = InsightsStep::view(&other, &facts(), "Acme", "m");
         assert!(!view.summary_verified);
         assert_eq!(
             report[0].problem.as_deref(),
@@ -1519,7 +1519,7 @@ mod tests {
         );
         // Its facts' own words, in another order, are fine.
         other.summary = "Trusted by 2,000 workshops, Acme makes anvils.".into();
-        let (view, _) = InsightsStage::view(&other, &facts(), "Acme", "m");
+        let (view, _) = InsightsStep::view(&other, &facts(), "Acme", "m");
         assert!(view.summary_verified);
     }
 

@@ -9,16 +9,16 @@ use leadscout_domain::{
     email_company_domain, registrable_domain, CompanyProfile, LeadId, SignalView, SocialLink,
     TechItem, Timestamp,
 };
-use leadscout_pipeline::{
-    SeedFn, Stage, StageError, StageFuture, StageInput, StageOutput, Workflow, WorkflowError,
-};
 use leadscout_store::{ResearchRecord, SourceRecord, Store};
+use leadscout_workflow::{
+    SeedFn, Step, StepError, StepFuture, StepInput, StepOutput, Workflow, WorkflowError,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use url::Url;
 
 use crate::model::{
-    ContextStage, Footprint, FootprintStage, Insights, InsightsStage, ModelKit, NO_MODEL,
+    ContextStep, Footprint, FootprintStep, Insights, InsightsStep, ModelKit, NO_MODEL,
 };
 use crate::signals::{Signal, SignalKind};
 use crate::structured::Entity;
@@ -62,13 +62,13 @@ pub fn seed(store: Store) -> SeedFn {
             let found = store
                 .lead(lead)
                 .await
-                .map_err(|e| StageError::transient(format!("could not read the lead: {e}")))?;
+                .map_err(|e| StepError::transient(format!("could not read the lead: {e}")))?;
             let Some(found) = found else {
-                return Err(StageError::Cancelled);
+                return Err(StepError::Cancelled);
             };
             let company = match found.company_id {
                 Some(company) => store.company(company).await.map_err(|e| {
-                    StageError::transient(format!("could not read the company: {e}"))
+                    StepError::transient(format!("could not read the company: {e}"))
                 })?,
                 None => None,
             };
@@ -82,7 +82,7 @@ pub fn seed(store: Store) -> SeedFn {
                 company_website,
                 period: Timestamp::now().0 / FRESH_FOR_MS,
             };
-            serde_json::to_value(seed).map_err(|e| StageError::permanent(e.to_string()))
+            serde_json::to_value(seed).map_err(|e| StepError::permanent(e.to_string()))
         })
     })
 }
@@ -99,37 +99,37 @@ pub fn workflow(
     Workflow::new(
         WORKFLOW,
         vec![
-            Arc::new(ResolveStage),
-            Arc::new(CrawlStage {
+            Arc::new(ResolveStep),
+            Arc::new(CrawlStep {
                 fetcher,
                 config,
                 store: store.clone(),
             }),
-            Arc::new(ProfileStage),
-            Arc::new(ContextStage { kit: kit.clone() }),
-            Arc::new(FootprintStage { kit: kit.clone() }),
-            Arc::new(InsightsStage { kit }),
-            Arc::new(WriteStage { store }),
+            Arc::new(ProfileStep),
+            Arc::new(ContextStep { kit: kit.clone() }),
+            Arc::new(FootprintStep { kit: kit.clone() }),
+            Arc::new(InsightsStep { kit }),
+            Arc::new(WriteStep { store }),
         ],
     )
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(input: &StageInput, name: &str) -> Result<T, StageError> {
+fn parse<T: for<'de> Deserialize<'de>>(input: &StepInput, name: &str) -> Result<T, StepError> {
     serde_json::from_value(input.input(name).clone())
-        .map_err(|e| StageError::permanent(format!("the {name} step's result is unreadable: {e}")))
+        .map_err(|e| StepError::permanent(format!("the {name} step's result is unreadable: {e}")))
 }
 
-fn output<T: Serialize>(value: &T) -> Result<StageOutput, StageError> {
+fn output<T: Serialize>(value: &T) -> Result<StepOutput, StepError> {
     serde_json::to_value(value)
-        .map(StageOutput::new)
-        .map_err(|e| StageError::permanent(e.to_string()))
+        .map(StepOutput::new)
+        .map_err(|e| StepError::permanent(e.to_string()))
 }
 
 /// 1. The company's registrable domain and the page to start from.
-pub struct ResolveStage;
+pub struct ResolveStep;
 
-impl ResolveStage {
-    pub fn resolve(seed: &Seed) -> Result<Resolved, StageError> {
+impl ResolveStep {
+    pub fn resolve(seed: &Seed) -> Result<Resolved, StepError> {
         // The lead's own website, else the company's known one when it is on the same domain
         // as the lead's work email (a colleague's lead found it).
         let email_domain = seed.email.as_deref().and_then(email_company_domain);
@@ -139,15 +139,15 @@ impl ResolveStage {
         });
         if let Some(website) = seed.website.as_ref().or(company_site) {
             let url = Url::parse(website).map_err(|_| {
-                StageError::permanent(format!("The website {website} is not a valid address."))
+                StepError::permanent(format!("The website {website} is not a valid address."))
             })?;
             if !matches!(url.scheme(), "http" | "https") {
-                return Err(StageError::permanent(format!(
+                return Err(StepError::permanent(format!(
                     "The website {website} is not a web address."
                 )));
             }
             let domain = registrable_domain(&url).ok_or_else(|| {
-                StageError::permanent(format!(
+                StepError::permanent(format!(
                     "The website {website} is not a public domain name, so there is nothing to research."
                 ))
             })?;
@@ -164,7 +164,7 @@ impl ResolveStage {
         let domain = email_domain
             .or_else(|| seed.company_domain.clone())
             .ok_or_else(|| {
-                StageError::permanent(
+                StepError::permanent(
                     "Nothing to research yet: add the company's website or the lead's work email.",
                 )
             })?;
@@ -176,7 +176,7 @@ impl ResolveStage {
     }
 }
 
-impl Stage for ResolveStage {
+impl Step for ResolveStep {
     fn name(&self) -> &'static str {
         "resolve"
     }
@@ -185,7 +185,7 @@ impl Stage for ResolveStage {
         &["seed"]
     }
 
-    fn run(&self, input: StageInput) -> StageFuture<'_> {
+    fn run(&self, input: StepInput) -> StepFuture<'_> {
         Box::pin(async move {
             let seed: Seed = parse(&input, "seed")?;
             output(&Self::resolve(&seed)?)
@@ -194,7 +194,7 @@ impl Stage for ResolveStage {
 }
 
 /// 2. The site's homepage and key pages.
-pub struct CrawlStage {
+pub struct CrawlStep {
     fetcher: Arc<Fetcher>,
     config: CrawlConfig,
     /// Where the last crawl of the site is, for conditional re-fetches.
@@ -202,34 +202,34 @@ pub struct CrawlStage {
 }
 
 /// What a salesperson should read when the site cannot be crawled.
-pub fn stage_error(domain: &str, err: FetchError) -> StageError {
+pub fn step_error(domain: &str, err: FetchError) -> StepError {
     match err {
         FetchError::Status {
             retry_after,
             ref url,
             status,
-        } if status == 429 || status >= 500 => StageError::Transient {
+        } if status == 429 || status >= 500 => StepError::Transient {
             message: format!("{url} answered {status}"),
             retry_after: retry_after.map(std::time::Duration::from_secs),
         },
-        ref err if err.is_transient() => StageError::transient(err.to_string()),
-        FetchError::Cancelled { .. } => StageError::Cancelled,
+        ref err if err.is_transient() => StepError::transient(err.to_string()),
+        FetchError::Cancelled { .. } => StepError::Cancelled,
         // Offline, or a typo in the address: worth a few tries before saying so.
-        FetchError::Refused(Refusal::Unresolved(..)) => StageError::transient(format!(
+        FetchError::Refused(Refusal::Unresolved(..)) => StepError::transient(format!(
             "{domain} could not be found: check the website address and the internet connection"
         )),
-        FetchError::Refused(Refusal::NotPublic { .. }) => StageError::permanent(format!(
+        FetchError::Refused(Refusal::NotPublic { .. }) => StepError::permanent(format!(
             "{domain} points to a private or local network address; Leadscout only reads public websites."
         )),
-        FetchError::Refused(refusal) => StageError::permanent(format!("{domain}: {refusal}")),
-        FetchError::RobotsDisallowed { .. } => StageError::permanent(format!(
+        FetchError::Refused(refusal) => StepError::permanent(format!("{domain}: {refusal}")),
+        FetchError::RobotsDisallowed { .. } => StepError::permanent(format!(
             "{domain} asks crawlers not to read its homepage (robots.txt), so Leadscout did not."
         )),
-        other => StageError::permanent(other.to_string()),
+        other => StepError::permanent(other.to_string()),
     }
 }
 
-impl Stage for CrawlStage {
+impl Step for CrawlStep {
     fn name(&self) -> &'static str {
         "crawl"
     }
@@ -238,11 +238,11 @@ impl Stage for CrawlStage {
         &["resolve"]
     }
 
-    fn run(&self, input: StageInput) -> StageFuture<'_> {
+    fn run(&self, input: StepInput) -> StepFuture<'_> {
         Box::pin(async move {
             let resolved: Resolved = parse(&input, "resolve")?;
             let start = Url::parse(&resolved.start_url)
-                .map_err(|e| StageError::permanent(format!("bad start address: {e}")))?;
+                .map_err(|e| StepError::permanent(format!("bad start address: {e}")))?;
             // Unreadable earlier pages only mean a full download.
             let previous: Vec<CrawledPage> = self
                 .store
@@ -260,9 +260,9 @@ impl Stage for CrawlStage {
                 &previous,
             )
             .await
-            .map_err(|err| stage_error(&resolved.domain, err))?;
+            .map_err(|err| step_error(&resolved.domain, err))?;
             if input.cancel.is_cancelled() {
-                return Err(StageError::Cancelled);
+                return Err(StepError::Cancelled);
             }
             output(&crawl)
         })
@@ -270,9 +270,9 @@ impl Stage for CrawlStage {
 }
 
 /// 3. The profile: what the pages state, each part traceable to a page.
-pub struct ProfileStage;
+pub struct ProfileStep;
 
-impl ProfileStage {
+impl ProfileStep {
     pub fn profile(resolved: &Resolved, crawl: &Crawl) -> CompanyProfile {
         let home = crawl.pages.first();
         let signals: Vec<&Signal> = crawl.pages.iter().flat_map(|p| &p.signals).collect();
@@ -471,7 +471,7 @@ fn company_name(home: &CrawledPage, domain: &str) -> Option<String> {
     }
 }
 
-impl Stage for ProfileStage {
+impl Step for ProfileStep {
     fn name(&self) -> &'static str {
         "profile"
     }
@@ -480,7 +480,7 @@ impl Stage for ProfileStage {
         &["resolve", "crawl"]
     }
 
-    fn run(&self, input: StageInput) -> StageFuture<'_> {
+    fn run(&self, input: StepInput) -> StepFuture<'_> {
         Box::pin(async move {
             let resolved: Resolved = parse(&input, "resolve")?;
             let crawl: Crawl = parse(&input, "crawl")?;
@@ -490,11 +490,11 @@ impl Stage for ProfileStage {
 }
 
 /// 4. Write-back: once per run, whatever retries or restarts happen.
-pub struct WriteStage {
+pub struct WriteStep {
     store: Store,
 }
 
-impl WriteStage {
+impl WriteStep {
     pub fn record(
         crawl: &Crawl,
         profile: &CompanyProfile,
@@ -563,7 +563,7 @@ impl WriteStage {
         if let Some(reason) = footprint.failed.as_ref().or(insights.failed.as_ref()) {
             summary.push_str(&format!("\nThe AI step did not finish: {reason}"));
         } else if let Some(view) = &insights.insights {
-            summary.push_str(&format!("\n{}", InsightsStage::headline(view)));
+            summary.push_str(&format!("\n{}", InsightsStep::headline(view)));
         } else if let Some(reason) = insights.skipped.as_ref().filter(|r| *r != NO_MODEL) {
             summary.push_str(&format!("\n{reason}"));
         }
@@ -584,7 +584,7 @@ impl WriteStage {
     }
 }
 
-impl Stage for WriteStage {
+impl Step for WriteStep {
     fn name(&self) -> &'static str {
         "write"
     }
@@ -597,7 +597,7 @@ impl Stage for WriteStage {
         &["crawl", "profile", "footprint", "insights"]
     }
 
-    fn run(&self, input: StageInput) -> StageFuture<'_> {
+    fn run(&self, input: StepInput) -> StepFuture<'_> {
         Box::pin(async move {
             let crawl: Crawl = parse(&input, "crawl")?;
             let profile: CompanyProfile = parse(&input, "profile")?;
@@ -608,8 +608,8 @@ impl Stage for WriteStage {
                 .store
                 .apply_research(input.run, &record, Timestamp::now())
                 .await
-                .map_err(|e| StageError::transient(format!("could not save the research: {e}")))?;
-            Ok(StageOutput::new(json!({ "applied": applied })))
+                .map_err(|e| StepError::transient(format!("could not save the research: {e}")))?;
+            Ok(StepOutput::new(json!({ "applied": applied })))
         })
     }
 }
@@ -676,7 +676,7 @@ mod tests {
             start_url: "https://acme.de/".into(),
             period: 0,
         };
-        let profile = ProfileStage::profile(&resolved, &crawl);
+        let profile = ProfileStep::profile(&resolved, &crawl);
         assert_eq!(profile.name.as_deref(), Some("Acme Ambosse GmbH"));
         assert_eq!(
             profile.description.as_deref(),

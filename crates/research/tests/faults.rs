@@ -22,11 +22,11 @@ use std::time::{Duration, Instant};
 
 use fake_model::FakeModel;
 use kit::Quiet;
+use leadscout_context::grounding::{normalize, supports};
 use leadscout_domain::{ModelSettings, MyProfile, NewLead, RunStatus, Settings, Timestamp};
-use leadscout_pipeline::grounding::{normalize, supports};
-use leadscout_pipeline::{Backoff, EngineConfig};
 use leadscout_research::{AllowList, FetchConfig, Fetcher, Guard};
 use leadscout_store::{Store, DATABASE_FILE};
+use leadscout_workflow::{Backoff, EngineConfig};
 use site::{fixtures, serve};
 use tokio_util::sync::CancellationToken;
 

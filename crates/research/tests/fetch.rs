@@ -7,12 +7,12 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use leadscout_pipeline::StageError;
-use leadscout_research::stages::stage_error;
+use leadscout_research::steps::step_error;
 use leadscout_research::{
     crawl, decode, AllowList, CrawlConfig, FetchConfig, FetchError, Fetched, Fetcher, Guard,
     Refusal, Validators, USER_AGENT,
 };
+use leadscout_workflow::StepError;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -548,8 +548,8 @@ async fn an_unreadable_robots_txt_is_reported_as_unreadable_not_as_a_refusal() {
         );
         assert!(!message.contains("asks"), "{message}");
         // The run is told the truth, and tries again later.
-        match stage_error("drip.example", err) {
-            StageError::Transient { message, .. } => {
+        match step_error("drip.example", err) {
+            StepError::Transient { message, .. } => {
                 assert!(message.contains("could not be read"), "{message}")
             }
             other => panic!("{other:?}"),
@@ -688,8 +688,8 @@ async fn cancel_ends_a_crawl_held_by_a_dripping_site() {
     );
     // The crawl stage stops as cancelled, not as failed.
     assert!(matches!(
-        stage_error("drip.example", err),
-        StageError::Cancelled
+        step_error("drip.example", err),
+        StepError::Cancelled
     ));
 }
 

@@ -26,12 +26,12 @@ use std::time::{Duration, Instant};
 
 use fake_model::{FakeModel, Reply};
 use kit::Quiet;
+use leadscout_context::grounding;
 use leadscout_domain::{ModelSettings, MyProfile, NewLead, RunStatus, Settings, Timestamp};
-use leadscout_pipeline::grounding;
-use leadscout_pipeline::EngineConfig;
 use leadscout_research::model::CALL_TIMEOUT;
 use leadscout_research::{AllowList, FetchConfig, Fetcher, Guard};
 use leadscout_store::{Store, DATABASE_FILE};
+use leadscout_workflow::EngineConfig;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;

@@ -23,10 +23,10 @@ use leadscout_domain::{
 };
 use leadscout_llm::keys::{Keychain, MemoryKeychain};
 use leadscout_llm::ApiKey;
-use leadscout_pipeline::{Engine, EngineConfig, EventSink, Notifier, Outcome};
-use leadscout_research::stages::WORKFLOW;
+use leadscout_research::steps::WORKFLOW;
 use leadscout_research::{AllowList, FetchConfig, Fetcher, Guard};
 use leadscout_store::{Store, DATABASE_FILE};
+use leadscout_workflow::{Engine, EngineConfig, EventSink, Notifier, Outcome};
 use serde_json::json;
 use site::{fixtures, serve};
 

@@ -9,11 +9,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use leadscout_domain::{LeadId, NewLead, RunEvent, RunStatus, Timestamp};
-use leadscout_pipeline::{Engine, EngineConfig, EventSink, Notifier, Outcome, SystemClock};
 use leadscout_research::model::{Footprint, Insights};
-use leadscout_research::stages::{seed, workflow, WORKFLOW};
+use leadscout_research::steps::{seed, workflow, WORKFLOW};
 use leadscout_research::{AllowList, CrawlConfig, FetchConfig, Fetcher, Guard};
 use leadscout_store::{Store, DATABASE_FILE};
+use leadscout_workflow::{Engine, EngineConfig, EventSink, Notifier, Outcome, SystemClock};
 
 #[path = "support/kit.rs"]
 mod kit;
@@ -254,7 +254,7 @@ async fn a_new_lead_is_researched_from_its_website_and_written_back_once() {
         assert_eq!(outcomes[0].status, RunStatus::Succeeded);
         assert!(outcomes[0].outputs.contains_key("profile"));
     }
-    let record = leadscout_research::stages::WriteStage::record(
+    let record = leadscout_research::steps::WriteStep::record(
         &serde_json::from_value(
             serde_json::json!({"domain": "acme.example", "pages": [], "skipped": []}),
         )

@@ -1,12 +1,12 @@
 //! Engine benchmarks that print numbers (no pass/fail):
-//! - orchestration overhead per stage with zero-latency stages (claim, input hashing, stage rows,
-//!   commits, events; goal: median under 2 ms per stage, commit included);
+//! - orchestration overhead per step with zero-latency steps (claim, input hashing, step rows,
+//!   commits, events; goal: median under 2 ms per step, commit included);
 //! - 1,000 queued runs against a simulated provider with fixed latency and a per-minute limit,
 //!   compared with the lower bound the limit sets (goal: within 5%). Time is scaled 100x
 //!   (10 ms latency, 12,000 requests/minute) so the run takes seconds, not 8 minutes; the ratio
 //!   to the bound is what matters.
 //!
-//! Run with `cargo bench -p leadscout-pipeline`.
+//! Run with `cargo bench -p leadscout-workflow`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -16,11 +16,11 @@ use std::time::{Duration, Instant};
 
 use leadscout_bench::Section;
 use leadscout_domain::{LeadId, NewLead, RunEvent, RunTrigger, Timestamp};
-use leadscout_pipeline::{
-    Backoff, Engine, EngineConfig, EventSink, Notifier, Outcome, RateLimits, Stage, StageFuture,
-    StageInput, StageOutput, SystemClock, Workflow,
-};
 use leadscout_store::{Store, DATABASE_FILE};
+use leadscout_workflow::{
+    Backoff, Engine, EngineConfig, EventSink, Notifier, Outcome, Step, StepFuture, StepInput,
+    StepOutput, SystemClock, Workflow,
+};
 use serde_json::json;
 
 #[derive(Default)]
@@ -54,35 +54,60 @@ struct Instant0 {
     inputs: &'static [&'static str],
 }
 
-impl Stage for Instant0 {
+impl Step for Instant0 {
     fn name(&self) -> &'static str {
         self.name
     }
     fn inputs(&self) -> &'static [&'static str] {
         self.inputs
     }
-    fn run(&self, input: StageInput) -> StageFuture<'_> {
-        Box::pin(async move { Ok(StageOutput::new(json!({ "run": input.run.0, "n": 42 }))) })
+    fn run(&self, input: StepInput) -> StepFuture<'_> {
+        Box::pin(async move { Ok(StepOutput::new(json!({ "run": input.run.0, "n": 42 }))) })
     }
 }
 
+/// A provider that admits at most a set number of requests a minute: request starts are spaced
+/// evenly (`interval` apart), the way a per-minute limit is met without bursts.
 struct Provider {
-    limits: Arc<RateLimits>,
+    interval: Duration,
+    next: Mutex<Option<tokio::time::Instant>>,
     latency: Duration,
 }
 
-impl Stage for Provider {
+impl Provider {
+    fn new(per_minute: u32, latency: Duration) -> Provider {
+        Provider {
+            interval: Duration::from_secs(60) / per_minute,
+            next: Mutex::new(None),
+            latency,
+        }
+    }
+
+    /// Waits for this request's slot under the limit.
+    async fn admit(&self) {
+        let slot = {
+            let mut next = self.next.lock().unwrap();
+            let now = tokio::time::Instant::now();
+            let slot = next.filter(|at| *at > now).unwrap_or(now);
+            *next = Some(slot + self.interval);
+            slot
+        };
+        tokio::time::sleep_until(slot).await;
+    }
+}
+
+impl Step for Provider {
     fn name(&self) -> &'static str {
         "model"
     }
     fn inputs(&self) -> &'static [&'static str] {
         &["seed"]
     }
-    fn run(&self, input: StageInput) -> StageFuture<'_> {
+    fn run(&self, input: StepInput) -> StepFuture<'_> {
         Box::pin(async move {
-            self.limits.wait("provider:sim").await;
+            self.admit().await;
             tokio::time::sleep(self.latency).await;
-            Ok(StageOutput::new(json!({ "lead": input.lead.0 })))
+            Ok(StepOutput::new(json!({ "lead": input.lead.0 })))
         })
     }
 }
@@ -109,14 +134,14 @@ async fn setup(runs: usize) -> (Store, tempfile::TempDir) {
 
 fn engine(
     store: &Store,
-    stages: Vec<Arc<dyn Stage>>,
+    stages: Vec<Arc<dyn Step>>,
     workers: usize,
     sink: Arc<Timing>,
 ) -> Arc<Engine> {
     Engine::new(
         store.clone(),
         Workflow::new("bench", stages).unwrap(),
-        // Each lead's seed differs, so no stage output is reused across runs.
+        // Each lead's seed differs, so no step output is reused across runs.
         Arc::new(|lead: LeadId| Box::pin(async move { Ok(json!({ "lead": lead.0 })) })),
         Arc::new(SystemClock),
         sink,
@@ -156,14 +181,14 @@ async fn main() {
     let report = Section::start(
         "engine",
         "Workflow engine",
-        "cargo bench -p leadscout-pipeline",
+        "cargo bench -p leadscout-workflow",
         "The durable engine over a real SQLite file: runs claimed, stage rows and outputs \
          committed, events emitted, exactly as research runs are.",
     );
-    // 1. Orchestration overhead: five zero-latency stages (a diamond), one worker.
+    // 1. Orchestration overhead: five zero-latency steps (a diamond), one worker.
     let runs = 300;
     let (store, _dir) = setup(runs).await;
-    let stages: Vec<Arc<dyn Stage>> = vec![
+    let stages: Vec<Arc<dyn Step>> = vec![
         Arc::new(Instant0 {
             name: "resolve",
             inputs: &["seed"],
@@ -211,12 +236,10 @@ async fn main() {
     let per_minute = 12_000u32;
     let latency = Duration::from_millis(10);
     let (store, _dir) = setup(runs).await;
-    let limits = Arc::new(RateLimits::new());
-    limits.set("provider:sim", per_minute);
     let sink = Arc::new(Timing::default());
     let e = engine(
         &store,
-        vec![Arc::new(Provider { limits, latency })],
+        vec![Arc::new(Provider::new(per_minute, latency))],
         4,
         sink.clone(),
     );

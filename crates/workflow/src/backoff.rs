@@ -6,7 +6,7 @@ use std::time::Duration;
 pub struct Backoff {
     pub base: Duration,
     pub max: Duration,
-    /// Attempts per stage in one run, the first included.
+    /// Attempts per step in one run, the first included.
     pub max_attempts: u32,
 }
 

@@ -1,4 +1,4 @@
-//! The engine: workers that claim runs, execute their stages durably and report progress.
+//! The engine: workers that claim runs, execute their steps durably and report progress.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::future::Future;
@@ -16,7 +16,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::workflow::SEED;
-use crate::{Backoff, Stage, StageError, StageInput, Workflow};
+use crate::{Backoff, Step, StepError, StepInput, Workflow};
 
 /// Where timestamps come from (the domain's clock, shared with the follow-up reminders); tests
 /// inject one that follows tokio's paused clock.
@@ -35,7 +35,7 @@ pub struct Outcome {
     pub status: RunStatus,
     /// Why it failed, for a failed run.
     pub reason: Option<String>,
-    /// Every stage output of a succeeded run, by stage name.
+    /// Every step output of a succeeded run, by step name.
     pub outputs: BTreeMap<String, Value>,
 }
 
@@ -43,14 +43,14 @@ pub struct Outcome {
 pub trait Notifier: Send + Sync {
     fn notify(&self, outcome: &Outcome);
 
-    /// A run was put back in the queue to wait (see [`StageError::Deferred`]); implementations
+    /// A run was put back in the queue to wait (see [`StepError::Deferred`]); implementations
     /// decide how often to tell the user (once a day, say).
     fn paused(&self, _lead: LeadId, _reason: &str) {}
 }
 
-pub type SeedFuture = Pin<Box<dyn Future<Output = Result<Value, StageError>> + Send>>;
+pub type SeedFuture = Pin<Box<dyn Future<Output = Result<Value, StepError>> + Send>>;
 /// Computes a run's starting facts (the `seed` input) from its lead, e.g. its website and
-/// company domain. Part of every root stage's input hash.
+/// company domain. Part of every root step's input hash.
 pub type SeedFn = Arc<dyn Fn(LeadId) -> SeedFuture + Send + Sync>;
 
 #[derive(Debug, Clone)]
@@ -93,11 +93,11 @@ pub struct Engine {
     held: std::sync::atomic::AtomicBool,
 }
 
-/// How a stage ended, from the run's point of view.
+/// How a step ended, from the run's point of view.
 enum StageEnd {
     Done(Value),
     Failed(String),
-    /// The run waits until then (see [`StageError::Deferred`]).
+    /// The run waits until then (see [`StepError::Deferred`]).
     Deferred(String, Timestamp),
     /// Cancelled by the user, the lead was deleted, or the lease was lost.
     Stopped,
@@ -252,7 +252,7 @@ impl Engine {
             Ok(seed) => {
                 outputs.insert(SEED.to_owned(), seed);
             }
-            Err(StageError::Cancelled) => stopped = true,
+            Err(StepError::Cancelled) => stopped = true,
             Err(err) => failure = Some(err.to_string()),
         }
         let mut done: BTreeSet<&str> = BTreeSet::new();
@@ -378,7 +378,7 @@ impl Engine {
     }
 
     /// Renews the lease at a third of its length; a refused renewal (cancel requested, lead
-    /// deleted, lease taken over) fires the run's token so its stages stop promptly.
+    /// deleted, lease taken over) fires the run's token so its steps stop promptly.
     fn heartbeat(&self, run: RunId, token: CancellationToken) -> JoinHandle<()> {
         let store = self.store.clone();
         let clock = Arc::clone(&self.clock);
@@ -411,7 +411,7 @@ impl Engine {
     async fn run_stage(
         &self,
         claimed: &ClaimedRun,
-        stage: &dyn Stage,
+        stage: &dyn Step,
         outputs: &BTreeMap<String, Value>,
         token: &CancellationToken,
     ) -> Result<StageEnd, StoreError> {
@@ -428,7 +428,7 @@ impl Engine {
             .collect();
         let hash = input_hash(name, stage.version(), &inputs);
 
-        // Resuming: this run already committed the stage.
+        // Resuming: this run already committed the step.
         if let Some(stored) = self.store.committed_output(run, name, &hash).await? {
             return Ok(self.reused(run, lead, name, &stored, false));
         }
@@ -468,7 +468,7 @@ impl Engine {
                 .start_stage(run, name, attempt, &hash, self.clock.now())
                 .await?;
             let started = Instant::now();
-            let input = StageInput {
+            let input = StepInput {
                 run,
                 lead,
                 attempt,
@@ -478,7 +478,7 @@ impl Engine {
             };
             let result = tokio::select! {
                 result = stage.run(input) => result,
-                () = token.cancelled() => Err(StageError::Cancelled),
+                () = token.cancelled() => Err(StepError::Cancelled),
             };
             match result {
                 Ok(output) => {
@@ -496,26 +496,26 @@ impl Engine {
                     });
                     return Ok(StageEnd::Done(output.value));
                 }
-                Err(StageError::Cancelled) => {
+                Err(StepError::Cancelled) => {
                     self.store
                         .fail_stage(id, "cancelled", "cancelled", self.clock.now())
                         .await?;
                     return Ok(StageEnd::Stopped);
                 }
-                Err(StageError::Deferred { message, until }) => {
+                Err(StepError::Deferred { message, until }) => {
                     self.store
                         .fail_stage(id, "deferred", &message, self.clock.now())
                         .await?;
                     return Ok(StageEnd::Deferred(message, until));
                 }
-                Err(StageError::Permanent { message }) => {
+                Err(StepError::Permanent { message }) => {
                     self.store
                         .fail_stage(id, "permanent", &message, self.clock.now())
                         .await?;
                     self.stage_failed(run, lead, name, &message, None);
                     return Ok(StageEnd::Failed(message));
                 }
-                Err(StageError::Transient {
+                Err(StepError::Transient {
                     message,
                     retry_after,
                 }) => {
@@ -565,7 +565,7 @@ impl Engine {
             reused: from_other_run,
         });
         // Stored outputs were written by `serde_json::to_string`; a hand-edited database could
-        // break that, and then the stage simply counts as producing null.
+        // break that, and then the step simply counts as producing null.
         StageEnd::Done(serde_json::from_str(&stored.output).unwrap_or(Value::Null))
     }
 
@@ -599,8 +599,8 @@ fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-/// A stable hash of what a stage computes from: its name, version and inputs. Inputs are the
-/// outputs of earlier stages as committed, so equal inputs serialise to equal bytes.
+/// A stable hash of what a step computes from: its name, version and inputs. Inputs are the
+/// outputs of earlier steps as committed, so equal inputs serialise to equal bytes.
 fn input_hash(stage: &str, version: u32, inputs: &BTreeMap<String, Value>) -> String {
     let mut hasher = Sha256::new();
     hasher.update(stage.as_bytes());

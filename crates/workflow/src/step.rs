@@ -1,4 +1,4 @@
-//! What a stage is: a named step that reads the outputs of the stages it declares and produces
+//! What a step is: a named step that reads the outputs of the steps it declares and produces
 //! one JSON output.
 
 use std::collections::BTreeMap;
@@ -11,22 +11,22 @@ use leadscout_store::StageMeta;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-/// Everything a stage gets: its declared inputs by stage name (plus `seed`, the run's starting
+/// Everything a step gets: its declared inputs by step name (plus `seed`, the run's starting
 /// facts), and a token that fires when the run must stop.
 #[derive(Debug, Clone)]
-pub struct StageInput {
+pub struct StepInput {
     pub run: RunId,
     pub lead: LeadId,
-    /// 1 for the first try of this stage in this run.
+    /// 1 for the first try of this step in this run.
     pub attempt: i64,
-    /// No retry follows if this try fails with a transient error: a stage that can end
+    /// No retry follows if this try fails with a transient error: a step that can end
     /// without its result (a model step) says so now instead of failing the run.
     pub last_try: bool,
     pub inputs: BTreeMap<String, Value>,
     pub cancel: CancellationToken,
 }
 
-impl StageInput {
+impl StepInput {
     /// A declared input; `Value::Null` for one the workflow did not provide (cannot happen for
     /// a validated workflow).
     pub fn input(&self, name: &str) -> &Value {
@@ -34,25 +34,25 @@ impl StageInput {
     }
 }
 
-/// A stage's result and what it cost.
+/// A step's result and what it cost.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct StageOutput {
+pub struct StepOutput {
     pub value: Value,
     pub meta: StageMeta,
 }
 
-impl StageOutput {
+impl StepOutput {
     pub fn new(value: Value) -> Self {
-        StageOutput {
+        StepOutput {
             value,
             meta: StageMeta::default(),
         }
     }
 }
 
-/// Why a stage did not produce an output.
+/// Why a step did not produce an output.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum StageError {
+pub enum StepError {
     /// Worth trying again: a timeout, a dropped connection, HTTP 429 or 5xx, an overloaded
     /// provider. `retry_after` is the server's own hint and wins over the computed backoff.
     #[error("{message}")]
@@ -64,7 +64,7 @@ pub enum StageError {
     /// The message is shown to the user as the run's failure reason.
     #[error("{message}")]
     Permanent { message: String },
-    /// The run's cancel token fired and the stage stopped.
+    /// The run's cancel token fired and the step stopped.
     #[error("cancelled")]
     Cancelled,
     /// Not now, through no fault of the run (today's model budget is spent): the run goes back
@@ -76,51 +76,50 @@ pub enum StageError {
     },
 }
 
-impl StageError {
+impl StepError {
     pub fn transient(message: impl Into<String>) -> Self {
-        StageError::Transient {
+        StepError::Transient {
             message: message.into(),
             retry_after: None,
         }
     }
 
     pub fn permanent(message: impl Into<String>) -> Self {
-        StageError::Permanent {
+        StepError::Permanent {
             message: message.into(),
         }
     }
 }
 
-pub type StageFuture<'a> =
-    Pin<Box<dyn Future<Output = Result<StageOutput, StageError>> + Send + 'a>>;
+pub type StepFuture<'a> = Pin<Box<dyn Future<Output = Result<StepOutput, StepError>> + Send + 'a>>;
 
 /// One step of a workflow.
-pub trait Stage: Send + Sync {
-    /// Unique within the workflow; also the key of its output for later stages.
+pub trait Step: Send + Sync {
+    /// Unique within the workflow; also the key of its output for later steps.
     fn name(&self) -> &'static str;
 
-    /// Bump when the stage's logic or prompt changes: part of the input hash, so old outputs
+    /// Bump when the step's logic or prompt changes: part of the input hash, so old outputs
     /// are not reused by the new version.
     fn version(&self) -> u32 {
         1
     }
 
-    /// Whether another run's output for the same inputs may stand in for running it. A stage
+    /// Whether another run's output for the same inputs may stand in for running it. A step
     /// with an effect of its own run (writing results, say) says no; a resumed run still keeps
     /// what it committed itself.
     fn reusable(&self) -> bool {
         true
     }
 
-    /// Whether an output of another run (of this stage, for the same inputs) may stand in:
+    /// Whether an output of another run (of this step, for the same inputs) may stand in:
     /// an output that records a failure (a model step that did not finish) says no, so the
     /// next run tries again while still reusing what came before it.
     fn reuses(&self, _output: &Value) -> bool {
         true
     }
 
-    /// The stages whose outputs this one reads (`seed` is always available).
+    /// The steps whose outputs this one reads (`seed` is always available).
     fn inputs(&self) -> &'static [&'static str];
 
-    fn run(&self, input: StageInput) -> StageFuture<'_>;
+    fn run(&self, input: StepInput) -> StepFuture<'_>;
 }

@@ -1,12 +1,12 @@
-//! A workflow: stages checked to form a graph in which every declared input exists and nothing
+//! A workflow: steps checked to form a graph in which every declared input exists and nothing
 //! depends on itself.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use crate::Stage;
+use crate::Step;
 
-/// The name under which the run's starting facts are passed to stages.
+/// The name under which the run's starting facts are passed to steps.
 pub const SEED: &str = "seed";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -21,7 +21,7 @@ pub enum WorkflowError {
 
 pub struct Workflow {
     name: &'static str,
-    stages: Vec<Arc<dyn Stage>>,
+    stages: Vec<Arc<dyn Step>>,
 }
 
 impl std::fmt::Debug for Workflow {
@@ -37,7 +37,7 @@ impl std::fmt::Debug for Workflow {
 }
 
 impl Workflow {
-    pub fn new(name: &'static str, stages: Vec<Arc<dyn Stage>>) -> Result<Workflow, WorkflowError> {
+    pub fn new(name: &'static str, stages: Vec<Arc<dyn Step>>) -> Result<Workflow, WorkflowError> {
         let mut names = BTreeSet::new();
         for stage in &stages {
             if stage.name() == SEED || !names.insert(stage.name()) {
@@ -55,7 +55,7 @@ impl Workflow {
             }
         }
         let workflow = Workflow { name, stages };
-        // Every stage must become ready at some point.
+        // Every step must become ready at some point.
         let mut done: BTreeSet<&str> = BTreeSet::new();
         loop {
             let ready = workflow.ready(&done);
@@ -81,12 +81,12 @@ impl Workflow {
         self.name
     }
 
-    pub fn stages(&self) -> &[Arc<dyn Stage>] {
+    pub fn stages(&self) -> &[Arc<dyn Step>] {
         &self.stages
     }
 
-    /// Stages not yet done whose inputs are all done, in declaration order.
-    pub fn ready(&self, done: &BTreeSet<&str>) -> Vec<Arc<dyn Stage>> {
+    /// Steps not yet done whose inputs are all done, in declaration order.
+    pub fn ready(&self, done: &BTreeSet<&str>) -> Vec<Arc<dyn Step>> {
         self.stages
             .iter()
             .filter(|s| !done.contains(s.name()))

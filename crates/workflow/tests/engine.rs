@@ -1,5 +1,5 @@
-//! The engine with scripted stages against a real SQLite file: retries, backoff, Retry-After,
-//! cancellation, resume after a crash, reuse of unchanged stages and exactly-once effects.
+//! The engine with scripted steps against a real SQLite file: retries, backoff, Retry-After,
+//! cancellation, resume after a crash, reuse of unchanged steps and exactly-once effects.
 //! Durations are scaled down to milliseconds. Assertions on time are lower bounds (a sleep never
 //! ends early) or generous upper bounds, so no test depends on scheduling luck. (tokio's paused
 //! clock cannot be used: it jumps ahead while sqlx waits on its SQLite thread, which times out
@@ -15,11 +15,11 @@ use std::time::Duration;
 use leadscout_domain::{
     ActivityKind, LeadId, NewLead, RunEvent, RunId, RunStatus, RunTrigger, Timestamp,
 };
-use leadscout_pipeline::{
-    Backoff, Clock, Engine, EngineConfig, EventSink, Notifier, Outcome, Stage, StageError,
-    StageInput, StageOutput, SystemClock, Workflow, WorkflowError,
-};
 use leadscout_store::{Store, DATABASE_FILE};
+use leadscout_workflow::{
+    Backoff, Clock, Engine, EngineConfig, EventSink, Notifier, Outcome, Step, StepError, StepInput,
+    StepOutput, SystemClock, Workflow, WorkflowError,
+};
 use serde_json::{json, Value};
 use tokio::time::Instant;
 
@@ -74,9 +74,9 @@ impl Recorder {
     }
 }
 
-type Script = Arc<Mutex<VecDeque<Result<Value, StageError>>>>;
+type Script = Arc<Mutex<VecDeque<Result<Value, StepError>>>>;
 
-/// A stage that answers from a script (then succeeds with its name), counts its calls and
+/// A step that answers from a script (then succeeds with its name), counts its calls and
 /// records when each attempt started.
 struct Scripted {
     name: &'static str,
@@ -103,13 +103,13 @@ impl Scripted {
         }
     }
 
-    fn then(self, result: Result<Value, StageError>) -> Scripted {
+    fn then(self, result: Result<Value, StepError>) -> Scripted {
         self.script.lock().unwrap().push_back(result);
         self
     }
 }
 
-impl Stage for Scripted {
+impl Step for Scripted {
     fn name(&self) -> &'static str {
         self.name
     }
@@ -118,7 +118,7 @@ impl Stage for Scripted {
         self.inputs
     }
 
-    fn run(&self, input: StageInput) -> leadscout_pipeline::StageFuture<'_> {
+    fn run(&self, input: StepInput) -> leadscout_workflow::StepFuture<'_> {
         Box::pin(async move {
             self.calls.fetch_add(1, Ordering::SeqCst);
             self.started.lock().unwrap().push(Instant::now());
@@ -127,13 +127,13 @@ impl Stage for Scripted {
             }
             if self.hang {
                 input.cancel.cancelled().await;
-                return Err(StageError::Cancelled);
+                return Err(StepError::Cancelled);
             }
             let scripted = self.script.lock().unwrap().pop_front();
             match scripted {
-                Some(Ok(value)) => Ok(StageOutput::new(value)),
+                Some(Ok(value)) => Ok(StepOutput::new(value)),
                 Some(Err(err)) => Err(err),
-                None => Ok(StageOutput::new(
+                None => Ok(StepOutput::new(
                     json!({ "stage": self.name, "inputs": input.inputs }),
                 )),
             }
@@ -160,7 +160,7 @@ impl Harness {
         }
     }
 
-    fn engine(&self, stages: Vec<Arc<dyn Stage>>, owner: &str) -> Arc<Engine> {
+    fn engine(&self, stages: Vec<Arc<dyn Step>>, owner: &str) -> Arc<Engine> {
         let workflow = Workflow::new(WORKFLOW, stages).unwrap();
         let store = self.store.clone();
         Engine::new(
@@ -174,7 +174,7 @@ impl Harness {
                         .await
                         .ok()
                         .flatten()
-                        .ok_or(StageError::Cancelled)?;
+                        .ok_or(StepError::Cancelled)?;
                     Ok(json!({ "website": lead.website }))
                 })
             }),
@@ -271,12 +271,12 @@ async fn independent_stages_run_together_and_outputs_flow_to_dependants() {
 async fn transient_failures_are_retried_with_backoff_and_retry_after_is_honoured() {
     let h = Harness::new().await;
     let stage = Scripted::new("fetch", &["seed"])
-        .then(Err(StageError::transient("connection reset")))
-        .then(Err(StageError::Transient {
+        .then(Err(StepError::transient("connection reset")))
+        .then(Err(StepError::Transient {
             message: "429 Too Many Requests".into(),
             retry_after: Some(Duration::from_millis(370)),
         }))
-        .then(Err(StageError::transient("timed out")));
+        .then(Err(StepError::transient("timed out")));
     let started = stage.started.clone();
     let engine = h.engine(vec![Arc::new(stage)], "w1");
     let lead = h.lead("acme.com").await;
@@ -310,7 +310,7 @@ async fn a_stage_that_keeps_failing_fails_the_run_once_with_a_readable_reason() 
     let h = Harness::new().await;
     let mut flaky = Scripted::new("fetch", &["seed"]);
     for _ in 0..10 {
-        flaky = flaky.then(Err(StageError::transient(
+        flaky = flaky.then(Err(StepError::transient(
             "the website did not answer within 15 s",
         )));
     }
@@ -338,7 +338,7 @@ async fn a_stage_that_keeps_failing_fails_the_run_once_with_a_readable_reason() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_permanent_failure_is_not_retried() {
     let h = Harness::new().await;
-    let stage = Scripted::new("fetch", &["seed"]).then(Err(StageError::permanent(
+    let stage = Scripted::new("fetch", &["seed"]).then(Err(StepError::permanent(
         "The website's robots.txt does not allow reading it.",
     )));
     let calls = stage.calls.clone();
@@ -372,7 +372,7 @@ async fn cancelling_or_deleting_the_lead_stops_a_running_stage() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     engine.cancel(lead).await.unwrap();
-    // The stage hangs until cancelled, and the lease would outlive this wait by far if the
+    // The step hangs until cancelled, and the lease would outlive this wait by far if the
     // cancel token did not fire at once.
     tokio::time::timeout(Duration::from_secs(60), worker)
         .await
@@ -425,33 +425,33 @@ async fn a_crashed_run_resumes_from_its_last_committed_stage_and_applies_its_eff
     let effects = Arc::new(AtomicUsize::new(0));
 
     /// Writes the run's timeline entry (the exactly-once effect), then maybe hangs: a crash
-    /// between the effect and the stage's commit.
+    /// between the effect and the step's commit.
     struct WriteBack {
         store: Store,
         hang: bool,
         effects: Arc<AtomicUsize>,
     }
-    impl Stage for WriteBack {
+    impl Step for WriteBack {
         fn name(&self) -> &'static str {
             "write"
         }
         fn inputs(&self) -> &'static [&'static str] {
             &["crawl"]
         }
-        fn run(&self, input: StageInput) -> leadscout_pipeline::StageFuture<'_> {
+        fn run(&self, input: StepInput) -> leadscout_workflow::StepFuture<'_> {
             Box::pin(async move {
                 let wrote = self
                     .store
                     .record_run_result(input.run, "Research finished", Timestamp::now())
                     .await
-                    .map_err(|e| StageError::transient(e.to_string()))?;
+                    .map_err(|e| StepError::transient(e.to_string()))?;
                 if wrote {
                     self.effects.fetch_add(1, Ordering::SeqCst);
                 }
                 if self.hang {
                     std::future::pending::<()>().await;
                 }
-                Ok(StageOutput::new(json!({ "wrote": wrote })))
+                Ok(StepOutput::new(json!({ "wrote": wrote })))
             })
         }
     }
@@ -630,7 +630,7 @@ async fn workers_drain_the_queue_and_owed_notifications_are_delivered_on_start()
 
 #[test]
 fn workflows_with_missing_inputs_duplicates_or_cycles_are_refused() {
-    let stage = |name, inputs| -> Arc<dyn Stage> { Arc::new(Scripted::new(name, inputs)) };
+    let stage = |name, inputs| -> Arc<dyn Step> { Arc::new(Scripted::new(name, inputs)) };
     assert!(matches!(
         Workflow::new("w", vec![stage("a", &["seed"]), stage("a", &["seed"])]),
         Err(WorkflowError::Duplicate(_))
@@ -673,7 +673,7 @@ async fn a_deferred_stage_puts_the_run_back_in_the_queue_until_its_time() {
     let first = Scripted::new("fetch", &["seed"]).then(Ok(json!({ "page": 1 })));
     let first_calls = first.calls.clone();
     let second = Scripted::new("judge", &["fetch"])
-        .then(Err(StageError::Deferred {
+        .then(Err(StepError::Deferred {
             message: "Waiting: today's model budget is spent.".into(),
             until,
         }))

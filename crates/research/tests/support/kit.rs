@@ -11,12 +11,12 @@ use std::time::Duration;
 use leadscout_domain::{Lead, NewLead, RunId, Timestamp};
 use leadscout_llm::keys::{Keychain, MemoryKeychain};
 use leadscout_llm::{BoxFuture, LlmClient, OpenAiClient, OpenAiConfig, Url};
-use leadscout_pipeline::StageError;
-use leadscout_pipeline::{Engine, EngineConfig, EventSink, Notifier, Outcome, SystemClock};
 use leadscout_research::model::{KeychainModels, ModelChoice, ModelKit, Models};
-use leadscout_research::stages::{seed, workflow, WORKFLOW};
+use leadscout_research::steps::{seed, workflow, WORKFLOW};
 use leadscout_research::{CrawlConfig, Fetcher};
 use leadscout_store::Store;
+use leadscout_workflow::StepError;
+use leadscout_workflow::{Engine, EngineConfig, EventSink, Notifier, Outcome, SystemClock};
 
 /// A kit whose keys come from `keychain`.
 pub fn kit_with(
@@ -49,7 +49,7 @@ impl Models for LoopbackOpenAi {
     fn connect<'a>(
         &'a self,
         choice: &'a ModelChoice,
-    ) -> BoxFuture<'a, Result<Box<dyn LlmClient>, StageError>> {
+    ) -> BoxFuture<'a, Result<Box<dyn LlmClient>, StepError>> {
         if choice.provider != "openai" {
             return self.app.connect(choice);
         }
