@@ -105,6 +105,7 @@ export class BoardState {
   stages = $derived(this.board?.columns.map((c) => c.stage) ?? []);
   /** Every tag on the board, most used first. */
   allTags = $derived.by(() => {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local tally, built and dropped in this derivation
     const counts = new Map<string, number>();
     for (const column of this.board?.columns ?? []) {
       for (const lead of column.leads) {
