@@ -45,6 +45,11 @@ export function keysFor(command: Command): string {
     .join("  or  ");
 }
 
+/** The first way to type a command, for a key hint on a button: "/". */
+export function primaryKey(command: Command): string {
+  return SHORTCUTS.find((s) => s.command === command)?.display ?? "";
+}
+
 /** One row per command, in the table's order, for the help. */
 export function helpRows(): { keys: string; what: string }[] {
   const seen = new Set<Command>();
