@@ -74,4 +74,18 @@ describe("the shortcut table", () => {
     await user.keyboard("{Control>}k{/Control}");
     expect(await screen.findByTestId("search")).toBeTruthy();
   });
+
+  it("waits while any of the window's dialogs is open, the welcome's settings included", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada Lovelace" })]);
+    backend.settings.onboarded = false;
+    render(App);
+    await user.click(await screen.findByTestId("welcome-setup"));
+    const settings = await screen.findByTestId("settings-dialog");
+    within(settings).getAllByRole("button")[0].focus();
+    await user.keyboard("n");
+    await user.keyboard("?");
+    expect(screen.queryByTestId("new-lead-dialog")).toBeNull();
+    expect(screen.queryByTestId("shortcut-help")).toBeNull();
+  });
 });
