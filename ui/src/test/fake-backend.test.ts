@@ -6,7 +6,11 @@ import { installFakeBackend, lead, type FakeCommands } from "./fake-backend";
 
 describe("the fake backend", () => {
   it("hands each generated command's arguments to its fake in the order the command declares them", async () => {
-    installFakeBackend([lead({ id: 1, fullName: "Ada" }), lead({ id: 2, fullName: "Grace" }), lead({ id: 3, fullName: "Linus", stageId: 2 })]);
+    installFakeBackend([
+      lead({ id: 1, fullName: "Ada" }),
+      lead({ id: 2, fullName: "Grace" }),
+      lead({ id: 3, fullName: "Linus", stageId: 2 }),
+    ]);
     const moved = await call(commands.moveLead(1, 2, 3));
     expect(moved).toMatchObject({ id: 1, stageId: 2 });
     const board = await call(commands.getBoard());

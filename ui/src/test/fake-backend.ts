@@ -110,7 +110,8 @@ export interface FakeBackend {
 }
 
 /** What a generated command answers when it succeeds: the `data` of its `Result`. */
-type Answer<R> = Awaited<R> extends infer A ? (A extends { status: "ok"; data: infer T } ? T : A extends { status: "error" } ? never : A) : never;
+type Answer<R> =
+  Awaited<R> extends infer A ? (A extends { status: "ok"; data: infer T } ? T : A extends { status: "error" } ? never : A) : never;
 
 /**
  * One fake per generated command, with the command's own parameters and answer: a command added,
@@ -259,11 +260,34 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     companies: {},
     proposals: {},
     history: {},
-    estimate: { model: null, usd: null, tokensIn: 8000, tokensOut: 1500, measured: false, todayUsd: 0, perDayCents: null, perLeadCents: null },
+    estimate: {
+      model: null,
+      usd: null,
+      tokensIn: 8000,
+      tokensOut: 1500,
+      measured: false,
+      todayUsd: 0,
+      perDayCents: null,
+      perLeadCents: null,
+    },
     ledger: { todayUsd: 0, monthUsd: 0, byDay: [], topLeads: [], callsThisMonth: 0, unpricedCalls: 0 },
     prompts: [
-      { id: "lead-research/footprint", version: 1, description: "Company facts from the pages research read, each grounded in a quote.", overridden: false, path: "/home/ada/.local/share/app.leadscout.desktop/prompts/lead-research/footprint.md", problem: null },
-      { id: "lead-research/insights", version: 2, description: "Summary, fit score with reasons, talking points, risks and next action.", overridden: true, path: "/home/ada/.local/share/app.leadscout.desktop/prompts/lead-research/insights.md", problem: null },
+      {
+        id: "lead-research/footprint",
+        version: 1,
+        description: "Company facts from the pages research read, each grounded in a quote.",
+        overridden: false,
+        path: "/home/ada/.local/share/app.leadscout.desktop/prompts/lead-research/footprint.md",
+        problem: null,
+      },
+      {
+        id: "lead-research/insights",
+        version: 2,
+        description: "Summary, fit score with reasons, talking points, risks and next action.",
+        overridden: true,
+        path: "/home/ada/.local/share/app.leadscout.desktop/prompts/lead-research/insights.md",
+        problem: null,
+      },
     ],
   };
   /** The files previewed, by handle (index + 1), as the backend keeps them. */
@@ -273,20 +297,31 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
   const live = () => backend.leads.filter((l) => !backend.deleted.has(l.id));
   const get = (id: LeadId): Lead => {
     const lead = live().find((l) => l.id === id);
-    if (!lead) refuse({ code: "not_found", message: "That lead no longer exists; it may have been deleted in another window.", field: null });
+    if (!lead)
+      refuse({ code: "not_found", message: "That lead no longer exists; it may have been deleted in another window.", field: null });
     return lead as Lead;
   };
-  const column = (stageId: number) => live().filter((l) => l.stageId === stageId).sort((a, b) => a.position - b.position || a.id - b.id);
+  const column = (stageId: number) =>
+    live()
+      .filter((l) => l.stageId === stageId)
+      .sort((a, b) => a.position - b.position || a.id - b.id);
 
   const handlers: FakeCommands = {
-    appInfo: () => ({ version: "0.1.0", dataDir: "/home/ada/.local/share/app.leadscout.desktop", databasePath: "/home/ada/.local/share/app.leadscout.desktop/leadscout.sqlite3", notice: backend.notice }),
+    appInfo: () => ({
+      version: "0.1.0",
+      dataDir: "/home/ada/.local/share/app.leadscout.desktop",
+      databasePath: "/home/ada/.local/share/app.leadscout.desktop/leadscout.sqlite3",
+      notice: backend.notice,
+    }),
     getBoard: () => {
       if (backend.boardFailure) refuse(backend.boardFailure);
       const board: BoardView = {
-        columns: [...backend.stages].sort((a, b) => a.position - b.position).map((stage) => {
-          const leads = column(stage.id);
-          return { stage, leads: leads.map(card), valueTotals: totals(leads) };
-        }),
+        columns: [...backend.stages]
+          .sort((a, b) => a.position - b.position)
+          .map((stage) => {
+            const leads = column(stage.id);
+            return { stage, leads: leads.map(card), valueTotals: totals(leads) };
+          }),
       };
       return board;
     },
@@ -358,7 +393,14 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       if (lead.stageId !== stageId) {
         const from = backend.stages.find((s) => s.id === lead.stageId)?.name;
         const to = backend.stages.find((s) => s.id === stageId)?.name;
-        backend.activities.push({ id: nextActivity++, leadId: lead.id, kind: "stageChange", body: `Moved from ${from} to ${to}`, occurredAt: Date.now(), createdAt: Date.now() });
+        backend.activities.push({
+          id: nextActivity++,
+          leadId: lead.id,
+          kind: "stageChange",
+          body: `Moved from ${from} to ${to}`,
+          occurredAt: Date.now(),
+          createdAt: Date.now(),
+        });
       }
       if (lead.stageId !== stageId) {
         const kind = backend.stages.find((s) => s.id === stageId)?.kind;
@@ -382,7 +424,14 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       get(input.leadId);
       if (input.body.trim() === "") invalid("note", "Write something before saving.");
       const now = Date.now();
-      const activity: Activity = { id: nextActivity++, leadId: input.leadId, kind: input.kind, body: input.body.trim(), occurredAt: input.occurredAt ?? now, createdAt: now };
+      const activity: Activity = {
+        id: nextActivity++,
+        leadId: input.leadId,
+        kind: input.kind,
+        body: input.body.trim(),
+        occurredAt: input.occurredAt ?? now,
+        createdAt: now,
+      };
       backend.activities.push(activity);
       return activity;
     },
@@ -391,9 +440,18 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       const lead = get(input.leadId);
       if (input.kind === "note" && input.body.trim() === "") invalid("note", "Write something before saving.");
       if (input.outcome && input.kind !== "call") invalid("note", "Only a call has an outcome.");
-      if (followUp?.date && !/^\d{4}-\d{2}-\d{2}$/u.test(followUp.date)) invalid("nextStepDue", "Enter a date as YYYY-MM-DD, like 2026-12-01.");
+      if (followUp?.date && !/^\d{4}-\d{2}-\d{2}$/u.test(followUp.date))
+        invalid("nextStepDue", "Enter a date as YYYY-MM-DD, like 2026-12-01.");
       const now = Date.now();
-      const activity: Activity = { id: nextActivity++, leadId: input.leadId, kind: input.kind, body: input.body.trim(), outcome: input.outcome ?? null, occurredAt: input.occurredAt ?? now, createdAt: now };
+      const activity: Activity = {
+        id: nextActivity++,
+        leadId: input.leadId,
+        kind: input.kind,
+        body: input.body.trim(),
+        outcome: input.outcome ?? null,
+        occurredAt: input.occurredAt ?? now,
+        createdAt: now,
+      };
       backend.activities.push(activity);
       if (followUp) {
         lead.nextStep = followUp.nextStep?.trim() || null;
@@ -417,7 +475,12 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         body: `Hi ${lead.fullName.split(" ")[0]},\n\n${opening ? `${opening}\n\n` : ""}I work at Forge & Co.\n\nBest regards`,
         sentences: input.withModel
           ? [
-              { text: kept, facts: [{ key: "F1", value: "Anvils for builders", quote: "Anvils for builders", sourceUrl: "https://acme.example/" }], verified: true, problem: null },
+              {
+                text: kept,
+                facts: [{ key: "F1", value: "Anvils for builders", quote: "Anvils for builders", sourceUrl: "https://acme.example/" }],
+                verified: true,
+                problem: null,
+              },
               { text: "Acme has 5,000 staff.", facts: [], verified: false, problem: "states 5000, which none of its facts does" },
             ]
           : [],
@@ -427,9 +490,18 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     },
     sendEmailDraft: (input) => {
       const lead = get(input.leadId);
-      if (input.via === "mailClient") refuse({ code: "internal", message: "Your mail client could not be opened. Copy the email instead.", field: null });
+      if (input.via === "mailClient")
+        refuse({ code: "internal", message: "Your mail client could not be opened. Copy the email instead.", field: null });
       const now = Date.now();
-      const activity: Activity = { id: nextActivity++, leadId: lead.id, kind: "email", body: `${input.subject}\n\n${input.body}`, outcome: null, occurredAt: now, createdAt: now };
+      const activity: Activity = {
+        id: nextActivity++,
+        leadId: lead.id,
+        kind: "email",
+        body: `${input.subject}\n\n${input.body}`,
+        outcome: null,
+        occurredAt: now,
+        createdAt: now,
+      };
       backend.activities.push(activity);
       lead.lastContactedAt = now;
       return { activity, lead: { ...lead } };
@@ -533,9 +605,11 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       } else {
         path = backend.droppedPath;
         backend.droppedPath = null;
-        if (path === null) refuse({ code: "validation", message: "No file was dropped on the window; drop it again or choose it.", field: "file" });
+        if (path === null)
+          refuse({ code: "validation", message: "No file was dropped on the window; drop it again or choose it.", field: "file" });
       }
-      if (path !== "/home/ada/contacts.csv") refuse({ code: "validation", message: `Cannot open ${path}: No such file or directory (os error 2)`, field: "file" });
+      if (path !== "/home/ada/contacts.csv")
+        refuse({ code: "validation", message: `Cannot open ${path}: No such file or directory (os error 2)`, field: "file" });
       chosen.push(path);
       return {
         id: chosen.length,
@@ -557,10 +631,20 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       };
     },
     runImport: (id, mapping, duplicates) => {
-      if (chosen[id - 1] === undefined) refuse({ code: "not_found", message: "That file is no longer open for import; choose it again.", field: null });
+      if (chosen[id - 1] === undefined)
+        refuse({ code: "not_found", message: "That file is no longer open for import; choose it again.", field: null });
       backend.imports.push({ id, mapping, duplicates });
       for (const name of ["Renée Dubois", "Grace Hopper"]) backend.leads.push({ ...blank(nextId++, name), position: -5000 + nextId });
-      return { created: 2, merged: 0, skipped: 0, refused: 1, problems: [{ line: 4, message: "No name or email in this row." }], warnings: ['line 3: phone "n/a" left out'], createdIds: [nextId - 2, nextId - 1], cancelled: false };
+      return {
+        created: 2,
+        merged: 0,
+        skipped: 0,
+        refused: 1,
+        problems: [{ line: 4, message: "No name or email in this row." }],
+        warnings: ['line 3: phone "n/a" left out'],
+        createdIds: [nextId - 2, nextId - 1],
+        cancelled: false,
+      };
     },
     exportLeads: (format) => {
       if (backend.dialogPath === null) return null;
@@ -576,7 +660,8 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     },
     cancelImport: () => null,
     saveImportReport: (id) => {
-      if (chosen[id - 1] === undefined) refuse({ code: "not_found", message: "That import is no longer open; import the file again to get its report.", field: null });
+      if (chosen[id - 1] === undefined)
+        refuse({ code: "not_found", message: "That import is no longer open; import the file again to get its report.", field: null });
       if (backend.dialogPath === null) return null;
       backend.exports.push({ report: backend.dialogPath, id: id });
       return { path: backend.dialogPath, leads: 0, bytes: 120 };
@@ -596,14 +681,34 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     discoverModels: (provider) => backend.localServers.find((s) => s.provider === provider)?.models ?? [],
     testModel: (provider, baseUrl, model, timeouts) => {
       backend.modelTests.push({ provider, baseUrl, model, timeouts });
-      return { verdict: "valid", summary: "", templateWarning: null, model, latencyMs: 4120, tokensIn: 612, tokensOut: 148, costUsd: null, facts: 5, verified: 4, ...backend.modelTest };
+      return {
+        verdict: "valid",
+        summary: "",
+        templateWarning: null,
+        model,
+        latencyMs: 4120,
+        tokensIn: 612,
+        tokensOut: 148,
+        costUsd: null,
+        facts: 5,
+        verified: 4,
+        ...backend.modelTest,
+      };
     },
     updateSettings: (settings) => {
-      if (settings.workers === undefined || settings.workers < 1 || settings.workers > 8) invalid("workers", "Choose between 1 and 8 research runs at once.");
+      if (settings.workers === undefined || settings.workers < 1 || settings.workers > 8)
+        invalid("workers", "Choose between 1 and 8 research runs at once.");
       const provider = settings.model?.provider;
-      if (provider && !["openai", "anthropic", "gemini", "ollama", "openai_compatible"].includes(provider)) invalid("provider", `${provider} is not a provider Leadscout knows.`);
+      if (provider && !["openai", "anthropic", "gemini", "ollama", "openai_compatible"].includes(provider))
+        invalid("provider", `${provider} is not a provider Leadscout knows.`);
       // Like the backend: a key goes only over https.
-      if (provider && ["openai", "anthropic", "gemini"].includes(provider) && settings.model?.baseUrl && !settings.model.baseUrl.startsWith("https://")) invalid("baseUrl", `Leadscout sends your ${provider} key only over https.`);
+      if (
+        provider &&
+        ["openai", "anthropic", "gemini"].includes(provider) &&
+        settings.model?.baseUrl &&
+        !settings.model.baseUrl.startsWith("https://")
+      )
+        invalid("baseUrl", `Leadscout sends your ${provider} key only over https.`);
       backend.settings = { ...settings };
       return { ...settings };
     },
@@ -613,7 +718,14 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       if (backend.stages.some((st) => st.name.toLowerCase() === name.toLowerCase())) {
         refuse({ code: "validation", message: `There is already a stage called ${name}.`, field: null });
       }
-      const stage: Stage = { id: Math.max(...backend.stages.map((st) => st.id)) + 1, name, kind: input.kind, color: input.color ?? "#ec4899", position: backend.stages.length, probability: input.kind === "won" ? 100 : input.kind === "lost" ? 0 : 50 };
+      const stage: Stage = {
+        id: Math.max(...backend.stages.map((st) => st.id)) + 1,
+        name,
+        kind: input.kind,
+        color: input.color ?? "#ec4899",
+        position: backend.stages.length,
+        probability: input.kind === "won" ? 100 : input.kind === "lost" ? 0 : 50,
+      };
       backend.stages.push(stage);
       return stage;
     },
@@ -675,7 +787,12 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       const input = view;
       if (!input.name.trim()) invalid("name", "Give the view a name.");
       const existing = backend.views.find((v) => v.name.toLowerCase() === input.name.trim().toLowerCase());
-      const saved: SavedView = { id: existing?.id ?? backend.views.length + 1, name: input.name.trim(), filter: structuredClone(input.filter), pinned: input.pinned };
+      const saved: SavedView = {
+        id: existing?.id ?? backend.views.length + 1,
+        name: input.name.trim(),
+        filter: structuredClone(input.filter),
+        pinned: input.pinned,
+      };
       backend.views = [...backend.views.filter((v) => v.id !== saved.id), saved].sort((a, b) => a.id - b.id);
       return structuredClone(saved);
     },

@@ -1,4 +1,13 @@
-import { commands, type Activity, type Lead, type LeadDetail, type LeadField, type LeadId, type LoggedActivity, type NewActivity } from "../../ipc/bindings";
+import {
+  commands,
+  type Activity,
+  type Lead,
+  type LeadDetail,
+  type LeadField,
+  type LeadId,
+  type LoggedActivity,
+  type NewActivity,
+} from "../../ipc/bindings";
 import { call, describe } from "../../ipc/client";
 
 /**
