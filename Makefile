@@ -6,7 +6,7 @@
 run:  ## Build the UI and start the app (compiles Tauri once without the tests' mock runtime)
 	@scripts/run.sh
 
-test:  ## Every check and test: fmt, clippy, Rust tests, svelte-check, vitest, end to end
+test:  ## Every check and test: fmt, clippy, Rust tests, svelte-check, eslint, prettier, vitest, end to end
 	@scripts/test.sh
 
 soak:  ## At scale: 200 companies with 30% of model calls failing, then 200 leads in the real app SIGKILLed 10 times (make test runs both smaller)

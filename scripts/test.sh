@@ -48,6 +48,8 @@ elif ((cargo_status != 0)); then
 fi
 
 check "svelte-check" bash -c 'cd ui && npm run --silent check'
+check "eslint" bash -c 'cd ui && npm run --silent lint'
+check "prettier --check" bash -c 'cd ui && npm run --silent format:check'
 
 step "vitest"
 (cd ui && npx vitest run --reporter=default --reporter=json --outputFile.json="$logs/vitest.json")

@@ -5,8 +5,6 @@ import App from "./App.svelte";
 import { installFakeBackend, lead } from "./test/fake-backend";
 import { column, namesIn } from "./test/board-dom";
 
-
-
 describe("the pipeline board", () => {
   it("shows every stage as a column with its leads in order", async () => {
     installFakeBackend([

@@ -6,9 +6,6 @@ import { installFakeBackend, lead } from "../test/fake-backend";
 import { formatDue, formatMoney, isOverdue } from "../lib/money";
 import { card, column, namesIn } from "../test/board-dom";
 
-
-
-
 const iso = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 
 describe("money and dates", () => {
@@ -31,7 +28,14 @@ describe("cards and columns", () => {
   it("show value, due date (overdue in red), tags and the column total", async () => {
     const yesterday = new Date(Date.now() - 86_400_000);
     installFakeBackend([
-      lead({ id: 1, fullName: "Ada Lovelace", dealValue: 1_250_000, nextStepDue: iso(yesterday), nextStep: "Send proposal", tags: ["EMEA", "Pilot", "SaaS", "Q3"] }),
+      lead({
+        id: 1,
+        fullName: "Ada Lovelace",
+        dealValue: 1_250_000,
+        nextStepDue: iso(yesterday),
+        nextStep: "Send proposal",
+        tags: ["EMEA", "Pilot", "SaaS", "Q3"],
+      }),
       lead({ id: 2, fullName: "Grace Hopper", dealValue: 500_000, tags: ["EMEA"] }),
     ]);
     render(App);
@@ -47,8 +51,21 @@ describe("cards and columns", () => {
   });
 
   it("show the research status of leads that have a run, and nothing for the rest", async () => {
-    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada" }), lead({ id: 2, fullName: "Bob" }), lead({ id: 3, fullName: "Cy" })]);
-    const run = { id: 1, leadId: 1, status: "running" as const, trigger: "created" as const, stage: "crawl", error: null, createdAt: 0, finishedAt: null };
+    const backend = installFakeBackend([
+      lead({ id: 1, fullName: "Ada" }),
+      lead({ id: 2, fullName: "Bob" }),
+      lead({ id: 3, fullName: "Cy" }),
+    ]);
+    const run = {
+      id: 1,
+      leadId: 1,
+      status: "running" as const,
+      trigger: "created" as const,
+      stage: "crawl",
+      error: null,
+      createdAt: 0,
+      finishedAt: null,
+    };
     backend.runs = [run, { ...run, id: 2, leadId: 2, status: "failed", error: "The website did not answer." }];
     render(App);
     await screen.findByTestId("board");
@@ -114,7 +131,17 @@ describe("moving cards", () => {
     const bob = card("Bob");
     // jsdom has no layout: point the hit test at the target column and put Bob's middle low.
     document.elementFromPoint = vi.fn(() => target);
-    bob.getBoundingClientRect = () => ({ top: 500, height: 40, bottom: 540, left: 0, right: 100, width: 100, x: 0, y: 500, toJSON: () => ({}) });
+    bob.getBoundingClientRect = () => ({
+      top: 500,
+      height: 40,
+      bottom: 540,
+      left: 0,
+      right: 100,
+      width: 100,
+      x: 0,
+      y: 500,
+      toJSON: () => ({}),
+    });
     const drag = async (from: HTMLElement) => {
       await fireEvent.pointerDown(from, { button: 0, pointerId: 1, clientX: 10, clientY: 10 });
       await fireEvent.pointerMove(window, { pointerId: 1, clientX: 40, clientY: 40 });
@@ -171,7 +198,16 @@ describe("the lead drawer", () => {
     const user = userEvent.setup();
     const backend = installFakeBackend(
       [lead({ id: 1, fullName: "Ada Lovelace" })],
-      [{ id: 1, leadId: 1, kind: "stageChange", body: "Moved from New to Contacted", occurredAt: Date.now() - 60_000, createdAt: Date.now() - 60_000 }],
+      [
+        {
+          id: 1,
+          leadId: 1,
+          kind: "stageChange",
+          body: "Moved from New to Contacted",
+          occurredAt: Date.now() - 60_000,
+          createdAt: Date.now() - 60_000,
+        },
+      ],
     );
     render(App);
     await screen.findByTestId("board");
@@ -200,7 +236,10 @@ describe("the lead drawer", () => {
 
   it("deletes a lead and brings it back with Undo", async () => {
     const user = userEvent.setup();
-    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada Lovelace" }), lead({ id: 2, fullName: "Grace Hopper", position: 2048 })]);
+    const backend = installFakeBackend([
+      lead({ id: 1, fullName: "Ada Lovelace" }),
+      lead({ id: 2, fullName: "Grace Hopper", position: 2048 }),
+    ]);
     render(App);
     await screen.findByTestId("board");
     await user.click(card("Ada Lovelace"));
@@ -269,7 +308,14 @@ describe("editing the pipeline", () => {
     expect((await screen.findByRole("alert")).textContent).toContain("already a stage called new");
     await user.clear(screen.getByRole("textbox", { name: "New stage name" }));
     await user.keyboard("Demo booked{Enter}");
-    await waitFor(() => expect(screen.getAllByTestId("column").map((c) => c.dataset.stageName).at(-1)).toBe("Demo booked"));
+    await waitFor(() =>
+      expect(
+        screen
+          .getAllByTestId("column")
+          .map((c) => c.dataset.stageName)
+          .at(-1),
+      ).toBe("Demo booked"),
+    );
 
     await user.click(within(column("Contacted")).getByTestId("stage-menu-button"));
     const menu = await screen.findByTestId("stage-menu");
@@ -283,7 +329,14 @@ describe("editing the pipeline", () => {
     await user.click(within(await screen.findByTestId("stage-menu")).getByRole("button", { name: "Colour #ec4899" }));
     await waitFor(() => expect(backend.stages.find((s) => s.id === 2)?.color).toBe("#ec4899"));
     await user.click(within(screen.getByTestId("stage-menu")).getByRole("button", { name: "Move right →" }));
-    await waitFor(() => expect(screen.getAllByTestId("column").map((c) => c.dataset.stageName).slice(0, 3)).toEqual(["New", "Qualified", "Reached out"]));
+    await waitFor(() =>
+      expect(
+        screen
+          .getAllByTestId("column")
+          .map((c) => c.dataset.stageName)
+          .slice(0, 3),
+      ).toEqual(["New", "Qualified", "Reached out"]),
+    );
 
     await user.click(within(screen.getByTestId("stage-menu")).getByTestId("delete-stage"));
     const moveTo = within(screen.getByTestId("stage-menu")).getByRole("combobox", { name: "Move its 1 lead to" });
@@ -302,9 +355,19 @@ describe("the command palette", () => {
     await screen.findByTestId("board");
     await user.keyboard("{Control>}k{/Control}");
     const palette = await screen.findByTestId("search");
-    expect(within(palette).getAllByTestId("palette-action").map((a) => a.textContent)).toContain("Action New leadN");
+    expect(
+      within(palette)
+        .getAllByTestId("palette-action")
+        .map((a) => a.textContent),
+    ).toContain("Action New leadN");
     await user.keyboard("new lead prop");
-    await waitFor(() => expect(within(palette).getAllByTestId("palette-action").map((a) => a.textContent)).toEqual(["Action New lead in Proposal"]));
+    await waitFor(() =>
+      expect(
+        within(palette)
+          .getAllByTestId("palette-action")
+          .map((a) => a.textContent),
+      ).toEqual(["Action New lead in Proposal"]),
+    );
     await user.keyboard("{Enter}");
     const dialog = await screen.findByTestId("new-lead-dialog");
     expect((within(dialog).getByRole("combobox", { name: "Stage" }) as HTMLSelectElement).value).toBe("4");
@@ -320,7 +383,10 @@ describe("long columns", () => {
     await screen.findByTestId("board");
     const col = column("New");
     expect(within(col).getByTestId("column-count").textContent).toBe("500");
-    const rendered = () => within(col).queryAllByTestId("lead-name").map((n) => n.textContent);
+    const rendered = () =>
+      within(col)
+        .queryAllByTestId("lead-name")
+        .map((n) => n.textContent);
     expect(rendered().length).toBeGreaterThan(5);
     expect(rendered().length).toBeLessThan(40);
     expect(rendered()[0]).toBe("Lead 1");

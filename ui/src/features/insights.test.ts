@@ -29,9 +29,36 @@ const research: CompanyResearch = {
   sources: [{ url: "https://acme.example/", kind: "home", title: "Acme", fetchedAt: Date.now(), flagged: false }],
   signals: [],
   facts: [
-    { key: "F1", field: "what_they_do", value: "Drop-forged anvils", quote: "Acme makes drop-forged anvils", sourceUrl: "https://acme.example/", confidence: 0.9, verified: true, problem: null },
-    { key: "F2", field: "customers", value: "2,000 workshops", quote: "Trusted by 2,000 workshops", sourceUrl: "https://acme.example/customers", confidence: 0.8, verified: true, problem: null },
-    { key: "F3", field: "size_band", value: "500-1000 employees", quote: "We employ a thousand people", sourceUrl: "https://acme.example/", confidence: 0.4, verified: false, problem: "the quote is not in the cited page" },
+    {
+      key: "F1",
+      field: "what_they_do",
+      value: "Drop-forged anvils",
+      quote: "Acme makes drop-forged anvils",
+      sourceUrl: "https://acme.example/",
+      confidence: 0.9,
+      verified: true,
+      problem: null,
+    },
+    {
+      key: "F2",
+      field: "customers",
+      value: "2,000 workshops",
+      quote: "Trusted by 2,000 workshops",
+      sourceUrl: "https://acme.example/customers",
+      confidence: 0.8,
+      verified: true,
+      problem: null,
+    },
+    {
+      key: "F3",
+      field: "size_band",
+      value: "500-1000 employees",
+      quote: "We employ a thousand people",
+      sourceUrl: "https://acme.example/",
+      confidence: 0.4,
+      verified: false,
+      problem: "the quote is not in the cited page",
+    },
   ],
 };
 
@@ -63,7 +90,12 @@ const call = (over: Partial<ModelCallView>): ModelCallView => ({
   promptVersion: 1,
   provider: "openai",
   model: "gpt-4o-mini",
-  layers: { shared: "Today is 2026-11-30.\nThe lead: Ada", stage: "Task: extract facts about Acme", task: '<source id="S1" url="https://acme.example/">\n<img src=x onerror="window.pwned=1">Acme makes drop-forged anvils\n</source>', repair: null },
+  layers: {
+    shared: "Today is 2026-11-30.\nThe lead: Ada",
+    stage: "Task: extract facts about Acme",
+    task: '<source id="S1" url="https://acme.example/">\n<img src=x onerror="window.pwned=1">Acme makes drop-forged anvils\n</source>',
+    repair: null,
+  },
   tokensShared: 12,
   tokensStage: 180,
   tokensTask: 950,
@@ -168,8 +200,17 @@ describe("insights", () => {
     backend.insights[1] = insights();
     backend.modelCalls[1] = [
       call({ id: 1, outcome: "invalid", errors: ["the answer is not valid JSON: EOF while parsing"], grounding: [] }),
-      call({ id: 2, turn: 2, layers: { ...call({}).layers, repair: "Your answer did not pass validation:\n- the answer is not valid JSON" } }),
-      call({ id: 3, stage: "insights", promptId: "lead-research/insights", grounding: [{ claim: "fit score", verified: true, problem: null }] }),
+      call({
+        id: 2,
+        turn: 2,
+        layers: { ...call({}).layers, repair: "Your answer did not pass validation:\n- the answer is not valid JSON" },
+      }),
+      call({
+        id: 3,
+        stage: "insights",
+        promptId: "lead-research/insights",
+        grounding: [{ claim: "fit score", verified: true, problem: null }],
+      }),
     ];
     const drawer = await openAda(user);
     await user.click(await drawer.findByTestId("open-inspector"));
@@ -185,7 +226,11 @@ describe("insights", () => {
 
     await user.click(tabs[1]);
     const layers = inspector.getAllByTestId("inspector-layer");
-    expect(layers.map((l) => l.textContent?.split("\n")[0])).toEqual(["Today is 2026-11-30.", "Task: extract facts about Acme", '<source id="S1" url="https://acme.example/">']);
+    expect(layers.map((l) => l.textContent?.split("\n")[0])).toEqual([
+      "Today is 2026-11-30.",
+      "Task: extract facts about Acme",
+      '<source id="S1" url="https://acme.example/">',
+    ]);
     // Web text in the task layer is shown as text, never as markup.
     expect(layers[2].querySelector("img")).toBeNull();
     expect((window as unknown as { pwned?: number }).pwned).toBeUndefined();
@@ -255,7 +300,16 @@ describe("research review", () => {
     backend.research[1] = research;
     backend.companies[1] = company();
     backend.proposals[1] = [
-      { id: 4, field: "industry", current: "Anvils for builders", proposed: "Metal forging", url: "https://acme.example/", quote: "Drop-forged steel, tracked from forge to workshop", by: "model", createdAt: Date.now() },
+      {
+        id: 4,
+        field: "industry",
+        current: "Anvils for builders",
+        proposed: "Metal forging",
+        url: "https://acme.example/",
+        quote: "Drop-forged steel, tracked from forge to workshop",
+        by: "model",
+        createdAt: Date.now(),
+      },
     ];
     const drawer = await openAda(user);
     // The value research wrote carries its provenance.
@@ -278,7 +332,16 @@ describe("research review", () => {
     const user = userEvent.setup();
     const backend = installFakeBackend([lead({ id: 1, fullName: "Ada", website: "https://acme.example/" })]);
     backend.research[1] = research;
-    backend.estimate = { model: "gpt-4o-mini", usd: 0.0021, tokensIn: 9000, tokensOut: 1200, measured: true, todayUsd: 0.12, perDayCents: 100, perLeadCents: null };
+    backend.estimate = {
+      model: "gpt-4o-mini",
+      usd: 0.0021,
+      tokensIn: 9000,
+      tokensOut: 1200,
+      measured: true,
+      todayUsd: 0.12,
+      perDayCents: 100,
+      perLeadCents: null,
+    };
     backend.history[1] = [
       {
         id: 8,
@@ -289,14 +352,49 @@ describe("research review", () => {
         finishedAt: Date.now() - 1000,
         costUsd: 0.0019,
         stages: [
-          { stage: "crawl", attempt: 1, status: "succeeded", reused: true, durationMs: 0, model: null, tokensIn: null, tokensOut: null, costUsd: null, error: null },
-          { stage: "footprint", attempt: 1, status: "failed", reused: false, durationMs: 1200, model: "gpt-4o-mini", tokensIn: null, tokensOut: null, costUsd: null, error: "OpenAI rate-limited the call (retry after 2 s): slow down" },
-          { stage: "footprint", attempt: 2, status: "succeeded", reused: false, durationMs: 2400, model: "gpt-4o-mini", tokensIn: 6100, tokensOut: 800, costUsd: 0.0014, error: null },
+          {
+            stage: "crawl",
+            attempt: 1,
+            status: "succeeded",
+            reused: true,
+            durationMs: 0,
+            model: null,
+            tokensIn: null,
+            tokensOut: null,
+            costUsd: null,
+            error: null,
+          },
+          {
+            stage: "footprint",
+            attempt: 1,
+            status: "failed",
+            reused: false,
+            durationMs: 1200,
+            model: "gpt-4o-mini",
+            tokensIn: null,
+            tokensOut: null,
+            costUsd: null,
+            error: "OpenAI rate-limited the call (retry after 2 s): slow down",
+          },
+          {
+            stage: "footprint",
+            attempt: 2,
+            status: "succeeded",
+            reused: false,
+            durationMs: 2400,
+            model: "gpt-4o-mini",
+            tokensIn: 6100,
+            tokensOut: 800,
+            costUsd: 0.0014,
+            error: null,
+          },
         ],
       },
     ];
     const drawer = await openAda(user);
-    expect((await drawer.findByTestId("research-estimate")).textContent).toBe("Research with gpt-4o-mini: about $0.0021 · $0.12 of $1.00 spent today");
+    expect((await drawer.findByTestId("research-estimate")).textContent).toBe(
+      "Research with gpt-4o-mini: about $0.0021 · $0.12 of $1.00 spent today",
+    );
     const history = await drawer.findByTestId("run-history");
     await user.click(within(history).getByText("Run history"));
     const run = await within(history).findByTestId("history-run");
@@ -311,8 +409,27 @@ describe("research review", () => {
   it("says a run is waiting for tomorrow's budget, and settings show the spending", async () => {
     const user = userEvent.setup();
     const backend = installFakeBackend([lead({ id: 1, fullName: "Ada", website: "https://acme.example/" })]);
-    backend.runs = [{ id: 3, leadId: 1, status: "queued", trigger: "created", stage: "footprint", error: "Waiting: today's model budget is spent ($1.02 of $1.00). Research continues tomorrow, or raise the cap in Settings → Research.", createdAt: Date.now(), finishedAt: null }];
-    backend.ledger = { todayUsd: 1.02, monthUsd: 7.5, byDay: [["2026-11-30", 1.02]], topLeads: [[1, "Ada", 0.4]], callsThisMonth: 212, unpricedCalls: 3 };
+    backend.runs = [
+      {
+        id: 3,
+        leadId: 1,
+        status: "queued",
+        trigger: "created",
+        stage: "footprint",
+        error:
+          "Waiting: today's model budget is spent ($1.02 of $1.00). Research continues tomorrow, or raise the cap in Settings → Research.",
+        createdAt: Date.now(),
+        finishedAt: null,
+      },
+    ];
+    backend.ledger = {
+      todayUsd: 1.02,
+      monthUsd: 7.5,
+      byDay: [["2026-11-30", 1.02]],
+      topLeads: [[1, "Ada", 0.4]],
+      callsThisMonth: 212,
+      unpricedCalls: 3,
+    };
     const drawer = await openAda(user);
     expect((await drawer.findByTestId("research-waiting")).textContent).toContain("Research continues tomorrow");
     await user.keyboard("{Escape}");

@@ -92,13 +92,15 @@ describe("research", () => {
 
   it("says why a run failed and why a lead cannot be researched", async () => {
     const user = userEvent.setup();
-    installFakeBackend([
-      lead({ id: 1, fullName: "Ada", website: "https://acme.example/" }),
-      lead({ id: 2, fullName: "Bob" }),
-    ]);
+    installFakeBackend([lead({ id: 1, fullName: "Ada", website: "https://acme.example/" }), lead({ id: 2, fullName: "Bob" })]);
     render(App);
     await screen.findByTestId("board");
-    await progress({ type: "failed", run: 3, lead: 1, reason: "acme.example asks crawlers not to read its homepage (robots.txt), so Leadscout did not." });
+    await progress({
+      type: "failed",
+      run: 3,
+      lead: 1,
+      reason: "acme.example asks crawlers not to read its homepage (robots.txt), so Leadscout did not.",
+    });
     await waitFor(() => expect(within(card("Ada")).getByTestId("research-status").title).toContain("robots.txt"));
     await user.click(within(card("Ada")).getByTestId("lead-name"));
     const failure = await screen.findByTestId("research-failure");
@@ -123,9 +125,13 @@ describe("research", () => {
     await user.keyboard("{Control>}k{/Control}");
     await screen.findByTestId("search");
     await user.keyboard("research every lead in new");
-    await waitFor(() => expect(screen.getAllByTestId("palette-action").map((a) => a.textContent)).toEqual(["Action Research every lead in New"]));
+    await waitFor(() =>
+      expect(screen.getAllByTestId("palette-action").map((a) => a.textContent)).toEqual(["Action Research every lead in New"]),
+    );
     await user.keyboard("{Enter}");
-    await waitFor(() => expect(screen.getByRole("status").textContent).toContain("Researching 2 leads; 1 without a website or work email skipped"));
+    await waitFor(() =>
+      expect(screen.getByRole("status").textContent).toContain("Researching 2 leads; 1 without a website or work email skipped"),
+    );
     const call = backend.calls.find((c) => c.cmd === "research_leads");
     expect(call?.args).toEqual({ ids: [1, 2, 3], force: false });
   });
@@ -190,7 +196,8 @@ describe("API keys", () => {
     expect(backend.keychain.openai.key).toBe("sk-test-123");
     expect(document.body.innerHTML).not.toContain("sk-test-123");
 
-    backend.keychainFailure = "No system keychain is available (no Secret Service). Leadscout keeps API keys only in the system keychain, so nothing was saved.";
+    backend.keychainFailure =
+      "No system keychain is available (no Secret Service). Leadscout keeps API keys only in the system keychain, so nothing was saved.";
     const anthropic = screen.getByTestId("api-key-anthropic");
     await user.click(within(anthropic).getByRole("button", { name: "Add key" }));
     await user.type(within(anthropic).getByLabelText("Anthropic API key"), "sk-ant-456{Enter}");
@@ -255,7 +262,11 @@ describe("first run", () => {
     expect(result.dataset.verdict).toBe("cut_off");
     expect(result.textContent).toContain("Not usable for research");
     expect(within(dialog).getByTestId("model-template-warning").textContent).toContain("no chat template");
-    expect(backend.modelTests.at(-1)).toMatchObject({ provider: "openai_compatible", model: "gemma-3-270m", timeouts: { totalSeconds: 180, silenceSeconds: 300 } });
+    expect(backend.modelTests.at(-1)).toMatchObject({
+      provider: "openai_compatible",
+      model: "gemma-3-270m",
+      timeouts: { totalSeconds: 180, silenceSeconds: 300 },
+    });
 
     await user.click(within(dialog).getByTestId("save-settings"));
     await waitFor(() => expect(backend.settings.timeouts).toEqual({ totalSeconds: 180, silenceSeconds: 300 }));
@@ -307,7 +318,9 @@ describe("model settings", () => {
 
     await user.clear(endpoint);
     await user.type(endpoint, "https://llm-gateway.example.com/v1");
-    expect(within(dialog).getByTestId("key-destination").textContent).toContain("Your key is sent to https://llm-gateway.example.com/v1, not to OpenAI's own address.");
+    expect(within(dialog).getByTestId("key-destination").textContent).toContain(
+      "Your key is sent to https://llm-gateway.example.com/v1, not to OpenAI's own address.",
+    );
     await user.clear(endpoint);
     await user.clear(within(dialog).getByLabelText("Model"));
     await user.type(within(dialog).getByLabelText("Model"), "gpt-4o-mini");

@@ -13,7 +13,9 @@ describe("call", () => {
     mockIPC(() => {
       throw { code: "validation", message: "Enter the person's name.", field: "fullName" };
     });
-    const failure = await call(commands.createLead({ fullName: "", email: null, companyName: null, website: null, stageId: null })).catch((e: unknown) => e);
+    const failure = await call(commands.createLead({ fullName: "", email: null, companyName: null, website: null, stageId: null })).catch(
+      (e: unknown) => e,
+    );
     expect(failure).toBeInstanceOf(IpcFailure);
     expect(failure).toMatchObject({ code: "validation", field: "fullName", message: "Enter the person's name." });
   });

@@ -1,23 +1,23 @@
 // An in-memory stand-in for the Rust commands, answering over Tauri's mocked IPC with the same
 // shapes (and the same `IpcError` refusals) the real backend sends. Validation here covers the
-// cases the UI tests exercise; the full rules are tested in Rust.
+// cases the UI tests exercise; the full rules are tested in Rust. Every fake is typed from the
+// generated bindings (`FakeCommands`), so a command changed in Rust fails the type check here.
 import { mockIPC } from "@tauri-apps/api/mocks";
+import { commands } from "../ipc/bindings";
 import type {
   Activity,
+  Duplicates,
+  ImportId,
+  Mapping,
+  ModelTimeouts,
   BoardView,
   Card,
   IpcError,
   Lead,
   LeadEdit,
   LeadId,
-  LogActivity,
-  NewLostReason,
-  DraftRequest,
   EmailDraft,
-  SentDraft,
   MoneyTotal,
-  NewActivity,
-  NewLead,
   Company,
   CompanyResearch,
   CostLedger,
@@ -25,7 +25,6 @@ import type {
   Proposal,
   Reports,
   SavedView,
-  NewView,
   ResearchEstimate,
   RunHistory,
   LocalModelServer,
@@ -72,9 +71,9 @@ export interface FakeBackend {
   /** What the Test button's check finds (merged over a valid answer). */
   modelTest: Partial<ModelTest>;
   /** Arguments of every `test_model`. */
-  modelTests: Record<string, unknown>[];
+  modelTests: { provider: string; baseUrl: string | null; model: string; timeouts: ModelTimeouts | null }[];
   /** Arguments of every `run_import`. */
-  imports: unknown[];
+  imports: { id: ImportId; mapping: Mapping; duplicates: Duplicates }[];
   /** What the next open or save dialog, which the backend shows, "returns" (null: cancelled). */
   dialogPath: string | null;
   /** The file last dropped on the window, which the backend holds (null: none). */
@@ -109,6 +108,20 @@ export interface FakeBackend {
   estimate: ResearchEstimate;
   ledger: CostLedger;
 }
+
+/** What a generated command answers when it succeeds: the `data` of its `Result`. */
+type Answer<R> =
+  Awaited<R> extends infer A ? (A extends { status: "ok"; data: infer T } ? T : A extends { status: "error" } ? never : A) : never;
+
+/**
+ * One fake per generated command, with the command's own parameters and answer: a command added,
+ * removed or changed in Rust (and so in the bindings) fails the type check here.
+ */
+export type FakeCommands = {
+  [K in keyof typeof commands]: (...args: Parameters<(typeof commands)[K]>) => Answer<ReturnType<(typeof commands)[K]>>;
+};
+
+const DATA_DIR = "/home/ada/.local/share/app.leadscout.desktop";
 
 function refuse(error: IpcError): never {
   // The real IPC layer rejects the invoke promise with the serialised error object.
@@ -247,11 +260,34 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     companies: {},
     proposals: {},
     history: {},
-    estimate: { model: null, usd: null, tokensIn: 8000, tokensOut: 1500, measured: false, todayUsd: 0, perDayCents: null, perLeadCents: null },
+    estimate: {
+      model: null,
+      usd: null,
+      tokensIn: 8000,
+      tokensOut: 1500,
+      measured: false,
+      todayUsd: 0,
+      perDayCents: null,
+      perLeadCents: null,
+    },
     ledger: { todayUsd: 0, monthUsd: 0, byDay: [], topLeads: [], callsThisMonth: 0, unpricedCalls: 0 },
     prompts: [
-      { id: "lead-research/footprint", version: 1, description: "Company facts from the pages research read, each grounded in a quote.", overridden: false, path: "/home/ada/.local/share/app.leadscout.desktop/prompts/lead-research/footprint.md", problem: null },
-      { id: "lead-research/insights", version: 2, description: "Summary, fit score with reasons, talking points, risks and next action.", overridden: true, path: "/home/ada/.local/share/app.leadscout.desktop/prompts/lead-research/insights.md", problem: null },
+      {
+        id: "lead-research/footprint",
+        version: 1,
+        description: "Company facts from the pages research read, each grounded in a quote.",
+        overridden: false,
+        path: "/home/ada/.local/share/app.leadscout.desktop/prompts/lead-research/footprint.md",
+        problem: null,
+      },
+      {
+        id: "lead-research/insights",
+        version: 2,
+        description: "Summary, fit score with reasons, talking points, risks and next action.",
+        overridden: true,
+        path: "/home/ada/.local/share/app.leadscout.desktop/prompts/lead-research/insights.md",
+        problem: null,
+      },
     ],
   };
   /** The files previewed, by handle (index + 1), as the backend keeps them. */
@@ -261,458 +297,541 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
   const live = () => backend.leads.filter((l) => !backend.deleted.has(l.id));
   const get = (id: LeadId): Lead => {
     const lead = live().find((l) => l.id === id);
-    if (!lead) refuse({ code: "not_found", message: "That lead no longer exists; it may have been deleted in another window.", field: null });
+    if (!lead)
+      refuse({ code: "not_found", message: "That lead no longer exists; it may have been deleted in another window.", field: null });
     return lead as Lead;
   };
-  const column = (stageId: number) => live().filter((l) => l.stageId === stageId).sort((a, b) => a.position - b.position || a.id - b.id);
+  const column = (stageId: number) =>
+    live()
+      .filter((l) => l.stageId === stageId)
+      .sort((a, b) => a.position - b.position || a.id - b.id);
 
-  mockIPC((cmd, payload) => {
-    const args = payload as Record<string, unknown>;
-    backend.calls.push({ cmd, args });
-    switch (cmd) {
-      case "app_info":
-        return { version: "0.1.0", dataDir: "/home/ada/.local/share/app.leadscout.desktop", databasePath: "/home/ada/.local/share/app.leadscout.desktop/leadscout.sqlite3", notice: backend.notice };
-      case "get_board": {
-        if (backend.boardFailure) refuse(backend.boardFailure);
-        const board: BoardView = {
-          columns: [...backend.stages].sort((a, b) => a.position - b.position).map((stage) => {
+  const handlers: FakeCommands = {
+    appInfo: () => ({
+      version: "0.1.0",
+      dataDir: "/home/ada/.local/share/app.leadscout.desktop",
+      databasePath: "/home/ada/.local/share/app.leadscout.desktop/leadscout.sqlite3",
+      notice: backend.notice,
+    }),
+    getBoard: () => {
+      if (backend.boardFailure) refuse(backend.boardFailure);
+      const board: BoardView = {
+        columns: [...backend.stages]
+          .sort((a, b) => a.position - b.position)
+          .map((stage) => {
             const leads = column(stage.id);
             return { stage, leads: leads.map(card), valueTotals: totals(leads) };
           }),
-        };
-        return board;
+      };
+      return board;
+    },
+    createLead: (input) => {
+      const fullName = input.fullName.trim();
+      if (fullName === "") invalid("fullName", "Name is required.");
+      if (input.email !== null && input.email.trim() !== "" && !/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/iu.test(input.email.trim())) {
+        invalid("email", "Enter an email address like name@company.com.");
       }
-      case "create_lead": {
-        const input = args.input as NewLead;
-        const fullName = input.fullName.trim();
-        if (fullName === "") invalid("fullName", "Name is required.");
-        if (input.email !== null && input.email.trim() !== "" && !/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/iu.test(input.email.trim())) {
-          invalid("email", "Enter an email address like name@company.com.");
-        }
-        const stageId = input.stageId ?? backend.stages[0].id;
-        const top = column(stageId)[0];
-        const now = Date.now();
-        const lead: Lead = {
-          ...blank(nextId++, fullName),
-          email: input.email?.trim() || null,
-          companyName: input.companyName?.trim() || null,
-          website: input.website ? `https://${input.website.trim().replace(/^https?:\/\//u, "")}/` : null,
-          stageId,
-          position: top ? top.position - 1024 : 0,
-          createdAt: now,
-          updatedAt: now,
-        };
-        backend.leads.push(lead);
-        return lead;
+      const stageId = input.stageId ?? backend.stages[0].id;
+      const top = column(stageId)[0];
+      const now = Date.now();
+      const lead: Lead = {
+        ...blank(nextId++, fullName),
+        email: input.email?.trim() || null,
+        companyName: input.companyName?.trim() || null,
+        website: input.website ? `https://${input.website.trim().replace(/^https?:\/\//u, "")}/` : null,
+        stageId,
+        position: top ? top.position - 1024 : 0,
+        createdAt: now,
+        updatedAt: now,
+      };
+      backend.leads.push(lead);
+      return lead;
+    },
+    getLead: (id) => {
+      const lead = get(id);
+      return {
+        lead,
+        company: backend.companies[lead.id] ?? null,
+        proposals: backend.proposals[lead.id] ?? [],
+        research: backend.research[lead.id] ?? null,
+        insights: backend.insights[lead.id] ?? null,
+        aiProblem: backend.aiProblem[lead.id] ?? null,
+        researchable: !!(lead.website || lead.email),
+        activities: backend.activities.filter((a) => a.leadId === lead.id).sort((a, b) => b.occurredAt - a.occurredAt || b.id - a.id),
+      };
+    },
+    updateLead: (id, edit) => {
+      const lead = get(id);
+      const copy = { ...lead };
+      applyEdit(copy, edit);
+      Object.assign(lead, copy, { updatedAt: Date.now() });
+      return { ...lead };
+    },
+    setLeadTags: (id, asked) => {
+      const lead = get(id);
+      const tags: string[] = [];
+      for (const raw of asked) {
+        const tag = raw.trim().replace(/^#/u, "");
+        if (tag.includes(",")) invalid("tags", "A tag cannot contain a comma.");
+        if (tag && !tags.some((t) => t.toLowerCase() === tag.toLowerCase())) tags.push(tag);
       }
-      case "get_lead": {
-        const lead = get(args.id as LeadId);
-        return {
-          lead,
-          company: backend.companies[lead.id] ?? null,
-          proposals: backend.proposals[lead.id] ?? [],
-          research: backend.research[lead.id] ?? null,
-          insights: backend.insights[lead.id] ?? null,
-          aiProblem: backend.aiProblem[lead.id] ?? null,
-          researchable: !!(lead.website || lead.email),
-          activities: backend.activities.filter((a) => a.leadId === lead.id).sort((a, b) => b.occurredAt - a.occurredAt || b.id - a.id),
-        };
+      lead.tags = tags;
+      return { ...lead, tags: [...tags] };
+    },
+    moveLead: (id, stageId, beforeId) => {
+      if (backend.moveFailure) {
+        const failure = backend.moveFailure;
+        backend.moveFailure = null;
+        refuse(failure);
       }
-      case "update_lead": {
-        const lead = get(args.id as LeadId);
-        const copy = { ...lead };
-        applyEdit(copy, args.edit as LeadEdit);
-        Object.assign(lead, copy, { updatedAt: Date.now() });
-        return { ...lead };
-      }
-      case "set_lead_tags": {
-        const lead = get(args.id as LeadId);
-        const tags: string[] = [];
-        for (const raw of args.tags as string[]) {
-          const tag = raw.trim().replace(/^#/u, "");
-          if (tag.includes(",")) invalid("tags", "A tag cannot contain a comma.");
-          if (tag && !tags.some((t) => t.toLowerCase() === tag.toLowerCase())) tags.push(tag);
-        }
-        lead.tags = tags;
-        return { ...lead, tags: [...tags] };
-      }
-      case "move_lead": {
-        if (backend.moveFailure) {
-          const failure = backend.moveFailure;
-          backend.moveFailure = null;
-          refuse(failure);
-        }
-        const lead = get(args.id as LeadId);
-        const stageId = args.stageId as number;
-        const beforeId = args.beforeId as LeadId | null;
-        const others = column(stageId).filter((l) => l.id !== lead.id);
-        const at = beforeId === null ? others.length : others.findIndex((l) => l.id === beforeId);
-        if (at < 0) refuse({ code: "validation", message: `lead ${beforeId} is not in the column the card was dropped into`, field: null });
-        others.splice(at, 0, lead);
-        others.forEach((l, i) => (l.position = i * 1024));
-        if (lead.stageId !== stageId) {
-          const from = backend.stages.find((s) => s.id === lead.stageId)?.name;
-          const to = backend.stages.find((s) => s.id === stageId)?.name;
-          backend.activities.push({ id: nextActivity++, leadId: lead.id, kind: "stageChange", body: `Moved from ${from} to ${to}`, occurredAt: Date.now(), createdAt: Date.now() });
-        }
-        if (lead.stageId !== stageId) {
-          const kind = backend.stages.find((s) => s.id === stageId)?.kind;
-          lead.closedAt = kind === "open" ? null : Date.now();
-          if (kind !== "lost") lead.lostReason = lead.lostNote = null;
-        }
-        lead.stageId = stageId;
-        return { ...lead };
-      }
-      case "delete_lead":
-        get(args.id as LeadId);
-        backend.deleted.add(args.id as LeadId);
-        return null;
-      case "restore_lead": {
-        const id = args.id as LeadId;
-        if (!backend.deleted.has(id)) refuse({ code: "not_found", message: "That lead no longer exists.", field: null });
-        backend.deleted.delete(id);
-        return get(id);
-      }
-      case "add_activity": {
-        const input = args.input as NewActivity;
-        get(input.leadId);
-        if (input.body.trim() === "") invalid("note", "Write something before saving.");
-        const now = Date.now();
-        const activity: Activity = { id: nextActivity++, leadId: input.leadId, kind: input.kind, body: input.body.trim(), occurredAt: input.occurredAt ?? now, createdAt: now };
-        backend.activities.push(activity);
-        return activity;
-      }
-      case "log_activity": {
-        // As the store does: the entry, the follow-up in the same write, the last contact.
-        const { activity: input, followUp } = args.input as LogActivity;
-        const lead = get(input.leadId);
-        if (input.kind === "note" && input.body.trim() === "") invalid("note", "Write something before saving.");
-        if (input.outcome && input.kind !== "call") invalid("note", "Only a call has an outcome.");
-        if (followUp?.date && !/^\d{4}-\d{2}-\d{2}$/u.test(followUp.date)) invalid("nextStepDue", "Enter a date as YYYY-MM-DD, like 2026-12-01.");
-        const now = Date.now();
-        const activity: Activity = { id: nextActivity++, leadId: input.leadId, kind: input.kind, body: input.body.trim(), outcome: input.outcome ?? null, occurredAt: input.occurredAt ?? now, createdAt: now };
-        backend.activities.push(activity);
-        if (followUp) {
-          lead.nextStep = followUp.nextStep?.trim() || null;
-          lead.nextStepDue = followUp.date || null;
-          lead.nextStepTime = followUp.date ? followUp.time || null : null;
-        }
-        const touches = backend.activities.filter((a) => a.leadId === lead.id && ["call", "email", "meeting"].includes(a.kind));
-        lead.lastContactedAt = touches.length > 0 ? Math.max(...touches.map((a) => a.occurredAt)) : null;
-        return { activity, lead: { ...lead } };
-      }
-      case "draft_email": {
-        // The template, and with the model one sentence that stands on its fact and one that
-        // does not (the real checks are tested in crates/research).
-        const input = args.input as DraftRequest;
-        const lead = get(input.leadId);
-        const kept = "I saw Acme makes anvils for builders.";
-        const opening = input.withModel ? kept : (input.talkingPoint ?? "");
-        const draft: EmailDraft = {
+      const lead = get(id);
+      const others = column(stageId).filter((l) => l.id !== lead.id);
+      const at = beforeId === null ? others.length : others.findIndex((l) => l.id === beforeId);
+      if (at < 0) refuse({ code: "validation", message: `lead ${beforeId} is not in the column the card was dropped into`, field: null });
+      others.splice(at, 0, lead);
+      others.forEach((l, i) => (l.position = i * 1024));
+      if (lead.stageId !== stageId) {
+        const from = backend.stages.find((s) => s.id === lead.stageId)?.name;
+        const to = backend.stages.find((s) => s.id === stageId)?.name;
+        backend.activities.push({
+          id: nextActivity++,
           leadId: lead.id,
-          to: lead.email,
-          subject: `${lead.companyName ?? "your company"} and Forge & Co`,
-          body: `Hi ${lead.fullName.split(" ")[0]},\n\n${opening ? `${opening}\n\n` : ""}I work at Forge & Co.\n\nBest regards`,
-          sentences: input.withModel
-            ? [
-                { text: kept, facts: [{ key: "F1", value: "Anvils for builders", quote: "Anvils for builders", sourceUrl: "https://acme.example/" }], verified: true, problem: null },
-                { text: "Acme has 5,000 staff.", facts: [], verified: false, problem: "states 5000, which none of its facts does" },
-              ]
-            : [],
-          modelNote: null,
-        };
-        return draft;
-      }
-      case "send_email_draft": {
-        const input = args.input as SentDraft;
-        const lead = get(input.leadId);
-        if (input.via === "mailClient") refuse({ code: "internal", message: "Your mail client could not be opened. Copy the email instead.", field: null });
-        const now = Date.now();
-        const activity: Activity = { id: nextActivity++, leadId: lead.id, kind: "email", body: `${input.subject}\n\n${input.body}`, outcome: null, occurredAt: now, createdAt: now };
-        backend.activities.push(activity);
-        lead.lastContactedAt = now;
-        return { activity, lead: { ...lead } };
-      }
-      case "set_lost_reason": {
-        const input = args.input as NewLostReason;
-        const lead = get(input.leadId);
-        if (backend.stages.find((s) => s.id === lead.stageId)?.kind !== "lost") {
-          refuse({ code: "validation", message: "Only a lead in a lost stage has a lost reason; move it to Lost first.", field: null });
-        }
-        if (input.reason === "other" && !input.note?.trim()) invalid("note", "Say in a few words why the deal was lost.");
-        lead.lostReason = input.reason;
-        lead.lostNote = input.note?.trim() || null;
-        return { ...lead };
-      }
-      case "delete_activity":
-        backend.activities = backend.activities.filter((a) => a.id !== args.id);
-        return null;
-      case "search": {
-        const words = String(args.query).toLowerCase().split(/\W+/u).filter(Boolean);
-        if (words.length === 0) return [];
-        const mark = (text: string) => text.replace(new RegExp(`\\b(${words.join("|")})\\w*`, "giu"), "\u{e000}$&\u{e001}");
-        const has = (text: string | null) => !!text && words.every((w) => text.toLowerCase().includes(w));
-        const hits: SearchHit[] = [];
-        for (const lead of live()) {
-          const hay = [lead.fullName, lead.companyName, lead.email, ...lead.tags].filter(Boolean).join(" ");
-          if (has(hay)) hits.push({ kind: "lead", leadId: lead.id, companyId: lead.companyId, title: lead.fullName, snippet: mark(hay) });
-        }
-        for (const a of backend.activities) {
-          if (!backend.deleted.has(a.leadId) && has(a.body)) {
-            hits.push({ kind: "note", leadId: a.leadId, companyId: null, title: get(a.leadId).fullName, snippet: mark(a.body) });
-          }
-        }
-        return hits.slice(0, 20);
-      }
-      case "research_statuses":
-        return backend.runs;
-      case "research_leads": {
-        const queued: LeadId[] = [];
-        const skipped: { lead: LeadId; reason: string }[] = [];
-        for (const id of args.ids as LeadId[]) {
-          const l = get(id);
-          if (!l.website && !l.email) skipped.push({ lead: id, reason: `${l.fullName} has no company website or work email to research.` });
-          else queued.push(id);
-        }
-        return { queued, skipped };
-      }
-      case "cancel_research":
-        return null;
-      case "set_online":
-        return null;
-      case "plugin:opener|open_url":
-        return null;
-      case "research_estimate":
-        return backend.estimate;
-      case "cost_ledger":
-        return backend.ledger;
-      case "run_history":
-        return backend.history[args.lead as number] ?? [];
-      case "decide_proposals": {
-        const leadId = args.lead as number;
-        const ids = args.ids as number[];
-        const company = backend.companies[leadId];
-        for (const p of (backend.proposals[leadId] ?? []).filter((p) => ids.includes(p.id))) {
-          if (args.approve && company) {
-            const key = ({ size_band: "sizeBand" } as Record<string, string>)[p.field] ?? p.field;
-            (company as unknown as Record<string, unknown>)[key] = p.proposed;
-            company.provenance = { ...company.provenance, [p.field]: { url: p.url, quote: p.quote, by: p.by, at: Date.now() } };
-          }
-        }
-        backend.proposals[leadId] = (backend.proposals[leadId] ?? []).filter((p) => !ids.includes(p.id));
-        const lead = get(leadId);
-        return {
-          lead,
-          company: company ?? null,
-          research: backend.research[leadId] ?? null,
-          insights: backend.insights[leadId] ?? null,
-          aiProblem: backend.aiProblem[leadId] ?? null,
-          proposals: backend.proposals[leadId],
-          researchable: true,
-          activities: [],
-        };
-      }
-      case "context_inspector":
-        return backend.modelCalls[args.lead as number] ?? [];
-      case "prompts":
-        return backend.prompts;
-      case "reset_prompt": {
-        const found = backend.prompts.find((p) => p.id === args.id);
-        if (!found) invalid("id", `${String(args.id)} is not a prompt Leadscout uses.`);
-        backend.prompts = backend.prompts.map((p) => (p.id === args.id ? { ...p, overridden: false, version: 1 } : p));
-        return backend.prompts;
-      }
-      case "api_keys":
-        return ["openai", "anthropic", "gemini"].map((provider) => ({ provider, setAt: backend.keychain[provider]?.setAt ?? null }));
-      case "set_api_key": {
-        const provider = args.provider as string;
-        const key = (args.key as string).trim();
-        if (!key) invalid("key", "Paste the API key.");
-        if (/\s/u.test(key)) invalid("key", "An API key is one word without spaces or line breaks; paste it again.");
-        if (backend.keychainFailure) refuse({ code: "keychain", message: backend.keychainFailure, field: null });
-        backend.keychain[provider] = { key, setAt: Date.now() };
-        return { provider, setAt: backend.keychain[provider].setAt };
-      }
-      case "delete_api_key": {
-        const provider = args.provider as string;
-        delete backend.keychain[provider];
-        return { provider, setAt: null };
-      }
-      case "preview_import": {
-        // Like the backend: the dialog (or the drop) decides the file, never the window.
-        let path: string | null;
-        if (args.source === "dialog") {
-          path = backend.dialogPath;
-          if (path === null) return null;
-        } else {
-          path = backend.droppedPath;
-          backend.droppedPath = null;
-          if (path === null) refuse({ code: "validation", message: "No file was dropped on the window; drop it again or choose it.", field: "file" });
-        }
-        if (path !== "/home/ada/contacts.csv") refuse({ code: "validation", message: `Cannot open ${path}: No such file or directory (os error 2)`, field: "file" });
-        chosen.push(path);
-        return {
-          id: chosen.length,
-          fileName: "contacts.csv",
-          format: "csv",
-          encoding: "windows-1252",
-          delimiter: ";",
-          headers: ["First Name", "Last Name", "Email", "Fax"],
-          mapping: { columns: ["firstName", "lastName", "email", null], preset: "HubSpot" },
-          rows: 3,
-          refused: 1,
-          warnings: 1,
-          unmapped: [{ header: "Fax", rows: 2 }],
-          sample: [
-            { line: 2, fullName: "Renée Dubois", problem: null, warnings: [] },
-            { line: 3, fullName: "Grace Hopper", problem: null, warnings: ['line 3: phone "n/a" left out: A phone number may hold digits'] },
-            { line: 4, fullName: null, problem: "No name or email in this row.", warnings: [] },
-          ],
-        };
-      }
-      case "run_import": {
-        if (chosen[(args.id as number) - 1] === undefined) refuse({ code: "not_found", message: "That file is no longer open for import; choose it again.", field: null });
-        backend.imports.push(args);
-        for (const name of ["Renée Dubois", "Grace Hopper"]) backend.leads.push({ ...blank(nextId++, name), position: -5000 + nextId });
-        return { created: 2, merged: 0, skipped: 0, refused: 1, problems: [{ line: 4, message: "No name or email in this row." }], warnings: ['line 3: phone "n/a" left out'], createdIds: [nextId - 2, nextId - 1], cancelled: false };
-      }
-      case "export_leads":
-        if (backend.dialogPath === null) return null;
-        backend.exports.push({ path: backend.dialogPath, ...args });
-        return { path: backend.dialogPath, leads: live().length, bytes: 1234 };
-      case "merge_leads": {
-        const keep = get(args.keep as LeadId);
-        const other = get(args.other as LeadId);
-        for (const field of args.take as (keyof Lead)[]) (keep as unknown as Record<string, unknown>)[field] = other[field];
-        backend.deleted.add(other.id);
-        return { ...keep };
-      }
-      case "cancel_import":
-        return null;
-      case "save_import_report":
-        if (chosen[(args.id as number) - 1] === undefined) refuse({ code: "not_found", message: "That import is no longer open; import the file again to get its report.", field: null });
-        if (backend.dialogPath === null) return null;
-        backend.exports.push({ report: backend.dialogPath, id: args.id });
-        return { path: backend.dialogPath, leads: 0, bytes: 120 };
-      case "restore_database":
-        if (backend.dialogPath === null) return null;
-        backend.exports.push({ restore: backend.dialogPath });
-        return { leads: 42 };
-      case "backup_database":
-        if (backend.dialogPath === null) return null;
-        backend.exports.push({ backup: backend.dialogPath });
-        return { path: backend.dialogPath, leads: 0, bytes: 2_400_000 };
-      case "get_settings":
-        return structuredClone(backend.settings);
-      case "detect_local_models":
-        return backend.localServers;
-      case "discover_models":
-        return backend.localServers.find((s) => s.provider === args.provider)?.models ?? [];
-      case "test_model":
-        backend.modelTests.push(args);
-        return { model: args.model, latencyMs: 4120, tokensIn: 612, tokensOut: 148, costUsd: null, facts: 5, verified: 4, ...backend.modelTest };
-      case "update_settings": {
-        const settings = args.settings as Settings;
-        if (settings.workers === undefined || settings.workers < 1 || settings.workers > 8) invalid("workers", "Choose between 1 and 8 research runs at once.");
-        const provider = settings.model?.provider;
-        if (provider && !["openai", "anthropic", "gemini", "ollama", "openai_compatible"].includes(provider)) invalid("provider", `${provider} is not a provider Leadscout knows.`);
-        // Like the backend: a key goes only over https.
-        if (provider && ["openai", "anthropic", "gemini"].includes(provider) && settings.model?.baseUrl && !settings.model.baseUrl.startsWith("https://")) invalid("baseUrl", `Leadscout sends your ${provider} key only over https.`);
-        backend.settings = { ...settings };
-        return { ...settings };
-      }
-      case "create_stage": {
-        const input = args.input as { name: string; kind: Stage["kind"]; color: string | null };
-        const name = input.name.trim();
-        if (!name) invalid("name", "Give the stage a name.");
-        if (backend.stages.some((st) => st.name.toLowerCase() === name.toLowerCase())) {
-          refuse({ code: "validation", message: `There is already a stage called ${name}.`, field: null });
-        }
-        const stage: Stage = { id: Math.max(...backend.stages.map((st) => st.id)) + 1, name, kind: input.kind, color: input.color ?? "#ec4899", position: backend.stages.length, probability: input.kind === "won" ? 100 : input.kind === "lost" ? 0 : 50 };
-        backend.stages.push(stage);
-        return stage;
-      }
-      case "update_stage": {
-        const stage = backend.stages.find((st) => st.id === args.id);
-        if (!stage) refuse({ code: "validation", message: "That pipeline stage no longer exists; pick another one.", field: "stageId" });
-        const edit = args.edit as { name: string | null; kind: Stage["kind"] | null; color: string | null; probability?: number | null };
-        if (edit.name !== null) {
-          if (!edit.name.trim()) invalid("name", "Give the stage a name.");
-          stage!.name = edit.name.trim();
-        }
-        if (edit.kind !== null) stage!.kind = edit.kind;
-        if (edit.color !== null) stage!.color = edit.color;
-        if (edit.probability !== undefined && edit.probability !== null) stage!.probability = edit.probability;
-        return { ...stage! };
-      }
-      case "reorder_stages": {
-        (args.order as number[]).forEach((id, i) => {
-          const stage = backend.stages.find((st) => st.id === id);
-          if (stage) stage.position = i;
+          kind: "stageChange",
+          body: `Moved from ${from} to ${to}`,
+          occurredAt: Date.now(),
+          createdAt: Date.now(),
         });
-        return [...backend.stages].sort((a, b) => a.position - b.position);
       }
-      case "delete_stage": {
-        const id = args.id as number;
-        const moveTo = args.moveTo as number;
-        for (const l of backend.leads) if (l.stageId === id) l.stageId = moveTo;
-        backend.stages = backend.stages.filter((st) => st.id !== id);
-        return null;
+      if (lead.stageId !== stageId) {
+        const kind = backend.stages.find((s) => s.id === stageId)?.kind;
+        lead.closedAt = kind === "open" ? null : Date.now();
+        if (kind !== "lost") lead.lostReason = lead.lostNote = null;
       }
-      case "today":
-        return structuredClone(backend.today);
-      case "mark_today_seen":
-        return null;
-      case "stale_leads":
-        return [...backend.staleIds];
-      case "stale_rules":
-        return [...backend.staleRules];
-      case "save_stale_rules":
-        backend.staleRules = (args.rules as StaleRule[]).map((r) => ({ ...r }));
-        return null;
-      case "complete_follow_up": {
-        const id = args.id as LeadId;
-        const t = backend.today;
-        t.overdue = t.overdue.filter((f) => f.leadId !== id);
-        t.dueToday = t.dueToday.filter((f) => f.leadId !== id);
-        t.upcoming = t.upcoming.filter((f) => f.leadId !== id);
-        const l = backend.leads.find((x) => x.id === id);
-        if (!l) return null;
-        l.nextStep = null;
-        l.nextStepDue = null;
-        return { ...l };
+      lead.stageId = stageId;
+      return { ...lead };
+    },
+    deleteLead: (id) => {
+      get(id);
+      backend.deleted.add(id);
+      return null;
+    },
+    restoreLead: (id) => {
+      if (!backend.deleted.has(id)) refuse({ code: "not_found", message: "That lead no longer exists.", field: null });
+      backend.deleted.delete(id);
+      return get(id);
+    },
+    addActivity: (input) => {
+      get(input.leadId);
+      if (input.body.trim() === "") invalid("note", "Write something before saving.");
+      const now = Date.now();
+      const activity: Activity = {
+        id: nextActivity++,
+        leadId: input.leadId,
+        kind: input.kind,
+        body: input.body.trim(),
+        occurredAt: input.occurredAt ?? now,
+        createdAt: now,
+      };
+      backend.activities.push(activity);
+      return activity;
+    },
+    logActivity: ({ activity: input, followUp }) => {
+      // As the store does: the entry, the follow-up in the same write, the last contact.
+      const lead = get(input.leadId);
+      if (input.kind === "note" && input.body.trim() === "") invalid("note", "Write something before saving.");
+      if (input.outcome && input.kind !== "call") invalid("note", "Only a call has an outcome.");
+      if (followUp?.date && !/^\d{4}-\d{2}-\d{2}$/u.test(followUp.date))
+        invalid("nextStepDue", "Enter a date as YYYY-MM-DD, like 2026-12-01.");
+      const now = Date.now();
+      const activity: Activity = {
+        id: nextActivity++,
+        leadId: input.leadId,
+        kind: input.kind,
+        body: input.body.trim(),
+        outcome: input.outcome ?? null,
+        occurredAt: input.occurredAt ?? now,
+        createdAt: now,
+      };
+      backend.activities.push(activity);
+      if (followUp) {
+        lead.nextStep = followUp.nextStep?.trim() || null;
+        lead.nextStepDue = followUp.date || null;
+        lead.nextStepTime = followUp.date ? followUp.time || null : null;
       }
-      case "snooze_follow_up": {
-        const id = args.id as LeadId;
-        const t = backend.today;
-        const item = [...t.overdue, ...t.dueToday, ...t.upcoming].find((f) => f.leadId === id);
-        if (!item) return null;
-        t.overdue = t.overdue.filter((f) => f.leadId !== id);
-        t.dueToday = t.dueToday.filter((f) => f.leadId !== id);
-        const moved = { ...item, dueAt: item.dueAt + (args.snooze === "oneHour" ? 3_600_000 : 86_400_000) };
-        t.upcoming = [moved, ...t.upcoming.filter((f) => f.leadId !== id)];
-        return moved;
+      const touches = backend.activities.filter((a) => a.leadId === lead.id && ["call", "email", "meeting"].includes(a.kind));
+      lead.lastContactedAt = touches.length > 0 ? Math.max(...touches.map((a) => a.occurredAt)) : null;
+      return { activity, lead: { ...lead } };
+    },
+    draftEmail: (input) => {
+      // The template, and with the model one sentence that stands on its fact and one that
+      // does not (the real checks are tested in crates/research).
+      const lead = get(input.leadId);
+      const kept = "I saw Acme makes anvils for builders.";
+      const opening = input.withModel ? kept : (input.talkingPoint ?? "");
+      const draft: EmailDraft = {
+        leadId: lead.id,
+        to: lead.email,
+        subject: `${lead.companyName ?? "your company"} and Forge & Co`,
+        body: `Hi ${lead.fullName.split(" ")[0]},\n\n${opening ? `${opening}\n\n` : ""}I work at Forge & Co.\n\nBest regards`,
+        sentences: input.withModel
+          ? [
+              {
+                text: kept,
+                facts: [{ key: "F1", value: "Anvils for builders", quote: "Anvils for builders", sourceUrl: "https://acme.example/" }],
+                verified: true,
+                problem: null,
+              },
+              { text: "Acme has 5,000 staff.", facts: [], verified: false, problem: "states 5000, which none of its facts does" },
+            ]
+          : [],
+        modelNote: null,
+      };
+      return draft;
+    },
+    sendEmailDraft: (input) => {
+      const lead = get(input.leadId);
+      if (input.via === "mailClient")
+        refuse({ code: "internal", message: "Your mail client could not be opened. Copy the email instead.", field: null });
+      const now = Date.now();
+      const activity: Activity = {
+        id: nextActivity++,
+        leadId: lead.id,
+        kind: "email",
+        body: `${input.subject}\n\n${input.body}`,
+        outcome: null,
+        occurredAt: now,
+        createdAt: now,
+      };
+      backend.activities.push(activity);
+      lead.lastContactedAt = now;
+      return { activity, lead: { ...lead } };
+    },
+    setLostReason: (input) => {
+      const lead = get(input.leadId);
+      if (backend.stages.find((s) => s.id === lead.stageId)?.kind !== "lost") {
+        refuse({ code: "validation", message: "Only a lead in a lost stage has a lost reason; move it to Lost first.", field: null });
       }
-      case "saved_views":
-        return backend.views.map((v) => structuredClone(v));
-      case "save_view": {
-        const input = args.view as NewView;
-        if (!input.name.trim()) invalid("name", "Give the view a name.");
-        const existing = backend.views.find((v) => v.name.toLowerCase() === input.name.trim().toLowerCase());
-        const saved: SavedView = { id: existing?.id ?? backend.views.length + 1, name: input.name.trim(), filter: structuredClone(input.filter), pinned: input.pinned };
-        backend.views = [...backend.views.filter((v) => v.id !== saved.id), saved].sort((a, b) => a.id - b.id);
-        return structuredClone(saved);
+      if (input.reason === "other" && !input.note?.trim()) invalid("note", "Say in a few words why the deal was lost.");
+      lead.lostReason = input.reason;
+      lead.lostNote = input.note?.trim() || null;
+      return { ...lead };
+    },
+    deleteActivity: (id) => {
+      backend.activities = backend.activities.filter((a) => a.id !== id);
+      return null;
+    },
+    search: (query) => {
+      const words = String(query).toLowerCase().split(/\W+/u).filter(Boolean);
+      if (words.length === 0) return [];
+      const mark = (text: string) => text.replace(new RegExp(`\\b(${words.join("|")})\\w*`, "giu"), "\u{e000}$&\u{e001}");
+      const has = (text: string | null) => !!text && words.every((w) => text.toLowerCase().includes(w));
+      const hits: SearchHit[] = [];
+      for (const lead of live()) {
+        const hay = [lead.fullName, lead.companyName, lead.email, ...lead.tags].filter(Boolean).join(" ");
+        if (has(hay)) hits.push({ kind: "lead", leadId: lead.id, companyId: lead.companyId, title: lead.fullName, snippet: mark(hay) });
       }
-      case "delete_view":
-        backend.views = backend.views.filter((v) => v.id !== args.id);
-        return null;
-      case "get_reports":
-        if (!backend.reports) refuse({ code: "storage", message: "The database could not be read.", field: null });
-        return backend.reports;
-      default:
-        throw new Error(`unexpected command ${cmd}`);
-    }
-  }, { shouldMockEvents: true });
+      for (const a of backend.activities) {
+        if (!backend.deleted.has(a.leadId) && has(a.body)) {
+          hits.push({ kind: "note", leadId: a.leadId, companyId: null, title: get(a.leadId).fullName, snippet: mark(a.body) });
+        }
+      }
+      return hits.slice(0, 20);
+    },
+    researchStatuses: () => backend.runs,
+    researchLeads: (ids) => {
+      const queued: LeadId[] = [];
+      const skipped: { lead: LeadId; reason: string }[] = [];
+      for (const id of ids) {
+        const l = get(id);
+        if (!l.website && !l.email) skipped.push({ lead: id, reason: `${l.fullName} has no company website or work email to research.` });
+        else queued.push(id);
+      }
+      return { queued, skipped };
+    },
+    cancelResearch: () => null,
+    setOnline: () => null,
+    researchEstimate: () => backend.estimate,
+    costLedger: () => backend.ledger,
+    runHistory: (lead) => backend.history[lead] ?? [],
+    decideProposals: (leadId, ids, approve) => {
+      const company = backend.companies[leadId];
+      for (const p of (backend.proposals[leadId] ?? []).filter((p) => ids.includes(p.id))) {
+        if (approve && company) {
+          const key = ({ size_band: "sizeBand" } as Record<string, string>)[p.field] ?? p.field;
+          (company as unknown as Record<string, unknown>)[key] = p.proposed;
+          company.provenance = { ...company.provenance, [p.field]: { url: p.url, quote: p.quote, by: p.by, at: Date.now() } };
+        }
+      }
+      backend.proposals[leadId] = (backend.proposals[leadId] ?? []).filter((p) => !ids.includes(p.id));
+      const lead = get(leadId);
+      return {
+        lead,
+        company: company ?? null,
+        research: backend.research[leadId] ?? null,
+        insights: backend.insights[leadId] ?? null,
+        aiProblem: backend.aiProblem[leadId] ?? null,
+        proposals: backend.proposals[leadId],
+        researchable: true,
+        activities: [],
+      };
+    },
+    contextInspector: (lead) => backend.modelCalls[lead] ?? [],
+    prompts: () => backend.prompts,
+    resetPrompt: (id) => {
+      const found = backend.prompts.find((p) => p.id === id);
+      if (!found) invalid("id", `${String(id)} is not a prompt Leadscout uses.`);
+      backend.prompts = backend.prompts.map((p) => (p.id === id ? { ...p, overridden: false, version: 1 } : p));
+      return backend.prompts;
+    },
+    apiKeys: () => ["openai", "anthropic", "gemini"].map((provider) => ({ provider, setAt: backend.keychain[provider]?.setAt ?? null })),
+    setApiKey: (provider, pasted) => {
+      const key = pasted.trim();
+      if (!key) invalid("key", "Paste the API key.");
+      if (/\s/u.test(key)) invalid("key", "An API key is one word without spaces or line breaks; paste it again.");
+      if (backend.keychainFailure) refuse({ code: "keychain", message: backend.keychainFailure, field: null });
+      backend.keychain[provider] = { key, setAt: Date.now() };
+      return { provider, setAt: backend.keychain[provider].setAt };
+    },
+    deleteApiKey: (provider) => {
+      delete backend.keychain[provider];
+      return { provider, setAt: null };
+    },
+    previewImport: (source) => {
+      // Like the backend: the dialog (or the drop) decides the file, never the window.
+      let path: string | null;
+      if (source === "dialog") {
+        path = backend.dialogPath;
+        if (path === null) return null;
+      } else {
+        path = backend.droppedPath;
+        backend.droppedPath = null;
+        if (path === null)
+          refuse({ code: "validation", message: "No file was dropped on the window; drop it again or choose it.", field: "file" });
+      }
+      if (path !== "/home/ada/contacts.csv")
+        refuse({ code: "validation", message: `Cannot open ${path}: No such file or directory (os error 2)`, field: "file" });
+      chosen.push(path);
+      return {
+        id: chosen.length,
+        fileName: "contacts.csv",
+        format: "csv",
+        encoding: "windows-1252",
+        delimiter: ";",
+        headers: ["First Name", "Last Name", "Email", "Fax"],
+        mapping: { columns: ["firstName", "lastName", "email", null], preset: "HubSpot" },
+        rows: 3,
+        refused: 1,
+        warnings: 1,
+        unmapped: [{ header: "Fax", rows: 2 }],
+        sample: [
+          { line: 2, fullName: "Renée Dubois", problem: null, warnings: [] },
+          { line: 3, fullName: "Grace Hopper", problem: null, warnings: ['line 3: phone "n/a" left out: A phone number may hold digits'] },
+          { line: 4, fullName: null, problem: "No name or email in this row.", warnings: [] },
+        ],
+      };
+    },
+    runImport: (id, mapping, duplicates) => {
+      if (chosen[id - 1] === undefined)
+        refuse({ code: "not_found", message: "That file is no longer open for import; choose it again.", field: null });
+      backend.imports.push({ id, mapping, duplicates });
+      for (const name of ["Renée Dubois", "Grace Hopper"]) backend.leads.push({ ...blank(nextId++, name), position: -5000 + nextId });
+      return {
+        created: 2,
+        merged: 0,
+        skipped: 0,
+        refused: 1,
+        problems: [{ line: 4, message: "No name or email in this row." }],
+        warnings: ['line 3: phone "n/a" left out'],
+        createdIds: [nextId - 2, nextId - 1],
+        cancelled: false,
+      };
+    },
+    exportLeads: (format) => {
+      if (backend.dialogPath === null) return null;
+      backend.exports.push({ path: backend.dialogPath, format });
+      return { path: backend.dialogPath, leads: live().length, bytes: 1234 };
+    },
+    mergeLeads: (keepId, otherId, take) => {
+      const keep = get(keepId);
+      const other = get(otherId);
+      for (const field of take) (keep as unknown as Record<string, unknown>)[field] = (other as unknown as Record<string, unknown>)[field];
+      backend.deleted.add(other.id);
+      return { ...keep };
+    },
+    cancelImport: () => null,
+    saveImportReport: (id) => {
+      if (chosen[id - 1] === undefined)
+        refuse({ code: "not_found", message: "That import is no longer open; import the file again to get its report.", field: null });
+      if (backend.dialogPath === null) return null;
+      backend.exports.push({ report: backend.dialogPath, id: id });
+      return { path: backend.dialogPath, leads: 0, bytes: 120 };
+    },
+    restoreDatabase: () => {
+      if (backend.dialogPath === null) return null;
+      backend.exports.push({ restore: backend.dialogPath });
+      return { leads: 42 };
+    },
+    backupDatabase: () => {
+      if (backend.dialogPath === null) return null;
+      backend.exports.push({ backup: backend.dialogPath });
+      return { path: backend.dialogPath, leads: 0, bytes: 2_400_000 };
+    },
+    getSettings: () => structuredClone(backend.settings),
+    detectLocalModels: () => backend.localServers,
+    discoverModels: (provider) => backend.localServers.find((s) => s.provider === provider)?.models ?? [],
+    testModel: (provider, baseUrl, model, timeouts) => {
+      backend.modelTests.push({ provider, baseUrl, model, timeouts });
+      return {
+        verdict: "valid",
+        summary: "",
+        templateWarning: null,
+        model,
+        latencyMs: 4120,
+        tokensIn: 612,
+        tokensOut: 148,
+        costUsd: null,
+        facts: 5,
+        verified: 4,
+        ...backend.modelTest,
+      };
+    },
+    updateSettings: (settings) => {
+      if (settings.workers === undefined || settings.workers < 1 || settings.workers > 8)
+        invalid("workers", "Choose between 1 and 8 research runs at once.");
+      const provider = settings.model?.provider;
+      if (provider && !["openai", "anthropic", "gemini", "ollama", "openai_compatible"].includes(provider))
+        invalid("provider", `${provider} is not a provider Leadscout knows.`);
+      // Like the backend: a key goes only over https.
+      if (
+        provider &&
+        ["openai", "anthropic", "gemini"].includes(provider) &&
+        settings.model?.baseUrl &&
+        !settings.model.baseUrl.startsWith("https://")
+      )
+        invalid("baseUrl", `Leadscout sends your ${provider} key only over https.`);
+      backend.settings = { ...settings };
+      return { ...settings };
+    },
+    createStage: (input) => {
+      const name = input.name.trim();
+      if (!name) invalid("name", "Give the stage a name.");
+      if (backend.stages.some((st) => st.name.toLowerCase() === name.toLowerCase())) {
+        refuse({ code: "validation", message: `There is already a stage called ${name}.`, field: null });
+      }
+      const stage: Stage = {
+        id: Math.max(...backend.stages.map((st) => st.id)) + 1,
+        name,
+        kind: input.kind,
+        color: input.color ?? "#ec4899",
+        position: backend.stages.length,
+        probability: input.kind === "won" ? 100 : input.kind === "lost" ? 0 : 50,
+      };
+      backend.stages.push(stage);
+      return stage;
+    },
+    updateStage: (id, edit) => {
+      const stage = backend.stages.find((st) => st.id === id);
+      if (!stage) refuse({ code: "validation", message: "That pipeline stage no longer exists; pick another one.", field: "stageId" });
+      if (edit.name !== null) {
+        if (!edit.name.trim()) invalid("name", "Give the stage a name.");
+        stage!.name = edit.name.trim();
+      }
+      if (edit.kind !== null) stage!.kind = edit.kind;
+      if (edit.color !== null) stage!.color = edit.color;
+      if (edit.probability !== undefined && edit.probability !== null) stage!.probability = edit.probability;
+      return { ...stage! };
+    },
+    reorderStages: (order) => {
+      order.forEach((id, i) => {
+        const stage = backend.stages.find((st) => st.id === id);
+        if (stage) stage.position = i;
+      });
+      return [...backend.stages].sort((a, b) => a.position - b.position);
+    },
+    deleteStage: (id, moveTo) => {
+      for (const l of backend.leads) if (l.stageId === id) l.stageId = moveTo;
+      backend.stages = backend.stages.filter((st) => st.id !== id);
+      return null;
+    },
+    today: () => structuredClone(backend.today),
+    markTodaySeen: () => null,
+    staleLeads: () => [...backend.staleIds],
+    staleRules: () => [...backend.staleRules],
+    saveStaleRules: (rules) => {
+      backend.staleRules = rules.map((r) => ({ ...r }));
+      return null;
+    },
+    completeFollowUp: (id) => {
+      const t = backend.today;
+      t.overdue = t.overdue.filter((f) => f.leadId !== id);
+      t.dueToday = t.dueToday.filter((f) => f.leadId !== id);
+      t.upcoming = t.upcoming.filter((f) => f.leadId !== id);
+      const l = backend.leads.find((x) => x.id === id);
+      if (!l) return null;
+      l.nextStep = null;
+      l.nextStepDue = null;
+      return { ...l };
+    },
+    snoozeFollowUp: (id, snooze) => {
+      const t = backend.today;
+      const item = [...t.overdue, ...t.dueToday, ...t.upcoming].find((f) => f.leadId === id);
+      if (!item) return null;
+      t.overdue = t.overdue.filter((f) => f.leadId !== id);
+      t.dueToday = t.dueToday.filter((f) => f.leadId !== id);
+      const moved = { ...item, dueAt: item.dueAt + (snooze === "oneHour" ? 3_600_000 : 86_400_000) };
+      t.upcoming = [moved, ...t.upcoming.filter((f) => f.leadId !== id)];
+      return moved;
+    },
+    savedViews: () => backend.views.map((v) => structuredClone(v)),
+    saveView: (view) => {
+      const input = view;
+      if (!input.name.trim()) invalid("name", "Give the view a name.");
+      const existing = backend.views.find((v) => v.name.toLowerCase() === input.name.trim().toLowerCase());
+      const saved: SavedView = {
+        id: existing?.id ?? backend.views.length + 1,
+        name: input.name.trim(),
+        filter: structuredClone(input.filter),
+        pinned: input.pinned,
+      };
+      backend.views = [...backend.views.filter((v) => v.id !== saved.id), saved].sort((a, b) => a.id - b.id);
+      return structuredClone(saved);
+    },
+    deleteView: (id) => {
+      backend.views = backend.views.filter((v) => v.id !== id);
+      return null;
+    },
+    getReports: () => {
+      if (!backend.reports) refuse({ code: "storage", message: "The database could not be read.", field: null });
+      return backend.reports;
+    },
+    setFollowUp: (id, input) => {
+      // As the store does: a blank date clears the follow-up, a time needs a date.
+      const lead = get(id);
+      if (input.date && !/^\d{4}-\d{2}-\d{2}$/u.test(input.date)) invalid("nextStepDue", "Enter a date as YYYY-MM-DD, like 2026-12-01.");
+      if (input.time && !/^\d{2}:\d{2}$/u.test(input.time)) invalid("nextStepTime", "Enter a time as HH:MM, like 14:30.");
+      lead.nextStep = input.nextStep?.trim() || null;
+      lead.nextStepDue = input.date || null;
+      lead.nextStepTime = input.date ? input.time || null : null;
+      lead.updatedAt = Date.now();
+      return { ...lead };
+    },
+    openLogsFolder: () => `${DATA_DIR}/logs`,
+  };
+
+  mockIPC(
+    (cmd, payload) => {
+      backend.calls.push({ cmd, args: payload });
+      // The opener plugin's command, which the app calls through the plugin's own wrapper.
+      if (cmd === "plugin:opener|open_url") return null;
+      const name = cmd.replace(/_([a-z])/gu, (_, c: string) => c.toUpperCase());
+      if (!Object.hasOwn(handlers, name)) throw new Error(`unexpected command ${cmd}`);
+      // The generated wrappers pass their parameters as an object literal in declaration order,
+      // so its values are the handler's arguments in order.
+      const args = payload === undefined ? [] : Object.values(payload as Record<string, unknown>);
+      return (handlers[name as keyof FakeCommands] as (...a: unknown[]) => unknown)(...args);
+    },
+    { shouldMockEvents: true },
+  );
   return backend;
 }
 

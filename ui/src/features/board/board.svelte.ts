@@ -99,12 +99,11 @@ export class BoardState {
   research = $state<Record<number, RunSummary>>({});
 
   leadCount = $derived(this.board?.columns.reduce((n, c) => n + c.leads.length, 0) ?? 0);
-  openCount = $derived(
-    this.board?.columns.filter((c) => c.stage.kind === "open").reduce((n, c) => n + c.leads.length, 0) ?? 0,
-  );
+  openCount = $derived(this.board?.columns.filter((c) => c.stage.kind === "open").reduce((n, c) => n + c.leads.length, 0) ?? 0);
   stages = $derived(this.board?.columns.map((c) => c.stage) ?? []);
   /** Every tag on the board, most used first. */
   allTags = $derived.by(() => {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local tally, built and dropped in this derivation
     const counts = new Map<string, number>();
     for (const column of this.board?.columns ?? []) {
       for (const lead of column.leads) {
@@ -118,9 +117,7 @@ export class BoardState {
   lostReasonFor = $state<Card | null>(null);
   /** The lead whose activity is being logged from the board. */
   quickLogFor = $state<Card | null>(null);
-  visibleCount = $derived(
-    this.board?.columns.reduce((n, c) => n + c.leads.filter((l) => matchesFilter(l, this.filter)).length, 0) ?? 0,
-  );
+  visibleCount = $derived(this.board?.columns.reduce((n, c) => n + c.leads.filter((l) => matchesFilter(l, this.filter)).length, 0) ?? 0);
 
   async load(): Promise<void> {
     this.loading = true;
@@ -151,7 +148,16 @@ export class BoardState {
     const base: RunSummary =
       current && current.id === event.run
         ? current
-        : { id: event.run, leadId: event.lead, status: "queued", trigger: "manual", stage: null, error: null, createdAt: Date.now(), finishedAt: null };
+        : {
+            id: event.run,
+            leadId: event.lead,
+            status: "queued",
+            trigger: "manual",
+            stage: null,
+            error: null,
+            createdAt: Date.now(),
+            finishedAt: null,
+          };
     let next: RunSummary;
     switch (event.type) {
       case "queued":
@@ -201,9 +207,7 @@ export class BoardState {
     this.highlighted = lead.id;
     if (this.board?.columns.some((c) => c.stage.id === lead.stageId)) {
       this.update((column) =>
-        column.stage.id === lead.stageId
-          ? { ...column, leads: [lead, ...column.leads.filter((l) => l.id !== lead.id)] }
-          : column,
+        column.stage.id === lead.stageId ? { ...column, leads: [lead, ...column.leads.filter((l) => l.id !== lead.id)] } : column,
       );
     } else {
       await this.load();

@@ -23,7 +23,11 @@ describe("Open logs folder", () => {
 
   it("says why when the folder cannot be opened", async () => {
     mockIPC(() => {
-      throw { code: "internal", message: "The logs folder /x/logs could not be opened (no file manager); open it yourself from a file manager", field: null };
+      throw {
+        code: "internal",
+        message: "The logs folder /x/logs could not be opened (no file manager); open it yourself from a file manager",
+        field: null,
+      };
     });
     render(LogsFolder);
     await userEvent.click(screen.getByRole("button", { name: "Open logs folder" }));

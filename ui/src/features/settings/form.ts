@@ -52,7 +52,8 @@ export function keyAddressProblem(provider: string, baseUrl: string): string | n
     return `Enter an https address, or leave this empty to use ${official}.`;
   }
   if (url.protocol !== "https:") return `Your key is sent only over https: enter an https address, or leave this empty to use ${official}.`;
-  if (url.username !== "" || url.password !== "") return "Leave the user name and password out of the address; the API key is what signs you in.";
+  if (url.username !== "" || url.password !== "")
+    return "Leave the user name and password out of the address; the API key is what signs you in.";
   return null;
 }
 

@@ -68,7 +68,14 @@ describe("the table view", () => {
     expect(screen.getByTestId("selected-count").textContent).toBe("2 selected");
 
     await userEvent.selectOptions(screen.getByTestId("bulk-move"), "Won");
-    await waitFor(() => expect(backend.leads.filter((l) => l.stageId === 5).map((l) => l.fullName).sort()).toEqual(["Ada Lovelace", "Alan Turing"]));
+    await waitFor(() =>
+      expect(
+        backend.leads
+          .filter((l) => l.stageId === 5)
+          .map((l) => l.fullName)
+          .sort(),
+      ).toEqual(["Ada Lovelace", "Alan Turing"]),
+    );
     await screen.findByText("Moved 2 leads to Won");
     await userEvent.click(screen.getByTestId("undo"));
     await waitFor(() => expect(backend.leads.find((l) => l.id === 3)?.stageId).toBe(2));

@@ -56,7 +56,8 @@ export function sortCards(cards: Card[], sort: Sort, stages: Stage[]): Card[] {
       if (a.value === b.value) return a.card.fullName.localeCompare(b.card.fullName) || a.card.id - b.card.id;
       return a.value === null ? 1 : -1;
     }
-    const order = typeof a.value === "number" && typeof b.value === "number" ? a.value - b.value : String(a.value).localeCompare(String(b.value));
+    const order =
+      typeof a.value === "number" && typeof b.value === "number" ? a.value - b.value : String(a.value).localeCompare(String(b.value));
     return order * direction || a.card.fullName.localeCompare(b.card.fullName) || a.card.id - b.card.id;
   });
   return keyed.map((k) => k.card);

@@ -9,7 +9,16 @@ import { when } from "./today";
 function followUp(leadId: number, fullName: string, date: string, time: string | null, step: string): FollowUp {
   const [y, m, d] = date.split("-").map(Number);
   const [hh, mm] = (time ?? "09:00").split(":").map(Number);
-  return { leadId, fullName, companyName: "Acme", stageName: "New", nextStep: step, date, time, dueAt: new Date(y, m - 1, d, hh, mm).getTime() };
+  return {
+    leadId,
+    fullName,
+    companyName: "Acme",
+    stageName: "New",
+    nextStep: step,
+    date,
+    time,
+    dueAt: new Date(y, m - 1, d, hh, mm).getTime(),
+  };
 }
 
 const iso = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
@@ -24,12 +33,18 @@ describe("the Today view", () => {
 
   it("opens with T, moves with j and k, marks done with d, snoozes with s, opens a lead with Enter", async () => {
     const user = userEvent.setup();
-    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada Lovelace" }), lead({ id: 2, fullName: "Grace Hopper" }), lead({ id: 3, fullName: "Alan Turing" })]);
+    const backend = installFakeBackend([
+      lead({ id: 1, fullName: "Ada Lovelace" }),
+      lead({ id: 2, fullName: "Grace Hopper" }),
+      lead({ id: 3, fullName: "Alan Turing" }),
+    ]);
     const today = new Date();
     const yesterday = new Date(today.getTime() - 86_400_000);
     backend.today.overdue = [followUp(1, "Ada Lovelace", iso(yesterday), "10:00", "Send the pilot terms")];
     backend.today.dueToday = [followUp(2, "Grace Hopper", iso(today), "23:59", "Call back")];
-    backend.today.stale = [{ leadId: 3, fullName: "Alan Turing", companyName: null, stageName: "Qualified", lastTouchedAt: 0, idleDays: 21 }];
+    backend.today.stale = [
+      { leadId: 3, fullName: "Alan Turing", companyName: null, stageName: "Qualified", lastTouchedAt: 0, idleDays: 21 },
+    ];
     backend.staleIds = [3];
     render(App);
     await screen.findByTestId("board");

@@ -39,7 +39,13 @@ export function when(item: FollowUp, now: Date = new Date()): string {
   const today = new Date(now.getFullYear(), now.getMonth(), now.getDate());
   const diff = Math.round((day.getTime() - today.getTime()) / 86_400_000);
   const name =
-    diff === 0 ? "Today" : diff === 1 ? "Tomorrow" : diff === -1 ? "Yesterday" : day.toLocaleDateString("en-GB", { weekday: "short", day: "numeric", month: "short" });
+    diff === 0
+      ? "Today"
+      : diff === 1
+        ? "Tomorrow"
+        : diff === -1
+          ? "Yesterday"
+          : day.toLocaleDateString("en-GB", { weekday: "short", day: "numeric", month: "short" });
   return item.time ? `${name} ${item.time}` : name;
 }
 
