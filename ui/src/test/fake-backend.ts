@@ -108,6 +108,8 @@ export interface FakeBackend {
   history: Record<number, RunHistory[]>;
   estimate: ResearchEstimate;
   ledger: CostLedger;
+  /** Whether the system's login entry starts the app (Settings' switch). */
+  startAtLogin: boolean;
 }
 
 function refuse(error: IpcError): never {
@@ -249,6 +251,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     history: {},
     estimate: { model: null, usd: null, tokensIn: 8000, tokensOut: 1500, measured: false, todayUsd: 0, perDayCents: null, perLeadCents: null },
     ledger: { todayUsd: 0, monthUsd: 0, byDay: [], topLeads: [], callsThisMonth: 0, unpricedCalls: 0 },
+    startAtLogin: false,
     prompts: [
       { id: "lead-research/footprint", version: 1, description: "Company facts from the pages research read, each grounded in a quote.", overridden: false, path: "/home/ada/.local/share/app.leadscout.desktop/prompts/lead-research/footprint.md", problem: null },
       { id: "lead-research/insights", version: 2, description: "Summary, fit score with reasons, talking points, risks and next action.", overridden: true, path: "/home/ada/.local/share/app.leadscout.desktop/prompts/lead-research/insights.md", problem: null },
@@ -706,6 +709,11 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       case "delete_view":
         backend.views = backend.views.filter((v) => v.id !== args.id);
         return null;
+      case "start_at_login":
+        return backend.startAtLogin;
+      case "set_start_at_login":
+        backend.startAtLogin = args.enabled as boolean;
+        return backend.startAtLogin;
       case "get_reports":
         if (!backend.reports) refuse({ code: "storage", message: "The database could not be read.", field: null });
         return backend.reports;
