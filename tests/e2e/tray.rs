@@ -166,6 +166,15 @@ async fn visibility(client: &Client) -> String {
         .to_owned()
 }
 
+async fn has_focus(client: &Client) -> bool {
+    client
+        .execute("return document.hasFocus()", vec![])
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap_or(false)
+}
+
 fn log_text(data_dir: &std::path::Path) -> String {
     std::fs::read_to_string(data_dir.join("logs/leadscout.log")).unwrap_or_default()
 }
@@ -197,11 +206,12 @@ async fn launched_at_login_it_waits_in_the_tray_and_every_tray_item_does_what_it
     );
     // From login, with a tray: the window has not been shown.
     assert_eq!(visibility(&client).await, "hidden");
+    assert!(!has_focus(&client).await);
 
-    // Open shows it.
+    // Open shows it and gives it the keyboard.
     menu.click("Open Leadscout").await;
-    eventually("the window shown", || async {
-        (visibility(&client).await == "visible").then_some(())
+    eventually("the window shown and focused", || async {
+        (visibility(&client).await == "visible" && has_focus(&client).await).then_some(())
     })
     .await;
 
