@@ -66,6 +66,8 @@ const COMMANDS: &[&str] = &[
     "save_view",
     "delete_view",
     "open_logs_folder",
+    "start_at_login",
+    "set_start_at_login",
 ];
 
 fn main() {

@@ -85,6 +85,8 @@ pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
             views::delete_view,
             // Generic over the runtime; specta only reads its types, which are the same for any.
             logs::open_logs_folder::<tauri::Wry>,
+            app::start_at_login::<tauri::Wry>,
+            app::set_start_at_login::<tauri::Wry>,
         ])
         .events(collect_events![
             ResearchProgress,

@@ -1,6 +1,7 @@
 //! The Leadscout desktop shell: opens the database, exposes typed commands to the UI and runs
 //! the window. Logic lives in the crates under crates/; every command here is a few lines.
 
+pub mod autostart;
 mod commands;
 mod error;
 pub mod files;
@@ -32,6 +33,7 @@ pub fn run() -> i32 {
         .plugin(instance::window_state())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(autostart::plugin())
         .invoke_handler(invoke_handler)
         // A file dropped on the window stays in Rust: the import dialog asks for "the dropped
         // file" and never sees or sends its path.
@@ -98,8 +100,17 @@ pub fn run() -> i32 {
                     .map_err(|e| e.to_string())
             }));
             app.manage(state);
-            if tray::install(app.handle()).is_some() {
+            let has_tray = tray::install(app.handle()).is_some();
+            if has_tray {
                 tracing::info!("in the system tray");
+            }
+            // The window is created hidden (tauri.conf.json): launched from login it stays in
+            // the tray, any other launch shows it.
+            if autostart::start_hidden(autostart::launched_minimized(std::env::args_os()), has_tray)
+            {
+                tracing::info!("started at login: in the tray until opened");
+            } else {
+                research::show_window(app.handle());
             }
             tracing::info!("ready");
             Ok(())

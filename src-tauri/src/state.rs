@@ -19,6 +19,8 @@ pub struct AppState {
     /// Held while the app runs: a second copy on the same data folder finds it taken and leaves
     /// background research to the first. `None` when another copy holds it.
     instance_lock: Option<DataLock>,
+    /// Why research is held (paused from the tray, offline); the engine follows it.
+    pub hold: crate::tray::ResearchHold,
     /// The research engine, once started (never in the command tests' mock runtime).
     research: std::sync::OnceLock<Arc<crate::research::Research>>,
     /// Told to the user at start: a restore that was applied, or refused.
@@ -72,6 +74,7 @@ impl AppState {
             import_cancel: std::sync::atomic::AtomicBool::new(false),
             open_mail: std::sync::OnceLock::new(),
             research: std::sync::OnceLock::new(),
+            hold: Default::default(),
             keychain: std::sync::Arc::new(leadscout_llm::keys::OsKeychain),
             files: std::sync::Arc::new(crate::files::NoDialogs),
             chosen: Default::default(),

@@ -1,9 +1,11 @@
 //! The system tray: Leadscout keeps running there with its window closed, so follow-up
 //! reminders still fire. Its menu opens the window, starts a new lead, pauses research or quits.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use tauri::menu::{CheckMenuItem, Menu, MenuItem};
+use tauri::menu::{Menu, MenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
@@ -27,7 +29,7 @@ impl TrayCommand {
     /// The menu item ids, in menu order.
     pub const IDS: [&'static str; 4] = ["open", "new-lead", "pause-research", "quit"];
 
-    /// The command for a menu item; `paused` is the pause item's state after the click.
+    /// The command for a menu item; `paused` is what the pause item's click asks for.
     pub fn from_id(id: &str, paused: bool) -> Option<TrayCommand> {
         Some(match id {
             "open" => TrayCommand::Open,
@@ -36,6 +38,50 @@ impl TrayCommand {
             "quit" => TrayCommand::Quit,
             _ => return None,
         })
+    }
+}
+
+/// The pause item's label: what clicking it will do.
+pub fn pause_label(paused: bool) -> &'static str {
+    if paused {
+        "Resume research"
+    } else {
+        "Pause research"
+    }
+}
+
+/// Why research is held: paused from the tray, the computer offline, or both. The engine has
+/// one switch; it is on while either reason stands, so coming back online does not undo a pause
+/// and resuming while offline does not start research without a connection.
+#[derive(Debug, Default)]
+pub struct ResearchHold {
+    paused: AtomicBool,
+    offline: AtomicBool,
+}
+
+impl ResearchHold {
+    pub fn paused(&self) -> bool {
+        self.paused.load(Ordering::SeqCst)
+    }
+
+    /// Pauses (`true`) or resumes research; answers whether the engine is now held.
+    pub fn set_paused(&self, engine: Option<&leadscout_pipeline::Engine>, paused: bool) -> bool {
+        self.paused.store(paused, Ordering::SeqCst);
+        self.apply(engine)
+    }
+
+    /// The window's word on the connection; answers whether the engine is now held.
+    pub fn set_online(&self, engine: Option<&leadscout_pipeline::Engine>, online: bool) -> bool {
+        self.offline.store(!online, Ordering::SeqCst);
+        self.apply(engine)
+    }
+
+    fn apply(&self, engine: Option<&leadscout_pipeline::Engine>) -> bool {
+        let held = self.paused() || self.offline.load(Ordering::SeqCst);
+        if let Some(engine) = engine {
+            engine.hold(held);
+        }
+        held
     }
 }
 
@@ -54,12 +100,10 @@ pub fn run<R: Runtime>(app: &AppHandle<R>, command: TrayCommand) {
             }
         }
         TrayCommand::PauseResearch(paused) => {
-            if let Some(research) = app
-                .try_state::<AppState>()
-                .and_then(|state| state.research().map(|r| r.engine.clone()))
-            {
-                research.hold(paused);
-                tracing::info!(paused, "research paused from the tray");
+            if let Some(state) = app.try_state::<AppState>() {
+                let engine = state.research().map(|r| r.engine.clone());
+                let held = state.hold.set_paused(engine.as_deref(), paused);
+                tracing::info!(paused, held, "research paused or resumed from the tray");
             }
         }
         TrayCommand::Quit => {
@@ -95,16 +139,24 @@ fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<TrayIcon<R>> {
     let [open, new_lead, pause, quit] = TrayCommand::IDS;
     let open = MenuItem::with_id(app, open, "Open Leadscout", true, None::<&str>)?;
     let new_lead = MenuItem::with_id(app, new_lead, "New lead", true, None::<&str>)?;
-    let pause = CheckMenuItem::with_id(app, pause, "Pause research", true, false, None::<&str>)?;
+    let pause = MenuItem::with_id(app, pause, pause_label(false), true, None::<&str>)?;
     let quit = MenuItem::with_id(app, quit, "Quit", true, None::<&str>)?;
     let menu = Menu::with_items(app, &[&open, &new_lead, &pause, &quit])?;
     let mut builder = TrayIconBuilder::with_id(TRAY_ID)
         .tooltip("Leadscout")
         .menu(&menu)
         .on_menu_event(move |app, event| {
-            let paused = pause.is_checked().unwrap_or(false);
-            if let Some(command) = TrayCommand::from_id(event.id.as_ref(), paused) {
+            // The pause item toggles: it pauses unless research is paused already.
+            let paused = app
+                .try_state::<AppState>()
+                .is_some_and(|state| state.hold.paused());
+            if let Some(command) = TrayCommand::from_id(event.id.as_ref(), !paused) {
                 run(app, command);
+                if let TrayCommand::PauseResearch(paused) = command {
+                    if let Err(err) = pause.set_text(pause_label(paused)) {
+                        tracing::warn!(error = %err, "could not relabel the pause item");
+                    }
+                }
             }
         });
     if let Some(icon) = app.default_window_icon() {
@@ -129,5 +181,20 @@ mod tests {
             ]
         );
         assert_eq!(TrayCommand::from_id("other", false), None);
+    }
+
+    #[test]
+    fn a_pause_outlasts_a_reconnect_and_a_resume_waits_for_the_connection() {
+        let hold = ResearchHold::default();
+        assert!(hold.set_paused(None, true));
+        // Back online while paused: still held.
+        assert!(hold.set_online(None, true));
+        assert!(!hold.set_paused(None, false));
+        assert!(hold.set_online(None, false));
+        // Resumed while offline: held until the connection is back.
+        assert!(hold.set_paused(None, false));
+        assert!(!hold.set_online(None, true));
+        assert_eq!(pause_label(false), "Pause research");
+        assert_eq!(pause_label(true), "Resume research");
     }
 }

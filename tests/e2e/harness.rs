@@ -195,11 +195,16 @@ impl Driver {
     /// the WebKit driver behind it is ready; a session request that meets a reset connection
     /// is sent again (a few times, then the error is reported).
     pub async fn launch_app(&self) -> Client {
+        self.launch_app_with_args(&[]).await
+    }
+
+    /// [`Driver::launch_app`] with arguments for the app (`--minimized`, as the login entry).
+    pub async fn launch_app_with_args(&self, args: &[&str]) -> Client {
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
         caps.insert(
             "tauri:options".into(),
-            serde_json::json!({ "application": app_binary() }),
+            serde_json::json!({ "application": app_binary(), "args": args }),
         );
         let mut attempt = 0;
         loop {

@@ -10,6 +10,8 @@ mod harness;
 mod reports;
 #[path = "../../crates/research/tests/support/site.rs"]
 mod site;
+mod today;
+mod tray;
 
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::key::Key;

@@ -76,6 +76,8 @@ impl App {
             .with_files(dialogs.clone());
         let builder = bindings_builder::<MockRuntime>();
         let app = mock_builder()
+            // As in the app: Settings' start-at-login switch goes through it.
+            .plugin(leadscout_app::autostart::plugin())
             .invoke_handler(builder.invoke_handler())
             .manage(state)
             .build(mock_context(noop_assets()))

@@ -16,7 +16,10 @@ use leadscout_domain::{
 use leadscout_llm::StructuredRequest;
 use leadscout_store::{Store, StoreError};
 
-use crate::model::{is_unknown, restatement_problem, schema_for, Cited, ModelChoice, ModelKit};
+use crate::model::{
+    call_record, is_unknown, restatement_problem, schema_for, CallSite, Cited, ModelChoice,
+    ModelKit,
+};
 
 /// The email prompts shipped with the app. Apart from research's own set, so that editing a
 /// template never makes research run again, and a broken template never stops research.
@@ -51,6 +54,30 @@ pub fn every_prompt() -> Vec<(&'static str, &'static str)> {
 }
 
 const DRAFT_PROMPT: &str = "email/draft";
+/// The stage a draft's model call is recorded under.
+pub const DRAFT_STAGE: &str = "draft";
+
+/// The daily model budget (Settings → Research), as research keeps it: once today's calls have
+/// spent it, the model is not asked and the draft is the template's. `Err` when the spending
+/// could not be read (the model is not asked then either).
+async fn over_daily_budget(store: &Store, settings: &Settings) -> Result<Option<String>, String> {
+    let Some(cap) = settings.budget.per_day_cents else {
+        return Ok(None);
+    };
+    let spent = store
+        .model_spend_since(Timestamp::now().start_of_day())
+        .await
+        .map_err(|e| {
+            format!("What models spent today could not be read ({e}), so the model was not asked.")
+        })?;
+    if spent * 100.0 < f64::from(cap) {
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "Today's model budget is spent (${spent:.2} of ${:.2}), so the model was not asked and the draft uses the template alone. Raise the cap in Settings → Research to draft with the model today.",
+        f64::from(cap) / 100.0
+    )))
+}
 
 /// Words an email to a prospect uses that state nothing about their company: the writer, the
 /// reason for writing, the offer of help. A model's sentence may use these besides its facts'
@@ -265,17 +292,71 @@ async fn model_paragraph(
             timeout: kit.call_timeout,
             temperature: Some(prompt.temperature),
         });
+    if let Some(note) = over_daily_budget(&kit.store, settings).await? {
+        return Err(note);
+    }
     let client = kit
         .models
         .connect(&choice)
         .await
         .map_err(|e| format!("The model could not be reached: {e}"))?;
-    let response = client
-        .complete(&request)
-        .await
-        .map_err(|e| format!("The model did not write a draft: {e}"))?;
-    let output: EmailDraftOutput = serde_json::from_value(response.value)
-        .map_err(|e| format!("The model's draft was not in the expected form: {e}"))?;
+    let site = CallSite {
+        run: 0,
+        stage: DRAFT_STAGE,
+        attempt: 1,
+        prompt,
+        provider: &choice.provider,
+        layers: &layers,
+        model: client.model(),
+    };
+    // Every call is recorded, as research's are: what it cost counts towards the daily cap.
+    let record = |call: leadscout_domain::ModelCallView| async move {
+        if let Err(err) = kit
+            .store
+            .record_lead_model_call(lead.id, &call, Timestamp::now())
+            .await
+        {
+            tracing::warn!(error = %err, "could not record the draft's model call");
+        }
+    };
+    let response = match client.complete(&request).await {
+        Ok(response) => response,
+        Err(err) => {
+            let message = err.to_string();
+            let answered = err
+                .answered_call()
+                .map(|c| (c.model.as_str(), &c.usage, c.cost_usd, c.latency));
+            let errors = std::slice::from_ref(&message);
+            record(call_record(&site, 1, None, answered, "failed", errors, &[])).await;
+            return Err(format!("The model did not write a draft: {message}"));
+        }
+    };
+    let answered = Some((
+        response.model.as_str(),
+        &response.usage,
+        response.cost_usd,
+        response.latency,
+    ));
+    let output: EmailDraftOutput = match serde_json::from_value(response.value.clone()) {
+        Ok(output) => output,
+        Err(err) => {
+            let errors = [format!("the answer does not match the schema: {err}")];
+            record(call_record(
+                &site,
+                1,
+                None,
+                answered,
+                "invalid",
+                &errors,
+                &[],
+            ))
+            .await;
+            return Err(format!(
+                "The model's draft was not in the expected form: {err}"
+            ));
+        }
+    };
+    record(call_record(&site, 1, None, answered, "valid", &[], &[])).await;
     let allowed = allowed_words(&settings.profile, lead, company);
     let allowed: Vec<&str> = allowed.iter().map(String::as_str).collect();
     let mut accepted: Vec<String> = Vec::new();

@@ -382,55 +382,95 @@ struct Call<'a> {
     meta: StageMeta,
 }
 
+/// What a model answered, for its record: the model as the provider names it, the tokens, the
+/// cost and how long it took.
+pub(crate) type Answered<'a> = (&'a str, &'a leadscout_llm::Usage, Option<f64>, Duration);
+
+/// Where a model call was made: what every record of it shares.
+pub(crate) struct CallSite<'a> {
+    /// The research run (0 for a call outside any run).
+    pub run: i64,
+    pub stage: &'a str,
+    pub attempt: i64,
+    pub prompt: &'a Prompt,
+    /// The provider as Settings names it (`openai_compatible`, `ollama`...).
+    pub provider: &'a str,
+    pub layers: &'a Layers,
+    /// The model asked, recorded when none answered.
+    pub model: &'a str,
+}
+
+/// One call as `model_calls` keeps it, with its layers exactly as sent.
+pub(crate) fn call_record(
+    site: &CallSite<'_>,
+    turn: i64,
+    repair: Option<&str>,
+    answered: Option<Answered<'_>>,
+    outcome: &str,
+    errors: &[String],
+    grounding: &[GroundingView],
+) -> ModelCallView {
+    let (model, usage, cost, latency) = match answered {
+        Some((model, usage, cost, latency)) => (
+            model.to_owned(),
+            Some(usage),
+            cost,
+            Some(i64::try_from(latency.as_millis()).unwrap_or(i64::MAX)),
+        ),
+        None => (site.model.to_owned(), None, None, None),
+    };
+    let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    ModelCallView {
+        id: 0,
+        run: site.run,
+        stage: site.stage.to_owned(),
+        attempt: site.attempt,
+        turn,
+        prompt_id: site.prompt.id.clone(),
+        prompt_version: i64::from(site.prompt.version),
+        provider: site.provider.to_owned(),
+        model,
+        layers: LayersView {
+            shared: site.layers.shared.clone(),
+            stage: site.layers.stage.clone(),
+            task: site.layers.task.clone(),
+            repair: repair.map(str::to_owned),
+        },
+        tokens_shared: count(tokens(&site.layers.shared) as u64),
+        tokens_stage: count(tokens(&site.layers.stage) as u64),
+        tokens_task: count(tokens(&site.layers.task) as u64),
+        tokens_in: usage.map(|u| count(u.input_tokens)),
+        tokens_out: usage.map(|u| count(u.output_tokens)),
+        tokens_cached: usage.map(|u| count(u.cached_input_tokens)),
+        cost_usd: cost,
+        latency_ms: latency,
+        outcome: outcome.to_owned(),
+        errors: errors.to_vec(),
+        grounding: grounding.to_vec(),
+        created_at: Timestamp(0),
+    }
+}
+
 impl Call<'_> {
     async fn record(
         &self,
         turn: i64,
         repair: Option<&str>,
-        answered: Option<(&str, &leadscout_llm::Usage, Option<f64>, Duration)>,
+        answered: Option<Answered<'_>>,
         outcome: &str,
         errors: &[String],
         grounding: &[GroundingView],
     ) {
-        let (model, usage, cost, latency) = match answered {
-            Some((model, usage, cost, latency)) => (
-                model.to_owned(),
-                Some(usage),
-                cost,
-                Some(i64::try_from(latency.as_millis()).unwrap_or(i64::MAX)),
-            ),
-            None => (self.client.model().to_owned(), None, None, None),
-        };
-        let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-        let call = ModelCallView {
-            id: 0,
+        let site = CallSite {
             run: self.input.run.0,
-            stage: self.stage.to_owned(),
+            stage: self.stage,
             attempt: self.input.attempt,
-            turn,
-            prompt_id: self.prompt.id.clone(),
-            prompt_version: i64::from(self.prompt.version),
-            provider: self.provider.to_owned(),
-            model,
-            layers: LayersView {
-                shared: self.layers.shared.clone(),
-                stage: self.layers.stage.clone(),
-                task: self.layers.task.clone(),
-                repair: repair.map(str::to_owned),
-            },
-            tokens_shared: count(tokens(&self.layers.shared) as u64),
-            tokens_stage: count(tokens(&self.layers.stage) as u64),
-            tokens_task: count(tokens(&self.layers.task) as u64),
-            tokens_in: usage.map(|u| count(u.input_tokens)),
-            tokens_out: usage.map(|u| count(u.output_tokens)),
-            tokens_cached: usage.map(|u| count(u.cached_input_tokens)),
-            cost_usd: cost,
-            latency_ms: latency,
-            outcome: outcome.to_owned(),
-            errors: errors.to_vec(),
-            grounding: grounding.to_vec(),
-            created_at: Timestamp(0),
+            prompt: self.prompt,
+            provider: self.provider,
+            layers: self.layers,
+            model: self.client.model(),
         };
+        let call = call_record(&site, turn, repair, answered, outcome, errors, grounding);
         // The inspector is a view; a failed write must not fail the research.
         if let Err(err) = self
             .kit

@@ -1077,3 +1077,123 @@ async fn a_lying_model_gets_nothing_unverified_into_a_drafted_email() {
         draft.body
     );
 }
+
+/// Issue 22: a drafted email's model call is recorded like research's (prompt and version,
+/// tokens, cost) and counts towards the daily cap; over the cap the model is not asked and the
+/// template draft comes back with the reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_drafted_email_counts_its_model_call_and_over_the_daily_cap_keeps_the_template() {
+    use leadscout_domain::{DraftRequest, EmailKind};
+    use leadscout_research::draft::{draft_email, DRAFT_STAGE};
+
+    let h = Harness::start(&[("acme", "acme.example")]).await;
+    let ada = h
+        .add(
+            "Ada Lovelace",
+            Some(&h.site("acme")),
+            Some("ada@acme.example"),
+        )
+        .await;
+    h.run().await;
+    let company = h
+        .store
+        .lead(ada)
+        .await
+        .unwrap()
+        .unwrap()
+        .company_id
+        .unwrap();
+    let facts = h
+        .store
+        .company_research(company)
+        .await
+        .unwrap()
+        .unwrap()
+        .facts;
+    let anvils = facts
+        .iter()
+        .find(|f| f.verified && f.value == "Anvils for builders")
+        .unwrap()
+        .key
+        .clone();
+    let before = h.store.cost_ledger(Timestamp::now()).await.unwrap();
+
+    // A priced model and a cap of 10 cents a day; the draft's call spends 15.
+    h.keychain
+        .set("openai", &ApiKey::new("sk-test-draft"))
+        .unwrap();
+    *h.model.prompt_tokens.lock().unwrap() = Some(1_000_000);
+    h.use_model(
+        "openai",
+        "gpt-4o-mini",
+        Budget {
+            per_lead_cents: None,
+            per_day_cents: Some(10),
+        },
+    )
+    .await;
+    let kit = kit::kit_with(
+        &h.store,
+        h.keychain.clone(),
+        Some(h.dir.path().join("prompts")),
+        leadscout_research::model::CALL_TIMEOUT,
+    );
+    let request = DraftRequest {
+        lead_id: ada,
+        kind: EmailKind::FirstTouch,
+        with_model: true,
+        talking_point: None,
+    };
+    let honest = "I saw Acme makes anvils for builders.";
+    h.model.push(Reply::Answer(json!({ "sentences": [
+        { "text": honest, "fact_ids": [anvils] }
+    ]})));
+    let draft = draft_email(&kit, &request).await.unwrap();
+    assert!(draft.body.contains(honest), "{}", draft.body);
+    assert_eq!(draft.model_note, None);
+
+    let calls = h.store.lead_calls_outside_runs(ada).await.unwrap();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    let call = &calls[0];
+    assert_eq!(call.stage, DRAFT_STAGE);
+    assert_eq!(call.prompt_id, "email/draft");
+    assert!(call.prompt_version >= 1);
+    assert_eq!(
+        (call.provider.as_str(), call.model.as_str()),
+        ("openai", "gpt-4o-mini")
+    );
+    assert_eq!(call.outcome, "valid");
+    assert_eq!(call.tokens_in, Some(1_000_000));
+    assert!(call.tokens_out.unwrap() > 0);
+    assert!(call.cost_usd.unwrap() >= 0.10, "{call:?}");
+    assert!(call.layers.task.contains("Anvils for builders"));
+    // Counted with every other call: today's spending, this month's calls, the lead's total.
+    let after = h.store.cost_ledger(Timestamp::now()).await.unwrap();
+    assert_eq!(after.calls_this_month, before.calls_this_month + 1);
+    assert!((after.today_usd - before.today_usd - call.cost_usd.unwrap()).abs() < 1e-9);
+    assert_eq!(after.top_leads[0].1, "Ada Lovelace");
+
+    // Today's 10 cents are spent: the model is not asked again and the template stands, with why.
+    h.model.push(Reply::Answer(json!({ "sentences": [
+        { "text": honest, "fact_ids": [anvils] }
+    ]})));
+    let asked = h.model.requests().len();
+    let draft = draft_email(&kit, &request).await.unwrap();
+    assert_eq!(
+        h.model.requests().len(),
+        asked,
+        "the model was asked over the cap"
+    );
+    let note = draft.model_note.unwrap();
+    assert!(
+        note.starts_with("Today's model budget is spent ($0.15 of $0.10)"),
+        "{note}"
+    );
+    assert!(!draft.body.contains(honest), "{}", draft.body);
+    assert!(
+        draft.body.starts_with("Hi Ada,\n\nI work at Forge & Co"),
+        "{}",
+        draft.body
+    );
+    assert_eq!(h.store.lead_calls_outside_runs(ada).await.unwrap().len(), 1);
+}

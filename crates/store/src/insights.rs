@@ -104,7 +104,8 @@ pub(crate) async fn write_insights(
 }
 
 /// One model call as a JSON object spelled like [`ModelCallView`].
-const CALL_JSON: &str = "json_object('id', id, 'run', run_id, 'stage', stage, \
+/// A call outside any run (a drafted email) has run 0.
+const CALL_JSON: &str = "json_object('id', id, 'run', coalesce(run_id, 0), 'stage', stage, \
      'attempt', attempt, 'turn', turn, 'promptId', prompt_id, 'promptVersion', prompt_version, \
      'provider', provider, 'model', model, 'layers', json(layers), \
      'tokensShared', tokens_shared, 'tokensStage', tokens_stage, 'tokensTask', tokens_task, \
@@ -113,20 +114,43 @@ const CALL_JSON: &str = "json_object('id', id, 'run', run_id, 'stage', stage, \
      'errors', json(errors), 'grounding', json(grounding), 'createdAt', created_at)";
 
 impl Store {
-    /// Records one model call (its `id` and `created_at` are assigned here).
+    /// Records one model call of a research run (its `id` and `created_at` are assigned here).
     pub async fn record_model_call(
         &self,
         call: &ModelCallView,
         now: Timestamp,
     ) -> Result<i64, StoreError> {
+        self.insert_model_call(call, Some(call.run), None, now)
+            .await
+    }
+
+    /// Records a model call made for a lead outside any research run (a drafted email); `run`
+    /// in `call` is ignored. It counts towards spending like every call.
+    pub async fn record_lead_model_call(
+        &self,
+        lead: LeadId,
+        call: &ModelCallView,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        self.insert_model_call(call, None, Some(lead.0), now).await
+    }
+
+    async fn insert_model_call(
+        &self,
+        call: &ModelCallView,
+        run: Option<i64>,
+        lead: Option<i64>,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar(
-            "INSERT INTO model_calls (run_id, stage, attempt, turn, prompt_id, prompt_version, \
-             provider, model, layers, tokens_shared, tokens_stage, tokens_task, tokens_in, \
-             tokens_out, tokens_cached, cost_usd, latency_ms, outcome, errors, grounding, \
-             created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-             RETURNING id",
+            "INSERT INTO model_calls (run_id, lead_id, stage, attempt, turn, prompt_id, \
+             prompt_version, provider, model, layers, tokens_shared, tokens_stage, tokens_task, \
+             tokens_in, tokens_out, tokens_cached, cost_usd, latency_ms, outcome, errors, \
+             grounding, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
-        .bind(call.run)
+        .bind(run)
+        .bind(lead)
         .bind(&call.stage)
         .bind(call.attempt)
         .bind(call.turn)
@@ -149,6 +173,22 @@ impl Store {
         .bind(now.0)
         .fetch_one(&self.writer)
         .await?)
+    }
+
+    /// A lead's model calls made outside research (drafted emails), oldest first.
+    pub async fn lead_calls_outside_runs(
+        &self,
+        lead: LeadId,
+    ) -> Result<Vec<ModelCallView>, StoreError> {
+        let rows: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT {CALL_JSON} FROM model_calls WHERE lead_id = ? ORDER BY id"
+        ))
+        .bind(lead.0)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|row| serde_json::from_str(row).map_err(|e| corrupt("model call", e)))
+            .collect()
     }
 
     /// The model calls behind the lead's latest research: its own, and for a stage whose
@@ -370,7 +410,8 @@ impl Store {
         .await?;
         let top: Vec<(i64, String, f64)> = sqlx::query_as(&format!(
             "SELECT l.id, l.full_name, SUM(m.cost_usd) AS spent FROM model_calls m \
-             JOIN runs r ON r.id = m.run_id JOIN leads l ON l.id = r.lead_id \
+             LEFT JOIN runs r ON r.id = m.run_id \
+             JOIN leads l ON l.id = coalesce(m.lead_id, r.lead_id) \
              WHERE m.created_at >= {month_start} AND m.cost_usd IS NOT NULL \
              GROUP BY l.id ORDER BY spent DESC LIMIT 5"
         ))

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 use specta::Type;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 
 use crate::files::{self, FileKind, FileRequest};
 use crate::{AppState, IpcError};
@@ -47,4 +47,22 @@ pub async fn restore_database(
     Ok(Some(
         leadscout_application::stage_restore(&backup, &state.data_dir).await?,
     ))
+}
+
+/// Whether Leadscout starts when the user logs in (read from the system's login entry).
+#[tauri::command]
+#[specta::specta]
+pub async fn start_at_login<R: Runtime>(app: AppHandle<R>) -> Result<bool, IpcError> {
+    crate::autostart::is_enabled(&app)
+}
+
+/// Adds Leadscout to the programs started at login, or removes it; answers the state the system
+/// now has.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_start_at_login<R: Runtime>(
+    app: AppHandle<R>,
+    enabled: bool,
+) -> Result<bool, IpcError> {
+    crate::autostart::set_enabled(&app, enabled)
 }

@@ -100,8 +100,8 @@ pub async fn research_estimate(state: State<'_, AppState>) -> Result<ResearchEst
 #[tauri::command]
 #[specta::specta]
 pub async fn set_online(state: State<'_, AppState>, online: bool) -> Result<(), IpcError> {
-    if let Some(research) = state.research() {
-        research.engine.hold(!online);
-    }
+    // Research paused from the tray stays paused when the connection comes back.
+    let engine = state.research().map(|r| r.engine.clone());
+    state.hold.set_online(engine.as_deref(), online);
     Ok(())
 }

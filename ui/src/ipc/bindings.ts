@@ -182,6 +182,13 @@ export const commands = {
 	 *  nothing has been logged yet. Answers the folder's path, for the UI to show.
 	 */
 	openLogsFolder: () => typedError<string, IpcError>(__TAURI_INVOKE("open_logs_folder")),
+	/**  Whether Leadscout starts when the user logs in (read from the system's login entry). */
+	startAtLogin: () => typedError<boolean, IpcError>(__TAURI_INVOKE("start_at_login")),
+	/**
+	 *  Adds Leadscout to the programs started at login, or removes it; answers the state the system
+	 *  now has.
+	 */
+	setStartAtLogin: (enabled: boolean) => typedError<boolean, IpcError>(__TAURI_INVOKE("set_start_at_login", { enabled })),
 };
 
 /** Events */

@@ -107,6 +107,8 @@ export interface FakeBackend {
   history: Record<number, RunHistory[]>;
   estimate: ResearchEstimate;
   ledger: CostLedger;
+  /** Whether the system's login entry starts the app (Settings' switch). */
+  startAtLogin: boolean;
 }
 
 /** What a generated command answers when it succeeds: the `data` of its `Result`. */
@@ -271,6 +273,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       perLeadCents: null,
     },
     ledger: { todayUsd: 0, monthUsd: 0, byDay: [], topLeads: [], callsThisMonth: 0, unpricedCalls: 0 },
+    startAtLogin: false,
     prompts: [
       {
         id: "lead-research/footprint",
@@ -799,6 +802,11 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     deleteView: (id) => {
       backend.views = backend.views.filter((v) => v.id !== id);
       return null;
+    },
+    startAtLogin: () => backend.startAtLogin,
+    setStartAtLogin: (enabled) => {
+      backend.startAtLogin = enabled;
+      return backend.startAtLogin;
     },
     getReports: () => {
       if (!backend.reports) refuse({ code: "storage", message: "The database could not be read.", field: null });
