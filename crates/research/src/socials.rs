@@ -88,6 +88,17 @@ const RESERVED: &[&str] = &[
 /// the site's own page, even on a page the network itself serves.
 pub fn profile(href: &str) -> Option<(&'static str, String)> {
     let href = href.trim();
+    // Most links name no network at all: they are refused before a URL is parsed (a host
+    // written with percent escapes or non-ASCII characters is parsed to be sure).
+    let lower = href.to_ascii_lowercase();
+    if lower.is_ascii()
+        && !lower.contains('%')
+        && !NETWORKS
+            .iter()
+            .any(|(_, hosts)| hosts.iter().any(|h| lower.contains(h)))
+    {
+        return None;
+    }
     let absolute = if let Some(rest) = href.strip_prefix("//") {
         format!("https://{rest}")
     } else {
