@@ -283,6 +283,10 @@ mod tests {
                 Some("https://www.youtube.com/@acme"),
             ),
             ("https://github.com/acme", Some("https://github.com/acme")),
+            // Hosts in capitals or with percent escapes are still recognised.
+            ("HTTPS://GITHUB.COM/acme", Some("https://github.com/acme")),
+            ("https://git%68ub.com/acme", Some("https://github.com/acme")),
+            ("https://acme.example/about", None),
             ("https://twitter.com/intent/tweet?text=hi", None),
             ("https://twitter.com/share?url=x", None),
             ("https://twitter.com/acme/status/123", None),
