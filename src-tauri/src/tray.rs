@@ -65,18 +65,18 @@ impl ResearchHold {
     }
 
     /// Pauses (`true`) or resumes research; answers whether the engine is now held.
-    pub fn set_paused(&self, engine: Option<&leadscout_pipeline::Engine>, paused: bool) -> bool {
+    pub fn set_paused(&self, engine: Option<&leadscout_workflow::Engine>, paused: bool) -> bool {
         self.paused.store(paused, Ordering::SeqCst);
         self.apply(engine)
     }
 
     /// The window's word on the connection; answers whether the engine is now held.
-    pub fn set_online(&self, engine: Option<&leadscout_pipeline::Engine>, online: bool) -> bool {
+    pub fn set_online(&self, engine: Option<&leadscout_workflow::Engine>, online: bool) -> bool {
         self.offline.store(!online, Ordering::SeqCst);
         self.apply(engine)
     }
 
-    fn apply(&self, engine: Option<&leadscout_pipeline::Engine>) -> bool {
+    fn apply(&self, engine: Option<&leadscout_workflow::Engine>) -> bool {
         let held = self.paused() || self.offline.load(Ordering::SeqCst);
         if let Some(engine) = engine {
             engine.hold(held);

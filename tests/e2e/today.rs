@@ -128,7 +128,7 @@ async fn seed(data_dir: &std::path::Path) -> String {
     let run = store
         .enqueue_run(
             id,
-            leadscout_research::stages::WORKFLOW,
+            leadscout_research::steps::WORKFLOW,
             RunTrigger::Manual,
             at,
         )

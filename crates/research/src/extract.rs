@@ -109,7 +109,11 @@ pub(crate) fn extract_from(doc: &Document, base: Option<&Url>, jsonld: &[Value])
         logo: metadata.logo,
         image: metadata.image,
         opengraph: metadata.opengraph,
-        language: doc.select("html").attr("lang").and_then(|l| squash(&l)),
+        language: doc
+            .root()
+            .first_element_child()
+            .and_then(|html| html.attr("lang"))
+            .and_then(|l| squash(&l)),
         entities: structured::entities(doc, jsonld),
         feeds: meta_base
             .as_ref()

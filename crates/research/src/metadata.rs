@@ -148,8 +148,16 @@ pub fn read(doc: &Document, base: &Url, jsonld: &[Value]) -> Metadata {
         .or_else(|| meta("application-name"))
         .or_else(|| publisher.and_then(|p| name_of(p.get("name"))))
         .or_else(|| website.and_then(|w| name_of(w.get("name"))));
-    let html_title = squash(&doc.select("head title").first().text())
-        .or_else(|| squash(&doc.select("title").first().text()));
+    let html_title = doc
+        .head()
+        .and_then(|head| {
+            squash(
+                &dom_query::Selection::from(head)
+                    .select_single("title")
+                    .text(),
+            )
+        })
+        .or_else(|| squash(&doc.select_single("title").text()));
     let title = og("og:title")
         .or_else(|| name_of(from_article("headline")))
         .or_else(|| meta("twitter:title"))
@@ -173,14 +181,16 @@ pub fn read(doc: &Document, base: &Url, jsonld: &[Value]) -> Metadata {
             .filter(|u| matches!(u.scheme(), "http" | "https"))
             .map(String::from)
     };
-    let author_link = doc
-        .select("a[rel~=author], [itemprop=author] [itemprop=name], [itemprop=author]")
-        .iter()
-        .find_map(|a| squash(&a.text()));
+    // The page's markup is searched only when the metadata names no author.
+    let author_link = || {
+        doc.select("a[rel~=author], [itemprop=author] [itemprop=name], [itemprop=author]")
+            .iter()
+            .find_map(|a| squash(&a.text()))
+    };
     let author = meta("author")
         .or_else(|| name_of(from_article("author")))
         .or_else(|| og("article:author").filter(|a| !a.contains("://")))
-        .or(author_link)
+        .or_else(author_link)
         .filter(|a| a.chars().count() <= 100);
     let time_attr = |sel: &str| {
         doc.select(sel)
@@ -202,16 +212,22 @@ pub fn read(doc: &Document, base: &Url, jsonld: &[Value]) -> Metadata {
         .or_else(|| meta("last-modified"))
         .or_else(|| meta("datemodified"))
         .or_else(|| time_attr("[itemprop=dateModified]"));
+    // The page's icons, read once and only when no logo is named: (rel, href) in page order.
+    let icons = std::cell::OnceCell::new();
     let icon = |rel: &str| {
-        doc.select("link[rel][href]")
-            .iter()
-            .filter(|l| {
-                l.attr("rel").is_some_and(|r| {
-                    r.split_whitespace()
-                        .any(|token| token.eq_ignore_ascii_case(rel))
-                })
+        icons
+            .get_or_init(|| {
+                doc.select("link[rel][href]")
+                    .iter()
+                    .filter_map(|l| Some((l.attr("rel")?.to_string(), l.attr("href")?.to_string())))
+                    .collect::<Vec<(String, String)>>()
             })
-            .find_map(|l| l.attr("href").map(|h| h.to_string()))
+            .iter()
+            .find(|(rels, _)| {
+                rels.split_whitespace()
+                    .any(|token| token.eq_ignore_ascii_case(rel))
+            })
+            .map(|(_, href)| href.clone())
     };
     let logo = og("og:logo")
         .or_else(|| publisher.and_then(|p| url_of(p.get("logo"))))

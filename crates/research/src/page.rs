@@ -208,7 +208,11 @@ pub fn read(html: &str, base: &Url) -> ReadPage {
     // Contact and profile links, like the crawl's links, come from the whole page but the
     // planted blocks: a hidden mobile menu holds the same profiles as the visible footer.
     let mut linked = PageFacts {
-        language: doc.select("html").attr("lang").map(|l| l.trim().to_owned()),
+        language: doc
+            .root()
+            .first_element_child()
+            .and_then(|html| html.attr("lang"))
+            .map(|l| l.trim().to_owned()),
         ..PageFacts::default()
     };
     link_facts(&doc, Some(base), &mut linked);
@@ -250,8 +254,8 @@ pub fn read(html: &str, base: &Url) -> ReadPage {
         .remove();
     // Contacts written in the text: the whole visible page, footer and imprint included.
     let mut whole = Markdown::default();
-    for body in doc.select("body").nodes() {
-        whole.walk(body, 0);
+    if let Some(body) = doc.body() {
+        whole.walk(&body, 0);
     }
     let whole = whole.finish();
     let (whole, _) = split_lines(&whole);
@@ -357,12 +361,13 @@ impl Markdown {
         if !node.is_element() {
             return;
         }
-        let name = node
-            .node_name()
-            .map(|n| n.to_ascii_lowercase())
-            .unwrap_or_default();
+        // html5ever gives HTML element names in lowercase; a name is read without a copy.
+        let Some(qual) = node.qual_name_ref() else {
+            return;
+        };
+        let name: &str = &qual.local;
         if self.skip_chrome
-            && (matches!(name.as_str(), "nav" | "footer" | "aside")
+            && (matches!(name, "nav" | "footer" | "aside")
                 || (self.skip_header && name == "header")
                 || node.attr("role").is_some_and(|r| {
                     r.eq_ignore_ascii_case("navigation") || r.eq_ignore_ascii_case("contentinfo")
@@ -370,7 +375,7 @@ impl Markdown {
         {
             return;
         }
-        let prefix = match name.as_str() {
+        let prefix = match name {
             "h1" => Some("# "),
             "h2" if node.has_attr(crate::reader::H1_MARK) => Some("# "),
             "h2" => Some("## "),
@@ -381,11 +386,12 @@ impl Markdown {
             | "ol" | "address" | "figcaption" => Some(""),
             _ => None,
         };
+        drop(qual);
         if let Some(prefix) = prefix {
             self.flush();
             self.line.push_str(prefix);
         }
-        for child in node.children() {
+        for child in node.children_it(false) {
             self.walk(&child, depth + 1);
         }
         if prefix.is_some() {

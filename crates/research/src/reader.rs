@@ -39,7 +39,14 @@ fn cut_boilerplate(doc: &Document) {
         return;
     };
     let mut cut = Vec::new();
-    for node in doc.select("body [class], body [id]").nodes() {
+    // Within the body, found from it (a `body [class]` selector walks up from every element).
+    let Some(body) = doc.body() else {
+        return;
+    };
+    for node in dom_query::Selection::from(body)
+        .select("[class], [id]")
+        .nodes()
+    {
         // The content's own containers are never cut for a class word.
         let is_root = node.node_name().is_some_and(|n| {
             ["main", "article", "body"]
@@ -73,7 +80,7 @@ pub(crate) fn main_text(doc: Document, base: &Url) -> String {
     cut_boilerplate(&doc);
     let containers = containers_text(&doc);
     // Readability drops a heading that repeats the page title; the page's own `h1` is kept.
-    let h1 = crate::page::squash(&doc.select("h1").first().text());
+    let h1 = crate::page::squash(&doc.select_single("h1").text());
     // Screening has read the inline styles; Readability would read them again without
     // inheritance (a `visibility:visible` child of a hidden parent is shown).
     doc.select("[style]").remove_attr("style");
@@ -132,8 +139,8 @@ fn containers_text(doc: &Document) -> String {
         .collect();
     let mut text = Markdown::without_chrome(outermost.is_empty());
     if outermost.is_empty() {
-        for body in doc.select("body").nodes() {
-            text.walk(body, 0);
+        if let Some(body) = doc.body() {
+            text.walk(&body, 0);
         }
     } else {
         for node in &outermost {

@@ -93,9 +93,9 @@ impl Screened<'_> {
 /// Finds hidden elements and blocks aimed at an AI assistant in `doc`.
 pub(crate) fn screen(doc: &Document) -> Screened<'_> {
     let mut walk = Walk::default();
-    for body in doc.select("body").nodes() {
+    if let Some(body) = doc.body() {
         walk.open(None, false);
-        walk.children(body, None, Inherited::default(), 0);
+        walk.children(&body, None, Inherited::default(), 0);
     }
     let scanned = cap(&walk.buf, MAX_SCREENED_BYTES);
     let mut touched: BTreeSet<usize> = BTreeSet::new();

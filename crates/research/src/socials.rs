@@ -88,6 +88,17 @@ const RESERVED: &[&str] = &[
 /// the site's own page, even on a page the network itself serves.
 pub fn profile(href: &str) -> Option<(&'static str, String)> {
     let href = href.trim();
+    // Most links name no network at all: they are refused before a URL is parsed (a host
+    // written with percent escapes or non-ASCII characters is parsed to be sure).
+    let lower = href.to_ascii_lowercase();
+    if lower.is_ascii()
+        && !lower.contains('%')
+        && !NETWORKS
+            .iter()
+            .any(|(_, hosts)| hosts.iter().any(|h| lower.contains(h)))
+    {
+        return None;
+    }
     let absolute = if let Some(rest) = href.strip_prefix("//") {
         format!("https://{rest}")
     } else {
@@ -272,6 +283,10 @@ mod tests {
                 Some("https://www.youtube.com/@acme"),
             ),
             ("https://github.com/acme", Some("https://github.com/acme")),
+            // Hosts in capitals or with percent escapes are still recognised.
+            ("HTTPS://GITHUB.COM/acme", Some("https://github.com/acme")),
+            ("https://git%68ub.com/acme", Some("https://github.com/acme")),
+            ("https://acme.example/about", None),
             ("https://twitter.com/intent/tweet?text=hi", None),
             ("https://twitter.com/share?url=x", None),
             ("https://twitter.com/acme/status/123", None),

@@ -1,6 +1,8 @@
 //! Technology signals: `rules/tech.json` matched against script sources, other resource
 //! URLs, raw-HTML markers, response headers, cookies and the generator meta tag.
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
+
 use super::*;
 
 #[derive(Deserialize)]
@@ -47,11 +49,11 @@ pub(super) struct Rule {
 }
 
 /// An `html` pattern and a literal every match must contain (lowercase). The page is only
-/// searched with the regex near occurrences of the literal, found with `str::find`.
+/// searched with the regex near occurrences of the literal, found by [`RuleSet::needles`].
 pub(super) struct HtmlPattern {
     pub(super) re: BytesRegex,
     pub(super) needle: Option<String>,
-    /// Index of `needle` in [`RuleSet::needle_set`].
+    /// Index of `needle` in [`RuleSet::needles`].
     pub(super) needle_index: Option<usize>,
 }
 
@@ -67,9 +69,10 @@ pub(super) struct RuleSet {
     pub(super) script_set: Option<(RegexSet, Vec<usize>)>,
     /// The same for `resource` patterns.
     pub(super) resource_set: Option<(RegexSet, Vec<usize>)>,
-    /// Every html pattern's needle as a literal, so one pass over the page tells which needles
-    /// occur at all; `None` if it could not be built (then every needle is looked for).
-    pub(super) needle_set: Option<RegexSet>,
+    /// Every html pattern's needle in one Aho-Corasick automaton (ASCII case-insensitive), so
+    /// one pass over the page finds where each needle occurs; `None` if it could not be built
+    /// (then each pattern searches the whole page).
+    pub(super) needles: Option<AhoCorasick>,
 }
 
 pub(super) static RULES: LazyLock<RuleSet> = LazyLock::new(|| load_rules(RULES_JSON));
@@ -94,7 +97,7 @@ pub(super) fn load_rules(json: &str) -> RuleSet {
                 errors: vec![format!("rules file does not parse: {e}")],
                 script_set: None,
                 resource_set: None,
-                needle_set: None,
+                needles: None,
             }
         }
     };
@@ -182,19 +185,20 @@ pub(super) fn load_rules(json: &str) -> RuleSet {
         for p in &mut rule.html {
             if let Some(needle) = &p.needle {
                 p.needle_index = Some(needles.len());
-                needles.push(regex::escape(needle));
+                needles.push(needle.clone());
             }
         }
     }
-    let needle_set = match RegexSetBuilder::new(&needles)
-        .case_insensitive(true)
-        .unicode(false)
-        .size_limit(32 * 1024 * 1024)
-        .build()
+    // A DFA: the page is searched for every needle with overlapping matches, where the
+    // default (an NFA) runs several times slower per byte.
+    let needles = match AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(&needles)
     {
-        Ok(set) => Some(set),
+        Ok(automaton) => Some(automaton),
         Err(e) => {
-            errors.push(format!("needles do not build as one set: {e}"));
+            errors.push(format!("needles do not build as one automaton: {e}"));
             None
         }
     };
@@ -204,7 +208,7 @@ pub(super) fn load_rules(json: &str) -> RuleSet {
         errors,
         script_set,
         resource_set,
-        needle_set,
+        needles,
     }
 }
 
@@ -364,65 +368,121 @@ pub(super) fn builtin(pattern: &str) -> Option<Regex> {
         .ok()
 }
 
-pub(super) static TAG_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    builtin(r"(?i)<(script|link|iframe|img|source|embed|form|meta|video)\b[^>]*>")
-});
-pub(super) static ATTR_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    builtin(r#"(?i)[\s"'/]([a-z][a-z0-9_:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#)
-});
+/// The tags whose URLs, names and generator are read.
+const MARKUP_TAGS: [&str; 9] = [
+    "script", "link", "iframe", "img", "source", "embed", "form", "meta", "video",
+];
 
+/// Reads the script sources, other resource URLs and generator names of every tag in
+/// [`MARKUP_TAGS`] (any case, up to [`MAX_TAGS`]), scanning the page once: a tag runs from its
+/// name to the next `>`, as a browser's tokenizer reads it outside quotes.
 pub(super) fn extract_markup(html: &str) -> Markup<'_> {
     let mut out = Markup::default();
-    let (Some(tag_re), Some(attr_re)) = (TAG_RE.as_ref(), ATTR_RE.as_ref()) else {
-        return out;
-    };
-    for caps in tag_re.captures_iter(html).take(MAX_TAGS) {
-        let (Some(whole), Some(tag)) = (caps.get(0), caps.get(1)) else {
+    let bytes = html.as_bytes();
+    let mut at = 0;
+    let mut tags = 0;
+    while tags < MAX_TAGS {
+        let Some(lt) = memchr::memchr(b'<', &bytes[at..]).map(|i| at + i) else {
+            break;
+        };
+        let rest = &bytes[lt + 1..];
+        let tag = MARKUP_TAGS.iter().copied().find(|t| {
+            rest.get(..t.len())
+                .is_some_and(|name| name.eq_ignore_ascii_case(t.as_bytes()))
+                && rest
+                    .get(t.len())
+                    .is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        });
+        let Some(tag) = tag else {
+            at = lt + 1;
             continue;
         };
-        let tag = tag.as_str().to_ascii_lowercase();
-        let mut meta_name: Option<&str> = None;
-        let mut meta_content: Option<&str> = None;
-        let mut urls: Vec<&str> = Vec::new();
-        let mut hint_only = false;
-        // Attributes start after the tag name.
-        let attrs = &whole.as_str()[1 + tag.len()..];
-        for a in attr_re.captures_iter(attrs) {
-            let Some(name) = a.get(1) else { continue };
-            let Some(value) = a.get(2).or_else(|| a.get(3)).or_else(|| a.get(4)) else {
-                continue;
-            };
-            let name = name.as_str().to_ascii_lowercase();
-            let value = value.as_str().trim();
-            if value.is_empty() {
-                continue;
-            }
-            match (tag.as_str(), name.as_str()) {
-                ("script", "src" | "data-src") => out.script_srcs.push(value),
-                ("meta", "name") => meta_name = Some(value),
-                ("meta", "content") => meta_content = Some(value),
-                ("meta", _) => {}
-                // A preconnect/dns-prefetch hint is not a use of the host.
-                ("link", "rel") => {
-                    hint_only = value.split_ascii_whitespace().all(|r| {
-                        r.eq_ignore_ascii_case("preconnect")
-                            || r.eq_ignore_ascii_case("dns-prefetch")
-                    });
-                }
-                (_, "src" | "href" | "data-src" | "action") => urls.push(value),
-                _ => {}
-            }
-        }
-        if !hint_only {
-            out.resources.extend(urls);
-        }
-        if let (Some(n), Some(c)) = (meta_name, meta_content) {
-            if n.eq_ignore_ascii_case("generator") {
-                out.generators.push(c);
-            }
-        }
+        let attrs_start = lt + 1 + tag.len();
+        let Some(gt) = memchr::memchr(b'>', &bytes[attrs_start..]).map(|i| attrs_start + i) else {
+            break;
+        };
+        tags += 1;
+        read_tag(tag, &html[attrs_start..gt], &mut out);
+        at = gt + 1;
     }
     out
+}
+
+/// The attributes of one tag (the text between its name and its `>`), into `out`.
+fn read_tag<'h>(tag: &str, attrs: &'h str, out: &mut Markup<'h>) {
+    let b = attrs.as_bytes();
+    let mut meta_name: Option<&str> = None;
+    let mut meta_content: Option<&str> = None;
+    let mut urls: Vec<&str> = Vec::new();
+    let mut hint_only = false;
+    let mut i = 0;
+    while i < b.len() {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
+        }
+        let name_start = i;
+        while i < b.len() && !(b[i].is_ascii_whitespace() || matches!(b[i], b'=' | b'/')) {
+            i += 1;
+        }
+        let name = &attrs[name_start..i];
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if b.get(i) != Some(&b'=') {
+            // An attribute without a value (`async`, `defer`).
+            continue;
+        }
+        i += 1;
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let value = match b.get(i) {
+            Some(&quote @ (b'"' | b'\'')) => {
+                let start = i + 1;
+                let end = memchr::memchr(quote, &b[start..]).map_or(b.len(), |e| start + e);
+                i = (end + 1).min(b.len());
+                &attrs[start..end]
+            }
+            _ => {
+                let start = i;
+                while i < b.len() && !b[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                &attrs[start..i]
+            }
+        };
+        let value = value.trim();
+        if name.is_empty() || value.is_empty() {
+            continue;
+        }
+        let is = |n: &str| name.eq_ignore_ascii_case(n);
+        match tag {
+            "script" if is("src") || is("data-src") => out.script_srcs.push(value),
+            "meta" => {
+                if is("name") {
+                    meta_name = Some(value);
+                } else if is("content") {
+                    meta_content = Some(value);
+                }
+            }
+            // A preconnect/dns-prefetch hint is not a use of the host.
+            "link" if is("rel") => {
+                hint_only = value.split_ascii_whitespace().all(|r| {
+                    r.eq_ignore_ascii_case("preconnect") || r.eq_ignore_ascii_case("dns-prefetch")
+                });
+            }
+            _ if is("src") || is("href") || is("data-src") || is("action") => urls.push(value),
+            _ => {}
+        }
+    }
+    if !hint_only {
+        out.resources.extend(urls);
+    }
+    if let (Some(n), Some(c)) = (meta_name, meta_content) {
+        if n.eq_ignore_ascii_case("generator") {
+            out.generators.push(c);
+        }
+    }
 }
 
 /// Cookie names from every `set-cookie` header (one cookie per header, or several joined by
@@ -471,8 +531,7 @@ pub(super) fn match_rule(
     script_hit: Option<&str>,
     resource_hit: Option<&str>,
     html: &str,
-    html_lower: &str,
-    needles_present: &[bool],
+    needles_at: Option<&[Vec<usize>]>,
     headers: &[(String, String)],
     cookies: &[&str],
 ) -> Option<String> {
@@ -503,11 +562,14 @@ pub(super) fn match_rule(
     }
     rule.html
         .iter()
-        .filter(|p| {
-            p.needle_index
-                .is_none_or(|i| needles_present.get(i).copied().unwrap_or(true))
+        .find_map(|p| {
+            // Where the pattern's needle occurs; `None` when it has none or the automaton
+            // could not be built, and then the whole page is searched.
+            let at = needles_at
+                .zip(p.needle_index)
+                .map(|(all, i)| all.get(i).map_or(&[][..], Vec::as_slice));
+            html_pattern_match(p, html, at)
         })
-        .find_map(|p| html_pattern_match(p, html, html_lower))
         .map(verbatim_evidence)
 }
 
@@ -519,18 +581,18 @@ pub(super) const NEEDLE_TRIES: usize = 16;
 pub(super) fn html_pattern_match<'h>(
     p: &HtmlPattern,
     html: &'h str,
-    html_lower: &str,
+    needle_at: Option<&[usize]>,
 ) -> Option<&'h str> {
     let first_nonblank = |lo: usize, hay: &[u8]| {
         p.re.find_iter(hay)
             .map(|m| str_at(html, lo + m.start(), lo + m.end()))
             .find(|s| !s.trim().is_empty())
     };
-    let Some(needle) = &p.needle else {
+    let (Some(needle), Some(positions)) = (&p.needle, needle_at) else {
         return first_nonblank(0, html.as_bytes());
     };
     let mut searched_to = 0;
-    for (pos, _) in html_lower.match_indices(needle.as_str()).take(NEEDLE_TRIES) {
+    for &pos in positions.iter().take(NEEDLE_TRIES) {
         let lo = floor_boundary(html, pos.saturating_sub(NEEDLE_REACH).max(searched_to));
         let hi = floor_boundary(html, pos + needle.len() + NEEDLE_REACH);
         if hi <= lo {
@@ -544,6 +606,20 @@ pub(super) fn html_pattern_match<'h>(
     None
 }
 
+/// Where each needle of [`RuleSet::needles`] starts in `html` (its first [`NEEDLE_TRIES`]
+/// occurrences, in page order), from one pass over the page.
+pub(super) fn needle_positions(needles: &AhoCorasick, html: &str) -> Vec<Vec<usize>> {
+    let mut at: Vec<Vec<usize>> = vec![Vec::new(); needles.patterns_len()];
+    for m in needles.find_overlapping_iter(html) {
+        if let Some(list) = at.get_mut(m.pattern().as_usize()) {
+            if list.len() < NEEDLE_TRIES {
+                list.push(m.start());
+            }
+        }
+    }
+    at
+}
+
 /// (name, category, evidence) for every technology found, implied ones included.
 pub(super) fn detect_tech(
     html: &str,
@@ -552,8 +628,6 @@ pub(super) fn detect_tech(
     let rules = &RULES.rules;
     let markup = extract_markup(html);
     let cookies = cookie_names(headers);
-    // Same byte offsets as `html` (ASCII lowercasing keeps lengths).
-    let html_lower = html.to_ascii_lowercase();
     let script_hits = first_hits(
         RULES.script_set.as_ref(),
         rules,
@@ -566,13 +640,10 @@ pub(super) fn detect_tech(
         |r| &r.resource,
         &markup.resources,
     );
-    let needles_present: Vec<bool> = match &RULES.needle_set {
-        Some(set) => {
-            let matches = set.matches(html.as_bytes());
-            (0..set.len()).map(|i| matches.matched(i)).collect()
-        }
-        None => Vec::new(),
-    };
+    let needles_at = RULES
+        .needles
+        .as_ref()
+        .map(|needles| needle_positions(needles, html));
     let mut found: Vec<(String, String, String)> = Vec::new();
     for (i, rule) in rules.iter().enumerate() {
         let script_hit = script_hits.get(i).copied().flatten();
@@ -583,8 +654,7 @@ pub(super) fn detect_tech(
             script_hit,
             resource_hit,
             html,
-            &html_lower,
-            &needles_present,
+            needles_at.as_deref(),
             headers,
             &cookies,
         ) {
