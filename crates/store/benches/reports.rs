@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use leadscout_bench::{ms, percentile, Section};
-use leadscout_domain::{forecast, reports, ForecastDeal};
+use leadscout_domain::{forecast, reports};
 use leadscout_store::{connect_options, Store, DATABASE_FILE};
 use sqlx::ConnectOptions;
 
@@ -94,28 +94,27 @@ async fn main() {
     let mut total = Vec::new();
     let mut forecast_only = Vec::new();
     let mut moves = 0;
+    let mut rows = 0;
     let mut bytes = 0;
     for _ in 0..RUNS {
         let started = Instant::now();
-        let inputs = store.report_inputs().await.unwrap();
+        let inputs = store.report_inputs(60).await.unwrap();
         load.push(started.elapsed());
-        moves = inputs.stays.iter().map(|s| s.stays).sum::<u32>();
+        let data = &inputs.data;
+        moves = data.stays.iter().map(|s| s.stays).sum::<u32>();
+        rows = data.deals.len()
+            + data.closed.len()
+            + data.furthest.len()
+            + data.stays.len()
+            + data.by_source.len()
+            + data.by_tag.len()
+            + data.fit.len();
         let started = Instant::now();
-        let computed = reports(&inputs.stages, &inputs.leads, &inputs.stays, 60);
+        let computed = reports(&inputs.stages, data);
         compute.push(started.elapsed());
         bytes = serde_json::to_vec(&computed).unwrap().len();
         let started = Instant::now();
-        let deals: Vec<ForecastDeal> = inputs
-            .leads
-            .iter()
-            .map(|l| ForecastDeal {
-                stage_id: l.stage_id,
-                value: l.deal_value,
-                currency: l.currency.clone(),
-                expected_close: l.expected_close.clone(),
-            })
-            .collect();
-        std::hint::black_box(forecast(&inputs.stages, &deals));
+        std::hint::black_box(forecast(&inputs.stages, &data.deals));
         forecast_only.push(started.elapsed());
         let started = Instant::now();
         std::hint::black_box(store.reports(60).await.unwrap());
@@ -125,6 +124,7 @@ async fn main() {
         "Finished stays in a stage (moves followed by another)",
         moves,
     );
+    report.figure("Grouped rows SQLite hands the domain", rows);
     let p = |samples: &mut Vec<Duration>| {
         format!(
             "p50 {}, p95 {}",
@@ -132,7 +132,10 @@ async fn main() {
             ms(percentile(samples, 0.95))
         )
     };
-    report.figure("Read the inputs (`Store::report_inputs`)", p(&mut load));
+    report.figure(
+        "Read the grouped inputs (`Store::report_inputs`)",
+        p(&mut load),
+    );
     report.figure(
         "Compute every report from them (`reports`, pure)",
         p(&mut compute),
