@@ -1,5 +1,5 @@
 //! The reports page, computed from plain values: the stages and the live leads grouped into a
-//! few hundred rows (by stage, currency, month, source, tag, fit score and furthest stage
+//! few thousand rows (by stage, currency, month, source, tag, fit score and furthest stage
 //! reached; the store lets SQLite group them). No I/O: the store loads the inputs.
 //!
 //! - **Won and lost per month**: a closed lead counts in the month it last entered the stage
@@ -26,7 +26,7 @@ use crate::{LeadId, MoneyTotal, Stage, StageId, StageKind, Timestamp};
 /// Rows kept in each win-rate table, the most closed leads first.
 pub const RATE_ROWS: usize = 30;
 
-/// What the reports are computed from: the live leads grouped by SQL into a few hundred rows
+/// What the reports are computed from: the live leads grouped by SQL into a few thousand rows
 /// (the store reads them in one snapshot), so no single lead crosses into Rust.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReportData {

@@ -8,10 +8,19 @@
 -- - reached_stages: the ids of every stage it was ever in, in the order it first entered them,
 --   spelled ',3,1,4,'. The reports take the furthest of them by today's board positions, so
 --   reordering stages rewrites nothing; a deleted stage's id is taken out (ids can be reused).
+-- - lead_tags.lead_stage: the stage of the tag's lead while the lead is live, NULL once deleted.
+-- - stage_stays: per stage, the finished stays of live leads and their length added up.
 
 ALTER TABLE leads ADD COLUMN stage_entered_at INTEGER;
 ALTER TABLE leads ADD COLUMN verified_fit INTEGER;
 ALTER TABLE leads ADD COLUMN reached_stages TEXT NOT NULL DEFAULT ',';
+ALTER TABLE lead_tags ADD COLUMN lead_stage INTEGER;
+
+CREATE TABLE stage_stays (
+    stage_id  INTEGER PRIMARY KEY REFERENCES pipeline_stages (id) ON DELETE CASCADE,
+    stays     INTEGER NOT NULL,
+    total_ms  INTEGER NOT NULL
+) STRICT;
 
 UPDATE leads SET
     stage_entered_at = (SELECT m.moved_at FROM stage_moves m
@@ -24,6 +33,15 @@ UPDATE leads SET
             SELECT m.to_stage_id AS s FROM stage_moves m
             WHERE m.lead_id = leads.id AND m.to_stage_id IS NOT NULL
             GROUP BY m.to_stage_id ORDER BY min(m.moved_at), min(m.id))), '');
+
+UPDATE lead_tags SET lead_stage =
+    (SELECT l.stage_id FROM leads l WHERE l.id = lead_tags.lead_id AND l.deleted_at IS NULL);
+
+INSERT INTO stage_stays (stage_id, stays, total_ms)
+SELECT m.to_stage_id, COUNT(*), SUM(m.left_at - m.moved_at) FROM stage_moves m
+WHERE m.left_at IS NOT NULL AND m.to_stage_id IS NOT NULL
+  AND m.lead_id IN (SELECT id FROM leads WHERE deleted_at IS NULL)
+GROUP BY m.to_stage_id;
 
 -- The stage a lead is in counts as reached even where the history recovered by migration 12
 -- missed the move into it.
@@ -41,6 +59,12 @@ END;
 DROP TRIGGER leads_stage_move;
 CREATE TRIGGER leads_stage_move AFTER UPDATE OF stage_id ON leads
 WHEN new.stage_id IS NOT old.stage_id BEGIN
+    INSERT INTO stage_stays (stage_id, stays, total_ms)
+    SELECT to_stage_id, 1, new.updated_at - moved_at FROM stage_moves
+    WHERE lead_id = new.id AND left_at IS NULL AND to_stage_id IS NOT NULL
+      AND new.deleted_at IS NULL
+    ON CONFLICT (stage_id) DO UPDATE SET stays = stays + 1,
+        total_ms = total_ms + excluded.total_ms;
     UPDATE stage_moves SET left_at = new.updated_at WHERE lead_id = new.id AND left_at IS NULL;
     INSERT INTO stage_moves (lead_id, from_stage_id, to_stage_id, moved_at)
     VALUES (new.id, old.stage_id, new.stage_id, new.updated_at);
@@ -48,6 +72,39 @@ WHEN new.stage_id IS NOT old.stage_id BEGIN
         reached_stages = CASE WHEN instr(reached_stages, ',' || new.stage_id || ',') > 0
                          THEN reached_stages ELSE reached_stages || new.stage_id || ',' END
     WHERE id = new.id;
+    UPDATE lead_tags SET lead_stage = CASE WHEN new.deleted_at IS NULL THEN new.stage_id END
+    WHERE lead_id = new.id;
+END;
+
+-- A lead deleted (or restored) takes its finished stays and its tags out of the reports (or
+-- back in).
+CREATE TRIGGER leads_reports_deleted AFTER UPDATE OF deleted_at ON leads
+WHEN (old.deleted_at IS NULL) IS NOT (new.deleted_at IS NULL) BEGIN
+    INSERT INTO stage_stays (stage_id, stays, total_ms)
+    SELECT to_stage_id, sign * COUNT(*), sign * SUM(left_at - moved_at)
+    FROM stage_moves, (SELECT CASE WHEN new.deleted_at IS NULL THEN 1 ELSE -1 END AS sign)
+    WHERE lead_id = new.id AND left_at IS NOT NULL AND to_stage_id IS NOT NULL
+    GROUP BY to_stage_id
+    ON CONFLICT (stage_id) DO UPDATE SET stays = stays + excluded.stays,
+        total_ms = total_ms + excluded.total_ms;
+    UPDATE lead_tags SET lead_stage = CASE WHEN new.deleted_at IS NULL THEN new.stage_id END
+    WHERE lead_id = new.id;
+END;
+
+-- No code removes a lead's row (deleting marks it), but should one go, so do its stays.
+CREATE TRIGGER leads_reports_removed BEFORE DELETE ON leads WHEN old.deleted_at IS NULL BEGIN
+    INSERT INTO stage_stays (stage_id, stays, total_ms)
+    SELECT to_stage_id, -COUNT(*), -SUM(left_at - moved_at) FROM stage_moves
+    WHERE lead_id = old.id AND left_at IS NOT NULL AND to_stage_id IS NOT NULL
+    GROUP BY to_stage_id
+    ON CONFLICT (stage_id) DO UPDATE SET stays = stays + excluded.stays,
+        total_ms = total_ms + excluded.total_ms;
+END;
+
+CREATE TRIGGER lead_tags_stage AFTER INSERT ON lead_tags BEGIN
+    UPDATE lead_tags SET lead_stage =
+        (SELECT l.stage_id FROM leads l WHERE l.id = new.lead_id AND l.deleted_at IS NULL)
+    WHERE lead_id = new.lead_id AND tag = new.tag;
 END;
 
 CREATE TRIGGER pipeline_stages_unreached AFTER DELETE ON pipeline_stages BEGIN
@@ -84,7 +141,5 @@ CREATE INDEX leads_closed
 -- The furthest stage reached: live leads by the stages they reached.
 CREATE INDEX leads_reached ON leads (reached_stages) WHERE deleted_at IS NULL;
 
--- Finished stays per stage, without the deleted leads.
-CREATE INDEX stage_moves_stays ON stage_moves (to_stage_id, lead_id, moved_at, left_at)
-    WHERE left_at IS NOT NULL;
-CREATE INDEX leads_deleted ON leads (id) WHERE deleted_at IS NOT NULL;
+-- The closed leads' tags, by stage and tag in index order.
+CREATE INDEX lead_tags_by_stage ON lead_tags (lead_stage, tag) WHERE lead_stage IS NOT NULL;

@@ -815,3 +815,42 @@ async fn leads_from_before_the_upgrade_keep_what_the_reports_read() {
     assert_eq!(r.conversion.last().unwrap().reached_to, 1);
     assert_eq!((r.fit.won_scored, r.fit.won_average), (1, Some(70.0)));
 }
+
+/// The kept sums follow a lead's row even where no code of the app removes one (a lead is
+/// deleted by marking it): its finished stays leave with it.
+#[tokio::test]
+async fn a_removed_lead_row_takes_its_stays_along() {
+    let db = open().await;
+    let s = &db.store;
+    let contacted = stage(s, "Contacted").await;
+    let won = stage(s, "Won").await;
+    let kept = lead(s, "Kept", T0, &[]).await;
+    let gone = lead(s, "Gone", T0, &[]).await;
+    for id in [kept, gone] {
+        move_to(s, id, contacted, T0 + DAY).await;
+        move_to(s, id, won, T0 + 3 * DAY).await;
+    }
+    let mut conn = leadscout_store::connect_options(s.path())
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM leads WHERE id = ?")
+        .bind(gone.0)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let r = s.reports(0).await.unwrap();
+    let stays: Vec<(&str, u32, Option<f64>)> = r
+        .durations
+        .iter()
+        .take(2)
+        .map(|d| (d.name.as_str(), d.stays, d.average_ms))
+        .collect();
+    assert_eq!(
+        stays,
+        vec![
+            ("New", 1, Some(DAY as f64)),
+            ("Contacted", 1, Some(2.0 * DAY as f64))
+        ]
+    );
+}
