@@ -133,10 +133,10 @@ CREATE INDEX leads_reports ON leads (stage_id, currency, expected_close, deal_va
     WHERE deleted_at IS NULL;
 
 -- The closed leads (a range of stage ids): by source in index order, and their currency,
--- value, closing time and fit score.
-CREATE INDEX leads_closed
-    ON leads (stage_id, source, currency, deal_value, stage_entered_at, verified_fit)
+-- value and closing time; and by fit score in index order.
+CREATE INDEX leads_closed ON leads (stage_id, source, currency, deal_value, stage_entered_at)
     WHERE deleted_at IS NULL;
+CREATE INDEX leads_fit ON leads (stage_id, verified_fit) WHERE deleted_at IS NULL;
 
 -- The furthest stage reached: live leads by the stages they reached.
 CREATE INDEX leads_reached ON leads (reached_stages) WHERE deleted_at IS NULL;

@@ -174,7 +174,7 @@ async fn labels(conn: &mut SqliteConnection, sql: &str) -> Result<Vec<LabelGroup
 /// Closed leads by stage and verified fit score (kept on the lead).
 async fn fit(conn: &mut SqliteConnection, closed: &str) -> Result<Vec<FitGroup>, StoreError> {
     let rows: Vec<(i64, Option<i64>, i64)> = sqlx::query_as(&format!(
-        "SELECT stage_id, verified_fit, COUNT(*) FROM leads INDEXED BY leads_closed \
+        "SELECT stage_id, verified_fit, COUNT(*) FROM leads INDEXED BY leads_fit \
          WHERE deleted_at IS NULL AND stage_id IN ({closed}) GROUP BY stage_id, verified_fit"
     ))
     .fetch_all(&mut *conn)
