@@ -76,20 +76,17 @@ async fn move_to(store: &Store, id: LeadId, stage: StageId, at: i64) {
         .unwrap();
 }
 
-async fn fit(store: &Store, id: LeadId, score: u8) {
-    let mut conn = leadscout_store::connect_options(store.path())
+/// A connection of the test's own to the store's file, for what the app writes elsewhere.
+async fn raw(store: &Store) -> sqlx::SqliteConnection {
+    leadscout_store::connect_options(store.path())
         .connect()
         .await
-        .unwrap();
-    sqlx::query(
-        "INSERT INTO insights (lead_id, summary, fit_score, fit_verified, body, model, created_at) \
-         VALUES (?, 'fixture', ?, 1, '{}', 'fixture', 0)",
-    )
-    .bind(id.0)
-    .bind(i64::from(score))
-    .execute(&mut conn)
-    .await
-    .unwrap();
+        .unwrap()
+}
+
+/// A verified fit score, as research writes it.
+async fn fit(store: &Store, id: LeadId, score: u8) {
+    research(store, id, Some(score), true).await;
 }
 
 use sqlx::ConnectOptions;
@@ -457,10 +454,7 @@ impl Rng {
 }
 
 async fn verified_fit(store: &Store, id: LeadId) -> Option<u8> {
-    let mut conn = leadscout_store::connect_options(store.path())
-        .connect()
-        .await
-        .unwrap();
+    let mut conn = raw(store).await;
     let score: Option<Option<i64>> =
         sqlx::query_scalar("SELECT fit_score FROM insights WHERE lead_id = ? AND fit_verified = 1")
             .bind(id.0)
@@ -472,10 +466,7 @@ async fn verified_fit(store: &Store, id: LeadId) -> Option<u8> {
 
 /// Research writing (or rewriting) a lead's insights, verified or not.
 async fn research(store: &Store, id: LeadId, score: Option<u8>, verified: bool) {
-    let mut conn = leadscout_store::connect_options(store.path())
-        .connect()
-        .await
-        .unwrap();
+    let mut conn = raw(store).await;
     sqlx::query(
         "INSERT INTO insights (lead_id, summary, fit_score, fit_verified, body, model, created_at) \
          VALUES (?, 'fixture', ?, ?, '{}', 'fixture', 0) ON CONFLICT (lead_id) DO UPDATE SET \
@@ -723,10 +714,7 @@ async fn huge_deal_values_add_up_without_overflow() {
     for name in ["A", "B", "C"] {
         lead(s, name, T0, &[]).await;
     }
-    let mut conn = leadscout_store::connect_options(s.path())
-        .connect()
-        .await
-        .unwrap();
+    let mut conn = raw(s).await;
     sqlx::query("UPDATE leads SET deal_value = ?")
         .bind(big)
         .execute(&mut conn)
@@ -830,10 +818,7 @@ async fn a_removed_lead_row_takes_its_stays_along() {
         move_to(s, id, contacted, T0 + DAY).await;
         move_to(s, id, won, T0 + 3 * DAY).await;
     }
-    let mut conn = leadscout_store::connect_options(s.path())
-        .connect()
-        .await
-        .unwrap();
+    let mut conn = raw(s).await;
     sqlx::query("DELETE FROM leads WHERE id = ?")
         .bind(gone.0)
         .execute(&mut conn)
