@@ -132,10 +132,14 @@ END;
 CREATE INDEX leads_reports ON leads (stage_id, currency, expected_close, deal_value)
     WHERE deleted_at IS NULL;
 
--- The closed leads (a range of stage ids): by source in index order, and their currency,
--- value and closing time; and by fit score in index order.
-CREATE INDEX leads_closed ON leads (stage_id, source, currency, deal_value, stage_entered_at)
-    WHERE deleted_at IS NULL;
+-- The closed leads (a range of stage ids) in the order each of their reports groups them: by
+-- currency and UTC day of closing (the expression the store's query spells the same way), by
+-- source, and by fit score.
+CREATE INDEX leads_closing ON leads (stage_id, currency,
+    (stage_entered_at - (stage_entered_at % 86400000 + 86400000) % 86400000) / 86400000,
+    stage_entered_at, deal_value)
+    WHERE deleted_at IS NULL AND stage_entered_at IS NOT NULL;
+CREATE INDEX leads_closed ON leads (stage_id, source) WHERE deleted_at IS NULL;
 CREATE INDEX leads_fit ON leads (stage_id, verified_fit) WHERE deleted_at IS NULL;
 
 -- The furthest stage reached: live leads by the stages they reached.

@@ -61,8 +61,19 @@ fn closed_list(stages: &[Stage]) -> String {
 /// Stage, currency, expected close, leads, and the two halves of their values' sum.
 type DealRow = (i64, String, Option<String>, i64, Option<i64>, Option<i64>);
 
-/// Stage, day, currency, leads, and the two halves of their values' sum.
-type ClosedRow = (i64, i64, String, i64, Option<i64>, Option<i64>);
+/// Stage, currency, UTC day, leads and the two halves of their values' sum, then the same for
+/// those of them whose local day is another.
+type ClosedRow = (
+    i64,
+    String,
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    Option<i64>,
+    Option<i64>,
+);
 
 /// Every live lead by stage, currency and expected close date (in index order, so SQLite
 /// sorts nothing; the forecast takes the month).
@@ -87,34 +98,57 @@ async fn deals(conn: &mut SqliteConnection) -> Result<Vec<ForecastDeal>, StoreEr
         .collect())
 }
 
-/// Closed leads by the local day they entered their stage (kept on the lead; the day is
-/// floored, also before 1970) and currency.
+/// The UTC day (floored, also before 1970) a closed lead entered its stage: written exactly as
+/// the `leads_closing` index of migration 13 spells it, so SQLite reads the groups in its order.
+const UTC_DAY: &str =
+    "(stage_entered_at - (stage_entered_at % 86400000 + 86400000) % 86400000) / 86400000";
+
+/// Closed leads by the local day they entered their stage (kept on the lead) and currency.
+/// SQLite groups them by UTC day in index order (no sort) and counts apart those whose local
+/// day is the next or the previous one (a window's offset is under a day), which are moved
+/// here.
 async fn closed(
     conn: &mut SqliteConnection,
     closed: &str,
     offset_ms: i64,
 ) -> Result<Vec<ClosedGroup>, StoreError> {
-    let local = format!("(stage_entered_at + {offset_ms})");
+    let time_of_day = format!("((stage_entered_at % {DAY_MS} + {DAY_MS}) % {DAY_MS})");
+    let (shifted, shift) = match offset_ms.signum() {
+        1 => (format!("({time_of_day} + {offset_ms} >= {DAY_MS})"), 1),
+        -1 => (format!("({time_of_day} + {offset_ms} < 0)"), -1),
+        _ => ("0".to_owned(), 0),
+    };
     let rows: Vec<ClosedRow> = sqlx::query_as(&format!(
-        "SELECT stage_id, ({local} - ({local} % {DAY_MS} + {DAY_MS}) % {DAY_MS}) / {DAY_MS} \
-         AS day, currency, COUNT(*), {} \
-         FROM leads INDEXED BY leads_closed \
-         WHERE deleted_at IS NULL AND stage_id IN ({closed}) AND stage_entered_at IS NOT NULL \
-         GROUP BY stage_id, day, currency",
-        value_sums("deal_value")
+        "SELECT stage_id, currency, {UTC_DAY} AS utc_day, COUNT(*), {}, \
+         SUM({shifted}), {} \
+         FROM leads INDEXED BY leads_closing \
+         WHERE deleted_at IS NULL AND stage_entered_at IS NOT NULL AND stage_id IN ({closed}) \
+         GROUP BY stage_id, currency, utc_day",
+        value_sums("deal_value"),
+        value_sums(&format!("CASE WHEN {shifted} THEN deal_value END")),
     ))
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(stage, day, currency, leads, high, low)| ClosedGroup {
-            stage_id: StageId(stage),
-            day,
-            currency,
-            leads: count(leads),
-            value: joined(high, low).unwrap_or(0),
-        })
-        .collect())
+    let mut groups = Vec::with_capacity(rows.len());
+    for (stage, currency, day, leads, high, low, moved, moved_high, moved_low) in rows {
+        let value = joined(high, low).unwrap_or(0);
+        let moved_value = joined(moved_high, moved_low).unwrap_or(0);
+        for (day, leads, value) in [
+            (day, leads - moved, value - moved_value),
+            (day + shift, moved, moved_value),
+        ] {
+            if leads > 0 {
+                groups.push(ClosedGroup {
+                    stage_id: StageId(stage),
+                    day,
+                    currency: currency.clone(),
+                    leads: count(leads),
+                    value,
+                });
+            }
+        }
+    }
+    Ok(groups)
 }
 
 /// Live leads by the position of the furthest stage that is not lost they were ever in. The
