@@ -104,20 +104,17 @@ const UTC_DAY: &str =
     "(stage_entered_at - (stage_entered_at % 86400000 + 86400000) % 86400000) / 86400000";
 
 /// Closed leads by the local day they entered their stage (kept on the lead) and currency.
-/// SQLite groups them by UTC day in index order (no sort) and counts apart those whose local
-/// day is the next or the previous one (a window's offset is under a day), which are moved
-/// here.
+/// SQLite groups them by UTC day in index order (no sort) and counts apart, in the same pass,
+/// those whose local day is the next one after shifting by the offset's whole days, which are
+/// moved here. Any offset works: -5 h is a day back and 19 h forward.
 async fn closed(
     conn: &mut SqliteConnection,
     closed: &str,
     offset_ms: i64,
 ) -> Result<Vec<ClosedGroup>, StoreError> {
-    let time_of_day = format!("((stage_entered_at % {DAY_MS} + {DAY_MS}) % {DAY_MS})");
-    let (shifted, shift) = match offset_ms.signum() {
-        1 => (format!("({time_of_day} + {offset_ms} >= {DAY_MS})"), 1),
-        -1 => (format!("({time_of_day} + {offset_ms} < 0)"), -1),
-        _ => ("0".to_owned(), 0),
-    };
+    let (days, rest) = (offset_ms.div_euclid(DAY_MS), offset_ms.rem_euclid(DAY_MS));
+    let shifted =
+        format!("((stage_entered_at % {DAY_MS} + {DAY_MS}) % {DAY_MS} + {rest} >= {DAY_MS})");
     let rows: Vec<ClosedRow> = sqlx::query_as(&format!(
         "SELECT stage_id, currency, {UTC_DAY} AS utc_day, COUNT(*), {}, \
          SUM({shifted}), {} \
@@ -134,8 +131,8 @@ async fn closed(
         let value = joined(high, low).unwrap_or(0);
         let moved_value = joined(moved_high, moved_low).unwrap_or(0);
         for (day, leads, value) in [
-            (day, leads - moved, value - moved_value),
-            (day + shift, moved, moved_value),
+            (day + days, leads - moved, value - moved_value),
+            (day + days + 1, moved, moved_value),
         ] {
             if leads > 0 {
                 groups.push(ClosedGroup {
