@@ -650,6 +650,23 @@ async fn grouped_reports_agree_with_a_replay_of_every_lead() {
         // Every round another offset, a day or more away included.
         let offset = [0, 60, -300, 330, -780, 840, 1500, -2000][round];
         let (stages, expected) = replay(s, &live, offset).await;
+        // The days themselves, not only the months the report shows.
+        let days = |groups: &[ClosedGroup]| {
+            let mut days = std::collections::BTreeMap::new();
+            for g in groups {
+                let slot = days
+                    .entry((g.stage_id, g.day, g.currency.clone()))
+                    .or_insert((0, 0));
+                *slot = (slot.0 + g.leads, slot.1 + g.value);
+            }
+            days
+        };
+        let grouped = s.report_inputs(offset).await.unwrap().data;
+        assert_eq!(
+            days(&grouped.closed),
+            days(&expected.closed),
+            "round {round}"
+        );
         assert_eq!(
             s.reports(offset).await.unwrap(),
             reports(&stages, &expected),
