@@ -3,7 +3,7 @@
 //! interactive board (first launch with the page cache dropped, then warm launches), the memory
 //! of the app process and its WebKit processes, the `get_board` IPC round trip and payload as
 //! the page sees them, how many cards the windowed columns put in the DOM, and frame times while
-//! scrolling the first column end to end.
+//! scrolling the first column end to end; then the same for the table view of the leads.
 //! Run with `cargo bench --bench board_render --features custom-protocol` (the installer's
 //! configuration: UI served from the binary, the release CSP; Linux, needs Xvfb, tauri-driver
 //! and WebKitWebDriver, which `make test` installs).
@@ -297,6 +297,45 @@ fn memory(app: &Proc) -> (f64, f64, f64, f64) {
     (rss, peak, web, pss)
 }
 
+/// Scrolls `list` from the top by `px` each frame, to its end or for `max_frames` frames: the
+/// frame times, and how many `items` were in the DOM at the end (`dom`) and at the most (`most`).
+async fn scroll(
+    client: &fantoccini::Client,
+    list: &str,
+    items: &str,
+    px: u32,
+    max_frames: u32,
+) -> Value {
+    let script = format!(
+        r#"const done = arguments[arguments.length - 1];
+        const list = document.querySelector('{list}');
+        const count = () => document.querySelectorAll('{items}').length;
+        list.scrollTop = 0;
+        const frames = []; let last = performance.now(); let most = 0;
+        function step(now) {{
+          frames.push(now - last); last = now;
+          most = Math.max(most, count());
+          list.scrollTop += {px};
+          if (frames.length >= {max_frames} || list.scrollTop + list.clientHeight >= list.scrollHeight - 1) {{
+            frames.sort((a, b) => a - b);
+            // As text: a result WebKitWebDriver fails to read is then still a readable error.
+            done(JSON.stringify({{ frames: frames.length, p50: frames[frames.length >> 1],
+                   p95: frames[Math.floor(frames.length * 0.95)], max: frames[frames.length - 1],
+                   dom: count(), most }}));
+            return;
+          }}
+          requestAnimationFrame(step);
+        }}
+        requestAnimationFrame(step);"#
+    );
+    let scroll: Value = client
+        .execute_async(&script, vec![])
+        .await
+        .unwrap_or_else(|err| panic!("scrolling {list} {px} px per frame: {err}"));
+    serde_json::from_str(scroll.as_str().unwrap_or("null"))
+        .unwrap_or_else(|err| panic!("scrolling {list} {px} px per frame answered {scroll}: {err}"))
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let total = leads();
@@ -526,32 +565,14 @@ async fn main() {
         format!("{:.0} ms", idle.as_f64().unwrap_or(f64::NAN)),
     );
     for (px, max_frames) in [(120, 150), (900, 200)] {
-        let script = format!(
-            r#"const done = arguments[arguments.length - 1];
-            const list = document.querySelector('[data-testid=column] [role=list]');
-            list.scrollTop = 0;
-            const frames = []; let last = performance.now();
-            function step(now) {{
-              frames.push(now - last); last = now;
-              list.scrollTop += {px};
-              if (frames.length >= {max_frames} || list.scrollTop + list.clientHeight >= list.scrollHeight - 1) {{
-                frames.sort((a, b) => a - b);
-                // As text: a result WebKitWebDriver fails to read is then still a readable error.
-                done(JSON.stringify({{ frames: frames.length, p50: frames[frames.length >> 1],
-                       p95: frames[Math.floor(frames.length * 0.95)], max: frames[frames.length - 1],
-                       dom: document.querySelectorAll('[data-testid=lead-card]').length }}));
-                return;
-              }}
-              requestAnimationFrame(step);
-            }}
-            requestAnimationFrame(step);"#
-        );
-        let scroll: Value = client
-            .execute_async(&script, vec![])
-            .await
-            .unwrap_or_else(|err| panic!("scrolling {px} px per frame: {err}"));
-        let scroll: Value = serde_json::from_str(scroll.as_str().unwrap_or("null"))
-            .unwrap_or_else(|err| panic!("scrolling {px} px per frame answered {scroll}: {err}"));
+        let scroll = scroll(
+            &client,
+            "[data-testid=column] [role=list]",
+            "[data-testid=lead-card]",
+            px,
+            max_frames,
+        )
+        .await;
         report.figure(
             &format!("Scroll the first column {px} px per frame, frame time"),
             format!(
@@ -561,6 +582,62 @@ async fn main() {
                 scroll["max"].as_f64().unwrap_or(f64::NAN),
                 scroll["frames"],
                 scroll["dom"]
+            ),
+        );
+    }
+    // The same leads as a table (windowed rows of one height): the switch, the rows in the
+    // DOM, and frame times scrolling it end to end as the board's first column above.
+    let table: Value = client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+            (async () => {
+              const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+              const t = performance.now();
+              document.querySelector('[data-testid=toggle-view]').click();
+              for (let i = 0; i < 1000 && !document.querySelector('[data-testid=table-row]'); i++) await frame();
+              await frame();
+              const grid = document.querySelector('[data-testid=lead-table] [role=grid]');
+              done(JSON.stringify({ ms: performance.now() - t,
+                     rows: Number(grid.getAttribute('aria-rowcount')) - 1,
+                     dom: document.querySelectorAll('[data-testid=table-row]').length }));
+            })().catch((e) => done(JSON.stringify({ error: String(e) })));"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    let table: Value = serde_json::from_str(table.as_str().unwrap_or("null"))
+        .unwrap_or_else(|err| panic!("showing the table answered {table}: {err}"));
+    assert!(
+        table["error"].is_null(),
+        "showing the table failed: {table}"
+    );
+    report.figure(
+        "Table view: V pressed to its rows on screen; rows in the DOM (windowed)",
+        format!(
+            "{:.0} ms; {} of {} rows in the DOM",
+            table["ms"].as_f64().unwrap_or(f64::NAN),
+            table["dom"],
+            table["rows"]
+        ),
+    );
+    for (px, max_frames) in [(120, 150), (900, 200)] {
+        let scroll = scroll(
+            &client,
+            "[data-testid=lead-table] [role=grid]",
+            "[data-testid=table-row]",
+            px,
+            max_frames,
+        )
+        .await;
+        report.figure(
+            &format!("Scroll the table {px} px per frame, frame time"),
+            format!(
+                "p50 {:.0} ms, p95 {:.0} ms, max {:.0} ms over {} frames; at most {} rows in the DOM",
+                scroll["p50"].as_f64().unwrap_or(f64::NAN),
+                scroll["p95"].as_f64().unwrap_or(f64::NAN),
+                scroll["max"].as_f64().unwrap_or(f64::NAN),
+                scroll["frames"],
+                scroll["most"]
             ),
         );
     }

@@ -11,14 +11,18 @@ use specta::Type;
 
 use crate::{MoneyTotal, Stage, StageId, StageKind};
 
-/// One deal as the forecast sees it.
+/// Deals as the forecast sees them: one deal, or several in the same stage and currency
+/// expected to close in the same month (the store groups them in SQL).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ForecastDeal {
     pub stage_id: StageId,
-    /// Minor units; `None` for a lead without a deal value (counted, worth nothing).
-    pub value: Option<i64>,
+    /// How many deals (leads) this row stands for, with a deal value or not.
+    pub deals: u32,
+    /// Their deal values added up, in minor units; `None` when none of them has one (counted,
+    /// worth nothing).
+    pub value: Option<i128>,
     pub currency: String,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD`, or `YYYY-MM`: only the month counts.
     pub expected_close: Option<String>,
 }
 
@@ -31,15 +35,19 @@ pub struct Weighing {
 impl Weighing {
     /// Adds a deal: its value and its value times `probability` percent.
     pub fn add(&mut self, currency: &str, value: i64, probability: u8) {
-        let weighted = i128::from(value) * i128::from(probability);
+        self.add_sum(currency, i128::from(value), probability);
+    }
+
+    /// Adds deals of one currency and probability at once: their values added up. Weighing is
+    /// linear, so this equals adding them one by one.
+    pub fn add_sum(&mut self, currency: &str, value: i128, probability: u8) {
+        let weighted = value * i128::from(probability);
         match self.sums.iter_mut().find(|(c, _, _)| c == currency) {
             Some((_, v, w)) => {
-                *v += i128::from(value);
+                *v += value;
                 *w += weighted;
             }
-            None => self
-                .sums
-                .push((currency.to_owned(), i128::from(value), weighted)),
+            None => self.sums.push((currency.to_owned(), value, weighted)),
         }
     }
 
@@ -117,10 +125,10 @@ pub fn forecast(stages: &[Stage], deals: &[ForecastDeal]) -> Forecast {
         };
         let stage = &stages[index];
         let (count, weighing) = &mut per_stage[index];
-        *count += 1;
+        *count += deal.deals;
         if stage.kind != StageKind::Open {
             if let Some(value) = deal.value {
-                weighing.add(&deal.currency, value, stage.probability);
+                weighing.add_sum(&deal.currency, value, stage.probability);
             }
             continue;
         }
@@ -136,11 +144,13 @@ pub fn forecast(stages: &[Stage], deals: &[ForecastDeal]) -> Forecast {
                 months.len() - 1
             }
         };
-        months[slot].1 += 1;
+        months[slot].1 += deal.deals;
         if let Some(value) = deal.value {
-            weighing.add(&deal.currency, value, stage.probability);
-            open.add(&deal.currency, value, stage.probability);
-            months[slot].2.add(&deal.currency, value, stage.probability);
+            weighing.add_sum(&deal.currency, value, stage.probability);
+            open.add_sum(&deal.currency, value, stage.probability);
+            months[slot]
+                .2
+                .add_sum(&deal.currency, value, stage.probability);
         }
     }
     // Dated months in order, then the undated deals.
@@ -196,7 +206,8 @@ mod tests {
     fn deal(stage: i64, value: i64, currency: &str, close: Option<&str>) -> ForecastDeal {
         ForecastDeal {
             stage_id: StageId(stage),
-            value: Some(value),
+            deals: 1,
+            value: Some(value.into()),
             currency: currency.into(),
             expected_close: close.map(str::to_owned),
         }
@@ -228,6 +239,7 @@ mod tests {
             deal(4, 700_000, "USD", Some("2026-12-02")),
             ForecastDeal {
                 stage_id: StageId(2),
+                deals: 1,
                 value: None,
                 currency: "USD".into(),
                 expected_close: None,

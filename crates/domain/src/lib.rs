@@ -63,7 +63,7 @@ mod board;
 pub use board::{Board, BoardColumn, BoardView, Card, CardColumn, MoneyTotal};
 pub use forecast::{forecast, Forecast, ForecastDeal, MonthForecast, StageForecast, Weighing};
 pub use report::{
-    reports, FitBucket, FitOutcome, MonthOutcome, RateRow, ReportLead, Reports, StageConversion,
-    StageDuration, StageMove, StageStays,
+    reports, ClosedGroup, FitBucket, FitGroup, FitOutcome, FurthestGroup, LabelGroup, MonthOutcome,
+    RateRow, ReportData, Reports, StageConversion, StageDuration, StageMove, StageStays,
 };
 pub use view::{DueFilter, NewView, SavedView, ViewFilter, ViewId, ViewInputError};

@@ -1,5 +1,6 @@
-//! The reports page, computed from plain values: the leads, the stages and the record of stage
-//! moves (each time a lead entered a stage, with when). No I/O: the store loads the inputs.
+//! The reports page, computed from plain values: the stages and the live leads grouped into a
+//! few thousand rows (by stage, currency, month, source, tag, fit score and furthest stage
+//! reached; the store lets SQLite group them). No I/O: the store loads the inputs.
 //!
 //! - **Won and lost per month**: a closed lead counts in the month it last entered the stage
 //!   it is in (local time, by the offset the window gives).
@@ -19,27 +20,65 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use crate::forecast::{forecast, Forecast, ForecastDeal, Weighing};
+use crate::time::DAY_MS;
 use crate::{LeadId, MoneyTotal, Stage, StageId, StageKind, Timestamp};
 
 /// Rows kept in each win-rate table, the most closed leads first.
 pub const RATE_ROWS: usize = 30;
 
-/// One live lead, as the reports read it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReportLead {
-    pub id: LeadId,
+/// What the reports are computed from: the live leads grouped by SQL into a few thousand rows
+/// (the store reads them in one snapshot), so no single lead crosses into Rust.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportData {
+    /// Every live lead, grouped by stage, currency and expected month of closing.
+    pub deals: Vec<ForecastDeal>,
+    /// Closed leads (in a won or lost stage), by the local day they entered it and currency.
+    pub closed: Vec<ClosedGroup>,
+    /// Live leads by the board position of the furthest stage that is not lost they reached.
+    pub furthest: Vec<FurthestGroup>,
+    /// Finished stays per stage.
+    pub stays: Vec<StageStays>,
+    /// Closed leads by source (`None`: no source) and closed stage.
+    pub by_source: Vec<LabelGroup>,
+    /// Closed leads' tags by tag and closed stage (a lead counts once under each of its tags).
+    pub by_tag: Vec<LabelGroup>,
+    /// Closed leads by closed stage and verified fit score (`None`: never scored).
+    pub fit: Vec<FitGroup>,
+}
+
+/// Closed leads that entered their (won or lost) stage on the same day, in one currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClosedGroup {
     pub stage_id: StageId,
-    pub deal_value: Option<i64>,
+    /// Days since 1970-01-01 on the user's clock (the store shifts by the window's offset).
+    pub day: i64,
     pub currency: String,
-    pub source: Option<String>,
-    pub tags: Vec<String>,
+    pub leads: u32,
+    /// Their deal values added up (a lead without one adds nothing), in minor units.
+    pub value: i128,
+}
+
+/// Leads whose furthest stage reached sits at `position` on the board today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FurthestGroup {
+    pub position: i64,
+    pub leads: u32,
+}
+
+/// Closed leads in one closed stage with one source or tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelGroup {
+    pub label: Option<String>,
+    pub stage_id: StageId,
+    pub leads: u32,
+}
+
+/// Closed leads in one closed stage with one fit score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FitGroup {
+    pub stage_id: StageId,
     pub fit_score: Option<u8>,
-    pub expected_close: Option<String>,
-    /// When a closed lead entered the stage it is in (from the record of stage moves); the store
-    /// reads it for won and lost leads only.
-    pub entered_at: Option<Timestamp>,
-    /// The board position of the furthest stage that is not lost the lead was ever in.
-    pub furthest_position: Option<i64>,
+    pub leads: u32,
 }
 
 /// The finished stays in one stage: a lead entered it and later left it.
@@ -156,51 +195,33 @@ fn percent(part: u32, whole: u32) -> Option<f64> {
     (whole > 0).then(|| (f64::from(part) * 1000.0 / f64::from(whole)).round() / 10.0)
 }
 
-/// Computes every report. `stages` in board order; `stays` per stage (the store sums them from
-/// the record of moves); `offset_minutes` is the window's offset from UTC (east positive), so a
-/// month is the user's month.
-pub fn reports(
-    stages: &[Stage],
-    leads: &[ReportLead],
-    stays: &[StageStays],
-    offset_minutes: i32,
-) -> Reports {
+/// Computes every report. `stages` in board order; `data` grouped by the store.
+pub fn reports(stages: &[Stage], data: &ReportData) -> Reports {
     let stage_index: HashMap<StageId, usize> =
         stages.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
-
-    let deals: Vec<ForecastDeal> = leads
-        .iter()
-        .map(|l| ForecastDeal {
-            stage_id: l.stage_id,
-            value: l.deal_value,
-            currency: l.currency.clone(),
-            expected_close: l.expected_close.clone(),
-        })
-        .collect();
-
     let kind_of = |id: StageId| stage_index.get(&id).map(|&i| stages[i].kind);
-    let offset_ms = i64::from(offset_minutes) * 60_000;
+    // Won (`true`) or lost (`false`); `None` for an open stage or one not listed.
+    let won = |id: StageId| match kind_of(id) {
+        Some(StageKind::Won) => Some(true),
+        Some(StageKind::Lost) => Some(false),
+        _ => None,
+    };
 
     // Won and lost per month.
     let mut months: HashMap<String, (u32, u32, Weighing, Weighing)> = HashMap::new();
-    for lead in leads {
-        let kind = kind_of(lead.stage_id);
-        if !matches!(kind, Some(StageKind::Won | StageKind::Lost)) {
-            continue;
-        }
-        let Some(entered) = lead.entered_at else {
+    for group in &data.closed {
+        let Some(won) = won(group.stage_id) else {
             continue;
         };
-        let date = Timestamp(entered.0.saturating_add(offset_ms)).date();
+        let date = Timestamp(group.day.saturating_mul(DAY_MS)).date();
         let month = date.get(..7).unwrap_or(&date).to_owned();
         let slot = months.entry(month).or_default();
-        let value = lead.deal_value.unwrap_or(0);
-        if kind == Some(StageKind::Won) {
-            slot.0 += 1;
-            slot.2.add(&lead.currency, value, 100);
+        if won {
+            slot.0 += group.leads;
+            slot.2.add_sum(&group.currency, group.value, 100);
         } else {
-            slot.1 += 1;
-            slot.3.add(&lead.currency, value, 100);
+            slot.1 += group.leads;
+            slot.3.add_sum(&group.currency, group.value, 100);
         }
     }
     let mut outcomes: Vec<MonthOutcome> = months
@@ -221,18 +242,10 @@ pub fn reports(
         .filter(|s| s.kind != StageKind::Lost)
         .collect();
     let mut furthest_count = vec![0u32; funnel.len()];
-    for lead in leads {
-        let current = stage_index
-            .get(&lead.stage_id)
-            .map(|&i| &stages[i])
-            .filter(|s| s.kind != StageKind::Lost)
-            .map(|s| s.position);
-        let Some(furthest) = current.max(lead.furthest_position) else {
-            continue;
-        };
+    for group in &data.furthest {
         // The funnel stage at that position (the last one before it, if it has gone since).
-        if let Some(f) = funnel.iter().rposition(|s| s.position <= furthest) {
-            furthest_count[f] += 1;
+        if let Some(f) = funnel.iter().rposition(|s| s.position <= group.position) {
+            furthest_count[f] += group.leads;
         }
     }
     // reached[i]: leads whose furthest stage is i or later.
@@ -260,7 +273,8 @@ pub fn reports(
     let durations = stages
         .iter()
         .map(|stage| {
-            let (count, total) = stays
+            let (count, total) = data
+                .stays
                 .iter()
                 .filter(|s| s.stage_id == stage.id)
                 .fold((0u32, 0i64), |(c, t), s| {
@@ -277,40 +291,35 @@ pub fn reports(
         .collect();
 
     // Win rates and fit scores among closed leads.
-    let mut by_source: HashMap<Option<&str>, (u32, u32)> = HashMap::new();
-    let mut by_tag: HashMap<&str, (u32, u32)> = HashMap::new();
-    let mut fit = FitTally::default();
-    for lead in leads {
-        let won = match kind_of(lead.stage_id) {
-            Some(StageKind::Won) => true,
-            Some(StageKind::Lost) => false,
-            _ => continue,
-        };
-        let bump = |slot: &mut (u32, u32)| {
+    let tally = |groups: &[LabelGroup]| {
+        let mut rows: HashMap<Option<&str>, (u32, u32)> = HashMap::new();
+        for group in groups {
+            let Some(won) = won(group.stage_id) else {
+                continue;
+            };
+            let slot = rows.entry(group.label.as_deref()).or_default();
             if won {
-                slot.0 += 1;
+                slot.0 += group.leads;
             } else {
-                slot.1 += 1;
+                slot.1 += group.leads;
             }
-        };
-        bump(by_source.entry(lead.source.as_deref()).or_default());
-        for tag in &lead.tags {
-            bump(by_tag.entry(tag.as_str()).or_default());
         }
-        fit.add(won, lead.fit_score);
+        rate_rows(rows.into_iter().map(|(k, v)| (k.map(str::to_owned), v)))
+    };
+    let mut fit = FitTally::default();
+    for group in &data.fit {
+        if let Some(won) = won(group.stage_id) {
+            fit.add(won, group.fit_score, group.leads);
+        }
     }
 
     Reports {
-        forecast: forecast(stages, &deals),
+        forecast: forecast(stages, &data.deals),
         outcomes,
         conversion,
         durations,
-        by_source: rate_rows(
-            by_source
-                .into_iter()
-                .map(|(k, v)| (k.map(str::to_owned), v)),
-        ),
-        by_tag: rate_rows(by_tag.into_iter().map(|(k, v)| (Some(k.to_owned()), v))),
+        by_source: tally(&data.by_source),
+        by_tag: tally(&data.by_tag),
         fit: fit.finish(),
     }
 }
@@ -344,19 +353,19 @@ struct FitTally {
 }
 
 impl FitTally {
-    fn add(&mut self, won: bool, score: Option<u8>) {
+    fn add(&mut self, won: bool, score: Option<u8>, leads: u32) {
         let side = usize::from(!won);
         let Some(score) = score else {
-            self.unscored[side] += 1;
+            self.unscored[side] += leads;
             return;
         };
-        self.scored[side] += 1;
-        self.sum[side] += u64::from(score);
+        self.scored[side] += leads;
+        self.sum[side] += u64::from(score) * u64::from(leads);
         let bucket = FIT_BUCKETS
             .iter()
             .position(|(_, to)| score <= *to)
             .unwrap_or(FIT_BUCKETS.len() - 1);
-        self.buckets[bucket][side] += 1;
+        self.buckets[bucket][side] += leads;
     }
 
     fn finish(self) -> FitOutcome {

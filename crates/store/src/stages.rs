@@ -2,7 +2,7 @@
 //! deletes.
 
 use leadscout_domain::{Stage, StageId, StageKind, Timestamp, STAGE_PALETTE};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 use crate::leads::POSITION_GAP;
 use crate::{Store, StoreError};
@@ -45,14 +45,20 @@ impl Store {
     /// Every stage, in board order.
     #[tracing::instrument(skip(self))]
     pub async fn stages(&self) -> Result<Vec<Stage>, StoreError> {
-        let rows: Vec<StageRow> = sqlx::query_as(
-            "SELECT id, name, kind, color, position, probability FROM pipeline_stages \
-             ORDER BY position, id",
-        )
-        .fetch_all(&self.reader)
-        .await?;
-        rows.into_iter().map(Stage::try_from).collect()
+        let mut conn = self.reader.acquire().await?;
+        all(&mut conn).await
     }
+}
+
+/// Every stage in board order, on a connection (or in a transaction) of the caller's.
+pub(crate) async fn all(conn: &mut SqliteConnection) -> Result<Vec<Stage>, StoreError> {
+    let rows: Vec<StageRow> = sqlx::query_as(
+        "SELECT id, name, kind, color, position, probability FROM pipeline_stages \
+         ORDER BY position, id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter().map(Stage::try_from).collect()
 }
 
 const STAGE_COLUMNS: &str = "id, name, kind, color, position, probability";
