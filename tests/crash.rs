@@ -25,7 +25,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use harness::{app_binary, ProcessGroup, Xvfb};
-use leadscout_domain::{ActivityKind, LeadId, NewLead, RunStatus, RunSummary, Settings, Timestamp};
+use leadscout_app::reminders::SystemZone;
+use leadscout_domain::{
+    due_instant, ActivityKind, FollowUpInput, LeadId, NewLead, RunStatus, RunSummary, Settings,
+    Timestamp,
+};
 use leadscout_research::steps::WORKFLOW;
 use leadscout_store::{Store, DATABASE_FILE};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -487,4 +491,79 @@ async fn research_under_repeated_sigkills_finishes_every_run_once_and_keeps_the_
                 .collect::<Vec<_>>()
         );
     }
+}
+
+/// A follow-up that came due while the app was closed is shown once when it starts; the app is
+/// then killed with SIGKILL and started again, and nothing is shown twice: the claim on the
+/// reminder is in the database, not in the process that died.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_due_reminder_is_shown_once_across_a_sigkill_and_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("app.log");
+    std::fs::create_dir_all(&data).unwrap();
+    let store = Store::open(&data.join(DATABASE_FILE)).await.unwrap();
+    let draft = NewLead {
+        full_name: "Ada Lovelace".into(),
+        company_name: Some("Analytical Engines".into()),
+        ..NewLead::default()
+    }
+    .validate()
+    .unwrap();
+    let now = Timestamp::now();
+    let lead = store.create_lead(&draft, now).await.unwrap();
+    // Two days ago at 09:00 on this machine's clock: due while the app was not running.
+    let date = Timestamp(now.0 - 2 * 86_400_000).date();
+    let follow_up = FollowUpInput {
+        next_step: Some("Send the pilot terms".into()),
+        date: Some(date.clone()),
+        time: Some("09:00".into()),
+    }
+    .validate()
+    .unwrap();
+    let due = due_instant(&SystemZone, &date, Some("09:00"));
+    assert!(due.is_some_and(|d| d < now));
+    store
+        .set_follow_up(lead.id, &follow_up, due, now)
+        .await
+        .unwrap();
+
+    let bus = dbus::Bus::start();
+    let (_server, notified) = dbus::serve_notifications(&bus.address).await;
+    let xvfb = Xvfb::start();
+    let looks = |log: &Path| {
+        std::fs::read_to_string(log)
+            .unwrap_or_default()
+            .matches("follow-up reminders: first look done")
+            .count()
+    };
+
+    // First life: the missed reminder is shown, then the process is killed.
+    let mut app = start_app(&xvfb, &data, &bus.address, "", &log);
+    until("the missed reminder shown", &log, || async {
+        looks(&log) == 1 && notified.lock().unwrap().len() == 1
+    })
+    .await;
+    let shown = notified.lock().unwrap().clone();
+    assert!(
+        shown[0].2.contains("Ada Lovelace") || shown[0].1.contains("Ada Lovelace"),
+        "the notification names the lead: {shown:?}"
+    );
+    app.kill_hard();
+    drop(app);
+
+    // Second life: its scheduler looks once (the log says so after showing what it found),
+    // and what it found is nothing.
+    let app = start_app(&xvfb, &data, &bus.address, "", &log);
+    until("the restarted app's first look", &log, || async {
+        looks(&log) == 2
+    })
+    .await;
+    assert_eq!(
+        notified.lock().unwrap().len(),
+        1,
+        "the reminder was shown again after the restart: {:?}",
+        notified.lock().unwrap()
+    );
+    drop(app);
 }

@@ -61,15 +61,21 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, store: Store, shutdown: Cancellatio
         tauri::async_runtime::spawn(async move { act(&handle, &reminders, action).await });
     }));
     tauri::async_runtime::spawn(async move {
+        let mut first = true;
         loop {
             match reminders.tick().await {
                 Ok(due) => {
+                    let shown = due.len();
                     for reminder in due {
                         notifier.show(reminder).await;
+                    }
+                    if first {
+                        tracing::info!(shown, "follow-up reminders: first look done");
                     }
                 }
                 Err(err) => tracing::warn!(error = %err, "could not look for due reminders"),
             }
+            first = false;
             tokio::select! {
                 () = tokio::time::sleep(TICK) => {}
                 () = shutdown.cancelled() => break,
