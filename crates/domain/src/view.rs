@@ -38,6 +38,10 @@ pub struct ViewFilter {
     pub fit_min: Option<u8>,
     pub fit_max: Option<u8>,
     pub due: Option<DueFilter>,
+    /// Only leads with no call, email or meeting in this many days (never contacted included).
+    pub not_contacted_days: Option<u16>,
+    /// Only open deals gone quiet: no activity for the days Settings gives their stage.
+    pub stale: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -96,6 +100,12 @@ impl NewView {
                 ));
             }
         }
+        if f.not_contacted_days.is_some_and(|d| d == 0 || d > 3650) {
+            return Err(refuse(
+                "notContactedDays",
+                "Count the days since the last contact from 1 to 3650.",
+            ));
+        }
         if f.text.chars().count() > 200 || f.tags.len() > 20 || f.stages.len() > 100 {
             return Err(refuse("filter", "That filter is too long to save."));
         }
@@ -149,6 +159,22 @@ mod tests {
             ..ViewFilter::default()
         };
         assert!(view("x", over).validate().is_err());
+        for days in [0, 3651] {
+            let never = ViewFilter {
+                not_contacted_days: Some(days),
+                ..ViewFilter::default()
+            };
+            assert_eq!(
+                view("x", never).validate().unwrap_err().field,
+                "notContactedDays"
+            );
+        }
+        let quiet = ViewFilter {
+            not_contacted_days: Some(30),
+            stale: true,
+            ..ViewFilter::default()
+        };
+        assert_eq!(view("x", quiet.clone()).validate().unwrap().filter, quiet);
     }
 
     #[test]

@@ -27,6 +27,8 @@ async fn saved_views_survive_a_restart_and_a_name_is_saved_once() {
         fit_min: Some(60),
         fit_max: None,
         due: Some(DueFilter::Overdue),
+        not_contacted_days: Some(14),
+        stale: true,
     };
     {
         let store = Store::open(&path).await.unwrap();

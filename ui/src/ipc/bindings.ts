@@ -1342,6 +1342,10 @@ export type ViewFilter = {
 	fitMin?: number | null,
 	fitMax?: number | null,
 	due?: DueFilter | null,
+	/**  Only leads with no call, email or meeting in this many days (never contacted included). */
+	notContactedDays?: number | null,
+	/**  Only open deals gone quiet: no activity for the days Settings gives their stage. */
+	stale?: boolean,
 };
 
 /**  A saved view by its row id. */

@@ -18,6 +18,7 @@ import {
   type StageId,
 } from "../../ipc/bindings";
 import { call, describe } from "../../ipc/client";
+import { staleLeads } from "../today/stale.svelte";
 
 export interface Filter {
   text: string;
@@ -29,6 +30,8 @@ export interface Filter {
   fitMin?: number | null;
   fitMax?: number | null;
   due?: DueFilter | null;
+  /** Only open deals gone quiet (Today's list, marked on their cards). */
+  stale?: boolean;
 }
 
 /** Today as `YYYY-MM-DD` in local time, and the same a week on. */
@@ -46,13 +49,15 @@ export function isFiltering(filter: Filter): boolean {
     (filter.fitMin ?? null) !== null ||
     (filter.fitMax ?? null) !== null ||
     (filter.due ?? null) !== null ||
-    (filter.notContactedDays ?? null) !== null
+    (filter.notContactedDays ?? null) !== null ||
+    filter.stale === true
   );
 }
 
 const DAY_MS = 86_400_000;
 
 export function matchesFilter(lead: Card, filter: Filter, now: number = Date.now()): boolean {
+  if (filter.stale && !staleLeads.has(lead.id)) return false;
   const days = filter.notContactedDays ?? null;
   if (days !== null) {
     const last = lead.lastContactedAt ?? null;

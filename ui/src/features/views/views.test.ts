@@ -28,7 +28,16 @@ describe("saved views", () => {
     await userEvent.type(screen.getByLabelText("Save this filter as"), "Hot deals");
     await userEvent.click(screen.getByTestId("save-view"));
     await waitFor(() => expect(backend.views.map((v) => v.name)).toEqual(["Hot deals"]));
-    expect(backend.views[0].filter).toEqual({ text: "", tags: [], stages: [3], fitMin: 60, fitMax: null, due: null });
+    expect(backend.views[0].filter).toEqual({
+      text: "",
+      tags: [],
+      stages: [3],
+      fitMin: 60,
+      fitMax: null,
+      due: null,
+      notContactedDays: null,
+      stale: false,
+    });
     expect(backend.views[0].pinned).toBe(true);
 
     await fireEvent.keyDown(panel, { key: "Escape" });
@@ -54,6 +63,34 @@ describe("saved views", () => {
     const chips = await screen.findAllByTestId("pinned-view");
     expect(chips.map((c) => c.textContent)).toEqual(["Low fit"]);
     await userEvent.click(chips[0]);
+    expect(namesIn("Qualified")).toEqual(["Grace Hopper"]);
+  }, 20_000);
+
+  it("keeps the gone-quiet and last-contact filters in a view", async () => {
+    const day = 86_400_000;
+    const backend = installFakeBackend([
+      lead({ id: 1, fullName: "Ada Lovelace", stageId: 3, lastContactedAt: Date.now() - 2 * day }),
+      lead({ id: 2, fullName: "Grace Hopper", stageId: 3, lastContactedAt: Date.now() - 40 * day }),
+      lead({ id: 3, fullName: "Alan Turing", stageId: 3, lastContactedAt: null }),
+    ]);
+    backend.staleIds = [2];
+    render(App);
+    await screen.findByTestId("board");
+    await userEvent.selectOptions(screen.getByTestId("contact-filter"), "30");
+    expect(namesIn("Qualified")).toEqual(["Grace Hopper", "Alan Turing"]);
+    await userEvent.click(screen.getByTestId("open-views"));
+    const panel = await screen.findByTestId("views-panel");
+    await userEvent.click(within(panel).getByTestId("filter-stale"));
+    expect(namesIn("Qualified")).toEqual(["Grace Hopper"]);
+    await userEvent.type(screen.getByLabelText("Save this filter as"), "Gone cold");
+    await userEvent.click(screen.getByTestId("save-view"));
+    await waitFor(() => expect(backend.views.map((v) => v.name)).toEqual(["Gone cold"]));
+    expect(backend.views[0].filter).toMatchObject({ notContactedDays: 30, stale: true });
+
+    await fireEvent.keyDown(panel, { key: "Escape" });
+    await userEvent.click(screen.getByText("Clear"));
+    expect(namesIn("Qualified")).toEqual(["Ada Lovelace", "Grace Hopper", "Alan Turing"]);
+    await userEvent.click(await screen.findByTestId("pinned-view"));
     expect(namesIn("Qualified")).toEqual(["Grace Hopper"]);
   }, 20_000);
 
