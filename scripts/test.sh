@@ -72,6 +72,14 @@ elif ((vitest_status != 0)); then
 fi
 
 echo
+if ((cargo_failed > 0)); then
+  # Why each Rust test failed, repeated here at the end where a CI log's tail shows it: the
+  # `---- name stdout ----` blocks cargo prints, without the interleaved log lines of apps.
+  step "why the Rust tests failed"
+  awk '/^---- .* stdout ----$/ { show = 1; lines = 0 }
+       /^failures:$/ { show = 0 }
+       show && !/ (INFO|DEBUG|TRACE) / && lines < 40 { print; lines++ }' "$logs/cargo-test.log"
+fi
 if ((${#failures[@]} > 0)); then
   printf 'failed: %s\n' "${failures[@]}"
 fi

@@ -918,7 +918,13 @@ async fn your_data(client: &fantoccini::Client) -> fantoccini::elements::Element
             .await
             .unwrap();
     }
-    find(client, "[data-testid=your-data]").await
+    // Each section of Settings arrives on its own and pushes "Your data" down; a click aimed
+    // while that happens lands beside the button. Settings says when it is whole.
+    find(
+        client,
+        "[data-testid=settings-dialog]:not([aria-busy=true]) [data-testid=your-data]",
+    )
+    .await
 }
 
 /// Clicks the button `locator` finds inside "Your data", scrolled to the middle of Settings first: the dialog's

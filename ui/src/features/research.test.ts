@@ -164,6 +164,9 @@ describe("settings", () => {
     await screen.findByTestId("board");
     await user.keyboard("{Control>},{/Control}");
     const dialog = await screen.findByTestId("settings-dialog");
+    // Busy while its sections load (each pushes the next down), then whole.
+    await waitFor(() => expect(dialog.getAttribute("aria-busy")).toBe("false"));
+    for (const part of ["my-profile", "api-key-openai", "your-data"]) expect(within(dialog).getByTestId(part)).toBeTruthy();
     const auto = await within(dialog).findByRole("checkbox", { name: /Research new leads automatically/u });
     expect((auto as HTMLInputElement).checked).toBe(true);
     await user.click(auto);
