@@ -279,7 +279,8 @@ pub struct RunResult {
     /// Why it failed, for a failed run.
     pub error: Option<String>,
     pub finished_at: Timestamp,
-    /// The lead's fit score after the run (`None` when it has none).
+    /// The fit score on the card the run left (`None` when it wrote no card, or the lead has
+    /// no score).
     pub fit_score: Option<u8>,
     /// The lead as its card shows it after the run wrote to it; `None` when the run wrote
     /// nothing (it failed or was cancelled before writing, or the lead was deleted).

@@ -1095,7 +1095,10 @@ export type RunResult = {
 	/**  Why it failed, for a failed run. */
 	error: string | null,
 	finishedAt: Timestamp,
-	/**  The lead's fit score after the run (`None` when it has none). */
+	/**
+	 *  The fit score on the card the run left (`None` when it wrote no card, or the lead has
+	 *  no score).
+	 */
 	fitScore: number | null,
 	/**
 	 *  The lead as its card shows it after the run wrote to it; `None` when the run wrote
