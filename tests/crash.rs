@@ -215,7 +215,10 @@ async fn research_survives_a_sigkill_and_finishes_each_run_exactly_once() {
                 && notified.lock().unwrap().len() == 1;
             let stuck = runs
                 .iter()
-                .filter(|r| r.status == RunStatus::Running && r.stage.as_deref() == Some("crawl"))
+                .filter(|r| {
+                    r.status == RunStatus::Running
+                        && r.step == Some(leadscout_domain::StepKey::Crawl)
+                })
                 .count()
                 == 2;
             let requested = hits.lock().unwrap().clone();

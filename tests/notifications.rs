@@ -66,7 +66,7 @@ async fn finished_and_failed_runs_notify_and_a_missing_server_is_not_fatal() {
     let (server, received) = dbus::serve_notifications(&bus.address).await;
     let mut outputs = BTreeMap::new();
     outputs.insert(
-        "insights".to_owned(),
+        leadscout_domain::StepKey::Insights,
         json!({ "headline": "Series B & hiring <b>12</b> engineers" }),
     );
     notifier

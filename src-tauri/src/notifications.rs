@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use std::sync::Arc;
 
-use leadscout_domain::{CompanyProfile, LeadId, RunStatus};
+use leadscout_domain::{CompanyProfile, LeadId, RunStatus, StepKey};
 use leadscout_store::Store;
 use leadscout_workflow::{Notifier, Outcome};
 use serde_json::Value;
@@ -18,7 +18,7 @@ pub fn message(
     status: RunStatus,
     lead_name: &str,
     reason: Option<&str>,
-    outputs: &BTreeMap<String, Value>,
+    outputs: &BTreeMap<StepKey, Value>,
 ) -> (String, String) {
     match status {
         RunStatus::Failed => (
@@ -29,13 +29,15 @@ pub fn message(
         ),
         _ => {
             // A model step that did not finish: the website research did, and says so.
-            let ai_failed = ["footprint", "insights"].iter().find_map(|stage| {
-                outputs
-                    .get(*stage)
-                    .and_then(|o| o.get("failed"))
-                    .and_then(Value::as_str)
-                    .filter(|r| !r.trim().is_empty())
-            });
+            let ai_failed = [StepKey::Footprint, StepKey::Insights]
+                .iter()
+                .find_map(|step| {
+                    outputs
+                        .get(step)
+                        .and_then(|o| o.get("failed"))
+                        .and_then(Value::as_str)
+                        .filter(|r| !r.trim().is_empty())
+                });
             if let Some(reason) = ai_failed {
                 return (
                     format!("Research ready: {lead_name}"),
@@ -44,14 +46,14 @@ pub fn message(
             }
             // The insights stage's headline when there is one, else the company profile's.
             let headline = outputs
-                .get("insights")
+                .get(&StepKey::Insights)
                 .and_then(|i| i.get("headline"))
                 .and_then(Value::as_str)
                 .filter(|h| !h.trim().is_empty())
                 .map(str::to_owned)
                 .or_else(|| {
                     outputs
-                        .get("profile")
+                        .get(&StepKey::Profile)
                         .and_then(|p| serde_json::from_value::<CompanyProfile>(p.clone()).ok())
                         .map(|p| p.headline())
                 });
@@ -357,11 +359,11 @@ mod tests {
     fn a_failed_ai_step_is_named_in_a_finished_research_notification() {
         let outputs = BTreeMap::from([
             (
-                "footprint".to_owned(),
+                StepKey::Footprint,
                 json!({ "failed": "The model repeated itself until it ran out of room; a larger model usually fixes this." }),
             ),
             (
-                "insights".to_owned(),
+                StepKey::Insights,
                 json!({ "skipped": "No insights: the facts step did not finish." }),
             ),
         ]);
@@ -385,7 +387,7 @@ mod tests {
             )
         );
         outputs.insert(
-            "insights".into(),
+            StepKey::Insights,
             json!({ "headline": "Hiring 12 engineers after a Series B" }),
         );
         assert_eq!(

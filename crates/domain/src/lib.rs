@@ -47,7 +47,10 @@ pub use research::{
     CompanyProfile, CompanyResearch, FactView, GroundedView, GroundingView, InsightsView,
     LayersView, ModelCallView, SignalView, SourceView, TechItem,
 };
-pub use run::{CostLedger, RunEvent, RunHistory, RunStatus, RunSummary, RunTrigger, StageAttempt};
+pub use run::{
+    CostLedger, RunChanges, RunEvent, RunHistory, RunResult, RunStatus, RunSummary, RunTrigger,
+    StepAttempt, StepKey,
+};
 pub use search::{fold, fts_query, snippet, SearchHit, SearchKind, MATCH_END, MATCH_START};
 pub use settings::{
     Budget, ModelSettings, ModelTimeouts, MyProfile, Settings, MAX_WORKERS, MODEL_PROVIDERS,

@@ -85,6 +85,61 @@ impl RunTrigger {
     }
 }
 
+/// A step of the lead-research workflow, as the engine runs it, the store records it (its
+/// text is the `stage_runs.stage` value, unchanged since the first database) and the UI shows
+/// it. `Seed` is not a step but the run's starting facts, which root steps read as an input.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Type,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum StepKey {
+    Seed,
+    Resolve,
+    Crawl,
+    Profile,
+    Context,
+    Footprint,
+    Insights,
+    Write,
+}
+
+impl StepKey {
+    pub const ALL: [StepKey; 8] = [
+        StepKey::Seed,
+        StepKey::Resolve,
+        StepKey::Crawl,
+        StepKey::Profile,
+        StepKey::Context,
+        StepKey::Footprint,
+        StepKey::Insights,
+        StepKey::Write,
+    ];
+
+    /// The stored and serialised text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKey::Seed => "seed",
+            StepKey::Resolve => "resolve",
+            StepKey::Crawl => "crawl",
+            StepKey::Profile => "profile",
+            StepKey::Context => "context",
+            StepKey::Footprint => "footprint",
+            StepKey::Insights => "insights",
+            StepKey::Write => "write",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+}
+
+impl std::fmt::Display for StepKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A run as the board and the lead page show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
@@ -93,18 +148,18 @@ pub struct RunSummary {
     pub lead_id: LeadId,
     pub status: RunStatus,
     pub trigger: RunTrigger,
-    /// The stage running now, or the last one that ran.
-    pub stage: Option<String>,
+    /// The step running now, or the last one that ran.
+    pub step: Option<StepKey>,
     pub error: Option<String>,
     pub created_at: Timestamp,
     pub finished_at: Option<Timestamp>,
 }
 
-/// One attempt of one stage, for the run history.
+/// One attempt of one step, for the run history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
-pub struct StageAttempt {
-    pub stage: String,
+pub struct StepAttempt {
+    pub step: StepKey,
     pub attempt: i64,
     /// `running`, `succeeded` or `failed`.
     pub status: String,
@@ -118,7 +173,7 @@ pub struct StageAttempt {
     pub error: Option<String>,
 }
 
-/// A past or current run of a lead with its stages, newest first in a history.
+/// A past or current run of a lead with its steps, newest first in a history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct RunHistory {
@@ -130,7 +185,7 @@ pub struct RunHistory {
     pub finished_at: Option<Timestamp>,
     /// What its model calls cost (US dollars; unpriced local models count as 0).
     pub cost_usd: f64,
-    pub stages: Vec<StageAttempt>,
+    pub steps: Vec<StepAttempt>,
 }
 
 /// What model calls cost, for Settings and the budget caps.
@@ -162,40 +217,115 @@ pub enum RunEvent {
         /// 1 on the first claim; more when resuming after a crash.
         claims: i64,
     },
-    StageStarted {
+    StepStarted {
         run: crate::RunId,
         lead: LeadId,
-        stage: String,
+        step: StepKey,
         attempt: i64,
     },
-    StageFinished {
+    StepFinished {
         run: crate::RunId,
         lead: LeadId,
-        stage: String,
+        step: StepKey,
         duration_ms: i64,
         /// The output came from an earlier run with identical inputs.
         reused: bool,
     },
-    StageFailed {
+    StepFailed {
         run: crate::RunId,
         lead: LeadId,
-        stage: String,
+        step: StepKey,
         error: String,
-        /// When the stage will be tried again, if it will.
+        /// When the step will be tried again, if it will.
         retry_in_ms: Option<i64>,
     },
     Finished {
         run: crate::RunId,
         lead: LeadId,
         duration_ms: i64,
+        result: RunResult,
     },
     Failed {
         run: crate::RunId,
         lead: LeadId,
         reason: String,
+        result: RunResult,
     },
     Cancelled {
         run: crate::RunId,
         lead: LeadId,
+        result: RunResult,
     },
+}
+
+impl RunEvent {
+    /// The run's summary, on the event that ends it.
+    pub fn result(&self) -> Option<&RunResult> {
+        match self {
+            RunEvent::Finished { result, .. }
+            | RunEvent::Failed { result, .. }
+            | RunEvent::Cancelled { result, .. } => Some(result),
+            _ => None,
+        }
+    }
+}
+
+/// What a run did to its lead, sent with the event that ends it (finished, failed, cancelled)
+/// so the window updates the card and the drawer's run status from the event alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RunResult {
+    pub status: RunStatus,
+    /// Why it failed, for a failed run.
+    pub error: Option<String>,
+    pub finished_at: Timestamp,
+    /// The fit score on the card the run left (`None` when it wrote no card, or the lead has
+    /// no score).
+    pub fit_score: Option<u8>,
+    /// The lead as its card shows it after the run wrote to it; `None` when the run wrote
+    /// nothing (it failed or was cancelled before writing, or the lead was deleted).
+    pub card: Option<crate::Card>,
+    /// The card fields the run changed, by their names in the window (`companyName`,
+    /// `fitScore`...).
+    pub changed: Vec<String>,
+}
+
+/// What a run's write-back did to the lead's card, as the workflow reports it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RunChanges {
+    pub card: Option<crate::Card>,
+    pub changed: Vec<String>,
+}
+
+impl RunChanges {
+    /// The card after a write-back and the fields that differ from the card before it.
+    pub fn between(before: &crate::Card, after: crate::Card) -> RunChanges {
+        let mut changed = Vec::new();
+        let mut differs = |name: &str, same: bool| {
+            if !same {
+                changed.push(name.to_owned());
+            }
+        };
+        differs("fullName", before.full_name == after.full_name);
+        differs("title", before.title == after.title);
+        differs("email", before.email == after.email);
+        differs("companyName", before.company_name == after.company_name);
+        differs("website", before.website == after.website);
+        differs("stageId", before.stage_id == after.stage_id);
+        differs("dealValue", before.deal_value == after.deal_value);
+        differs("currency", before.currency == after.currency);
+        differs("nextStep", before.next_step == after.next_step);
+        differs("nextStepDue", before.next_step_due == after.next_step_due);
+        differs("tags", before.tags == after.tags);
+        differs("fitScore", before.fit_score == after.fit_score);
+        differs(
+            "lastContactedAt",
+            before.last_contacted_at == after.last_contacted_at,
+        );
+        RunChanges {
+            card: Some(after),
+            changed,
+        }
+    }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::future::Future;
 use std::time::Duration;
 
-use leadscout_domain::{registrable_domain, Timestamp};
+use leadscout_domain::{registrable_domain, Clock, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
@@ -256,7 +256,12 @@ enum Got {
 }
 
 /// Fetches `url`, conditionally when an earlier crawl read it with validators.
-async fn get(fetcher: &Fetcher, url: &Url, previous: &[CrawledPage]) -> Result<Got, FetchError> {
+async fn get(
+    fetcher: &Fetcher,
+    url: &Url,
+    previous: &[CrawledPage],
+    clock: &dyn Clock,
+) -> Result<Got, FetchError> {
     let earlier = previous
         .iter()
         .find(|p| p.url == url.as_str())
@@ -267,7 +272,7 @@ async fn get(fetcher: &Fetcher, url: &Url, previous: &[CrawledPage]) -> Result<G
     match fetcher.fetch_if_changed(url, &earlier.validators()).await? {
         Fetched::Page(page) => Ok(Got::Read(page)),
         Fetched::NotModified { .. } => Ok(Got::Unchanged(Box::new(CrawledPage {
-            fetched_at: Timestamp::now(),
+            fetched_at: clock.now(),
             unchanged: true,
             ..earlier.clone()
         }))),
@@ -300,13 +305,14 @@ async fn step<T>(
 /// time, or before `cancel`); key pages that fail, or that the deadline leaves unread, are
 /// listed in `skipped` with the reason, and a cancel ends the crawl with the pages read so far.
 /// Pages in `previous` (the last crawl of this site) are re-fetched conditionally: an unchanged
-/// page is not downloaded again.
+/// page is not downloaded again. Pages are stamped with `clock`'s time when read.
 pub async fn crawl(
     fetcher: &Fetcher,
     start: &Url,
     config: &CrawlConfig,
     cancel: &CancellationToken,
     previous: &[CrawledPage],
+    clock: &dyn Clock,
 ) -> Result<Crawl, FetchError> {
     let until = tokio::time::Instant::now() + config.deadline;
     let out_of_time = |url: &Url| FetchError::Deadline {
@@ -314,7 +320,7 @@ pub async fn crawl(
         seconds: config.deadline.as_secs_f64().ceil() as u64,
     };
     let budget = config.max_pages.saturating_sub(1);
-    let home = match step(get(fetcher, start, previous), until, cancel).await {
+    let home = match step(get(fetcher, start, previous, clock), until, cancel).await {
         Step::Done(home) => home?,
         Step::OutOfTime => return Err(out_of_time(start)),
         Step::Cancelled => {
@@ -325,7 +331,7 @@ pub async fn crawl(
     };
     let (home_page, plan_from) = match home {
         Got::Read(home) => {
-            let (page, links) = read_page(home, PageKind::Home);
+            let (page, links) = read_page(home, PageKind::Home, clock.now());
             (page, Some(links))
         }
         Got::Unchanged(page) => (*page, None),
@@ -398,7 +404,9 @@ pub async fn crawl(
             break;
         }
         let all = futures_util::future::join_all(
-            batch.iter().map(|(_, url)| get(fetcher, url, previous)),
+            batch
+                .iter()
+                .map(|(_, url)| get(fetcher, url, previous, clock)),
         );
         let fetched = match step(all, until, cancel).await {
             Step::Done(fetched) => fetched,
@@ -425,7 +433,7 @@ pub async fn crawl(
                     pages.push(CrawledPage { kind, ..*page });
                 }
                 Ok(Got::Read(page)) if seen.insert(page.url.to_string()) => {
-                    pages.push(read_page(page, kind).0);
+                    pages.push(read_page(page, kind, clock.now()).0);
                 }
                 Ok(_) => skipped.push(Skipped {
                     url: url.to_string(),
@@ -445,7 +453,7 @@ pub async fn crawl(
     })
 }
 
-fn read_page(page: crate::Page, kind: PageKind) -> (CrawledPage, Vec<Link>) {
+fn read_page(page: crate::Page, kind: PageKind, now: Timestamp) -> (CrawledPage, Vec<Link>) {
     let html = decode(&page.body, &page.content_type);
     let read = crate::reading::read_with_headers(&html, &page.url, &page.headers);
     let validators = Validators::of(&page);
@@ -458,7 +466,7 @@ fn read_page(page: crate::Page, kind: PageKind) -> (CrawledPage, Vec<Link>) {
             url: read.url,
             kind,
             status: page.status,
-            fetched_at: Timestamp::now(),
+            fetched_at: now,
             content_hash,
             truncated: page.truncated,
             title: read.facts.title.clone(),

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use leadscout_context::outputs::EmailDraftOutput;
 use leadscout_context::prompt::{assemble, Excerpt, Prompts};
 use leadscout_domain::{
-    CitedFact, DraftRequest, DraftSentence, EmailDraft, FactView, Lead, LeadId, MyProfile,
+    CitedFact, Clock, DraftRequest, DraftSentence, EmailDraft, FactView, Lead, LeadId, MyProfile,
     Settings, Timestamp,
 };
 use leadscout_llm::StructuredRequest;
@@ -60,12 +60,16 @@ pub const DRAFT_STAGE: &str = "draft";
 /// The daily model budget (Settings → Research), as research keeps it: once today's calls have
 /// spent it, the model is not asked and the draft is the template's. `Err` when the spending
 /// could not be read (the model is not asked then either).
-async fn over_daily_budget(store: &Store, settings: &Settings) -> Result<Option<String>, String> {
+async fn over_daily_budget(
+    store: &Store,
+    settings: &Settings,
+    now: Timestamp,
+) -> Result<Option<String>, String> {
     let Some(cap) = settings.budget.per_day_cents else {
         return Ok(None);
     };
     let spent = store
-        .model_spend_since(Timestamp::now().start_of_day())
+        .model_spend_since(now.start_of_day())
         .await
         .map_err(|e| {
             format!("What models spent today could not be read ({e}), so the model was not asked.")
@@ -181,7 +185,12 @@ fn fill(
 /// Drafts an email to a lead from a template, and with a model (when `request.with_model` and
 /// one is set up) its opening paragraph from the verified facts. A model that fails or says
 /// nothing its facts support costs nothing: the template draft comes back with the reason.
-pub async fn draft_email(kit: &ModelKit, request: &DraftRequest) -> Result<EmailDraft, DraftError> {
+/// Times (today's date, the budget's day, the call's record) come from `clock`.
+pub async fn draft_email(
+    kit: &ModelKit,
+    request: &DraftRequest,
+    clock: &dyn Clock,
+) -> Result<EmailDraft, DraftError> {
     let store = &kit.store;
     let lead = store
         .lead(request.lead_id)
@@ -202,7 +211,7 @@ pub async fn draft_email(kit: &ModelKit, request: &DraftRequest) -> Result<Email
     let mut sentences = Vec::new();
     let mut model_note = None;
     if request.with_model {
-        match model_paragraph(kit, &prompts, &settings, &lead, &company, &facts).await {
+        match model_paragraph(kit, &prompts, &settings, &lead, &company, &facts, clock).await {
             Ok((paragraph, said)) => {
                 sentences = said;
                 if paragraph.is_empty() {
@@ -248,6 +257,7 @@ async fn model_paragraph(
     lead: &Lead,
     company: &str,
     facts: &[FactView],
+    clock: &dyn Clock,
 ) -> Result<(String, Vec<DraftSentence>), String> {
     let Some(choice) = ModelChoice::from_settings(settings) else {
         return Err(crate::model::NO_MODEL.to_owned());
@@ -266,7 +276,7 @@ async fn model_paragraph(
             text: format!("{}: {}\nQuote: \"{}\"", f.field, f.value, f.quote),
         })
         .collect();
-    let vars = context_vars(&settings.profile, lead, company);
+    let vars = context_vars(&settings.profile, lead, company, clock.now());
     let layers = assemble(
         prompts,
         DRAFT_PROMPT,
@@ -292,7 +302,7 @@ async fn model_paragraph(
             timeout: kit.call_timeout,
             temperature: Some(prompt.temperature),
         });
-    if let Some(note) = over_daily_budget(&kit.store, settings).await? {
+    if let Some(note) = over_daily_budget(&kit.store, settings, clock.now()).await? {
         return Err(note);
     }
     let client = kit
@@ -313,7 +323,7 @@ async fn model_paragraph(
     let record = |call: leadscout_domain::ModelCallView| async move {
         if let Err(err) = kit
             .store
-            .record_lead_model_call(lead.id, &call, Timestamp::now())
+            .record_lead_model_call(lead.id, &call, clock.now())
             .await
         {
             tracing::warn!(error = %err, "could not record the draft's model call");
@@ -395,7 +405,12 @@ async fn model_paragraph(
 }
 
 /// The shared context layer's variables, as research fills them.
-fn context_vars(profile: &MyProfile, lead: &Lead, company: &str) -> BTreeMap<&'static str, String> {
+fn context_vars(
+    profile: &MyProfile,
+    lead: &Lead,
+    company: &str,
+    today: Timestamp,
+) -> BTreeMap<&'static str, String> {
     let text = |s: &str| or(s, "unknown");
     let domain = lead
         .website
@@ -404,7 +419,7 @@ fn context_vars(profile: &MyProfile, lead: &Lead, company: &str) -> BTreeMap<&'s
         .and_then(|u| u.host_str().map(str::to_owned))
         .unwrap_or_else(|| "unknown".to_owned());
     [
-        ("today", Timestamp::now().date()),
+        ("today", today.date()),
         ("user_company", text(&profile.company)),
         ("user_offering", text(&profile.offering)),
         ("user_ideal_customer", text(&profile.ideal_customer)),

@@ -18,8 +18,8 @@ use leadscout_context::outputs::{
 };
 use leadscout_context::prompt::{assemble, tokens, Excerpt, Layers, Prompt, Prompts};
 use leadscout_domain::{
-    CompanyProfile, FactView, GroundedView, GroundingView, InsightsView, LayersView, LeadId,
-    ModelCallView, MyProfile, Timestamp,
+    CompanyProfile, FactView, GroundedView, GroundingView, InsightsView, LayersView, Lead,
+    ModelCallView, MyProfile, StepKey, Timestamp,
 };
 use leadscout_llm::discovery::{client_for_with, stored_endpoint, EndpointKind, HttpClient};
 use leadscout_llm::keys::Keychain;
@@ -28,6 +28,8 @@ use leadscout_llm::{
 };
 use leadscout_store::{StageMeta, Store};
 use leadscout_workflow::{Step, StepError, StepFuture, StepInput, StepOutput};
+
+use crate::steps::{parse, RunFacts};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -143,12 +145,9 @@ pub struct ModelKit {
 }
 
 impl ModelKit {
-    fn prompts(&self) -> Result<Prompts, StepError> {
-        Prompts::load(self.prompts_dir.as_deref()).map_err(|e| {
-            StepError::permanent(format!(
-                "A prompt override cannot be used: {e}. Fix or reset it in Settings."
-            ))
-        })
+    /// The run's prompts, read from disk once per run.
+    fn prompts<'a>(&self, facts: &'a RunFacts) -> Result<&'a Prompts, StepError> {
+        facts.prompts(self.prompts_dir.as_deref())
     }
 }
 
@@ -172,11 +171,6 @@ fn fingerprint(text: &str) -> String {
     format!("{hash:016x}")
 }
 
-fn parse<T: DeserializeOwned>(input: &StepInput, name: &str) -> Result<T, StepError> {
-    serde_json::from_value(input.input(name).clone())
-        .map_err(|e| StepError::permanent(format!("the {name} step's result is unreadable: {e}")))
-}
-
 fn output<T: Serialize>(value: &T, meta: StageMeta) -> Result<StepOutput, StepError> {
     serde_json::to_value(value)
         .map(|value| StepOutput { value, meta })
@@ -189,31 +183,27 @@ pub struct ContextStep {
 }
 
 impl Step for ContextStep {
-    fn name(&self) -> &'static str {
-        "context"
+    fn key(&self) -> StepKey {
+        StepKey::Context
     }
 
     fn reusable(&self) -> bool {
         false
     }
 
-    fn inputs(&self) -> &'static [&'static str] {
-        &["seed"]
+    fn inputs(&self) -> &'static [StepKey] {
+        &[StepKey::Seed]
     }
 
-    fn run(&self, _input: StepInput) -> StepFuture<'_> {
+    fn run(&self, input: StepInput) -> StepFuture<'_> {
         Box::pin(async move {
-            let settings = self
-                .kit
-                .store
-                .settings()
-                .await
-                .map_err(|e| StepError::transient(format!("could not read settings: {e}")))?;
-            let model = ModelChoice::from_settings(&settings);
+            let facts = RunFacts::of(&input)?;
+            let settings = &facts.settings;
+            let model = ModelChoice::from_settings(settings);
             // Without a model the prompts are not used; with one, a broken override ends the
             // model steps (which say why), never the website research.
             let prompts = match &model {
-                Some(_) => match self.kit.prompts() {
+                Some(_) => match self.kit.prompts(facts) {
                     Ok(prompts) => prompts
                         .all()
                         .map(|p| {
@@ -229,7 +219,7 @@ impl Step for ContextStep {
             };
             let context = Context {
                 model,
-                profile: settings.profile,
+                profile: settings.profile.clone(),
                 prompts,
             };
             output(&context, StageMeta::default())
@@ -262,37 +252,34 @@ pub struct Insights {
     pub headline: String,
 }
 
-/// The variables of the shared context layer: today, the user, the lead.
-/// The company is named as the user typed it, else as its website does, else by its domain.
-async fn shared_vars(
-    store: &Store,
-    lead: LeadId,
+/// The variables of the shared context layer: today, the user, the lead (as the run read it
+/// when it started). The company is named as the user typed it, else as its website does, else
+/// by its domain.
+fn shared_vars(
+    today: Timestamp,
+    found: &Lead,
     profile: &MyProfile,
     company: &CompanyProfile,
-) -> Result<BTreeMap<&'static str, String>, StepError> {
+) -> BTreeMap<&'static str, String> {
     let domain = company.domain.as_str();
-    let found = store
-        .lead(lead)
-        .await
-        .map_err(|e| StepError::transient(format!("could not read the lead: {e}")))?
-        .ok_or(StepError::Cancelled)?;
     let or_unknown = |v: Option<String>| {
         v.map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| "unknown".to_owned())
     };
     let text = |s: &str| or_unknown(Some(s.to_owned()));
-    Ok([
-        ("today", Timestamp::now().date()),
+    [
+        ("today", today.date()),
         ("user_company", text(&profile.company)),
         ("user_offering", text(&profile.offering)),
         ("user_ideal_customer", text(&profile.ideal_customer)),
         ("lead_name", text(&found.full_name)),
-        ("lead_title", or_unknown(found.title)),
+        ("lead_title", or_unknown(found.title.clone())),
         (
             "lead_company",
             found
                 .company_name
+                .clone()
                 .or_else(|| company.name.clone())
                 .map(|s| s.trim().to_owned())
                 .filter(|s| !s.is_empty())
@@ -301,7 +288,7 @@ async fn shared_vars(
         ("lead_domain", domain.to_owned()),
     ]
     .into_iter()
-    .collect())
+    .collect()
 }
 
 pub(crate) fn schema_for(prompt: &Prompt) -> Result<OutputSchema, StepError> {
@@ -324,12 +311,10 @@ pub(crate) fn schema_for(prompt: &Prompt) -> Result<OutputSchema, StepError> {
 /// for the next day ([`StepError::Deferred`]).
 async fn budget_stop(
     store: &Store,
-    run: leadscout_domain::RunId,
+    input: &StepInput,
+    settings: &leadscout_domain::Settings,
 ) -> Result<Option<String>, StepError> {
-    let settings = store
-        .settings()
-        .await
-        .map_err(|e| StepError::transient(format!("could not read settings: {e}")))?;
+    let run = input.run;
     let read = |e: leadscout_store::StoreError| {
         StepError::transient(format!("could not read what research spent: {e}"))
     };
@@ -344,7 +329,7 @@ async fn budget_stop(
         }
     }
     if let Some(cap) = settings.budget.per_day_cents {
-        let today = Timestamp::now().start_of_day();
+        let today = input.now().start_of_day();
         let spent = store.model_spend_since(today).await.map_err(read)?;
         if spent * 100.0 >= f64::from(cap) {
             // Queued work is never dropped: the run waits for tomorrow (or a higher cap).
@@ -475,7 +460,7 @@ impl Call<'_> {
         if let Err(err) = self
             .kit
             .store
-            .record_model_call(&call, Timestamp::now())
+            .record_model_call(&call, self.input.now())
             .await
         {
             tracing::warn!(error = %err, stage = self.stage, "could not record a model call");
@@ -886,8 +871,8 @@ impl FootprintStep {
     /// The step itself; [`Step::run`] turns a failure the model caused into an output that
     /// says so.
     async fn answer(&self, input: StepInput) -> Result<StepOutput, StepError> {
-        let context: Context = parse(&input, "context")?;
-        let crawl: Crawl = parse(&input, "crawl")?;
+        let context: Context = parse(&input, StepKey::Context)?;
+        let crawl: Crawl = parse(&input, StepKey::Crawl)?;
         let Some(choice) = &context.model else {
             return output(
                 &Footprint {
@@ -897,7 +882,8 @@ impl FootprintStep {
                 StageMeta::default(),
             );
         };
-        let prompts = self.kit.prompts()?;
+        let facts = RunFacts::of(&input)?;
+        let prompts = self.kit.prompts(facts)?;
         let prompt = prompts
             .get(FOOTPRINT_PROMPT)
             .map_err(|e| StepError::permanent(e.to_string()))?;
@@ -913,16 +899,16 @@ impl FootprintStep {
                 StageMeta::default(),
             );
         }
-        let company: CompanyProfile = parse(&input, "profile")?;
-        let vars = shared_vars(&self.kit.store, input.lead, &context.profile, &company).await?;
+        let company: CompanyProfile = parse(&input, StepKey::Profile)?;
+        let vars = shared_vars(input.now(), &facts.lead, &context.profile, &company);
         let layers = assemble(
-            &prompts,
+            prompts,
             FOOTPRINT_PROMPT,
             &vars,
             &BTreeMap::from([("sources".to_owned(), excerpts)]),
         )
         .map_err(|e| StepError::permanent(e.to_string()))?;
-        if let Some(reason) = budget_stop(&self.kit.store, input.run).await? {
+        if let Some(reason) = budget_stop(&self.kit.store, &input, &facts.settings).await? {
             return output(
                 &Footprint {
                     skipped: Some(format!("The model was not asked: {reason}")),
@@ -941,7 +927,7 @@ impl FootprintStep {
         let (answer, meta) = Call {
             kit: &self.kit,
             input: &input,
-            stage: self.name(),
+            stage: self.key().as_str(),
             prompt,
             layers: &layers,
             client: client.as_ref(),
@@ -965,19 +951,19 @@ impl FootprintStep {
 }
 
 impl Step for FootprintStep {
-    fn name(&self) -> &'static str {
-        "footprint"
+    fn key(&self) -> StepKey {
+        StepKey::Footprint
     }
 
-    fn inputs(&self) -> &'static [&'static str] {
-        &["context", "crawl", "profile"]
+    fn inputs(&self) -> &'static [StepKey] {
+        &[StepKey::Context, StepKey::Crawl, StepKey::Profile]
     }
 
     fn run(&self, input: StepInput) -> StepFuture<'_> {
         Box::pin(async move {
             let last_try = input.last_try;
             let model = input
-                .input("context")
+                .input(StepKey::Context)
                 .pointer("/model/model")
                 .and_then(serde_json::Value::as_str)
                 .unwrap_or_default()
@@ -1197,6 +1183,7 @@ impl InsightsStep {
         facts: &Cited,
         company: &str,
         model: &str,
+        now: Timestamp,
     ) -> (InsightsView, Vec<GroundingView>) {
         let mut report = Vec::new();
         let summary = output.summary.trim().to_owned();
@@ -1263,7 +1250,7 @@ impl InsightsStep {
                 risks,
                 next_best_action: next.into_iter().next(),
                 model: model.to_owned(),
-                created_at: Timestamp::now(),
+                created_at: now,
             },
             report,
         )
@@ -1302,9 +1289,9 @@ impl InsightsStep {
     /// The step itself; [`Step::run`] turns a failure the model caused into an output that
     /// says so.
     async fn answer(&self, input: StepInput) -> Result<StepOutput, StepError> {
-        let context: Context = parse(&input, "context")?;
-        let footprint: Footprint = parse(&input, "footprint")?;
-        let company: CompanyProfile = parse(&input, "profile")?;
+        let context: Context = parse(&input, StepKey::Context)?;
+        let footprint: Footprint = parse(&input, StepKey::Footprint)?;
+        let company: CompanyProfile = parse(&input, StepKey::Profile)?;
         let skip = |reason: String| {
             output(
                 &Insights {
@@ -1334,7 +1321,8 @@ impl InsightsStep {
                         .into(),
                 );
         }
-        let prompts = self.kit.prompts()?;
+        let facts_read = RunFacts::of(&input)?;
+        let prompts = self.kit.prompts(facts_read)?;
         let prompt = prompts
             .get(INSIGHTS_PROMPT)
             .map_err(|e| StepError::permanent(e.to_string()))?;
@@ -1346,9 +1334,9 @@ impl InsightsStep {
                 text: format!("{}: {}\nQuote: \"{}\"", f.field, f.value, f.quote),
             })
             .collect();
-        let vars = shared_vars(&self.kit.store, input.lead, &context.profile, &company).await?;
+        let vars = shared_vars(input.now(), &facts_read.lead, &context.profile, &company);
         let layers = assemble(
-            &prompts,
+            prompts,
             INSIGHTS_PROMPT,
             &vars,
             &BTreeMap::from([("facts".to_owned(), facts)]),
@@ -1361,14 +1349,14 @@ impl InsightsStep {
             .filter(|f| layers.included.iter().any(|e| e.id == f.key))
             .map(|f| (f.key.clone(), (f.value.clone(), f.quote.clone())))
             .collect();
-        if let Some(reason) = budget_stop(&self.kit.store, input.run).await? {
+        if let Some(reason) = budget_stop(&self.kit.store, &input, &facts_read.settings).await? {
             return skip(format!("The model was not asked: {reason}"));
         }
         let client = self.kit.models.connect(choice).await?;
         let (answer, meta) = Call {
             kit: &self.kit,
             input: &input,
-            stage: self.name(),
+            stage: self.key().as_str(),
             prompt,
             layers: &layers,
             client: client.as_ref(),
@@ -1376,7 +1364,7 @@ impl InsightsStep {
             meta: StageMeta::default(),
         }
         .run(check_insights, |out: &InsightsOutput, model: &str| {
-            Self::view(out, &verified, &company_name, model)
+            Self::view(out, &verified, &company_name, model, input.now())
         })
         .await?;
         let view = answer.value;
@@ -1394,12 +1382,17 @@ impl InsightsStep {
 }
 
 impl Step for InsightsStep {
-    fn name(&self) -> &'static str {
-        "insights"
+    fn key(&self) -> StepKey {
+        StepKey::Insights
     }
 
-    fn inputs(&self) -> &'static [&'static str] {
-        &["seed", "context", "profile", "footprint"]
+    fn inputs(&self) -> &'static [StepKey] {
+        &[
+            StepKey::Seed,
+            StepKey::Context,
+            StepKey::Profile,
+            StepKey::Footprint,
+        ]
     }
 
     fn run(&self, input: StepInput) -> StepFuture<'_> {
@@ -1500,7 +1493,7 @@ mod tests {
             ],
             "Acme makes drop-forged anvils for workshops.",
         );
-        let (view, report) = InsightsStep::view(&one_fact, &facts(), "Acme", "m");
+        let (view, report) = InsightsStep::view(&one_fact, &facts(), "Acme", "m", Timestamp(0));
         assert!(view.fit_reasons.iter().all(|r| r.verified));
         assert!(!view.fit_verified);
         assert_eq!(
@@ -1517,7 +1510,7 @@ mod tests {
             "Acme makes drop-forged anvils for 2,000 workshops.",
         );
         spread.summary_fact_ids = vec!["F1".into(), "F2".into()];
-        let (view, _) = InsightsStep::view(&spread, &facts(), "Acme", "m");
+        let (view, _) = InsightsStep::view(&spread, &facts(), "Acme", "m", Timestamp(0));
         assert!(view.fit_verified && view.summary_verified);
         assert_eq!(
             InsightsStep::headline(&view),
@@ -1526,7 +1519,7 @@ mod tests {
         // A summary with a number its facts do not state is not verified, nor the headline.
         let mut invented = spread.clone();
         invented.summary = "Acme makes anvils for 5,000 workshops.".into();
-        let (view, report) = InsightsStep::view(&invented, &facts(), "Acme", "m");
+        let (view, report) = InsightsStep::view(&invented, &facts(), "Acme", "m", Timestamp(0));
         assert!(!view.summary_verified);
         assert_eq!(
             report[0].problem.as_deref(),
@@ -1551,7 +1544,7 @@ mod tests {
             "Northwind sells refrigerated freight to 2,000 workshops.",
         );
         other.summary_fact_ids = vec!["F1".into(), "F2".into()];
-        let (view, report) = InsightsStep::view(&other, &facts(), "Acme", "m");
+        let (view, report) = InsightsStep::view(&other, &facts(), "Acme", "m", Timestamp(0));
         assert!(!view.summary_verified);
         assert_eq!(
             report[0].problem.as_deref(),
@@ -1559,7 +1552,7 @@ mod tests {
         );
         // Its facts' own words, in another order, are fine.
         other.summary = "Trusted by 2,000 workshops, Acme makes anvils.".into();
-        let (view, _) = InsightsStep::view(&other, &facts(), "Acme", "m");
+        let (view, _) = InsightsStep::view(&other, &facts(), "Acme", "m", Timestamp(0));
         assert!(view.summary_verified);
     }
 

@@ -3,15 +3,16 @@
 //! configured this is the whole workflow, and the user still gets a company profile.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
+use leadscout_context::prompt::Prompts;
 use leadscout_domain::{
-    email_company_domain, registrable_domain, CompanyProfile, LeadId, SignalView, SocialLink,
-    TechItem, Timestamp,
+    email_company_domain, registrable_domain, CompanyProfile, Lead, LeadId, RunChanges, Settings,
+    SignalView, SocialLink, StepKey, TechItem, Timestamp,
 };
 use leadscout_store::{ResearchRecord, SourceRecord, Store};
 use leadscout_workflow::{
-    SeedFn, Step, StepError, StepFuture, StepInput, StepOutput, Workflow, WorkflowError,
+    RunStart, SeedFn, Step, StepError, StepFuture, StepInput, StepOutput, Workflow, WorkflowError,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -54,9 +55,48 @@ pub struct Resolved {
     pub period: i64,
 }
 
-/// The run's seed: the lead's website, email and company domain, read when the run starts.
+/// What one run reads once, when it starts, and all its steps share (the engine's run
+/// context): the lead, the settings, and the prompts, loaded the first time a model step asks
+/// (a run without a model never reads them).
+pub struct RunFacts {
+    pub lead: Lead,
+    pub settings: Settings,
+    prompts: OnceLock<Result<Prompts, String>>,
+}
+
+impl RunFacts {
+    pub fn new(lead: Lead, settings: Settings) -> RunFacts {
+        RunFacts {
+            lead,
+            settings,
+            prompts: OnceLock::new(),
+        }
+    }
+
+    /// The run's facts, from the context its seed made.
+    pub fn of(input: &StepInput) -> Result<&RunFacts, StepError> {
+        input.context::<RunFacts>().ok_or_else(|| {
+            StepError::permanent("the run was not started by the research workflow's seed")
+        })
+    }
+
+    /// The prompts (with the user's overrides from `dir`), read from disk once per run.
+    pub fn prompts(&self, dir: Option<&std::path::Path>) -> Result<&Prompts, StepError> {
+        self.prompts
+            .get_or_init(|| {
+                Prompts::load(dir).map_err(|e| {
+                    format!("A prompt override cannot be used: {e}. Fix or reset it in Settings.")
+                })
+            })
+            .as_ref()
+            .map_err(|message| StepError::permanent(message.clone()))
+    }
+}
+
+/// The run's start: its seed (the lead's website, email and company domain) and its
+/// [`RunFacts`], read once when the run starts.
 pub fn seed(store: Store) -> SeedFn {
-    Arc::new(move |lead: LeadId| {
+    Arc::new(move |lead: LeadId, now: Timestamp| {
         let store = store.clone();
         Box::pin(async move {
             let found = store
@@ -66,6 +106,10 @@ pub fn seed(store: Store) -> SeedFn {
             let Some(found) = found else {
                 return Err(StepError::Cancelled);
             };
+            let settings = store
+                .settings()
+                .await
+                .map_err(|e| StepError::transient(format!("could not read settings: {e}")))?;
             let company = match found.company_id {
                 Some(company) => store.company(company).await.map_err(|e| {
                     StepError::transient(format!("could not read the company: {e}"))
@@ -76,13 +120,17 @@ pub fn seed(store: Store) -> SeedFn {
                 company.map(|c| (c.domain, c.website)).unwrap_or_default();
             let seed = Seed {
                 lead: lead.0,
-                website: found.website,
-                email: found.email,
+                website: found.website.clone(),
+                email: found.email.clone(),
                 company_domain,
                 company_website,
-                period: Timestamp::now().0 / FRESH_FOR_MS,
+                period: now.0 / FRESH_FOR_MS,
             };
-            serde_json::to_value(seed).map_err(|e| StepError::permanent(e.to_string()))
+            Ok(RunStart {
+                seed: serde_json::to_value(seed)
+                    .map_err(|e| StepError::permanent(e.to_string()))?,
+                context: Arc::new(RunFacts::new(found, settings)),
+            })
         })
     })
 }
@@ -112,11 +160,16 @@ pub fn workflow(
             Arc::new(WriteStep { store }),
         ],
     )
+    .map(|workflow| workflow.with_changes(Arc::new(WriteStep::changes)))
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(input: &StepInput, name: &str) -> Result<T, StepError> {
-    serde_json::from_value(input.input(name).clone())
-        .map_err(|e| StepError::permanent(format!("the {name} step's result is unreadable: {e}")))
+/// A declared input, read as the type its step writes.
+pub(crate) fn parse<T: for<'de> Deserialize<'de>>(
+    input: &StepInput,
+    key: StepKey,
+) -> Result<T, StepError> {
+    serde_json::from_value(input.input(key).clone())
+        .map_err(|e| StepError::permanent(format!("the {key} step's result is unreadable: {e}")))
 }
 
 fn output<T: Serialize>(value: &T) -> Result<StepOutput, StepError> {
@@ -177,17 +230,17 @@ impl ResolveStep {
 }
 
 impl Step for ResolveStep {
-    fn name(&self) -> &'static str {
-        "resolve"
+    fn key(&self) -> StepKey {
+        StepKey::Resolve
     }
 
-    fn inputs(&self) -> &'static [&'static str] {
-        &["seed"]
+    fn inputs(&self) -> &'static [StepKey] {
+        &[StepKey::Seed]
     }
 
     fn run(&self, input: StepInput) -> StepFuture<'_> {
         Box::pin(async move {
-            let seed: Seed = parse(&input, "seed")?;
+            let seed: Seed = parse(&input, StepKey::Seed)?;
             output(&Self::resolve(&seed)?)
         })
     }
@@ -230,17 +283,17 @@ pub fn step_error(domain: &str, err: FetchError) -> StepError {
 }
 
 impl Step for CrawlStep {
-    fn name(&self) -> &'static str {
-        "crawl"
+    fn key(&self) -> StepKey {
+        StepKey::Crawl
     }
 
-    fn inputs(&self) -> &'static [&'static str] {
-        &["resolve"]
+    fn inputs(&self) -> &'static [StepKey] {
+        &[StepKey::Resolve]
     }
 
     fn run(&self, input: StepInput) -> StepFuture<'_> {
         Box::pin(async move {
-            let resolved: Resolved = parse(&input, "resolve")?;
+            let resolved: Resolved = parse(&input, StepKey::Resolve)?;
             let start = Url::parse(&resolved.start_url)
                 .map_err(|e| StepError::permanent(format!("bad start address: {e}")))?;
             // Unreadable earlier pages only mean a full download.
@@ -258,6 +311,7 @@ impl Step for CrawlStep {
                 &self.config,
                 &input.cancel,
                 &previous,
+                input.clock.as_ref(),
             )
             .await
             .map_err(|err| step_error(&resolved.domain, err))?;
@@ -472,18 +526,18 @@ fn company_name(home: &CrawledPage, domain: &str) -> Option<String> {
 }
 
 impl Step for ProfileStep {
-    fn name(&self) -> &'static str {
-        "profile"
+    fn key(&self) -> StepKey {
+        StepKey::Profile
     }
 
-    fn inputs(&self) -> &'static [&'static str] {
-        &["resolve", "crawl"]
+    fn inputs(&self) -> &'static [StepKey] {
+        &[StepKey::Resolve, StepKey::Crawl]
     }
 
     fn run(&self, input: StepInput) -> StepFuture<'_> {
         Box::pin(async move {
-            let resolved: Resolved = parse(&input, "resolve")?;
-            let crawl: Crawl = parse(&input, "crawl")?;
+            let resolved: Resolved = parse(&input, StepKey::Resolve)?;
+            let crawl: Crawl = parse(&input, StepKey::Crawl)?;
             output(&Self::profile(&resolved, &crawl))
         })
     }
@@ -584,32 +638,62 @@ impl WriteStep {
     }
 }
 
+/// The write step's output: whether it wrote (a resumed run finds it written) and what it
+/// did to the lead's card, for the run's last event.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Written {
+    pub applied: bool,
+    pub changes: RunChanges,
+}
+
+impl WriteStep {
+    /// What a succeeded run changed, from its write step's output (nothing for an output
+    /// written before it said so).
+    pub fn changes(outputs: &BTreeMap<StepKey, serde_json::Value>) -> RunChanges {
+        outputs
+            .get(&StepKey::Write)
+            .and_then(|value| serde_json::from_value::<Written>(value.clone()).ok())
+            .map(|written| written.changes)
+            .unwrap_or_default()
+    }
+}
+
 impl Step for WriteStep {
-    fn name(&self) -> &'static str {
-        "write"
+    fn key(&self) -> StepKey {
+        StepKey::Write
     }
 
     fn reusable(&self) -> bool {
         false
     }
 
-    fn inputs(&self) -> &'static [&'static str] {
-        &["crawl", "profile", "footprint", "insights"]
+    fn inputs(&self) -> &'static [StepKey] {
+        &[
+            StepKey::Crawl,
+            StepKey::Profile,
+            StepKey::Footprint,
+            StepKey::Insights,
+        ]
     }
 
     fn run(&self, input: StepInput) -> StepFuture<'_> {
         Box::pin(async move {
-            let crawl: Crawl = parse(&input, "crawl")?;
-            let profile: CompanyProfile = parse(&input, "profile")?;
-            let footprint: Footprint = parse(&input, "footprint")?;
-            let insights: Insights = parse(&input, "insights")?;
+            let crawl: Crawl = parse(&input, StepKey::Crawl)?;
+            let profile: CompanyProfile = parse(&input, StepKey::Profile)?;
+            let footprint: Footprint = parse(&input, StepKey::Footprint)?;
+            let insights: Insights = parse(&input, StepKey::Insights)?;
             let record = Self::record(&crawl, &profile, &footprint, &insights);
-            let applied = self
+            let changes = self
                 .store
-                .apply_research(input.run, &record, Timestamp::now())
+                .apply_research(input.run, &record, input.now())
                 .await
                 .map_err(|e| StepError::transient(format!("could not save the research: {e}")))?;
-            Ok(StepOutput::new(json!({ "applied": applied })))
+            let written = Written {
+                applied: changes.is_some(),
+                changes: changes.unwrap_or_default(),
+            };
+            output(&written)
         })
     }
 }

@@ -602,7 +602,14 @@ async fn a_crawl_ends_at_its_deadline_with_the_pages_it_read() {
     let cancel = CancellationToken::new();
     let done = tokio::time::timeout(
         Duration::from_secs(30),
-        crawl(&f, &home, &config, &cancel, &[]),
+        crawl(
+            &f,
+            &home,
+            &config,
+            &cancel,
+            &[],
+            &leadscout_domain::SystemClock,
+        ),
     )
     .await
     .expect("the crawl outlived its deadline")
@@ -626,7 +633,14 @@ async fn a_crawl_ends_at_its_deadline_with_the_pages_it_read() {
     let (f, home, _) = tiny(dripping_home, patient()).await;
     let err = tokio::time::timeout(
         Duration::from_secs(30),
-        crawl(&f, &home, &config, &cancel, &[]),
+        crawl(
+            &f,
+            &home,
+            &config,
+            &cancel,
+            &[],
+            &leadscout_domain::SystemClock,
+        ),
     )
     .await
     .expect("the crawl outlived its deadline")
@@ -641,7 +655,17 @@ async fn cancel_ends_a_crawl_held_by_a_dripping_site() {
     let cancel = CancellationToken::new();
     let crawling = {
         let (f, home, cancel) = (std::sync::Arc::new(f), home.clone(), cancel.clone());
-        tokio::spawn(async move { crawl(&f, &home, &config, &cancel, &[]).await })
+        tokio::spawn(async move {
+            crawl(
+                &f,
+                &home,
+                &config,
+                &cancel,
+                &[],
+                &leadscout_domain::SystemClock,
+            )
+            .await
+        })
     };
     // Cancel once a dripping page holds the crawl.
     while let Some(path) = requested.recv().await {
@@ -667,7 +691,17 @@ async fn cancel_ends_a_crawl_held_by_a_dripping_site() {
     let cancel = CancellationToken::new();
     let crawling = {
         let (f, home, cancel) = (std::sync::Arc::new(f), home.clone(), cancel.clone());
-        tokio::spawn(async move { crawl(&f, &home, &CrawlConfig::default(), &cancel, &[]).await })
+        tokio::spawn(async move {
+            crawl(
+                &f,
+                &home,
+                &CrawlConfig::default(),
+                &cancel,
+                &[],
+                &leadscout_domain::SystemClock,
+            )
+            .await
+        })
     };
     while let Some(path) = requested.recv().await {
         if path == "/" {
@@ -721,9 +755,16 @@ fn site_whose_robots_closes_the_feed(path: &str) -> Answer {
 async fn the_sites_own_feed_gives_dated_news_through_the_fetcher() {
     let (f, home, mut requested) = tiny(site_with_a_feed, patient()).await;
     let cancel = CancellationToken::new();
-    let done = crawl(&f, &home, &CrawlConfig::default(), &cancel, &[])
-        .await
-        .unwrap();
+    let done = crawl(
+        &f,
+        &home,
+        &CrawlConfig::default(),
+        &cancel,
+        &[],
+        &leadscout_domain::SystemClock,
+    )
+    .await
+    .unwrap();
     let news: Vec<(&str, Option<&str>, &str)> = done.pages[0]
         .signals
         .iter()
@@ -747,9 +788,16 @@ async fn the_sites_own_feed_gives_dated_news_through_the_fetcher() {
 
     // robots.txt closes the feed: it is not asked for, and there is no news.
     let (f, home, mut requested) = tiny(site_whose_robots_closes_the_feed, patient()).await;
-    let done = crawl(&f, &home, &CrawlConfig::default(), &cancel, &[])
-        .await
-        .unwrap();
+    let done = crawl(
+        &f,
+        &home,
+        &CrawlConfig::default(),
+        &cancel,
+        &[],
+        &leadscout_domain::SystemClock,
+    )
+    .await
+    .unwrap();
     assert!(!done.pages[0]
         .signals
         .iter()

@@ -282,7 +282,9 @@ async fn facts_are_grounded_insights_cite_only_verified_facts_and_the_inspector_
     assert!(insights.fit_reasons.iter().all(|r| r.verified));
     assert_eq!(lead.fit_score, Some(72));
     assert_eq!(insights.model, "gpt-4o-mini");
-    let headline = outcome.outputs["insights"]["headline"].as_str().unwrap();
+    let headline = outcome.outputs[&leadscout_domain::StepKey::Insights]["headline"]
+        .as_str()
+        .unwrap();
     assert!(
         headline.starts_with("Fit 72/100 · Acme: anvils for builders"),
         "{headline}"
@@ -435,7 +437,9 @@ async fn an_invalid_answer_gets_one_repair_turn_and_a_second_failure_ends_the_ai
         .await;
     let outcome = h.run().await;
     assert_eq!(outcome.status, RunStatus::Succeeded, "{:?}", outcome.reason);
-    let failed = outcome.outputs["footprint"]["failed"].as_str().unwrap();
+    let failed = outcome.outputs[&leadscout_domain::StepKey::Footprint]["failed"]
+        .as_str()
+        .unwrap();
     assert!(
         failed.starts_with("The model's answer did not follow the required form, twice")
             && failed.ends_with("a larger model usually fixes this."),
@@ -484,7 +488,7 @@ async fn an_invalid_answer_gets_one_repair_turn_and_a_second_failure_ends_the_ai
         .unwrap();
     let outcome = h.run().await;
     assert_eq!(outcome.status, RunStatus::Succeeded, "{:?}", outcome.reason);
-    assert!(outcome.outputs["footprint"]["failed"].is_null());
+    assert!(outcome.outputs[&leadscout_domain::StepKey::Footprint]["failed"].is_null());
     assert_eq!(
         h.model.requests().len(),
         fetched + 2,
@@ -493,9 +497,9 @@ async fn an_invalid_answer_gets_one_repair_turn_and_a_second_failure_ends_the_ai
     let history = h.store.lead_run_history(bo).await.unwrap();
     let stage = |name: &str| {
         history[0]
-            .stages
+            .steps
             .iter()
-            .find(|s| s.stage == name)
+            .find(|s| s.step.as_str() == name)
             .unwrap()
             .clone()
     };
@@ -550,7 +554,9 @@ async fn a_page_that_tells_the_model_what_to_score_changes_nothing_that_is_writt
     assert!(!insights.fit_verified);
     assert!(insights.fit_reasons.iter().all(|r| !r.verified));
     assert_eq!(lead.fit_score, None);
-    let headline = outcome.outputs["insights"]["headline"].as_str().unwrap();
+    let headline = outcome.outputs[&leadscout_domain::StepKey::Insights]["headline"]
+        .as_str()
+        .unwrap();
     assert!(!headline.contains("100"), "{headline}");
     // Nothing planted reached a company field or the insights prompt.
     for value in [&company.description, &company.industry, &company.size_band] {
@@ -594,7 +600,9 @@ async fn a_rate_limited_call_is_retried_and_a_refusal_ends_the_ai_step_with_the_
         .await;
     let outcome = h.run().await;
     assert_eq!(outcome.status, RunStatus::Succeeded, "{:?}", outcome.reason);
-    let reason = outcome.outputs["footprint"]["failed"].as_str().unwrap();
+    let reason = outcome.outputs[&leadscout_domain::StepKey::Footprint]["failed"]
+        .as_str()
+        .unwrap();
     assert!(
         reason.starts_with("The model refused to answer"),
         "{reason}"
@@ -680,7 +688,9 @@ async fn a_broken_prompt_override_ends_the_ai_step_with_the_reason_until_it_is_f
     let ada = h.add("Ada Lovelace", Some(&h.site("acme")), None).await;
     let outcome = h.run().await;
     assert_eq!(outcome.status, RunStatus::Succeeded, "{:?}", outcome.reason);
-    let reason = outcome.outputs["footprint"]["failed"].as_str().unwrap();
+    let reason = outcome.outputs[&leadscout_domain::StepKey::Footprint]["failed"]
+        .as_str()
+        .unwrap();
     assert!(
         reason.starts_with("A prompt override cannot be used: prompt lead-research/footprint: front matter needs version"),
         "{reason}"
@@ -934,9 +944,9 @@ async fn over_the_daily_budget_a_run_waits_in_the_queue_and_resumes_where_it_sto
     assert_eq!(history.len(), 1);
     assert!((history[0].cost_usd - ledger.today_usd).abs() < 1e-9);
     let insights: Vec<_> = history[0]
-        .stages
+        .steps
         .iter()
-        .filter(|s| s.stage == "insights")
+        .filter(|s| s.step == leadscout_domain::StepKey::Insights)
         .map(|s| s.status.as_str())
         .collect();
     assert_eq!(
@@ -945,9 +955,9 @@ async fn over_the_daily_budget_a_run_waits_in_the_queue_and_resumes_where_it_sto
         "the wait is recorded as an attempt"
     );
     let footprint = history[0]
-        .stages
+        .steps
         .iter()
-        .find(|s| s.stage == "footprint")
+        .find(|s| s.step == leadscout_domain::StepKey::Footprint)
         .unwrap();
     assert_eq!(footprint.model.as_deref(), Some("gpt-4o-mini"));
     assert!(footprint.tokens_in.unwrap() >= 1_000_000 && footprint.cost_usd.unwrap() > 0.1);
@@ -1022,7 +1032,9 @@ async fn a_lying_model_gets_nothing_unverified_into_a_drafted_email() {
         { "text": "Acme has 500-1000 employees.", "fact_ids": [unverified.key] },
         { "text": "With 750 people, Acme makes anvils for builders.", "fact_ids": [anvils] }
     ]})));
-    let draft = draft_email(&kit, &request).await.unwrap();
+    let draft = draft_email(&kit, &request, &leadscout_domain::SystemClock)
+        .await
+        .unwrap();
     assert_eq!(draft.to.as_deref(), Some("ada@acme.example"));
     assert!(
         draft.body.starts_with(&format!("Hi Ada,\n\n{honest}\n\n")),
@@ -1061,7 +1073,9 @@ async fn a_lying_model_gets_nothing_unverified_into_a_drafted_email() {
     h.model.push(Reply::Answer(json!({ "sentences": [
         { "text": "Acme runs Kubernetes for builders.", "fact_ids": [anvils] }
     ]})));
-    let draft = draft_email(&kit, &request).await.unwrap();
+    let draft = draft_email(&kit, &request, &leadscout_domain::SystemClock)
+        .await
+        .unwrap();
     assert!(!draft.body.contains("Kubernetes"), "{}", draft.body);
     assert_eq!(
         draft.sentences[0].problem.as_deref(),
@@ -1148,7 +1162,9 @@ async fn a_drafted_email_counts_its_model_call_and_over_the_daily_cap_keeps_the_
     h.model.push(Reply::Answer(json!({ "sentences": [
         { "text": honest, "fact_ids": [anvils] }
     ]})));
-    let draft = draft_email(&kit, &request).await.unwrap();
+    let draft = draft_email(&kit, &request, &leadscout_domain::SystemClock)
+        .await
+        .unwrap();
     assert!(draft.body.contains(honest), "{}", draft.body);
     assert_eq!(draft.model_note, None);
 
@@ -1178,7 +1194,9 @@ async fn a_drafted_email_counts_its_model_call_and_over_the_daily_cap_keeps_the_
         { "text": honest, "fact_ids": [anvils] }
     ]})));
     let asked = h.model.requests().len();
-    let draft = draft_email(&kit, &request).await.unwrap();
+    let draft = draft_email(&kit, &request, &leadscout_domain::SystemClock)
+        .await
+        .unwrap();
     assert_eq!(
         h.model.requests().len(),
         asked,

@@ -252,7 +252,9 @@ async fn a_new_lead_is_researched_from_its_website_and_written_back_once() {
         let outcomes = h.recorder.outcomes.lock().unwrap();
         assert_eq!(outcomes.len(), 1);
         assert_eq!(outcomes[0].status, RunStatus::Succeeded);
-        assert!(outcomes[0].outputs.contains_key("profile"));
+        assert!(outcomes[0]
+            .outputs
+            .contains_key(&leadscout_domain::StepKey::Profile));
     }
     let record = leadscout_research::steps::WriteStep::record(
         &serde_json::from_value(
@@ -266,11 +268,12 @@ async fn a_new_lead_is_researched_from_its_website_and_written_back_once() {
         },
         &Insights::default(),
     );
-    assert!(!h
+    assert!(h
         .store
         .apply_research(run, &record, Timestamp::now())
         .await
-        .unwrap());
+        .unwrap()
+        .is_none());
     assert_eq!(
         research_entries(&h.store.activities(ada).await.unwrap()).len(),
         1
@@ -292,7 +295,7 @@ async fn a_new_lead_is_researched_from_its_website_and_written_back_once() {
         1
     );
     let events = h.recorder.events.lock().unwrap().clone();
-    assert!(events.iter().any(|e| matches!(e, RunEvent::StageFinished { lead, stage, reused: true, .. } if *lead == grace && stage == "crawl")));
+    assert!(events.iter().any(|e| matches!(e, RunEvent::StepFinished { lead, step: leadscout_domain::StepKey::Crawl, reused: true, .. } if *lead == grace)));
 
     // "Re-run" asks the site again, and the site says nothing changed: no page is downloaded
     // twice, and the profile stays whole.
@@ -408,4 +411,83 @@ async fn unresearchable_leads_fail_with_a_reason_or_are_never_queued() {
         .collect();
     assert_eq!(outcomes.get(&closed.0), Some(&RunStatus::Failed));
     assert_eq!(outcomes.get(&shell.0), Some(&RunStatus::Succeeded));
+}
+
+/// Issue 21: research takes its time from the engine's clock only, so a fixed clock fixes every
+/// time a run stores (pages, the profile, the timeline entry, the run and its steps), and the
+/// event that ends the run carries what the card shows now.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_on_a_fixed_clock_stores_that_time_everywhere() {
+    struct Fixed(Timestamp);
+    impl leadscout_domain::Clock for Fixed {
+        fn now(&self) -> Timestamp {
+            self.0
+        }
+    }
+    // 2023-11-14, far from the wall clock.
+    let at = Timestamp(1_700_000_000_000);
+    let (addr, _hits) = serve(fixtures("acme")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join(DATABASE_FILE)).await.unwrap();
+    let fetcher = Fetcher::new(
+        Guard::new(AllowList::none().resolve_as("acme.example", addr)),
+        FetchConfig {
+            per_host_interval: Duration::from_millis(10),
+            ..FetchConfig::default()
+        },
+    )
+    .unwrap();
+    let recorder = Arc::new(Recorder::default());
+    let engine = Engine::new(
+        store.clone(),
+        workflow(
+            kit::kit(&store, leadscout_research::model::CALL_TIMEOUT),
+            Arc::new(fetcher),
+            CrawlConfig::default(),
+        )
+        .unwrap(),
+        seed(store.clone()),
+        Arc::new(Fixed(at)),
+        recorder.clone(),
+        recorder.clone(),
+        EngineConfig::default(),
+    );
+    let site = format!("http://acme.example:{}/", addr.port());
+    let (ada, _) = add_lead(&store, "Ada Lovelace", Some(&site), None).await;
+    let run = engine.run_next().await.unwrap().expect("a run was queued");
+
+    let summary = store.latest_runs(Some(ada)).await.unwrap().remove(0);
+    assert_eq!(summary.status, RunStatus::Succeeded);
+    assert_eq!(summary.finished_at, Some(at));
+    let company = store.lead(ada).await.unwrap().unwrap().company_id.unwrap();
+    let research = store.company_research(company).await.unwrap().unwrap();
+    assert_eq!(research.researched_at, at);
+    assert!(!research.sources.is_empty());
+    assert!(research.sources.iter().all(|s| s.fetched_at == at));
+    let activities = store.activities(ada).await.unwrap();
+    let entry = activities
+        .iter()
+        .find(|a| a.kind == leadscout_domain::ActivityKind::Research)
+        .unwrap();
+    assert_eq!((entry.occurred_at, entry.created_at), (at, at));
+    let history = store.lead_run_history(ada).await.unwrap();
+    assert!(history[0].steps.iter().all(|s| s.duration_ms == Some(0)));
+
+    let events = recorder.events.lock().unwrap().clone();
+    let Some(RunEvent::Finished { result, .. }) = events.last() else {
+        panic!("the run did not finish: {events:?}");
+    };
+    assert_eq!(result.status, RunStatus::Succeeded);
+    assert_eq!(result.finished_at, at);
+    let card = result.card.as_ref().expect("the run wrote to the lead");
+    assert_eq!(card.id, ada);
+    let lead = store.lead(ada).await.unwrap().unwrap();
+    assert_eq!(card.company_name, lead.company_name);
+    assert_eq!(
+        result.changed.contains(&"companyName".to_owned()),
+        lead.company_name.is_some(),
+        "{:?}",
+        result.changed
+    );
+    assert_eq!(recorder.outcomes.lock().unwrap()[0].run, run);
 }

@@ -3,7 +3,7 @@
 
 use leadscout_domain::{
     CompanyId, CostLedger, FactView, GroundedView, InsightsView, LeadId, ModelCallView, RunHistory,
-    RunId, RunStatus, RunTrigger, StageAttempt, Timestamp,
+    RunId, RunStatus, RunTrigger, StepAttempt, Timestamp,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::{Sqlite, Transaction};
@@ -341,7 +341,7 @@ impl Store {
         .await?)
     }
 
-    /// The lead's last ten runs, newest first, each with every stage attempt: status, duration,
+    /// The lead's last ten runs, newest first, each with every step attempt: status, duration,
     /// tokens and cost.
     pub async fn lead_run_history(&self, lead: LeadId) -> Result<Vec<RunHistory>, StoreError> {
         type RunRow = (i64, String, String, Option<String>, i64, Option<i64>, f64);
@@ -355,8 +355,8 @@ impl Store {
         .await?;
         let mut out = Vec::with_capacity(runs.len());
         for (id, status, trigger, error, created_at, finished_at, cost_usd) in runs {
-            let stages: Vec<String> = sqlx::query_scalar(
-                "SELECT json_object('stage', stage, 'attempt', attempt, 'status', status, \
+            let steps: Vec<String> = sqlx::query_scalar(
+                "SELECT json_object('step', stage, 'attempt', attempt, 'status', status, \
                  'reused', json(CASE WHEN reused_from IS NULL THEN 'false' ELSE 'true' END), \
                  'durationMs', finished_at - started_at, \
                  'model', model, 'tokensIn', tokens_in, 'tokensOut', tokens_out, \
@@ -375,11 +375,11 @@ impl Store {
                 created_at: Timestamp(created_at),
                 finished_at: finished_at.map(Timestamp),
                 cost_usd,
-                stages: stages
+                steps: steps
                     .iter()
-                    .map(|s| serde_json::from_str::<StageAttempt>(s))
+                    .map(|s| serde_json::from_str::<StepAttempt>(s))
                     .collect::<Result<_, _>>()
-                    .map_err(|e| corrupt("stage attempt", e))?,
+                    .map_err(|e| corrupt("step attempt", e))?,
             });
         }
         Ok(out)

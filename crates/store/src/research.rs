@@ -2,8 +2,8 @@
 //! from them, written once per run together with the run's timeline entry.
 
 use leadscout_domain::{
-    CompanyId, CompanyProfile, CompanyResearch, FactView, InsightsView, LeadId, Proposal, RunId,
-    SignalView, SourceView, Timestamp,
+    CompanyId, CompanyProfile, CompanyResearch, FactView, InsightsView, LeadId, Proposal,
+    RunChanges, RunId, SignalView, SourceView, Timestamp,
 };
 use serde_json::Value;
 use sqlx::{Sqlite, Transaction};
@@ -45,17 +45,18 @@ impl Store {
     /// Writes a run's research: replaces the company's sources and signals, stores the
     /// profile, fills the company's empty fields and adds the lead's timeline entry, all in one
     /// transaction keyed by the run (`applied_at`), so a resumed or retried run writes nothing
-    /// twice. `false` when the run had already written, or its lead is gone.
+    /// twice. Returns the lead's card after the write and the card fields it changed; `None`
+    /// when the run had already written, or its lead is gone.
     #[tracing::instrument(skip(self, record))]
     pub async fn apply_research(
         &self,
         run: RunId,
         record: &ResearchRecord,
         now: Timestamp,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<RunChanges>, StoreError> {
         let mut tx = self.write().await?;
         if !crate::runs::claim_effect(&mut tx, run, now).await? {
-            return Ok(false);
+            return Ok(None);
         }
         let lead: Option<i64> = sqlx::query_scalar(
             "SELECT l.id FROM runs r JOIN leads l ON l.id = r.lead_id \
@@ -65,8 +66,9 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(lead) = lead.map(LeadId) else {
-            return Ok(false);
+            return Ok(None);
         };
+        let before = Store::lead_on(&mut tx, lead).await?;
         let company = company_for(&mut tx, lead, &record.profile.domain, now).await?;
         write_sources(&mut tx, company, run, &record.sources).await?;
         let profile = serde_json::to_string(&record.profile)
@@ -88,8 +90,12 @@ impl Store {
             crate::insights::write_insights(&mut tx, lead, run, insights, now).await?;
         }
         crate::runs::research_entry(&mut tx, run, &record.summary, now).await?;
+        let after = Store::lead_on(&mut tx, lead).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(match (before, after) {
+            (Some(before), Some(after)) => Some(RunChanges::between(&before.into(), after.into())),
+            _ => None,
+        })
     }
 
     /// What research knows about the company, or `None` before its first finished run.

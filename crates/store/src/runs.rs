@@ -1,7 +1,9 @@
 //! Durable runs: enqueueing, claiming with leases, stage attempts and their outputs, and the
 //! markers that make a run's effects happen once.
 
-use leadscout_domain::{LeadId, RunId, RunStatus, RunSummary, RunTrigger, StageRunId, Timestamp};
+use leadscout_domain::{
+    LeadId, RunId, RunStatus, RunSummary, RunTrigger, StageRunId, StepKey, Timestamp,
+};
 use sqlx::{Sqlite, Transaction};
 
 use crate::{Store, StoreError};
@@ -144,14 +146,21 @@ impl TryFrom<SummaryRow> for RunSummary {
     type Error = StoreError;
 
     fn try_from(row: SummaryRow) -> Result<Self, StoreError> {
-        let corrupt =
-            || StoreError::Corrupt(format!("run {} has an unknown status or trigger", row.id));
+        let corrupt = || {
+            StoreError::Corrupt(format!(
+                "run {} has an unknown status, trigger or step",
+                row.id
+            ))
+        };
         Ok(RunSummary {
             id: RunId(row.id),
             lead_id: LeadId(row.lead_id),
             status: RunStatus::parse(&row.status).ok_or_else(corrupt)?,
             trigger: RunTrigger::parse(&row.trigger).ok_or_else(corrupt)?,
-            stage: row.stage,
+            step: match row.stage.as_deref() {
+                Some(text) => Some(StepKey::parse(text).ok_or_else(corrupt)?),
+                None => None,
+            },
             error: row.error,
             created_at: Timestamp(row.created_at),
             finished_at: row.finished_at.map(Timestamp),
@@ -241,35 +250,35 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// The output this run already committed for `stage` with these inputs (a resumed run).
+    /// The output this run already committed for `step` with these inputs (a resumed run).
     pub async fn committed_output(
         &self,
         run: RunId,
-        stage: &str,
+        step: StepKey,
         input_hash: &str,
     ) -> Result<Option<StoredOutput>, StoreError> {
         self.find_output(
             "SELECT id, output FROM stage_runs WHERE run_id = ? AND stage = ? AND input_hash = ? \
              AND status = 'succeeded' ORDER BY id DESC LIMIT 1",
             run.0,
-            stage,
+            step,
             input_hash,
         )
         .await
     }
 
-    /// The newest output any earlier run computed for `stage` with the same inputs.
+    /// The newest output any earlier run computed for `step` with the same inputs.
     pub async fn reusable_output(
         &self,
         run: RunId,
-        stage: &str,
+        step: StepKey,
         input_hash: &str,
     ) -> Result<Option<StoredOutput>, StoreError> {
         self.find_output(
             "SELECT id, output FROM stage_runs WHERE run_id != ? AND stage = ? AND input_hash = ? \
              AND status = 'succeeded' AND reused_from IS NULL ORDER BY id DESC LIMIT 1",
             run.0,
-            stage,
+            step,
             input_hash,
         )
         .await
@@ -279,12 +288,12 @@ impl Store {
         &self,
         sql: &str,
         run: i64,
-        stage: &str,
+        step: StepKey,
         input_hash: &str,
     ) -> Result<Option<StoredOutput>, StoreError> {
         let row: Option<(i64, Option<String>)> = sqlx::query_as(sql)
             .bind(run)
-            .bind(stage)
+            .bind(step.as_str())
             .bind(input_hash)
             .fetch_optional(&self.writer)
             .await?;
@@ -294,23 +303,23 @@ impl Store {
         }))
     }
 
-    /// How many attempts of `stage` this run has recorded (a resumed run continues counting).
-    pub async fn stage_attempts(&self, run: RunId, stage: &str) -> Result<i64, StoreError> {
+    /// How many attempts of `step` this run has recorded (a resumed run continues counting).
+    pub async fn stage_attempts(&self, run: RunId, step: StepKey) -> Result<i64, StoreError> {
         let n: Option<i64> = sqlx::query_scalar(
             "SELECT MAX(attempt) FROM stage_runs WHERE run_id = ? AND stage = ?",
         )
         .bind(run.0)
-        .bind(stage)
+        .bind(step.as_str())
         .fetch_one(&self.writer)
         .await?;
         Ok(n.unwrap_or(0))
     }
 
-    /// Records the start of a stage attempt.
+    /// Records the start of a step attempt.
     pub async fn start_stage(
         &self,
         run: RunId,
-        stage: &str,
+        step: StepKey,
         attempt: i64,
         input_hash: &str,
         now: Timestamp,
@@ -324,7 +333,7 @@ impl Store {
              RETURNING id",
         )
         .bind(run.0)
-        .bind(stage)
+        .bind(step.as_str())
         .bind(attempt)
         .bind(input_hash)
         .bind(now.0)
@@ -365,7 +374,7 @@ impl Store {
     pub async fn reuse_stage(
         &self,
         run: RunId,
-        stage: &str,
+        step: StepKey,
         input_hash: &str,
         from: &StoredOutput,
         now: Timestamp,
@@ -378,7 +387,7 @@ impl Store {
                      'succeeded', ?3, ?4, ?5, ?6, ?6) RETURNING id",
         )
         .bind(run.0)
-        .bind(stage)
+        .bind(step.as_str())
         .bind(input_hash)
         .bind(&from.output)
         .bind(from.stage_run.0)

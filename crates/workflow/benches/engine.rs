@@ -15,11 +15,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use leadscout_bench::Section;
-use leadscout_domain::{LeadId, NewLead, RunEvent, RunTrigger, Timestamp};
+use leadscout_domain::{LeadId, NewLead, RunEvent, RunTrigger, StepKey, Timestamp};
 use leadscout_store::{Store, DATABASE_FILE};
 use leadscout_workflow::{
-    Backoff, Engine, EngineConfig, EventSink, Notifier, Outcome, Step, StepFuture, StepInput,
-    StepOutput, SystemClock, Workflow,
+    Backoff, Engine, EngineConfig, EventSink, Notifier, Outcome, RunStart, Step, StepFuture,
+    StepInput, StepOutput, SystemClock, Workflow,
 };
 use serde_json::json;
 
@@ -50,15 +50,15 @@ impl Notifier for Quiet {
 }
 
 struct Instant0 {
-    name: &'static str,
-    inputs: &'static [&'static str],
+    name: StepKey,
+    inputs: &'static [StepKey],
 }
 
 impl Step for Instant0 {
-    fn name(&self) -> &'static str {
+    fn key(&self) -> StepKey {
         self.name
     }
-    fn inputs(&self) -> &'static [&'static str] {
+    fn inputs(&self) -> &'static [StepKey] {
         self.inputs
     }
     fn run(&self, input: StepInput) -> StepFuture<'_> {
@@ -97,11 +97,11 @@ impl Provider {
 }
 
 impl Step for Provider {
-    fn name(&self) -> &'static str {
-        "model"
+    fn key(&self) -> StepKey {
+        StepKey::Footprint
     }
-    fn inputs(&self) -> &'static [&'static str] {
-        &["seed"]
+    fn inputs(&self) -> &'static [StepKey] {
+        &[StepKey::Seed]
     }
     fn run(&self, input: StepInput) -> StepFuture<'_> {
         Box::pin(async move {
@@ -142,7 +142,9 @@ fn engine(
         store.clone(),
         Workflow::new("bench", stages).unwrap(),
         // Each lead's seed differs, so no step output is reused across runs.
-        Arc::new(|lead: LeadId| Box::pin(async move { Ok(json!({ "lead": lead.0 })) })),
+        Arc::new(|lead: LeadId, _now| {
+            Box::pin(async move { Ok(RunStart::new(json!({ "lead": lead.0 }))) })
+        }),
         Arc::new(SystemClock),
         sink,
         Arc::new(Quiet),
@@ -190,24 +192,24 @@ async fn main() {
     let (store, _dir) = setup(runs).await;
     let stages: Vec<Arc<dyn Step>> = vec![
         Arc::new(Instant0 {
-            name: "resolve",
-            inputs: &["seed"],
+            name: StepKey::Resolve,
+            inputs: &[StepKey::Seed],
         }),
         Arc::new(Instant0 {
-            name: "crawl",
-            inputs: &["resolve"],
+            name: StepKey::Crawl,
+            inputs: &[StepKey::Resolve],
         }),
         Arc::new(Instant0 {
-            name: "footprint",
-            inputs: &["crawl"],
+            name: StepKey::Footprint,
+            inputs: &[StepKey::Crawl],
         }),
         Arc::new(Instant0 {
-            name: "insights",
-            inputs: &["footprint", "resolve"],
+            name: StepKey::Insights,
+            inputs: &[StepKey::Footprint, StepKey::Resolve],
         }),
         Arc::new(Instant0 {
-            name: "write",
-            inputs: &["insights"],
+            name: StepKey::Write,
+            inputs: &[StepKey::Insights],
         }),
     ];
     let sink = Arc::new(Timing::default());

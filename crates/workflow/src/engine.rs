@@ -6,7 +6,9 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use leadscout_domain::{LeadId, RunEvent, RunId, RunStatus, Timestamp};
+use leadscout_domain::{
+    LeadId, RunChanges, RunEvent, RunId, RunResult, RunStatus, StepKey, Timestamp,
+};
 use leadscout_store::{ClaimedRun, Store, StoreError, StoredOutput};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -16,7 +18,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::workflow::SEED;
-use crate::{Backoff, Step, StepError, StepInput, Workflow};
+use crate::{Backoff, RunContext, Step, StepError, StepInput, Workflow};
 
 /// Where timestamps come from (the domain's clock, shared with the follow-up reminders); tests
 /// inject one that follows tokio's paused clock.
@@ -35,8 +37,8 @@ pub struct Outcome {
     pub status: RunStatus,
     /// Why it failed, for a failed run.
     pub reason: Option<String>,
-    /// Every step output of a succeeded run, by step name.
-    pub outputs: BTreeMap<String, Value>,
+    /// Every step output of a succeeded run, by step.
+    pub outputs: BTreeMap<StepKey, Value>,
 }
 
 /// Delivers the notification for a run's outcome. Called at most once per run.
@@ -48,10 +50,27 @@ pub trait Notifier: Send + Sync {
     fn paused(&self, _lead: LeadId, _reason: &str) {}
 }
 
-pub type SeedFuture = Pin<Box<dyn Future<Output = Result<Value, StepError>> + Send>>;
-/// Computes a run's starting facts (the `seed` input) from its lead, e.g. its website and
-/// company domain. Part of every root step's input hash.
-pub type SeedFn = Arc<dyn Fn(LeadId) -> SeedFuture + Send + Sync>;
+/// How a run starts: its starting facts (the `seed` input, part of every root step's input
+/// hash) and what its steps share without hashing it (see [`RunContext`]).
+pub struct RunStart {
+    pub seed: Value,
+    pub context: RunContext,
+}
+
+impl RunStart {
+    /// A start with nothing shared besides the seed.
+    pub fn new(seed: Value) -> RunStart {
+        RunStart {
+            seed,
+            context: Arc::new(()),
+        }
+    }
+}
+
+pub type SeedFuture = Pin<Box<dyn Future<Output = Result<RunStart, StepError>> + Send>>;
+/// Starts a run of a lead at a time of the engine's clock: reads what the run needs once
+/// (e.g. the lead's website and company domain) and makes its seed and context.
+pub type SeedFn = Arc<dyn Fn(LeadId, Timestamp) -> SeedFuture + Send + Sync>;
 
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -245,34 +264,35 @@ impl Engine {
         // Stops with this future, however it ends: a dropped run must not keep its lease alive.
         let heartbeat = AbortOnDrop(self.heartbeat(run, token.clone()));
 
-        let mut outputs: BTreeMap<String, Value> = BTreeMap::new();
+        let mut outputs: BTreeMap<StepKey, Value> = BTreeMap::new();
         let mut failure: Option<String> = None;
         let mut stopped = false;
-        match (self.seed)(lead).await {
-            Ok(seed) => {
-                outputs.insert(SEED.to_owned(), seed);
+        let mut context: RunContext = Arc::new(());
+        match (self.seed)(lead, self.clock.now()).await {
+            Ok(start) => {
+                outputs.insert(SEED, start.seed);
+                context = start.context;
             }
             Err(StepError::Cancelled) => stopped = true,
             Err(err) => failure = Some(err.to_string()),
         }
-        let mut done: BTreeSet<&str> = BTreeSet::new();
+        let mut done: BTreeSet<StepKey> = BTreeSet::new();
         let mut deferred: Option<(String, Timestamp)> = None;
         while failure.is_none() && !stopped {
             let ready = self.workflow.ready(&done);
             if ready.is_empty() {
                 break;
             }
-            let ends = futures_util::future::join_all(
-                ready
-                    .iter()
-                    .map(|stage| self.run_stage(claimed, stage.as_ref(), &outputs, token)),
-            )
-            .await;
+            let ends =
+                futures_util::future::join_all(ready.iter().map(|stage| {
+                    self.run_stage(claimed, stage.as_ref(), &outputs, &context, token)
+                }))
+                .await;
             for (stage, end) in ready.iter().zip(ends) {
                 match end? {
                     StageEnd::Done(value) => {
-                        outputs.insert(stage.name().to_owned(), value);
-                        done.insert(stage.name());
+                        outputs.insert(stage.key(), value);
+                        done.insert(stage.key());
                     }
                     StageEnd::Failed(reason) => {
                         failure.get_or_insert(reason);
@@ -294,7 +314,11 @@ impl Engine {
         if stopped || token.is_cancelled() {
             if self.store.run_cancelled(run).await? {
                 if self.store.acknowledge_cancel(run, owner, now).await? {
-                    self.events.emit(RunEvent::Cancelled { run, lead });
+                    self.events.emit(RunEvent::Cancelled {
+                        run,
+                        lead,
+                        result: ended(RunStatus::Cancelled, None, now, RunChanges::default()),
+                    });
                 }
             } else {
                 tracing::warn!(%run, "lease lost; another worker continues the run");
@@ -330,11 +354,13 @@ impl Engine {
                 run,
                 lead,
                 reason: reason.clone(),
+                result: ended(status, Some(reason), now, RunChanges::default()),
             },
             None => RunEvent::Finished {
                 run,
                 lead,
                 duration_ms: millis(started.elapsed()),
+                result: ended(status, None, now, self.workflow.changes(&outputs)),
             },
         });
         let outcome = Outcome {
@@ -412,19 +438,15 @@ impl Engine {
         &self,
         claimed: &ClaimedRun,
         stage: &dyn Step,
-        outputs: &BTreeMap<String, Value>,
+        outputs: &BTreeMap<StepKey, Value>,
+        context: &RunContext,
         token: &CancellationToken,
     ) -> Result<StageEnd, StoreError> {
-        let (run, lead, name) = (claimed.id, claimed.lead_id, stage.name());
-        let inputs: BTreeMap<String, Value> = stage
+        let (run, lead, name) = (claimed.id, claimed.lead_id, stage.key());
+        let inputs: BTreeMap<StepKey, Value> = stage
             .inputs()
             .iter()
-            .map(|i| {
-                (
-                    (*i).to_owned(),
-                    outputs.get(*i).cloned().unwrap_or(Value::Null),
-                )
-            })
+            .map(|i| (*i, outputs.get(i).cloned().unwrap_or(Value::Null)))
             .collect();
         let hash = input_hash(name, stage.version(), &inputs);
 
@@ -457,10 +479,10 @@ impl Engine {
             if token.is_cancelled() {
                 return Ok(StageEnd::Stopped);
             }
-            self.events.emit(RunEvent::StageStarted {
+            self.events.emit(RunEvent::StepStarted {
                 run,
                 lead,
-                stage: name.to_owned(),
+                step: name,
                 attempt,
             });
             let id = self
@@ -475,6 +497,8 @@ impl Engine {
                 last_try: tries >= backoff.max_attempts,
                 inputs: inputs.clone(),
                 cancel: token.child_token(),
+                clock: Arc::clone(&self.clock),
+                context: Arc::clone(context),
             };
             let result = tokio::select! {
                 result = stage.run(input) => result,
@@ -487,10 +511,10 @@ impl Engine {
                     self.store
                         .finish_stage(id, &json, &output.meta, self.clock.now())
                         .await?;
-                    self.events.emit(RunEvent::StageFinished {
+                    self.events.emit(RunEvent::StepFinished {
                         run,
                         lead,
-                        stage: name.to_owned(),
+                        step: name,
                         duration_ms: millis(started.elapsed()),
                         reused: false,
                     });
@@ -553,14 +577,14 @@ impl Engine {
         &self,
         run: RunId,
         lead: LeadId,
-        name: &str,
+        name: StepKey,
         stored: &StoredOutput,
         from_other_run: bool,
     ) -> StageEnd {
-        self.events.emit(RunEvent::StageFinished {
+        self.events.emit(RunEvent::StepFinished {
             run,
             lead,
-            stage: name.to_owned(),
+            step: name,
             duration_ms: 0,
             reused: from_other_run,
         });
@@ -573,14 +597,14 @@ impl Engine {
         &self,
         run: RunId,
         lead: LeadId,
-        stage: &str,
+        step: StepKey,
         error: &str,
         retry_in: Option<Duration>,
     ) {
-        self.events.emit(RunEvent::StageFailed {
+        self.events.emit(RunEvent::StepFailed {
             run,
             lead,
-            stage: stage.to_owned(),
+            step,
             error: error.to_owned(),
             retry_in_ms: retry_in.map(millis),
         });
@@ -599,14 +623,29 @@ fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-/// A stable hash of what a step computes from: its name, version and inputs. Inputs are the
-/// outputs of earlier steps as committed, so equal inputs serialise to equal bytes.
-fn input_hash(stage: &str, version: u32, inputs: &BTreeMap<String, Value>) -> String {
+/// The summary a run's last event carries.
+fn ended(status: RunStatus, error: Option<&str>, now: Timestamp, changes: RunChanges) -> RunResult {
+    RunResult {
+        status,
+        error: error.map(str::to_owned),
+        finished_at: now,
+        fit_score: changes.card.as_ref().and_then(|c| c.fit_score),
+        card: changes.card,
+        changed: changes.changed,
+    }
+}
+
+/// A stable hash of what a step computes from: its key, version and inputs. Inputs are the
+/// outputs of earlier steps as committed, so equal inputs serialise to equal bytes. Keys are
+/// hashed as their stored text in text order, as when they were strings, so outputs stored
+/// before the keys were typed are still found.
+fn input_hash(step: StepKey, version: u32, inputs: &BTreeMap<StepKey, Value>) -> String {
+    let by_text: BTreeMap<&str, &Value> = inputs.iter().map(|(k, v)| (k.as_str(), v)).collect();
     let mut hasher = Sha256::new();
-    hasher.update(stage.as_bytes());
+    hasher.update(step.as_str().as_bytes());
     hasher.update([0]);
     hasher.update(version.to_le_bytes());
-    hasher.update(serde_json::to_vec(inputs).unwrap_or_default());
+    hasher.update(serde_json::to_vec(&by_text).unwrap_or_default());
     hasher
         .finalize()
         .iter()

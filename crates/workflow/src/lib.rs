@@ -14,7 +14,8 @@ mod workflow;
 
 pub use backoff::Backoff;
 pub use engine::{
-    Clock, Engine, EngineConfig, EventSink, Notifier, Outcome, SeedFn, SeedFuture, SystemClock,
+    Clock, Engine, EngineConfig, EventSink, Notifier, Outcome, RunStart, SeedFn, SeedFuture,
+    SystemClock,
 };
-pub use step::{Step, StepError, StepFuture, StepInput, StepOutput};
-pub use workflow::{Workflow, WorkflowError, SEED};
+pub use step::{RunContext, Step, StepError, StepFuture, StepInput, StepOutput};
+pub use workflow::{ChangesFn, Workflow, WorkflowError, SEED};

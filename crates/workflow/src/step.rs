@@ -1,19 +1,26 @@
-//! What a step is: a named step that reads the outputs of the steps it declares and produces
+//! What a step is: a keyed step that reads the outputs of the steps it declares and produces
 //! one JSON output.
 
+use std::any::Any;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
-use leadscout_domain::{LeadId, RunId};
+use leadscout_domain::{Clock, LeadId, RunId, StepKey, Timestamp};
 use leadscout_store::StageMeta;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-/// Everything a step gets: its declared inputs by step name (plus `seed`, the run's starting
-/// facts), and a token that fires when the run must stop.
-#[derive(Debug, Clone)]
+/// What a run read once when it started (for research: the lead, the settings, the prompts),
+/// shared by all of its steps. The workflow that made it (its seed function) knows its type;
+/// the engine only carries it.
+pub type RunContext = Arc<dyn Any + Send + Sync>;
+
+/// Everything a step gets: its declared inputs by step key (plus `seed`, the run's starting
+/// facts), the run's context, the engine's clock, and a token that fires when the run must stop.
+#[derive(Clone)]
 pub struct StepInput {
     pub run: RunId,
     pub lead: LeadId,
@@ -22,15 +29,40 @@ pub struct StepInput {
     /// No retry follows if this try fails with a transient error: a step that can end
     /// without its result (a model step) says so now instead of failing the run.
     pub last_try: bool,
-    pub inputs: BTreeMap<String, Value>,
+    pub inputs: BTreeMap<StepKey, Value>,
     pub cancel: CancellationToken,
+    /// The engine's clock: every time a step stores comes from it, so a test can fix it.
+    pub clock: Arc<dyn Clock>,
+    pub context: RunContext,
+}
+
+impl std::fmt::Debug for StepInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StepInput")
+            .field("run", &self.run)
+            .field("lead", &self.lead)
+            .field("attempt", &self.attempt)
+            .field("last_try", &self.last_try)
+            .field("inputs", &self.inputs)
+            .finish_non_exhaustive()
+    }
 }
 
 impl StepInput {
     /// A declared input; `Value::Null` for one the workflow did not provide (cannot happen for
     /// a validated workflow).
-    pub fn input(&self, name: &str) -> &Value {
-        self.inputs.get(name).unwrap_or(&Value::Null)
+    pub fn input(&self, key: StepKey) -> &Value {
+        self.inputs.get(&key).unwrap_or(&Value::Null)
+    }
+
+    /// Now, by the engine's clock.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// The run's context as the type its seed function made; `None` for another type.
+    pub fn context<T: Any + Send + Sync>(&self) -> Option<&T> {
+        self.context.downcast_ref::<T>()
     }
 }
 
@@ -96,7 +128,7 @@ pub type StepFuture<'a> = Pin<Box<dyn Future<Output = Result<StepOutput, StepErr
 /// One step of a workflow.
 pub trait Step: Send + Sync {
     /// Unique within the workflow; also the key of its output for later steps.
-    fn name(&self) -> &'static str;
+    fn key(&self) -> StepKey;
 
     /// Bump when the step's logic or prompt changes: part of the input hash, so old outputs
     /// are not reused by the new version.
@@ -119,7 +151,7 @@ pub trait Step: Send + Sync {
     }
 
     /// The steps whose outputs this one reads (`seed` is always available).
-    fn inputs(&self) -> &'static [&'static str];
+    fn inputs(&self) -> &'static [StepKey];
 
     fn run(&self, input: StepInput) -> StepFuture<'_>;
 }

@@ -13,12 +13,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use leadscout_domain::{
-    ActivityKind, LeadId, NewLead, RunEvent, RunId, RunStatus, RunTrigger, Timestamp,
+    ActivityKind, LeadId, NewLead, RunEvent, RunId, RunStatus, RunTrigger, StepKey, Timestamp,
 };
 use leadscout_store::{Store, DATABASE_FILE};
 use leadscout_workflow::{
-    Backoff, Clock, Engine, EngineConfig, EventSink, Notifier, Outcome, Step, StepError, StepInput,
-    StepOutput, SystemClock, Workflow, WorkflowError,
+    Backoff, Clock, Engine, EngineConfig, EventSink, Notifier, Outcome, RunStart, Step, StepError,
+    StepInput, StepOutput, SystemClock, Workflow, WorkflowError,
 };
 use serde_json::{json, Value};
 use tokio::time::Instant;
@@ -54,15 +54,15 @@ impl Recorder {
             .map(|e| match e {
                 RunEvent::Queued { .. } => "queued".to_owned(),
                 RunEvent::Started { .. } => "started".to_owned(),
-                RunEvent::StageStarted { stage, .. } => format!("{stage}:start"),
-                RunEvent::StageFinished { stage, reused, .. } => {
-                    format!("{stage}:{}", if *reused { "reused" } else { "done" })
+                RunEvent::StepStarted { step, .. } => format!("{step}:start"),
+                RunEvent::StepFinished { step, reused, .. } => {
+                    format!("{step}:{}", if *reused { "reused" } else { "done" })
                 }
-                RunEvent::StageFailed {
-                    stage, retry_in_ms, ..
+                RunEvent::StepFailed {
+                    step, retry_in_ms, ..
                 } => {
                     format!(
-                        "{stage}:failed{}",
+                        "{step}:failed{}",
                         if retry_in_ms.is_some() { "+retry" } else { "" }
                     )
                 }
@@ -79,8 +79,8 @@ type Script = Arc<Mutex<VecDeque<Result<Value, StepError>>>>;
 /// A step that answers from a script (then succeeds with its name), counts its calls and
 /// records when each attempt started.
 struct Scripted {
-    name: &'static str,
-    inputs: &'static [&'static str],
+    name: StepKey,
+    inputs: &'static [StepKey],
     script: Script,
     calls: Arc<AtomicUsize>,
     started: Arc<Mutex<Vec<Instant>>>,
@@ -91,7 +91,7 @@ struct Scripted {
 }
 
 impl Scripted {
-    fn new(name: &'static str, inputs: &'static [&'static str]) -> Scripted {
+    fn new(name: StepKey, inputs: &'static [StepKey]) -> Scripted {
         Scripted {
             name,
             inputs,
@@ -110,11 +110,11 @@ impl Scripted {
 }
 
 impl Step for Scripted {
-    fn name(&self) -> &'static str {
+    fn key(&self) -> StepKey {
         self.name
     }
 
-    fn inputs(&self) -> &'static [&'static str] {
+    fn inputs(&self) -> &'static [StepKey] {
         self.inputs
     }
 
@@ -161,12 +161,15 @@ impl Harness {
     }
 
     fn engine(&self, stages: Vec<Arc<dyn Step>>, owner: &str) -> Arc<Engine> {
-        let workflow = Workflow::new(WORKFLOW, stages).unwrap();
+        self.engine_of(Workflow::new(WORKFLOW, stages).unwrap(), owner)
+    }
+
+    fn engine_of(&self, workflow: Workflow, owner: &str) -> Arc<Engine> {
         let store = self.store.clone();
         Engine::new(
             self.store.clone(),
             workflow,
-            Arc::new(move |lead: LeadId| {
+            Arc::new(move |lead: LeadId, _now: Timestamp| {
                 let store = store.clone();
                 Box::pin(async move {
                     let lead = store
@@ -175,7 +178,7 @@ impl Harness {
                         .ok()
                         .flatten()
                         .ok_or(StepError::Cancelled)?;
-                    Ok(json!({ "website": lead.website }))
+                    Ok(RunStart::new(json!({ "website": lead.website })))
                 })
             }),
             self.clock.clone(),
@@ -227,11 +230,11 @@ impl Harness {
 async fn independent_stages_run_together_and_outputs_flow_to_dependants() {
     let h = Harness::new().await;
     let barrier = Arc::new(tokio::sync::Barrier::new(2));
-    let mut a = Scripted::new("a", &["seed"]);
+    let mut a = Scripted::new(StepKey::Resolve, &[StepKey::Seed]);
     a.barrier = Some(barrier.clone());
-    let mut b = Scripted::new("b", &["seed"]);
+    let mut b = Scripted::new(StepKey::Context, &[StepKey::Seed]);
     b.barrier = Some(barrier);
-    let c = Scripted::new("c", &["a", "b"]);
+    let c = Scripted::new(StepKey::Profile, &[StepKey::Resolve, StepKey::Context]);
     let engine = h.engine(vec![Arc::new(a), Arc::new(b), Arc::new(c)], "w1");
     let lead = h.lead("acme.com").await;
     let run = h.enqueue(lead, RunTrigger::Created).await;
@@ -250,16 +253,16 @@ async fn independent_stages_run_together_and_outputs_flow_to_dependants() {
     assert_eq!(h.status(lead).await, (RunStatus::Succeeded, None));
     let kinds = h.recorder.kinds();
     assert_eq!(kinds[0], "started");
-    assert_eq!(&kinds[1..3], ["a:start", "b:start"]);
+    assert_eq!(&kinds[1..3], ["resolve:start", "context:start"]);
     assert_eq!(kinds.last().unwrap(), "finished");
     let outcomes = h.recorder.outcomes.lock().unwrap().clone();
     assert_eq!(outcomes.len(), 1);
-    let c_out = &outcomes[0].outputs["c"];
+    let c_out = &outcomes[0].outputs[&StepKey::Profile];
     assert_eq!(
-        c_out["inputs"]["a"]["inputs"]["seed"]["website"],
+        c_out["inputs"]["resolve"]["inputs"]["seed"]["website"],
         "https://acme.com/"
     );
-    assert_eq!(c_out["inputs"]["b"]["stage"], "b");
+    assert_eq!(c_out["inputs"]["context"]["stage"], "context");
     assert_eq!(
         engine.run_next().await.unwrap(),
         None,
@@ -270,7 +273,7 @@ async fn independent_stages_run_together_and_outputs_flow_to_dependants() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transient_failures_are_retried_with_backoff_and_retry_after_is_honoured() {
     let h = Harness::new().await;
-    let stage = Scripted::new("fetch", &["seed"])
+    let stage = Scripted::new(StepKey::Crawl, &[StepKey::Seed])
         .then(Err(StepError::transient("connection reset")))
         .then(Err(StepError::Transient {
             message: "429 Too Many Requests".into(),
@@ -300,7 +303,7 @@ async fn transient_failures_are_retried_with_backoff_and_retry_after_is_honoured
         .recorder
         .kinds()
         .iter()
-        .filter(|k| *k == "fetch:failed+retry")
+        .filter(|k| *k == "crawl:failed+retry")
         .count();
     assert_eq!(failed, 3);
 }
@@ -308,14 +311,14 @@ async fn transient_failures_are_retried_with_backoff_and_retry_after_is_honoured
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stage_that_keeps_failing_fails_the_run_once_with_a_readable_reason() {
     let h = Harness::new().await;
-    let mut flaky = Scripted::new("fetch", &["seed"]);
+    let mut flaky = Scripted::new(StepKey::Crawl, &[StepKey::Seed]);
     for _ in 0..10 {
         flaky = flaky.then(Err(StepError::transient(
             "the website did not answer within 15 s",
         )));
     }
     let calls = flaky.calls.clone();
-    let later = Scripted::new("summarise", &["fetch"]);
+    let later = Scripted::new(StepKey::Profile, &[StepKey::Crawl]);
     let later_calls = later.calls.clone();
     let engine = h.engine(vec![Arc::new(flaky), Arc::new(later)], "w1");
     let lead = h.lead("acme.com").await;
@@ -336,9 +339,65 @@ async fn a_stage_that_keeps_failing_fails_the_run_once_with_a_readable_reason() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_event_that_ends_a_run_carries_its_summary() {
+    let h = Harness::new().await;
+    let card = json!({
+        "id": 1, "fullName": "Ada Lovelace", "title": null, "email": null,
+        "companyName": "Acme", "website": "https://acme.com/", "stageId": 1, "dealValue": null,
+        "currency": "EUR", "nextStep": null, "nextStepDue": null, "tags": [], "fitScore": 72,
+        "lastContactedAt": null
+    });
+    let write = Scripted::new(StepKey::Write, &[StepKey::Crawl]).then(Ok(
+        json!({ "card": card, "changed": ["companyName", "fitScore"] }),
+    ));
+    let workflow = Workflow::new(
+        WORKFLOW,
+        vec![
+            Arc::new(Scripted::new(StepKey::Crawl, &[StepKey::Seed])),
+            Arc::new(write),
+        ],
+    )
+    .unwrap()
+    .with_changes(Arc::new(|outputs| {
+        serde_json::from_value(outputs[&StepKey::Write].clone()).unwrap()
+    }));
+    let engine = h.engine_of(workflow, "w1");
+    let lead = h.lead("acme.com").await;
+    h.enqueue(lead, RunTrigger::Created).await;
+    engine.run_next().await.unwrap();
+    let events = h.recorder.events.lock().unwrap().clone();
+    let Some(RunEvent::Finished { result, .. }) = events.last() else {
+        panic!("the run did not finish: {events:?}");
+    };
+    assert_eq!(result.status, RunStatus::Succeeded);
+    assert_eq!(result.error, None);
+    assert_eq!(result.fit_score, Some(72));
+    assert_eq!(result.changed, ["companyName", "fitScore"]);
+    let shown = result.card.as_ref().unwrap();
+    assert_eq!(shown.company_name.as_deref(), Some("Acme"));
+    let stored = h.store.latest_runs(Some(lead)).await.unwrap().remove(0);
+    assert_eq!(Some(result.finished_at), stored.finished_at);
+
+    // A failed run says why and changed nothing.
+    let failing = Scripted::new(StepKey::Crawl, &[StepKey::Seed])
+        .then(Err(StepError::permanent("robots.txt says no")));
+    let engine = h.engine(vec![Arc::new(failing)], "w2");
+    let other = h.lead("globex.com").await;
+    h.enqueue(other, RunTrigger::Created).await;
+    engine.run_next().await.unwrap();
+    let events = h.recorder.events.lock().unwrap().clone();
+    let Some(RunEvent::Failed { result, .. }) = events.last() else {
+        panic!("the run did not fail: {events:?}");
+    };
+    assert_eq!(result.status, RunStatus::Failed);
+    assert_eq!(result.error.as_deref(), Some("robots.txt says no"));
+    assert_eq!((result.card.as_ref(), result.changed.len()), (None, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_permanent_failure_is_not_retried() {
     let h = Harness::new().await;
-    let stage = Scripted::new("fetch", &["seed"]).then(Err(StepError::permanent(
+    let stage = Scripted::new(StepKey::Crawl, &[StepKey::Seed]).then(Err(StepError::permanent(
         "The website's robots.txt does not allow reading it.",
     )));
     let calls = stage.calls.clone();
@@ -357,7 +416,7 @@ async fn a_permanent_failure_is_not_retried() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelling_or_deleting_the_lead_stops_a_running_stage() {
     let h = Harness::new().await;
-    let mut stage = Scripted::new("crawl", &["seed"]);
+    let mut stage = Scripted::new(StepKey::Crawl, &[StepKey::Seed]);
     stage.hang = true;
     let engine = h.engine(vec![Arc::new(stage)], "w1");
 
@@ -432,11 +491,11 @@ async fn a_crashed_run_resumes_from_its_last_committed_stage_and_applies_its_eff
         effects: Arc<AtomicUsize>,
     }
     impl Step for WriteBack {
-        fn name(&self) -> &'static str {
-            "write"
+        fn key(&self) -> StepKey {
+            StepKey::Write
         }
-        fn inputs(&self) -> &'static [&'static str] {
-            &["crawl"]
+        fn inputs(&self) -> &'static [StepKey] {
+            &[StepKey::Crawl]
         }
         fn run(&self, input: StepInput) -> leadscout_workflow::StepFuture<'_> {
             Box::pin(async move {
@@ -456,7 +515,7 @@ async fn a_crashed_run_resumes_from_its_last_committed_stage_and_applies_its_eff
         }
     }
 
-    let crawl_1 = Scripted::new("crawl", &["seed"]);
+    let crawl_1 = Scripted::new(StepKey::Crawl, &[StepKey::Seed]);
     let crawl_calls_1 = crawl_1.calls.clone();
     let first = h.engine(
         vec![
@@ -482,7 +541,7 @@ async fn a_crashed_run_resumes_from_its_last_committed_stage_and_applies_its_eff
     let _ = crashed.await;
     assert_eq!(crawl_calls_1.load(Ordering::SeqCst), 1);
 
-    let crawl_2 = Scripted::new("crawl", &["seed"]);
+    let crawl_2 = Scripted::new(StepKey::Crawl, &[StepKey::Seed]);
     let crawl_calls_2 = crawl_2.calls.clone();
     let second = h.engine(
         vec![
@@ -548,7 +607,7 @@ async fn a_crashed_run_resumes_from_its_last_committed_stage_and_applies_its_eff
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unchanged_inputs_are_not_recomputed_unless_the_run_is_forced() {
     let h = Harness::new().await;
-    let crawl = Scripted::new("crawl", &["seed"]);
+    let crawl = Scripted::new(StepKey::Crawl, &[StepKey::Seed]);
     let calls = crawl.calls.clone();
     let engine = h.engine(vec![Arc::new(crawl)], "w1");
     let ada = h.lead("acme.com").await;
@@ -582,7 +641,10 @@ async fn unchanged_inputs_are_not_recomputed_unless_the_run_is_forced() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn workers_drain_the_queue_and_owed_notifications_are_delivered_on_start() {
     let h = Harness::new().await;
-    let engine = h.engine(vec![Arc::new(Scripted::new("crawl", &["seed"]))], "w1");
+    let engine = h.engine(
+        vec![Arc::new(Scripted::new(StepKey::Crawl, &[StepKey::Seed]))],
+        "w1",
+    );
     let mut leads = Vec::new();
     for i in 0..5 {
         let lead = h.lead(&format!("company{i}.example")).await;
@@ -632,23 +694,29 @@ async fn workers_drain_the_queue_and_owed_notifications_are_delivered_on_start()
 fn workflows_with_missing_inputs_duplicates_or_cycles_are_refused() {
     let stage = |name, inputs| -> Arc<dyn Step> { Arc::new(Scripted::new(name, inputs)) };
     assert!(matches!(
-        Workflow::new("w", vec![stage("a", &["seed"]), stage("a", &["seed"])]),
+        Workflow::new(
+            "w",
+            vec![
+                stage(StepKey::Resolve, &[StepKey::Seed]),
+                stage(StepKey::Resolve, &[StepKey::Seed])
+            ]
+        ),
         Err(WorkflowError::Duplicate(_))
     ));
     assert!(matches!(
-        Workflow::new("w", vec![stage("a", &["nope"])]),
+        Workflow::new("w", vec![stage(StepKey::Resolve, &[StepKey::Insights])]),
         Err(WorkflowError::UnknownInput { .. })
     ));
     assert!(matches!(
-        Workflow::new("w", vec![stage("a", &["b"]), stage("b", &["a"]), stage("c", &["seed"])]),
-        Err(WorkflowError::Cycle(names)) if names == ["a", "b"]
+        Workflow::new("w", vec![stage(StepKey::Resolve, &[StepKey::Context]), stage(StepKey::Context, &[StepKey::Resolve]), stage(StepKey::Profile, &[StepKey::Seed])]),
+        Err(WorkflowError::Cycle(keys)) if keys == [StepKey::Resolve, StepKey::Context]
     ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn while_offline_queued_runs_wait_and_go_when_the_network_is_back() {
     let h = Harness::new().await;
-    let stage = Scripted::new("fetch", &["seed"]).then(Ok(json!({ "ok": true })));
+    let stage = Scripted::new(StepKey::Crawl, &[StepKey::Seed]).then(Ok(json!({ "ok": true })));
     let calls = stage.calls.clone();
     let engine = h.engine(vec![Arc::new(stage)], "w1");
     engine.hold(true);
@@ -670,9 +738,9 @@ async fn while_offline_queued_runs_wait_and_go_when_the_network_is_back() {
 async fn a_deferred_stage_puts_the_run_back_in_the_queue_until_its_time() {
     let h = Harness::new().await;
     let until = Timestamp(Timestamp::now().0 + 3_600_000);
-    let first = Scripted::new("fetch", &["seed"]).then(Ok(json!({ "page": 1 })));
+    let first = Scripted::new(StepKey::Crawl, &[StepKey::Seed]).then(Ok(json!({ "page": 1 })));
     let first_calls = first.calls.clone();
-    let second = Scripted::new("judge", &["fetch"])
+    let second = Scripted::new(StepKey::Insights, &[StepKey::Crawl])
         .then(Err(StepError::Deferred {
             message: "Waiting: today's model budget is spent.".into(),
             until,

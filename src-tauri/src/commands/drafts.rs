@@ -38,7 +38,7 @@ pub async fn draft_email(
         prompts_dir: Some(state.prompts_dir()),
         call_timeout: CALL_TIMEOUT,
     };
-    Ok(draft(&kit, &input).await?)
+    Ok(draft(&kit, &input, &leadscout_domain::SystemClock).await?)
 }
 
 /// Opens the edited draft in the user's mail client (a `mailto:` link to the lead's address)

@@ -61,7 +61,7 @@ describe("cards and columns", () => {
       leadId: 1,
       status: "running" as const,
       trigger: "created" as const,
-      stage: "crawl",
+      step: "crawl" as const,
       error: null,
       createdAt: 0,
       finishedAt: null,

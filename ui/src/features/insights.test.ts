@@ -351,9 +351,9 @@ describe("research review", () => {
         createdAt: Date.now() - 5000,
         finishedAt: Date.now() - 1000,
         costUsd: 0.0019,
-        stages: [
+        steps: [
           {
-            stage: "crawl",
+            step: "crawl",
             attempt: 1,
             status: "succeeded",
             reused: true,
@@ -365,7 +365,7 @@ describe("research review", () => {
             error: null,
           },
           {
-            stage: "footprint",
+            step: "footprint",
             attempt: 1,
             status: "failed",
             reused: false,
@@ -377,7 +377,7 @@ describe("research review", () => {
             error: "OpenAI rate-limited the call (retry after 2 s): slow down",
           },
           {
-            stage: "footprint",
+            step: "footprint",
             attempt: 2,
             status: "succeeded",
             reused: false,
@@ -415,7 +415,7 @@ describe("research review", () => {
         leadId: 1,
         status: "queued",
         trigger: "created",
-        stage: "footprint",
+        step: "footprint",
         error:
           "Waiting: today's model budget is spent ($1.02 of $1.00). Research continues tomorrow, or raise the cap in Settings → Research.",
         createdAt: Date.now(),

@@ -5,9 +5,19 @@ import { emit } from "@tauri-apps/api/event";
 import App from "../App.svelte";
 import { installFakeBackend, lead } from "../test/fake-backend";
 import { card } from "../test/board-dom";
-import type { CompanyResearch, RunEvent } from "../ipc/bindings";
+import type { CompanyResearch, RunEvent, RunResult } from "../ipc/bindings";
 
 const progress = (event: RunEvent) => emit("research-progress", event);
+
+/** The result a run's last event carries when it wrote nothing to the lead. */
+const ended = (status: RunResult["status"], error: string | null = null): RunResult => ({
+  status,
+  error,
+  finishedAt: Date.now(),
+  fitScore: null,
+  card: null,
+  changed: [],
+});
 
 /** Every string the UI sent to a command that looks like a place on disk. */
 function sentPaths(calls: { cmd: string; args: unknown }[]): string[] {
@@ -70,13 +80,15 @@ describe("research", () => {
     expect(within(panel).getByTestId("cancel-research")).toBeTruthy();
 
     await progress({ type: "started", run: 7, lead: 1, claims: 1 });
-    await progress({ type: "stageStarted", run: 7, lead: 1, stage: "crawl", attempt: 1 });
+    await progress({ type: "stepStarted", run: 7, lead: 1, step: "crawl", attempt: 1 });
     await waitFor(() => expect(within(panel).getByTestId("research-progress").textContent).toContain("Reading the website"));
     expect(within(card("Ada")).getByTestId("research-status").textContent?.trim()).toBe("Researching");
 
-    // The run writes its results; the finished event makes the drawer read them.
+    // The run writes its results; the finished event makes the drawer read them, once.
     backend.research[1] = acme;
-    await progress({ type: "finished", run: 7, lead: 1, duration_ms: 1200 });
+    const reads = () => backend.calls.filter((c) => c.cmd === "get_lead").length;
+    const readsBefore = reads();
+    await progress({ type: "finished", run: 7, lead: 1, duration_ms: 1200, result: ended("succeeded") });
     const profile = await within(drawer).findByTestId("research-profile");
     expect(within(profile).getByTestId("research-description").textContent).toBe("Anvils for builders.");
     expect(within(profile).getByTestId("research-hiring").textContent).toBe("3 open positions");
@@ -88,6 +100,37 @@ describe("research", () => {
     expect(within(sources).getByText("flagged")).toBeTruthy();
     expect(within(card("Ada")).getByTestId("research-status").textContent?.trim()).toBe("Researched");
     expect(within(panel).getByTestId("rerun-research")).toBeTruthy();
+    expect(reads() - readsBefore).toBe(1);
+  });
+
+  it("updates the card from the event that ends a run, without reading the lead again", async () => {
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada", website: "https://acme.example/" })]);
+    render(App);
+    await screen.findByTestId("board");
+    const callsBefore = backend.calls.length;
+    await progress({ type: "started", run: 9, lead: 1, claims: 1 });
+    await progress({
+      type: "finished",
+      run: 9,
+      lead: 1,
+      duration_ms: 900,
+      result: {
+        ...ended("succeeded"),
+        fitScore: 81,
+        card: lead({ id: 1, fullName: "Ada", website: "https://acme.example/", companyName: "Acme", fitScore: 81 }),
+        changed: ["companyName", "fitScore"],
+      },
+    });
+    await waitFor(() => expect(within(card("Ada")).getByTestId("card-fit").textContent).toBe("Fit 81"));
+    expect(card("Ada").getAttribute("aria-label")).toBe("Ada, Acme");
+    expect(within(card("Ada")).getByTestId("research-status").textContent?.trim()).toBe("Researched");
+    expect(backend.calls.slice(callsBefore).map((c) => c.cmd)).toEqual([]);
+
+    // A cancelled run's event says so on the card, and changes nothing else.
+    await progress({ type: "cancelled", run: 10, lead: 1, result: ended("cancelled") });
+    await waitFor(() => expect(within(card("Ada")).getByTestId("research-status").textContent?.trim()).not.toBe("Researched"));
+    expect(within(card("Ada")).getByTestId("card-fit").textContent).toBe("Fit 81");
+    expect(backend.calls.slice(callsBefore).map((c) => c.cmd)).toEqual([]);
   });
 
   it("says why a run failed and why a lead cannot be researched", async () => {
@@ -100,6 +143,7 @@ describe("research", () => {
       run: 3,
       lead: 1,
       reason: "acme.example asks crawlers not to read its homepage (robots.txt), so Leadscout did not.",
+      result: ended("failed", "acme.example asks crawlers not to read its homepage (robots.txt), so Leadscout did not."),
     });
     await waitFor(() => expect(within(card("Ada")).getByTestId("research-status").title).toContain("robots.txt"));
     await user.click(within(card("Ada")).getByTestId("lead-name"));

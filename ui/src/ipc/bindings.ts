@@ -1064,13 +1064,13 @@ export type RowProblem = {
 /**  Progress of background runs as the UI receives it (and the shell turns into notifications). */
 export type RunEvent = { type: "queued"; run: RunId; lead: LeadId } | { type: "started"; run: RunId; lead: LeadId; 
 /**  1 on the first claim; more when resuming after a crash. */
-claims: number } | { type: "stageStarted"; run: RunId; lead: LeadId; stage: string; attempt: number } | { type: "stageFinished"; run: RunId; lead: LeadId; stage: string; duration_ms: number; 
+claims: number } | { type: "stepStarted"; run: RunId; lead: LeadId; step: StepKey; attempt: number } | { type: "stepFinished"; run: RunId; lead: LeadId; step: StepKey; duration_ms: number; 
 /**  The output came from an earlier run with identical inputs. */
-reused: boolean } | { type: "stageFailed"; run: RunId; lead: LeadId; stage: string; error: string; 
-/**  When the stage will be tried again, if it will. */
-retry_in_ms: number | null } | { type: "finished"; run: RunId; lead: LeadId; duration_ms: number } | { type: "failed"; run: RunId; lead: LeadId; reason: string } | { type: "cancelled"; run: RunId; lead: LeadId };
+reused: boolean } | { type: "stepFailed"; run: RunId; lead: LeadId; step: StepKey; error: string; 
+/**  When the step will be tried again, if it will. */
+retry_in_ms: number | null } | { type: "finished"; run: RunId; lead: LeadId; duration_ms: number; result: RunResult } | { type: "failed"; run: RunId; lead: LeadId; reason: string; result: RunResult } | { type: "cancelled"; run: RunId; lead: LeadId; result: RunResult };
 
-/**  A past or current run of a lead with its stages, newest first in a history. */
+/**  A past or current run of a lead with its steps, newest first in a history. */
 export type RunHistory = {
 	id: RunId,
 	status: RunStatus,
@@ -1080,11 +1080,37 @@ export type RunHistory = {
 	finishedAt: Timestamp | null,
 	/**  What its model calls cost (US dollars; unpriced local models count as 0). */
 	costUsd: number | null,
-	stages: StageAttempt[],
+	steps: StepAttempt[],
 };
 
 /**  A background research run by its row id. */
 export type RunId = number;
+
+/**
+ *  What a run did to its lead, sent with the event that ends it (finished, failed, cancelled)
+ *  so the window updates the card and the drawer's run status from the event alone.
+ */
+export type RunResult = {
+	status: RunStatus,
+	/**  Why it failed, for a failed run. */
+	error: string | null,
+	finishedAt: Timestamp,
+	/**
+	 *  The fit score on the card the run left (`None` when it wrote no card, or the lead has
+	 *  no score).
+	 */
+	fitScore: number | null,
+	/**
+	 *  The lead as its card shows it after the run wrote to it; `None` when the run wrote
+	 *  nothing (it failed or was cancelled before writing, or the lead was deleted).
+	 */
+	card: Card | null,
+	/**
+	 *  The card fields the run changed, by their names in the window (`companyName`,
+	 *  `fitScore`...).
+	 */
+	changed: string[],
+};
 
 /**  Where a run is in its life. `queued` and `running` are live; the rest are final. */
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
@@ -1095,8 +1121,8 @@ export type RunSummary = {
 	leadId: LeadId,
 	status: RunStatus,
 	trigger: RunTrigger,
-	/**  The stage running now, or the last one that ran. */
-	stage: string | null,
+	/**  The step running now, or the last one that ran. */
+	step: StepKey | null,
 	error: string | null,
 	createdAt: Timestamp,
 	finishedAt: Timestamp | null,
@@ -1215,22 +1241,6 @@ export type Stage = {
 	probability: number,
 };
 
-/**  One attempt of one stage, for the run history. */
-export type StageAttempt = {
-	stage: string,
-	attempt: number,
-	/**  `running`, `succeeded` or `failed`. */
-	status: string,
-	/**  The output was taken from an earlier run with the same inputs. */
-	reused: boolean,
-	durationMs: number | null,
-	model: string | null,
-	tokensIn: number | null,
-	tokensOut: number | null,
-	costUsd: number | null,
-	error: string | null,
-};
-
 export type StageConversion = {
 	fromStage: StageId,
 	fromName: string,
@@ -1299,6 +1309,29 @@ export type StaleRule = {
 	stageId: StageId,
 	days: number,
 };
+
+/**  One attempt of one step, for the run history. */
+export type StepAttempt = {
+	step: StepKey,
+	attempt: number,
+	/**  `running`, `succeeded` or `failed`. */
+	status: string,
+	/**  The output was taken from an earlier run with the same inputs. */
+	reused: boolean,
+	durationMs: number | null,
+	model: string | null,
+	tokensIn: number | null,
+	tokensOut: number | null,
+	costUsd: number | null,
+	error: string | null,
+};
+
+/**
+ *  A step of the lead-research workflow, as the engine runs it, the store records it (its
+ *  text is the `stage_runs.stage` value, unchanged since the first database) and the UI shows
+ *  it. `Seed` is not a step but the run's starting facts, which root steps read as an input.
+ */
+export type StepKey = "seed" | "resolve" | "crawl" | "profile" | "context" | "footprint" | "insights" | "write";
 
 /**  What a column can become. */
 export type Target = "fullName" | "firstName" | "middleName" | "lastName" | "email" | "phone" | "title" | "companyName" | "website" | "linkedIn" | "source" | "notes";

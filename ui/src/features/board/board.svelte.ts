@@ -146,9 +146,10 @@ export class BoardState {
 
   /**
    * Follows a research run as its events arrive, so cards show live status without reloading.
-   * Returns true when the run just ended (the lead's data may have changed).
+   * The event that ends a run carries its result: the card as the run left it replaces the one
+   * shown, so nothing is read again.
    */
-  applyRunEvent(event: RunEvent): boolean {
+  applyRunEvent(event: RunEvent): void {
     const current = this.research[event.lead];
     const base: RunSummary =
       current && current.id === event.run
@@ -158,7 +159,7 @@ export class BoardState {
             leadId: event.lead,
             status: "queued",
             trigger: "manual",
-            stage: null,
+            step: null,
             error: null,
             createdAt: Date.now(),
             finishedAt: null,
@@ -171,26 +172,24 @@ export class BoardState {
       case "started":
         next = { ...base, status: "running" };
         break;
-      case "stageStarted":
-        next = { ...base, status: "running", stage: event.stage };
+      case "stepStarted":
+        next = { ...base, status: "running", step: event.step };
         break;
-      case "stageFinished":
-        return false;
-      case "stageFailed":
+      case "stepFinished":
+        return;
+      case "stepFailed":
         // A failure that will be retried keeps the run going; the final one arrives as "failed".
-        return false;
+        return;
       case "finished":
-        next = { ...base, status: "succeeded", error: null, finishedAt: Date.now() };
-        break;
       case "failed":
-        next = { ...base, status: "failed", error: event.reason, finishedAt: Date.now() };
+      case "cancelled": {
+        const { result } = event;
+        next = { ...base, status: result.status, error: result.error, finishedAt: result.finishedAt };
+        if (result.card) this.replace(result.card);
         break;
-      case "cancelled":
-        next = { ...base, status: "cancelled", finishedAt: Date.now() };
-        break;
+      }
     }
     this.research[event.lead] = next;
-    return next.finishedAt !== null && next.status === "succeeded";
   }
 
   /** Re-reads one lead (research may have filled its company) and puts it in place. */
