@@ -955,22 +955,39 @@ async fn click_in_your_data(client: &fantoccini::Client, locator: Locator<'_>) {
     .await;
 }
 
-/// The text of the toast once it says `what`.
+/// The text of the toast once it says `what`. If it never does, the failure says what the
+/// window showed instead: the toast of the moment and every error on screen.
 async fn toast_saying(client: &fantoccini::Client, what: &str) -> String {
-    eventually(&format!("a message saying {what:?}"), || async {
+    let deadline = std::time::Instant::now() + harness::UI_TIMEOUT;
+    loop {
         for el in client
             .find_all(Locator::Css(".toast[role=status]"))
             .await
-            .ok()?
+            .unwrap_or_default()
         {
-            let text = el.prop("textContent").await.ok()??;
+            let text = el
+                .prop("textContent")
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default();
             if text.contains(what) {
-                return Some(text);
+                return text;
             }
         }
-        None
-    })
-    .await
+        if std::time::Instant::now() > deadline {
+            let shown = client
+                .execute(
+                    "return [...document.querySelectorAll('.toast, [role=alert]')] \
+                     .map((e) => e.textContent.trim()).join(' | ');",
+                    vec![],
+                )
+                .await
+                .ok();
+            panic!("timed out waiting for a message saying {what:?}; on screen: {shown:?}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 /// Files are chosen in dialogs the backend opens; here a debug-build-only script answers them
