@@ -171,6 +171,12 @@ pub fn normalize_choices(kind: FieldKind, raw: &[String]) -> Result<Vec<String>,
                 format!("The choice {choice:?} contains an invisible control character."),
             ));
         }
+        if choice.contains(',') {
+            return Err(refuse(
+                "choices",
+                format!("{choice} contains a comma; Settings separates choices with commas."),
+            ));
+        }
         if choice.chars().count() > MAX_CHOICE_CHARS {
             return Err(refuse(
                 "choices",
@@ -408,6 +414,7 @@ mod tests {
             ["Small", "Large"]
         );
         assert!(normalize_choices(FieldKind::Choice, &raw(&["A", "a"])).is_err());
+        assert!(normalize_choices(FieldKind::Choice, &raw(&["1,000+"])).is_err());
         assert!(normalize_choices(FieldKind::Choice, &raw(&[" "])).is_err());
         assert!(normalize_choices(FieldKind::Text, &raw(&["ignored"]))
             .unwrap()

@@ -9,7 +9,7 @@ mod mapping;
 mod sniff;
 mod vcard;
 
-pub use export::{to_csv, to_json, to_vcard, CSV_COLUMNS};
+pub use export::{custom_column, to_csv, to_json, to_vcard, CSV_COLUMNS};
 pub use mapping::{preset_mapping, suggest, unmapped_columns, Mapping, Target, PRESETS};
 pub use sniff::{decode, encoding_of, sniff, Decoded, Sniffed};
 pub use vcard::{cards, cards_from_bytes, count_cards, region_from_locale};

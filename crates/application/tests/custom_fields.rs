@@ -1,0 +1,194 @@
+//! Custom fields through the use cases against a real data folder: defined, valued (and
+//! refused with the field named), and written by every export format as a column or key, next
+//! to the expected close date.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use leadscout_application::{open_database, ExportFormat, Leadscout};
+use leadscout_domain::{
+    CustomFieldEdit, FieldKind, LeadEdit, LeadField, NewCustomField, NewLead, SetCustomValue,
+    Timestamp,
+};
+use leadscout_llm::keys::MemoryKeychain;
+
+async fn app(dir: &std::path::Path) -> Leadscout {
+    let store = open_database(dir).await.unwrap();
+    Leadscout::new(
+        store,
+        dir.to_path_buf(),
+        Arc::new(MemoryKeychain::default()),
+    )
+}
+
+fn field(name: &str, kind: FieldKind, choices: &[&str]) -> NewCustomField {
+    NewCustomField {
+        name: name.into(),
+        kind,
+        choices: choices.iter().map(|c| (*c).to_owned()).collect(),
+    }
+}
+
+#[tokio::test]
+async fn every_export_format_writes_each_custom_field_and_the_expected_close_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path()).await;
+    let draft = NewLead {
+        full_name: "Ada Lovelace".into(),
+        ..NewLead::default()
+    }
+    .validate()
+    .unwrap();
+    let ada = app
+        .store()
+        .create_lead(&draft, Timestamp::now())
+        .await
+        .unwrap()
+        .id;
+    app.update_lead(
+        ada,
+        LeadEdit {
+            field: LeadField::ExpectedClose,
+            value: Some("2027-03-31".into()),
+        },
+    )
+    .await
+    .unwrap();
+    let budget = app
+        .create_custom_field(field("Budget", FieldKind::Number, &[]))
+        .await
+        .unwrap();
+    let tier = app
+        .create_custom_field(field("Tier", FieldKind::Choice, &["Gold", "Silver"]))
+        .await
+        .unwrap();
+    // A name that is also a built-in column gets its own header.
+    let source = app
+        .create_custom_field(field("source", FieldKind::Url, &[]))
+        .await
+        .unwrap();
+    app.create_custom_field(field("Referrer", FieldKind::Text, &[]))
+        .await
+        .unwrap();
+    for (field, value) in [
+        (budget.id, "12 500.75"),
+        (tier.id, "gold"),
+        (source.id, "https://fair.example.org/leads?id=7"),
+    ] {
+        app.set_custom_value(SetCustomValue {
+            lead_id: ada,
+            field_id: field,
+            value: value.into(),
+        })
+        .await
+        .unwrap();
+    }
+
+    // Refusals name the field and leave the value as it was.
+    let err = app
+        .set_custom_value(SetCustomValue {
+            lead_id: ada,
+            field_id: tier.id,
+            value: "Platinum".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("value"));
+    assert_eq!(
+        err.message,
+        "Tier must be one of Gold, Silver; \"Platinum\" is not."
+    );
+    let err = app
+        .create_custom_field(field("  ", FieldKind::Text, &[]))
+        .await
+        .unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("name"));
+    let err = app
+        .update_custom_field(
+            tier.id,
+            CustomFieldEdit {
+                name: None,
+                choices: Some(vec!["Silver".into()]),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.message.starts_with("1 lead holds Gold in Tier"),
+        "{err}"
+    );
+
+    for format in [ExportFormat::Csv, ExportFormat::CsvExcel] {
+        let (bytes, count) = app.export_bytes(format).await.unwrap();
+        assert_eq!(count, 1);
+        let text = String::from_utf8(bytes).unwrap();
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        let row: Vec<String> = reader
+            .records()
+            .next()
+            .unwrap()
+            .unwrap()
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        let cell = |name: &str| {
+            let at = header
+                .iter()
+                .position(|h| h == name)
+                .unwrap_or_else(|| panic!("{format:?}: no column {name} in {header:?}"));
+            row[at].clone()
+        };
+        assert_eq!(
+            header[header.len() - 4..],
+            ["Budget", "Tier", "source (custom)", "Referrer"]
+        );
+        assert_eq!(cell("Budget"), "12500.75");
+        assert_eq!(cell("Tier"), "Gold");
+        assert_eq!(
+            cell("source (custom)"),
+            "https://fair.example.org/leads?id=7"
+        );
+        assert_eq!(cell("Referrer"), "");
+        assert_eq!(cell("Expected Close"), "2027-03-31");
+        assert_eq!(cell("Source"), "");
+    }
+
+    let (bytes, _) = app.export_bytes(ExportFormat::Json).await.unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let lead = &json["leads"][0];
+    assert_eq!(
+        lead["custom"],
+        serde_json::json!({
+            "Budget": "12500.75",
+            "Tier": "Gold",
+            "source": "https://fair.example.org/leads?id=7",
+        })
+    );
+    assert_eq!(lead["lead"]["expectedClose"], "2027-03-31");
+    let names: Vec<&str> = json["customFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Budget", "Tier", "source", "Referrer"]);
+    assert_eq!(
+        json["customFields"][1]["choices"],
+        serde_json::json!(["Gold", "Silver"])
+    );
+
+    // Values and definitions are still there in the folder opened again.
+    drop(app);
+    let again = self::app(dir.path()).await;
+    let detail = again.lead_detail(ada).await.unwrap();
+    assert_eq!(detail.custom_values.len(), 3);
+    assert_eq!(again.custom_fields().await.unwrap()[0].lead_count, 1);
+}
