@@ -192,3 +192,101 @@ async fn every_export_format_writes_each_custom_field_and_the_expected_close_dat
     assert_eq!(detail.custom_values.len(), 3);
     assert_eq!(again.custom_fields().await.unwrap()[0].lead_count, 1);
 }
+
+#[tokio::test]
+async fn the_expected_close_date_goes_through_export_and_import_into_a_fresh_folder() {
+    use leadscout_application::MappingChoice;
+    use leadscout_domain::Duplicates;
+    use std::sync::atomic::AtomicBool;
+
+    let first = tempfile::tempdir().unwrap();
+    let app = app(first.path()).await;
+    let draft = NewLead {
+        full_name: "Grace Hopper".into(),
+        email: Some("grace@navy.example.org".into()),
+        ..NewLead::default()
+    }
+    .validate()
+    .unwrap();
+    let grace = app
+        .store()
+        .create_lead(&draft, Timestamp::now())
+        .await
+        .unwrap()
+        .id;
+    app.update_lead(
+        grace,
+        LeadEdit {
+            field: LeadField::ExpectedClose,
+            value: Some("2027-01-15".into()),
+        },
+    )
+    .await
+    .unwrap();
+    let (bytes, _) = app.export_bytes(ExportFormat::Csv).await.unwrap();
+    let file = first.path().join("leads.csv");
+    std::fs::write(&file, bytes).unwrap();
+
+    let fresh = tempfile::tempdir().unwrap();
+    let other = self::app(fresh.path()).await;
+    let preview = other
+        .preview_import(&file, &MappingChoice::Suggested)
+        .await
+        .unwrap();
+    let at = preview
+        .headers
+        .iter()
+        .position(|h| h == "Expected Close")
+        .unwrap();
+    assert_eq!(
+        preview.mapping.columns[at],
+        Some(leadscout_import::Target::ExpectedClose)
+    );
+    let summary = other
+        .run_import(
+            &file,
+            &MappingChoice::Suggested,
+            Duplicates::Skip,
+            None,
+            &AtomicBool::new(false),
+        )
+        .await
+        .unwrap();
+    assert_eq!(summary.created, 1);
+    let imported = other.lead(summary.created_ids[0]).await.unwrap();
+    assert_eq!(imported.expected_close.as_deref(), Some("2027-01-15"));
+    let grace = imported.id;
+
+    // A CRM's "Close Date" fills an existing lead's empty date in a merge, and a bad date is
+    // left out with a warning naming the line.
+    let crm = fresh.path().join("crm.csv");
+    std::fs::write(
+        &crm,
+        "Name,Email,Close Date\nGrace Hopper,grace@navy.example.org,2027-02-01\n\
+         Ada Lovelace,ada@example.org,31/12/2027\n",
+    )
+    .unwrap();
+    let summary = other
+        .run_import(
+            &crm,
+            &MappingChoice::Suggested,
+            Duplicates::Merge,
+            None,
+            &AtomicBool::new(false),
+        )
+        .await
+        .unwrap();
+    assert_eq!((summary.created, summary.merged), (1, 1));
+    assert!(
+        summary.warnings.iter().any(|w| w.starts_with("line 3:")),
+        "{:?}",
+        summary.warnings
+    );
+    // The merge fills only empty fields: Grace's date from the export stays; Ada's bad date
+    // was left out.
+    let grace = other.lead(grace).await.unwrap();
+    assert_eq!(grace.expected_close.as_deref(), Some("2027-01-15"));
+    let ada = other.lead(summary.created_ids[0]).await.unwrap();
+    assert_eq!(ada.full_name, "Ada Lovelace");
+    assert_eq!(ada.expected_close, None);
+}

@@ -251,6 +251,7 @@ pub(crate) fn build(
         (Target::Website, LeadField::Website),
         (Target::LinkedIn, LeadField::LinkedinUrl),
         (Target::Source, LeadField::Source),
+        (Target::ExpectedClose, LeadField::ExpectedClose),
     ] {
         let candidates = match target {
             Target::Email => emails.clone(),

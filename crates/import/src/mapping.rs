@@ -20,6 +20,8 @@ pub enum Target {
     LinkedIn,
     Source,
     Notes,
+    /// The deal's expected close date (`YYYY-MM-DD`).
+    ExpectedClose,
 }
 
 /// A target per column (`None`: not imported), and the preset that suggested it.
@@ -63,6 +65,7 @@ pub const PRESETS: &[Preset] = &[
             ("Website", Target::Website),
             ("Lead Source", Target::Source),
             ("Description", Target::Notes),
+            ("Closing Date", Target::ExpectedClose),
         ],
     ),
     (
@@ -94,6 +97,7 @@ pub const PRESETS: &[Preset] = &[
             ("Company Name", Target::CompanyName),
             ("Website URL", Target::Website),
             ("Original Source", Target::Source),
+            ("Close Date", Target::ExpectedClose),
         ],
     ),
     (
@@ -113,6 +117,9 @@ pub const PRESETS: &[Preset] = &[
             ("Website", Target::Website),
             ("LeadSource", Target::Source),
             ("Description", Target::Notes),
+            // Data Loader writes `CLOSEDATE`, reports `Close Date`: headers compare without
+            // case or punctuation, so this one entry reads all three.
+            ("CloseDate", Target::ExpectedClose),
         ],
     ),
     (
@@ -124,6 +131,7 @@ pub const PRESETS: &[Preset] = &[
             ("Person - Job title", Target::Title),
             ("Organization - Name", Target::CompanyName),
             ("Organization - Website", Target::Website),
+            ("Deal - Expected close date", Target::ExpectedClose),
         ],
     ),
     (
@@ -329,6 +337,10 @@ fn guess(header: &str) -> Option<Target> {
             || k == "personname"
         {
             Target::FullName
+        } else if has(&["closedate", "closingdate"]) || k == "expectedclose" || k == "closes" {
+            // "Close Date" (Salesforce, HubSpot), "Expected close date" (Pipedrive, Leadscout's
+            // own "Expected Close"), "Closing Date" (Zoho).
+            Target::ExpectedClose
         } else if has(&["phonetic", "yomi", "nameprefix", "namesuffix", "nickname"]) {
             // Readings and forms of the name, not parts of it.
             return None;
@@ -541,6 +553,26 @@ mod tests {
 
     fn headers(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn close_date_headers_of_crms_and_leadscout_map_to_the_expected_close_date() {
+        // Salesforce Data Loader (../shared/eval/csv/salesforce-dataloader-opportunities.csv),
+        // a Salesforce report, HubSpot, Pipedrive, Zoho and Leadscout's own export.
+        for header in [
+            "CLOSEDATE",
+            "Close Date",
+            "Expected Close Date",
+            "Deal - Expected close date",
+            "Closing Date",
+            "Expected Close",
+        ] {
+            let mapping = suggest(&headers(&["Name", "Email", header]));
+            assert_eq!(mapping.columns[2], Some(Target::ExpectedClose), "{header}");
+        }
+        // Not every date is the close date.
+        let mapping = suggest(&headers(&["Name", "Email", "Closed", "Created Date"]));
+        assert_eq!(mapping.columns[2..], [None, None]);
     }
 
     #[test]

@@ -272,10 +272,11 @@ impl Store {
         let mut created: Vec<(usize, i64)> = Vec::with_capacity(fresh.len());
         let mut name_only: Vec<usize> = Vec::new();
         for chunk in fresh.chunks(CHUNK / 2) {
-            let marks = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+            let marks = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
             let sql = format!(
                 "INSERT INTO leads (full_name, title, email, phone, linkedin_url, company_name, \
-                 website, source, company_id, stage_id, position, created_at, updated_at) \
+                 website, source, expected_close, company_id, stage_id, position, created_at, \
+                 updated_at) \
                  VALUES {marks} RETURNING id"
             );
             let mut query = sqlx::query_scalar::<_, i64>(&sql);
@@ -299,6 +300,7 @@ impl Store {
                     .bind(company_name)
                     .bind(website(&row.values).map(|u| u.to_string()))
                     .bind(get(LeadField::Source))
+                    .bind(get(LeadField::ExpectedClose))
                     .bind(company.map(|(id, _)| *id))
                     .bind(stage)
                     .bind(position)

@@ -218,3 +218,65 @@ async fn a_choice_in_use_stays_and_deleting_a_field_deletes_its_values() {
         Err(StoreError::CustomFieldNotFound(_))
     ));
 }
+
+#[tokio::test]
+async fn a_merge_takes_the_expected_close_date_and_fills_empty_custom_fields() {
+    use leadscout_domain::{FieldValue, LeadField};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join(DATABASE_FILE)).await.unwrap();
+    let keep = lead(&store, "Ada Lovelace").await;
+    let other = lead(&store, "A. Lovelace").await;
+    let budget = store
+        .create_custom_field("Budget", FieldKind::Number, &[], NOW)
+        .await
+        .unwrap();
+    let tier = store
+        .create_custom_field(
+            "Tier",
+            FieldKind::Choice,
+            &strings(&["Gold", "Silver"]),
+            NOW,
+        )
+        .await
+        .unwrap();
+    store
+        .set_custom_value(keep, tier.id, "Gold", NOW)
+        .await
+        .unwrap();
+    store
+        .set_custom_value(other, tier.id, "Silver", NOW)
+        .await
+        .unwrap();
+    store
+        .set_custom_value(other, budget.id, "900", NOW)
+        .await
+        .unwrap();
+    store
+        .update_lead(
+            other,
+            &FieldValue::Text(LeadField::ExpectedClose, Some("2027-06-30".into())),
+            NOW,
+        )
+        .await
+        .unwrap();
+
+    let merged = store
+        .merge_leads(keep, other, &[LeadField::ExpectedClose], NOW)
+        .await
+        .unwrap();
+    assert_eq!(merged.expected_close.as_deref(), Some("2027-06-30"));
+    let values: Vec<(CustomFieldId, String)> = store
+        .custom_values(keep)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| (v.field_id, v.value))
+        .collect();
+    // The kept lead's own value wins; the empty field is filled from the other lead.
+    assert_eq!(
+        values,
+        [(budget.id, "900".to_owned()), (tier.id, "Gold".to_owned())]
+    );
+    // The merged-away lead is in the bin and no longer counted.
+    assert_eq!(store.custom_fields().await.unwrap()[0].lead_count, 1);
+}

@@ -1363,7 +1363,9 @@ export type StaleRule = {
 };
 
 /**  What a column can become. */
-export type Target = "fullName" | "firstName" | "middleName" | "lastName" | "email" | "phone" | "title" | "companyName" | "website" | "linkedIn" | "source" | "notes";
+export type Target = "fullName" | "firstName" | "middleName" | "lastName" | "email" | "phone" | "title" | "companyName" | "website" | "linkedIn" | "source" | "notes" | 
+/**  The deal's expected close date (`YYYY-MM-DD`). */
+"expectedClose";
 
 /**  A technology seen on the company's site. */
 export type TechItem = {

@@ -680,6 +680,10 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       const keep = get(keepId);
       const other = get(otherId);
       for (const field of take) (keep as unknown as Record<string, unknown>)[field] = (other as unknown as Record<string, unknown>)[field];
+      // Like the store: the other lead's custom values fill the kept lead's empty fields.
+      const held = backend.values[keep.id] ?? [];
+      const missing = (backend.values[other.id] ?? []).filter((v) => !held.some((h) => h.fieldId === v.fieldId));
+      backend.values[keep.id] = [...held, ...missing.map((v) => ({ ...v }))];
       backend.deleted.add(other.id);
       return { ...keep };
     },
