@@ -290,3 +290,165 @@ async fn the_expected_close_date_goes_through_export_and_import_into_a_fresh_fol
     assert_eq!(ada.full_name, "Ada Lovelace");
     assert_eq!(ada.expected_close, None);
 }
+
+#[tokio::test]
+async fn custom_fields_survive_a_csv_round_trip_into_a_fresh_folder() {
+    use leadscout_application::MappingChoice;
+    use leadscout_domain::Duplicates;
+    use std::sync::atomic::AtomicBool;
+
+    let defs = [
+        field("Budget", FieldKind::Number, &[]),
+        field("Tier", FieldKind::Choice, &["Gold", "Silver"]),
+        field("Source", FieldKind::Url, &[]),
+        field("Renewal", FieldKind::Date, &[]),
+        field("Referrer", FieldKind::Text, &[]),
+    ];
+    let first = tempfile::tempdir().unwrap();
+    let app = app(first.path()).await;
+    let mut ids = Vec::new();
+    for def in defs.clone() {
+        ids.push(app.create_custom_field(def).await.unwrap().id);
+    }
+    let values = [
+        [
+            "1200",
+            "Gold",
+            "https://a.example.com/x",
+            "2027-05-01",
+            "Met, at \"the\" fair",
+        ],
+        [
+            "-3.5",
+            "Silver",
+            "http://b.example.com/",
+            "1999-12-31",
+            "Ünïcode ✓",
+        ],
+    ];
+    let mut leads = Vec::new();
+    for (n, row) in values.iter().enumerate() {
+        let draft = NewLead {
+            full_name: format!("Lead {n}"),
+            email: Some(format!("lead{n}@example.com")),
+            ..NewLead::default()
+        }
+        .validate()
+        .unwrap();
+        let id = app
+            .store()
+            .create_lead(&draft, Timestamp::now())
+            .await
+            .unwrap()
+            .id;
+        for (field, value) in ids.iter().zip(row) {
+            app.set_custom_value(SetCustomValue {
+                lead_id: id,
+                field_id: *field,
+                value: (*value).into(),
+            })
+            .await
+            .unwrap();
+        }
+        leads.push(id);
+    }
+    let exported: Vec<Vec<String>> = {
+        let mut all = Vec::new();
+        for id in &leads {
+            let detail = app.lead_detail(*id).await.unwrap();
+            all.push(detail.custom_values.into_iter().map(|v| v.value).collect());
+        }
+        all
+    };
+    let file = first.path().join("leads.csv");
+    let (bytes, _) = app.export_bytes(ExportFormat::CsvExcel).await.unwrap();
+    std::fs::write(&file, bytes).unwrap();
+
+    // A fresh folder where the user defined the fields (the import preview offers to create
+    // them from the columns): every column maps back by its header, every value comes back.
+    let fresh = tempfile::tempdir().unwrap();
+    let other = self::app(fresh.path()).await;
+    for def in defs {
+        other.create_custom_field(def).await.unwrap();
+    }
+    let preview = other
+        .preview_import(&file, &MappingChoice::Suggested)
+        .await
+        .unwrap();
+    assert_eq!(preview.mapping.custom.len(), 5, "{:?}", preview.mapping);
+    assert!(preview
+        .unmapped
+        .iter()
+        .all(|u| !u.header.contains("Source")));
+    // The built-in Source column stays the lead's source.
+    let source = preview.headers.iter().position(|h| h == "Source").unwrap();
+    assert_eq!(
+        preview.mapping.columns[source],
+        Some(leadscout_import::Target::Source)
+    );
+    assert_eq!(preview.warnings, 0);
+    let summary = other
+        .run_import(
+            &file,
+            &MappingChoice::Confirmed(preview.mapping.clone()),
+            Duplicates::Skip,
+            None,
+            &AtomicBool::new(false),
+        )
+        .await
+        .unwrap();
+    assert_eq!(summary.created, 2);
+    let mut imported = Vec::new();
+    for id in &summary.created_ids {
+        let detail = other.lead_detail(*id).await.unwrap();
+        imported.push((
+            detail.lead.full_name.clone(),
+            detail
+                .custom_values
+                .into_iter()
+                .map(|v| v.value)
+                .collect::<Vec<_>>(),
+        ));
+    }
+    imported.sort();
+    assert_eq!(
+        imported,
+        [
+            ("Lead 0".to_owned(), exported[0].clone()),
+            ("Lead 1".to_owned(), exported[1].clone())
+        ]
+    );
+
+    // A value that does not fit its field is left out with the field named; the lead imports.
+    let bad = fresh.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Name,Email,Budget,Tier\nZed,zed@example.com,lots,Platinum\n",
+    )
+    .unwrap();
+    let summary = other
+        .run_import(
+            &bad,
+            &MappingChoice::Suggested,
+            Duplicates::Skip,
+            None,
+            &AtomicBool::new(false),
+        )
+        .await
+        .unwrap();
+    assert_eq!(summary.created, 1);
+    assert!(
+        summary
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("line 2: Budget \"lots\" left out")),
+        "{:?}",
+        summary.warnings
+    );
+    assert!(summary
+        .warnings
+        .iter()
+        .any(|w| w.contains("Tier must be one of Gold, Silver")));
+    let zed = other.lead_detail(summary.created_ids[0]).await.unwrap();
+    assert!(zed.custom_values.is_empty());
+}

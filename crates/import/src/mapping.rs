@@ -30,6 +30,18 @@ pub enum Target {
 pub struct Mapping {
     pub columns: Vec<Option<Target>>,
     pub preset: Option<String>,
+    /// Columns imported into custom fields (their `columns` entry is `None`).
+    #[serde(default)]
+    pub custom: Vec<CustomColumn>,
+}
+
+/// A column whose values go into a custom field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomColumn {
+    /// 0-based index of the column.
+    pub column: u32,
+    pub field_id: leadscout_domain::CustomFieldId,
 }
 
 impl Mapping {
@@ -492,7 +504,11 @@ pub fn suggest(headers: &[String]) -> Mapping {
             Some(target)
         })
         .collect();
-    Mapping { columns, preset }
+    Mapping {
+        columns,
+        preset,
+        custom: Vec::new(),
+    }
 }
 
 /// The mapping of the preset called `name` (any case), for a user who says which tool wrote
@@ -511,6 +527,7 @@ pub fn preset_mapping(name: &str, headers: &[String]) -> Option<Mapping> {
     Some(Mapping {
         columns,
         preset: Some((*preset).to_owned()),
+        custom: Vec::new(),
     })
 }
 
@@ -519,6 +536,7 @@ pub fn preset_mapping(name: &str, headers: &[String]) -> Option<Mapping> {
 pub fn unmapped_columns(headers: &[String], mapping: &Mapping) -> Vec<usize> {
     (0..headers.len())
         .filter(|&i| mapping.columns.get(i).copied().flatten().is_none())
+        .filter(|&i| !mapping.custom.iter().any(|c| c.column as usize == i))
         .filter(|&i| {
             !(is_label(&headers[i])
                 && value_of_label(headers, i)

@@ -20,6 +20,8 @@ pub struct ImportLead {
     pub values: Vec<FieldValue>,
     /// Becomes the lead's first timeline note.
     pub note: Option<String>,
+    /// Custom field values, already checked against their fields.
+    pub custom: Vec<(leadscout_domain::CustomFieldId, String)>,
 }
 
 /// What became of a row.
@@ -318,7 +320,15 @@ impl Store {
             }
         }
 
-        // 4. Notes.
+        // 4. Custom field values of the new leads.
+        for (i, id) in &created {
+            for (field, value) in &batch[*i].custom {
+                crate::custom_fields::write_value(&mut tx, LeadId(*id), *field, Some(value), now)
+                    .await?;
+            }
+        }
+
+        // 5. Notes.
         let notes: Vec<(i64, &str)> = created
             .iter()
             .filter_map(|(i, id)| batch[*i].note.as_deref().map(|n| (*id, n)))
@@ -379,6 +389,19 @@ async fn fill_empty(
     }
     if relink {
         link_company(tx, id, now).await?;
+    }
+    // Custom fields too: only those the lead has no value for.
+    for (field, value) in &row.custom {
+        sqlx::query(
+            "INSERT OR IGNORE INTO lead_field_values (lead_id, field_id, value, updated_at) \
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(id.0)
+        .bind(field.0)
+        .bind(value)
+        .bind(now.0)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }

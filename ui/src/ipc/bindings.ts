@@ -396,6 +396,13 @@ export type CostLedger = {
 	unpricedCalls: number,
 };
 
+/**  A column whose values go into a custom field. */
+export type CustomColumn = {
+	/**  0-based index of the column. */
+	column: number,
+	fieldId: CustomFieldId,
+};
+
 /**  A field the user defined, as Settings and the drawer show it. */
 export type CustomField = {
 	id: CustomFieldId,
@@ -823,6 +830,8 @@ export type LostReason = "price" | "competitor" | "no_budget" | "timing" | "no_r
 export type Mapping = {
 	columns: (Target | null)[],
 	preset: string | null,
+	/**  Columns imported into custom fields (their `columns` entry is `None`). */
+	custom?: CustomColumn[],
 };
 
 /**  One model call of a research run, for the context inspector. */
