@@ -145,3 +145,33 @@ describe("custom fields in the lead drawer", () => {
     expect(within(drawer).queryByTestId("custom-fields-section")).toBeNull();
   });
 });
+
+describe("custom fields in the import preview", () => {
+  it("maps a column to a new text field named after it, or to an existing field", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada Lovelace" })]);
+    backend.fields = [{ id: 7, name: "Budget", kind: "number", choices: [], position: 0, leadCount: 0 }];
+    render(App);
+    await screen.findByTestId("board");
+    await user.click(screen.getByTestId("open-import"));
+    const dialog = await screen.findByTestId("import-dialog");
+    backend.dialogPath = "/home/ada/contacts.csv";
+    await user.click(within(dialog).getByTestId("choose-file"));
+    await within(dialog).findByTestId("import-facts");
+    const fax = within(dialog).getByLabelText("Import Fax as") as HTMLSelectElement;
+    expect([...fax.options].map((o) => o.text)).toContain("Budget");
+    await user.selectOptions(fax, "New text field “Fax”");
+    await waitFor(() => expect(backend.fields.map((f) => [f.name, f.kind])).toEqual([["Budget", "number"], ["Fax", "text"]]));
+    const created = backend.fields[1].id;
+    await waitFor(() => expect(fax.value).toBe(`field:${created}`));
+    await user.selectOptions(within(dialog).getByLabelText("Import Email as"), "Budget");
+    await user.selectOptions(within(dialog).getByLabelText("Import Email as"), "Email");
+    await user.click(within(dialog).getByTestId("run-import"));
+    await within(dialog).findByTestId("import-summary");
+    expect(backend.imports[0].mapping).toEqual({
+      columns: ["firstName", "lastName", "email", null],
+      preset: "HubSpot",
+      custom: [{ column: 3, fieldId: created }],
+    });
+  }, 20_000);
+});

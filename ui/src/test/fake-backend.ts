@@ -643,7 +643,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         encoding: "windows-1252",
         delimiter: ";",
         headers: ["First Name", "Last Name", "Email", "Fax"],
-        mapping: { columns: ["firstName", "lastName", "email", null], preset: "HubSpot" },
+        mapping: { columns: ["firstName", "lastName", "email", null], preset: "HubSpot", custom: [] },
         rows: 3,
         refused: 1,
         warnings: 1,
