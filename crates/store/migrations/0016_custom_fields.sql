@@ -30,3 +30,27 @@ CREATE TABLE lead_field_values (
 
 -- Filters and counts by field ("leads whose Budget is between ..."; "12 leads hold a value").
 CREATE INDEX lead_field_values_by_field ON lead_field_values (field_id, value);
+
+-- Search finds a lead by its custom values: one search row per lead holding any, at the rowid
+-- slot the other kinds leave free (lead id * 4 + 0), kind 'field', pointing at the lead. Kept by
+-- these triggers, so every write path (the drawer, an import, a merge, a field deleted) keeps it.
+CREATE TRIGGER lead_field_values_search_insert AFTER INSERT ON lead_field_values BEGIN
+    DELETE FROM search_index WHERE rowid = new.lead_id * 4;
+    INSERT INTO search_index (rowid, kind, ref_id, title, body)
+    SELECT new.lead_id * 4, 'field', new.lead_id, '', group_concat(value, ' ')
+    FROM lead_field_values WHERE lead_id = new.lead_id HAVING count(*) > 0;
+END;
+
+CREATE TRIGGER lead_field_values_search_update AFTER UPDATE OF value ON lead_field_values BEGIN
+    DELETE FROM search_index WHERE rowid = new.lead_id * 4;
+    INSERT INTO search_index (rowid, kind, ref_id, title, body)
+    SELECT new.lead_id * 4, 'field', new.lead_id, '', group_concat(value, ' ')
+    FROM lead_field_values WHERE lead_id = new.lead_id HAVING count(*) > 0;
+END;
+
+CREATE TRIGGER lead_field_values_search_delete AFTER DELETE ON lead_field_values BEGIN
+    DELETE FROM search_index WHERE rowid = old.lead_id * 4;
+    INSERT INTO search_index (rowid, kind, ref_id, title, body)
+    SELECT old.lead_id * 4, 'field', old.lead_id, '', group_concat(value, ' ')
+    FROM lead_field_values WHERE lead_id = old.lead_id HAVING count(*) > 0;
+END;

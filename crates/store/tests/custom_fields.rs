@@ -280,3 +280,67 @@ async fn a_merge_takes_the_expected_close_date_and_fills_empty_custom_fields() {
     // The merged-away lead is in the bin and no longer counted.
     assert_eq!(store.custom_fields().await.unwrap()[0].lead_count, 1);
 }
+
+#[tokio::test]
+async fn search_finds_a_lead_by_a_custom_value_until_it_is_cleared() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join(DATABASE_FILE)).await.unwrap();
+    let ada = lead(&store, "Ada Lovelace").await;
+    let grace = lead(&store, "Grace Hopper").await;
+    let referrer = store
+        .create_custom_field("Referrer", FieldKind::Text, &[], NOW)
+        .await
+        .unwrap();
+    let tier = store
+        .create_custom_field(
+            "Tier",
+            FieldKind::Choice,
+            &strings(&["Platinum", "Ada"]),
+            NOW,
+        )
+        .await
+        .unwrap();
+    store
+        .set_custom_value(ada, referrer.id, "Met at the Lisbon fair", NOW)
+        .await
+        .unwrap();
+    store
+        .set_custom_value(grace, tier.id, "Platinum", NOW)
+        .await
+        .unwrap();
+
+    let hits = store.search("lisbon", 10).await.unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].lead_id, Some(ada));
+    assert_eq!(hits[0].title, "Ada Lovelace");
+    assert!(hits[0].snippet.contains("Lisbon"), "{}", hits[0].snippet);
+
+    // Found by name and by a value ("Ada" is a choice Grace could hold): each lead once.
+    store
+        .set_custom_value(ada, tier.id, "Ada", NOW)
+        .await
+        .unwrap();
+    let hits = store.search("ada", 10).await.unwrap();
+    assert_eq!(hits.iter().filter(|h| h.lead_id == Some(ada)).count(), 1);
+
+    // A value changed, cleared, or its field deleted is no longer found; a lead in the bin
+    // is not found either.
+    store
+        .set_custom_value(ada, referrer.id, "Porto", NOW)
+        .await
+        .unwrap();
+    assert!(store.search("lisbon", 10).await.unwrap().is_empty());
+    assert_eq!(store.search("porto", 10).await.unwrap().len(), 1);
+    store
+        .set_custom_value(ada, referrer.id, "", NOW)
+        .await
+        .unwrap();
+    assert!(store.search("porto", 10).await.unwrap().is_empty());
+    assert_eq!(store.search("platinum", 10).await.unwrap().len(), 1);
+    store.delete_lead(grace, NOW).await.unwrap();
+    assert!(store.search("platinum", 10).await.unwrap().is_empty());
+    store.restore_lead(grace, NOW).await.unwrap();
+    assert_eq!(store.search("platinum", 10).await.unwrap().len(), 1);
+    store.delete_custom_field(tier.id).await.unwrap();
+    assert!(store.search("platinum", 10).await.unwrap().is_empty());
+}
