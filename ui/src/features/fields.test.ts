@@ -161,7 +161,12 @@ describe("custom fields in the import preview", () => {
     const fax = within(dialog).getByLabelText("Import Fax as") as HTMLSelectElement;
     expect([...fax.options].map((o) => o.text)).toContain("Budget");
     await user.selectOptions(fax, "New text field “Fax”");
-    await waitFor(() => expect(backend.fields.map((f) => [f.name, f.kind])).toEqual([["Budget", "number"], ["Fax", "text"]]));
+    await waitFor(() =>
+      expect(backend.fields.map((f) => [f.name, f.kind])).toEqual([
+        ["Budget", "number"],
+        ["Fax", "text"],
+      ]),
+    );
     const created = backend.fields[1].id;
     await waitFor(() => expect(fax.value).toBe(`field:${created}`));
     await user.selectOptions(within(dialog).getByLabelText("Import Email as"), "Budget");

@@ -326,9 +326,8 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       ...f,
       choices: [...f.choices],
       position: i,
-      leadCount: backend.leads.filter(
-        (l) => !backend.deleted.has(l.id) && (backend.values[l.id] ?? []).some((v) => v.fieldId === f.id),
-      ).length,
+      leadCount: backend.leads.filter((l) => !backend.deleted.has(l.id) && (backend.values[l.id] ?? []).some((v) => v.fieldId === f.id))
+        .length,
     }));
   const handlers: FakeCommands = {
     appInfo: () => ({
@@ -784,8 +783,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       if (backend.fields.some((f) => f.name.toLowerCase() === name.toLowerCase()))
         refuse({ code: "validation", message: `There is already a field called ${name}.`, field: null });
       const choices = input.kind === "choice" ? (input.choices ?? []).map((c) => c.trim()).filter(Boolean) : [];
-      if (input.kind === "choice" && choices.length === 0)
-        invalid("choices", "A choice field needs at least one choice to pick from.");
+      if (input.kind === "choice" && choices.length === 0) invalid("choices", "A choice field needs at least one choice to pick from.");
       const field: CustomField = {
         id: Math.max(0, ...backend.fields.map((f) => f.id)) + 1,
         name,
@@ -799,7 +797,8 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     },
     updateCustomField: (id, edit) => {
       const field = backend.fields.find((f) => f.id === id);
-      if (!field) refuse({ code: "not_found", message: "That custom field no longer exists; it may have been deleted in Settings.", field: null });
+      if (!field)
+        refuse({ code: "not_found", message: "That custom field no longer exists; it may have been deleted in Settings.", field: null });
       if (edit.name !== null) {
         if (!edit.name.trim()) invalid("name", "Give the field a name.");
         field!.name = edit.name.trim();
@@ -824,7 +823,8 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     setCustomValue: (input) => {
       get(input.leadId);
       const field = backend.fields.find((f) => f.id === input.fieldId);
-      if (!field) refuse({ code: "not_found", message: "That custom field no longer exists; it may have been deleted in Settings.", field: null });
+      if (!field)
+        refuse({ code: "not_found", message: "That custom field no longer exists; it may have been deleted in Settings.", field: null });
       const value = input.value.trim();
       // The rules the drawer's tests exercise; the rest are tested in Rust.
       if (value && field!.kind === "number" && !/^-?[\d,]+(\.\d+)?$/.test(value))
