@@ -60,7 +60,7 @@ async fn add_field(client: &Client, name: &str, kind: &str, choices: Option<&str
             .await
             .unwrap();
     }
-    find(client, &format!("{form} button[type=submit]"))
+    find(client, &format!("{form} button"))
         .await
         .click()
         .await
@@ -90,6 +90,20 @@ async fn a_field_defined_in_settings_is_set_in_the_drawer_and_found_after_a_rest
         add_field(&client, "Budget", "number", None).await;
         add_field(&client, "Tier", "choice", Some("Gold, Silver")).await;
         add_field(&client, "Contract", "url", None).await;
+        if let Some(dir) = &shots {
+            client
+                .execute(
+                    "document.querySelector('[data-testid=custom-fields]').scrollIntoView()",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            std::fs::write(
+                dir.join("custom-fields-settings.png"),
+                client.screenshot().await.unwrap(),
+            )
+            .unwrap();
+        }
         find(
             &client,
             "[data-testid=settings-dialog] footer button.secondary",
