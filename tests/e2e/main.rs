@@ -6,6 +6,7 @@
 mod dbus;
 #[path = "../../crates/research/tests/support/fake_model.rs"]
 mod fake_model;
+mod fields;
 mod harness;
 mod reports;
 #[path = "../../crates/research/tests/support/site.rs"]
