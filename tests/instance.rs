@@ -4,17 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "support/dbus.rs"]
-mod dbus;
-#[allow(dead_code)]
-#[path = "e2e/harness.rs"]
-mod harness;
-
+use leadscout_testkit::{dbus, e2e as harness};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use harness::{app_binary, find, Driver, ProcessGroup, Xvfb, READY_TIMEOUT};
+use harness::{app_binary, find, Driver, ProcessGroup, Setup, Xvfb, READY_TIMEOUT};
 use leadscout_app::logs::{logs_dir, LOG_FILE};
 
 /// The app's own log file in `data_dir`, or "" while it does not exist.
@@ -38,7 +33,7 @@ fn wait_for_log(data_dir: &Path, line: &str) {
 
 /// The app started the way a user starts it, on `display`, the data folder and the bus given.
 fn app_command(display: &str, data_dir: &Path, bus: &str) -> Command {
-    let mut command = Command::new(app_binary());
+    let mut command = Command::new(app_binary(env!("CARGO_BIN_EXE_leadscout")));
     command
         .env("DISPLAY", display)
         .env("LEADSCOUT_DATA_DIR", data_dir)
@@ -57,11 +52,12 @@ async fn a_second_launch_focuses_the_first_and_the_window_opens_where_it_was_lef
     let xvfb = Xvfb::start();
     let data = tempfile::tempdir().unwrap();
     let other = tempfile::tempdir().unwrap();
-    let env = [("DBUS_SESSION_BUS_ADDRESS", bus.address.as_str())];
+    let setup = Setup::new(app_binary(env!("CARGO_BIN_EXE_leadscout")), data.path())
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address);
 
     let rect = {
-        let driver = Driver::start_with(&xvfb.display, data.path(), &env);
-        let client = driver.launch_app().await;
+        let driver = Driver::start(&xvfb.display, &setup);
+        let client = driver.launch_app(&setup).await;
         find(&client, "[data-testid=board]").await;
         wait_for_log(data.path(), "ready");
         client.set_window_rect(40, 30, 1000, 640).await.unwrap();
@@ -128,8 +124,8 @@ async fn a_second_launch_focuses_the_first_and_the_window_opens_where_it_was_lef
     wait_for_log(data.path(), "asked to quit");
     wait_for_log(data.path(), "leadscout_app: quit");
 
-    let driver = Driver::start_with(&xvfb.display, data.path(), &env);
-    let client = driver.launch_app().await;
+    let driver = Driver::start(&xvfb.display, &setup);
+    let client = driver.launch_app(&setup).await;
     find(&client, "[data-testid=board]").await;
     assert_eq!(
         client.get_window_rect().await.unwrap(),
