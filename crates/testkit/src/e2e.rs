@@ -282,7 +282,11 @@ impl Drop for App {
         };
         if runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
             let client = self.client.clone();
-            let _ = tokio::task::block_in_place(|| runtime.block_on(client.close()));
+            // Whether the session could still be ended does not matter here (the app may have
+            // quit on its own); the driver's group is stopped either way.
+            tokio::task::block_in_place(|| {
+                let _ = runtime.block_on(client.close());
+            });
         }
     }
 }
@@ -407,12 +411,16 @@ impl Driver {
     /// here, and the driver is started again on fresh ports, never left talking to another
     /// test's driver.
     pub fn start(display: &str, setup: &Setup) -> Driver {
+        Driver::start_on(display, setup, || (free_port(), free_port()))
+    }
+
+    /// [`Driver::start`] on the ports `ports` gives, asked again for each attempt.
+    fn start_on(display: &str, setup: &Setup, mut ports: impl FnMut() -> (u16, u16)) -> Driver {
         let program = find_program("tauri-driver", "TAURI_DRIVER");
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let port = free_port();
-            let native_port = free_port();
+            let (port, native_port) = ports();
             if port == native_port {
                 continue;
             }
@@ -581,4 +589,72 @@ pub async fn lead_names_in(client: &Client, stage: &str) -> Vec<String> {
         names.push(text.unwrap_or_default().trim().to_owned());
     }
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The process group of this test process.
+    fn own_group() -> u32 {
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+        let (_, rest) = stat.rsplit_once(')').unwrap();
+        rest.split_whitespace().nth(2).unwrap().parse().unwrap()
+    }
+
+    /// A process in a group of its own that holds no socket (`cat` waiting on its stdin).
+    fn other_group() -> ProcessGroup {
+        ProcessGroup::spawn(
+            "cat",
+            Command::new("cat")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null()),
+        )
+    }
+
+    #[test]
+    fn a_port_is_ours_only_when_a_process_of_the_group_listens_on_it() {
+        let held = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let port = held.local_addr().unwrap().port();
+        let listening = listening_inodes(port);
+        assert_eq!(listening.len(), 1, "{listening:?}");
+        assert_eq!(
+            listener(&listening, &group_sockets(own_group())),
+            Listener::Ours
+        );
+        let mut other = other_group();
+        let group = other.child().id();
+        assert_eq!(
+            listener(&listening, &group_sockets(group)),
+            Listener::Foreign
+        );
+        assert_eq!(listener(&[], &group_sockets(group)), Listener::Nobody);
+    }
+
+    /// Two ports another process holds (as another test's driver would) are given first: the
+    /// driver is started again on the next ports and serves there, never on the held ones.
+    #[test]
+    fn a_driver_whose_port_is_taken_is_started_again_on_fresh_ports() {
+        let dir = std::env::temp_dir();
+        let setup = Setup::new("/nonexistent/leadscout", &dir);
+        let holder = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let native_holder = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let held = holder.local_addr().unwrap().port();
+        let held_native = native_holder.local_addr().unwrap().port();
+        for taken in [(held, free_port()), (free_port(), held_native)] {
+            let mut given = Vec::new();
+            let driver = Driver::start_on(":99", &setup, || {
+                let ports = if given.is_empty() {
+                    taken
+                } else {
+                    (free_port(), free_port())
+                };
+                given.push(ports);
+                ports
+            });
+            assert_eq!(given.len(), 2, "one retry: {given:?}");
+            assert_eq!(driver.port, given[1].0);
+            assert!(driver.port != held && given[1].1 != held_native);
+        }
+    }
 }
