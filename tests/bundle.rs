@@ -39,8 +39,8 @@ async fn the_installed_app_reaches_an_interactive_board_and_quits_cleanly() {
     );
     assert!(binary.is_file(), "{} is not a file", binary.display());
     let data = tempfile::tempdir().unwrap();
+    let mut app = App::launch(Setup::new(&binary, data.path())).await;
     {
-        let app = App::launch(Setup::new(&binary, data.path())).await;
         let client = &app.client;
         let names = eventually("the default pipeline", || async {
             let names = column_names(client).await;
@@ -67,9 +67,9 @@ async fn the_installed_app_reaches_an_interactive_board_and_quits_cleanly() {
             1
         );
         wait_for_log(data.path(), "ready");
-        // The driver is stopped with SIGTERM, the app with it.
-        app.terminate();
     }
+    // The driver is stopped with SIGTERM, the app with it (the display stays until the end).
+    app.terminate();
     wait_for_log(data.path(), "asked to quit");
     wait_for_log(data.path(), "leadscout_app: quit");
     let log = log_of(data.path());

@@ -192,7 +192,7 @@ async fn launched_at_login_it_waits_in_the_tray_and_every_tray_item_does_what_it
         .build()
         .await
         .unwrap();
-    let app = App::launch(
+    let mut app = App::launch(
         setup(data_dir.path())
             .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
             .arg("--minimized"),

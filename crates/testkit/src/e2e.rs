@@ -251,8 +251,9 @@ impl App {
     }
 
     /// Stops the driver's processes with SIGTERM without ending the session first, as the
-    /// end of a desktop session does: the app is asked to quit by the signal.
-    pub fn terminate(mut self) {
+    /// end of a desktop session does: the app is asked to quit by the signal. [`App::restart`]
+    /// starts it again.
+    pub fn terminate(&mut self) {
         self.closed = true;
         self.driver = None;
     }
