@@ -7,7 +7,8 @@ use leadscout_domain::{NewLead, Timestamp};
 use leadscout_store::{Store, DATABASE_FILE};
 use sqlx::ConnectOptions;
 
-use crate::harness::{eventually, find, Driver, Xvfb};
+use crate::harness::{eventually, find, App};
+use crate::setup;
 
 async fn seed(data_dir: &std::path::Path) {
     let store = Store::open(&data_dir.join(DATABASE_FILE)).await.unwrap();
@@ -77,11 +78,9 @@ async fn a_field_defined_in_settings_is_set_in_the_drawer_and_found_after_a_rest
     let data_dir = tempfile::tempdir().unwrap();
     seed(data_dir.path()).await;
     let shots = std::env::var_os("LEADSCOUT_SCREENSHOTS").map(std::path::PathBuf::from);
-    let xvfb = Xvfb::start();
+    let mut app = App::launch(setup(data_dir.path())).await;
     {
-        let driver = Driver::start(&xvfb.display, data_dir.path());
-        let client = driver.launch_app().await;
-        find(&client, "[data-testid=board]").await;
+        let client = app.client.clone();
         find(&client, "[data-testid=open-settings]")
             .await
             .click()
@@ -182,13 +181,11 @@ async fn a_field_defined_in_settings_is_set_in_the_drawer_and_found_after_a_rest
             )
             .unwrap();
         }
-        client.close().await.unwrap();
     }
 
     // After a restart, search finds the lead by its tier and the drawer shows every value.
-    let driver = Driver::start(&xvfb.display, data_dir.path());
-    let client = driver.launch_app().await;
-    find(&client, "[data-testid=board]").await;
+    app.restart().await;
+    let client = app.client.clone();
     client
         .active_element()
         .await
@@ -218,5 +215,5 @@ async fn a_field_defined_in_settings_is_set_in_the_drawer_and_found_after_a_rest
         contract.contains("https://docs.example.com/contracts/42"),
         "{contract}"
     );
-    client.close().await.unwrap();
+    app.close().await;
 }
