@@ -1,7 +1,12 @@
 //! Saved views: named filters of the leads, kept across restarts.
 
-use leadscout_domain::{NewView, SavedView, Timestamp, ViewFilter, ViewId};
+use std::collections::BTreeSet;
 
+use leadscout_domain::{
+    CustomCondition, CustomMatches, LeadId, NewView, SavedView, Timestamp, ViewFilter, ViewId,
+};
+
+use crate::custom_fields::all_fields;
 use crate::{Store, StoreError};
 
 #[derive(sqlx::FromRow)]
@@ -72,5 +77,46 @@ impl Store {
             .execute(&self.writer)
             .await?;
         Ok(())
+    }
+
+    /// Which live leads meet every condition on custom fields, read in one transaction. A
+    /// condition on a field deleted since the view was saved is dropped and named in `gone`.
+    #[tracing::instrument(skip(self, conditions), fields(conditions = conditions.len()))]
+    pub async fn custom_matches(
+        &self,
+        conditions: &[CustomCondition],
+    ) -> Result<CustomMatches, StoreError> {
+        let mut tx = self.reader.begin().await?;
+        let fields = all_fields(&mut tx).await?;
+        let mut gone = Vec::new();
+        let mut kept: Option<BTreeSet<i64>> = None;
+        for condition in conditions {
+            let Some(field) = fields.iter().find(|f| f.id == condition.field_id) else {
+                gone.push(condition.field_id);
+                continue;
+            };
+            let rows: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT v.lead_id, v.value FROM lead_field_values v \
+                 JOIN leads l ON l.id = v.lead_id \
+                 WHERE v.field_id = ? AND l.deleted_at IS NULL",
+            )
+            .bind(field.id.0)
+            .fetch_all(&mut *tx)
+            .await?;
+            let meeting: BTreeSet<i64> = rows
+                .into_iter()
+                .filter(|(_, value)| condition.matches(field.kind, value))
+                .map(|(id, _)| id)
+                .collect();
+            kept = Some(match kept {
+                Some(before) => before.intersection(&meeting).copied().collect(),
+                None => meeting,
+            });
+        }
+        tx.commit().await?;
+        Ok(CustomMatches {
+            lead_ids: kept.map(|ids| ids.into_iter().map(LeadId).collect()),
+            gone,
+        })
     }
 }
