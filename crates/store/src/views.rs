@@ -3,7 +3,8 @@
 use std::collections::BTreeSet;
 
 use leadscout_domain::{
-    CustomCondition, CustomMatches, LeadId, NewView, SavedView, Timestamp, ViewFilter, ViewId,
+    CustomCondition, CustomMatches, FieldKind, LeadId, NewView, SavedView, Timestamp, ViewFilter,
+    ViewId,
 };
 
 use crate::custom_fields::all_fields;
@@ -94,6 +95,16 @@ impl Store {
             let Some(field) = fields.iter().find(|f| f.id == condition.field_id) else {
                 gone.push(condition.field_id);
                 continue;
+            };
+            // Bounds as typed ("1,000") in normal form; a bad one is refused by name. A choice
+            // is compared as it is: one taken away since the view was saved matches no lead.
+            let condition = if field.kind == FieldKind::Choice {
+                condition.clone()
+            } else {
+                condition.validate(field).map_err(|e| StoreError::Invalid {
+                    field: e.field,
+                    message: e.message,
+                })?
             };
             let rows: Vec<(i64, String)> = sqlx::query_as(
                 "SELECT v.lead_id, v.value FROM lead_field_values v \

@@ -7,7 +7,7 @@ use leadscout_domain::{
     CustomCondition, CustomFieldId, DueFilter, FieldKind, LeadId, NewLead, NewView, StageId,
     Timestamp, ViewFilter,
 };
-use leadscout_store::{Store, DATABASE_FILE};
+use leadscout_store::{Store, StoreError, DATABASE_FILE};
 
 const NOW: Timestamp = Timestamp(1_764_000_000_000);
 
@@ -156,8 +156,16 @@ async fn custom_conditions_pick_leads_by_value_and_survive_a_restart_and_a_delet
     // value (Alan) fails it.
     let cheap = [condition(budget.id, "", Some("500"), Some("1000"))];
     assert_eq!(ids(store.custom_matches(&cheap).await.unwrap()), [ada]);
-    let rich = [condition(budget.id, "", Some("1000"), None)];
+    let rich = [condition(budget.id, "", Some("1,000"), None)];
     assert_eq!(ids(store.custom_matches(&rich).await.unwrap()), [grace]);
+    let err = store
+        .custom_matches(&[condition(budget.id, "", Some("lots"), None)])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Invalid { ref message, .. } if message.contains("Budget")),
+        "{err}"
+    );
     let soon = [condition(renewal.id, "", None, Some("2027-02-28"))];
     assert_eq!(ids(store.custom_matches(&soon).await.unwrap()), [ada]);
     // Contains ignores case and accents; every condition must hold.
