@@ -1219,6 +1219,14 @@ fn a_view_filtering_on_custom_fields_is_checked_survives_a_restart_and_outlives_
     );
     let matches = app.ok("custom_matches", json!({ "conditions": conditions }));
     assert_eq!(matches, json!({ "leadIds": [ada], "gone": [] }));
+    let err = app.err(
+        "custom_matches",
+        json!({ "conditions": [{ "fieldId": budget, "min": "lots" }] }),
+    );
+    assert_eq!(
+        (err["code"].as_str(), err["field"].as_str()),
+        (Some("validation"), Some("custom"))
+    );
 
     // Closed and opened again: the view is there as saved.
     let App { dir, .. } = app;

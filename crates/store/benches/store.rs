@@ -321,14 +321,13 @@ async fn custom_filters(store: &Store, report: &Section, leads: &[LeadId], rng: 
         "Set a custom value through the store (30,000: 3 fields on every lead)",
         format!("{:.2} ms each", written.as_secs_f64() * 1000.0 / 30_000.0),
     );
-    let condition = |field: CustomFieldId, value: &str, min: Option<&str>, max: Option<&str>| {
-        CustomCondition {
+    let condition =
+        |field: CustomFieldId, value: &str, min: Option<&str>, max: Option<&str>| CustomCondition {
             field_id: field,
             value: value.into(),
             min: min.map(Into::into),
             max: max.map(Into::into),
-        }
-    };
+        };
     let kinds = [
         ("a choice equals", vec![condition(tier, "Gold", None, None)]),
         (
