@@ -7,7 +7,7 @@ use leadscout_domain::{
     ViewId,
 };
 
-use crate::custom_fields::all_fields;
+use crate::custom_fields::field_definitions;
 use crate::{Store, StoreError};
 
 #[derive(sqlx::FromRow)]
@@ -88,7 +88,7 @@ impl Store {
         conditions: &[CustomCondition],
     ) -> Result<CustomMatches, StoreError> {
         let mut tx = self.reader.begin().await?;
-        let fields = all_fields(&mut tx).await?;
+        let fields = field_definitions(&mut tx).await?;
         let mut gone = Vec::new();
         let mut kept: Option<BTreeSet<i64>> = None;
         for condition in conditions {
@@ -99,19 +99,28 @@ impl Store {
             // Bounds as typed ("1,000") in normal form; a bad one is refused by name. A choice
             // is compared as it is: one taken away since the view was saved matches no lead.
             let condition = if field.kind == FieldKind::Choice {
-                condition.clone()
+                let mut choice = condition.clone();
+                let wanted = choice.value.to_lowercase();
+                if let Some(spelled) = field.choices.iter().find(|c| c.to_lowercase() == wanted) {
+                    choice.value.clone_from(spelled);
+                }
+                choice
             } else {
                 condition.validate(field).map_err(|e| StoreError::Invalid {
                     field: e.field,
                     message: e.message,
                 })?
             };
+            // A choice is found through the (field, value) index; the other kinds are read
+            // whole and tested in Rust, with the rules the domain checks them by.
+            let only = (field.kind == FieldKind::Choice).then_some(&condition.value);
             let rows: Vec<(i64, String)> = sqlx::query_as(
                 "SELECT v.lead_id, v.value FROM lead_field_values v \
                  JOIN leads l ON l.id = v.lead_id \
-                 WHERE v.field_id = ? AND l.deleted_at IS NULL",
+                 WHERE v.field_id = ?1 AND (?2 IS NULL OR v.value = ?2) AND l.deleted_at IS NULL",
             )
             .bind(field.id.0)
+            .bind(only)
             .fetch_all(&mut *tx)
             .await?;
             let meeting: BTreeSet<i64> = rows

@@ -150,7 +150,7 @@ async fn custom_conditions_pick_leads_by_value_and_survive_a_restart_and_a_delet
 
     let ids = |m: leadscout_domain::CustomMatches| m.lead_ids.unwrap();
     // Equals on a choice; a lead in the trash is never listed.
-    let gold = [condition(tier.id, "Gold", None, None)];
+    let gold = [condition(tier.id, "gold", None, None)];
     assert_eq!(ids(store.custom_matches(&gold).await.unwrap()), [ada, alan]);
     // A number range compares numbers ("900" sorts after "10000" as text); a lead without a
     // value (Alan) fails it.
