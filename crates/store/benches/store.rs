@@ -372,7 +372,7 @@ async fn custom_filters(store: &Store, report: &Section, leads: &[LeadId], rng: 
         loads.push(started.elapsed());
     }
     report.figure(
-        "Board load with 30,000 custom values held (unchanged: the cards carry none)",
+        "Board load after the 30,000 custom value writes (the cards carry no custom values)",
         format!("p50 {}", ms(percentile(&mut loads, 0.5))),
     );
 }
