@@ -21,6 +21,17 @@ class CustomMatches {
     return !this.waiting && (this.ids === null || this.ids.has(id));
   }
 
+  /** Forgets the conditions and the answer (a new window, or a test's new backend). */
+  reset(): void {
+    this.#asked++;
+    this.#key = "[]";
+    this.#conditions = [];
+    this.ids = null;
+    this.gone = [];
+    this.error = null;
+    this.waiting = false;
+  }
+
   /** Asks about these conditions, unless they are the ones already answered. */
   async load(conditions: CustomCondition[]): Promise<void> {
     const key = JSON.stringify(conditions);
