@@ -71,6 +71,7 @@ const COMMANDS: &[&str] = &[
     "saved_views",
     "save_view",
     "delete_view",
+    "custom_matches",
     "open_logs_folder",
     "start_at_login",
     "set_start_at_login",

@@ -1162,6 +1162,91 @@ fn a_stage_probability_weighs_the_forecast_and_the_reports_arrive_whole() {
 }
 
 #[test]
+fn a_view_filtering_on_custom_fields_is_checked_survives_a_restart_and_outlives_its_field() {
+    let app = App::start();
+    let field = |name: &str, kind: &str, choices: Value| {
+        app.ok(
+            "create_custom_field",
+            json!({ "input": { "name": name, "kind": kind, "choices": choices } }),
+        )["id"]
+            .clone()
+    };
+    let tier = field("Tier", "choice", json!(["Gold", "Silver"]));
+    let budget = field("Budget", "number", json!([]));
+    let ada = app.ok("create_lead", new_lead("Ada", None))["id"].clone();
+    let grace = app.ok("create_lead", new_lead("Grace", None))["id"].clone();
+    for (lead, field, value) in [
+        (&ada, &tier, "Gold"),
+        (&ada, &budget, "12,500"),
+        (&grace, &tier, "Gold"),
+        (&grace, &budget, "800"),
+    ] {
+        app.ok(
+            "set_custom_value",
+            json!({ "input": { "leadId": lead, "fieldId": field, "value": value } }),
+        );
+    }
+    let view =
+        |filter: Value| json!({ "view": { "name": "Big gold", "filter": filter, "pinned": true } });
+    let err = app.err(
+        "save_view",
+        view(json!({ "custom": [{ "fieldId": budget, "min": "9000", "max": "100" }] })),
+    );
+    assert_eq!(
+        (err["code"].as_str(), err["field"].as_str()),
+        (Some("validation"), Some("custom"))
+    );
+    let err = app.err(
+        "save_view",
+        view(json!({ "custom": [{ "fieldId": tier, "value": "Bronze" }] })),
+    );
+    assert!(
+        err["message"].as_str().unwrap().contains("Gold, Silver"),
+        "{err}"
+    );
+    let conditions = json!([
+        { "fieldId": tier, "value": "gold" },
+        { "fieldId": budget, "min": "1,000" }
+    ]);
+    let saved = app.ok("save_view", view(json!({ "custom": conditions })));
+    assert_eq!(
+        saved["filter"]["custom"],
+        json!([
+            { "fieldId": tier, "value": "Gold", "min": null, "max": null },
+            { "fieldId": budget, "value": "", "min": "1000", "max": null }
+        ])
+    );
+    let matches = app.ok("custom_matches", json!({ "conditions": conditions }));
+    assert_eq!(matches, json!({ "leadIds": [ada], "gone": [] }));
+    let err = app.err(
+        "custom_matches",
+        json!({ "conditions": [{ "fieldId": budget, "min": "lots" }] }),
+    );
+    assert_eq!(
+        (err["code"].as_str(), err["field"].as_str()),
+        (Some("validation"), Some("custom"))
+    );
+
+    // Closed and opened again: the view is there as saved.
+    let App { dir, .. } = app;
+    let app = App::start_in(dir);
+    let views = app.ok("saved_views", json!({}));
+    assert_eq!(views[0]["filter"], saved["filter"]);
+
+    // Its Budget field deleted, the view still reads; the store drops that condition and says so.
+    app.ok("delete_custom_field", json!({ "id": budget }));
+    let views = app.ok("saved_views", json!({}));
+    let matches = app.ok(
+        "custom_matches",
+        json!({ "conditions": views[0]["filter"]["custom"] }),
+    );
+    assert_eq!(
+        matches,
+        json!({ "leadIds": [ada, grace], "gone": [budget] })
+    );
+}
+
+#[test]
 fn a_saved_view_is_checked_kept_by_name_and_deleted() {
     let app = App::start();
     let err = app.err(

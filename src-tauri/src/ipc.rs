@@ -89,6 +89,7 @@ pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
             views::saved_views,
             views::save_view,
             views::delete_view,
+            views::custom_matches,
             // Generic over the runtime; specta only reads its types, which are the same for any.
             logs::open_logs_folder::<tauri::Wry>,
             app::start_at_login::<tauri::Wry>,

@@ -75,4 +75,7 @@ pub use report::{
     reports, ClosedGroup, FitBucket, FitGroup, FitOutcome, FurthestGroup, LabelGroup, MonthOutcome,
     RateRow, ReportData, Reports, StageConversion, StageDuration, StageMove, StageStays,
 };
-pub use view::{DueFilter, NewView, SavedView, ViewFilter, ViewId, ViewInputError};
+pub use view::{
+    CustomCondition, CustomMatches, DueFilter, NewView, SavedView, ViewFilter, ViewId,
+    ViewInputError, MAX_CUSTOM_CONDITIONS,
+};

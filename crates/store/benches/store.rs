@@ -8,7 +8,10 @@
 use std::time::{Duration, Instant};
 
 use leadscout_bench::{ms, percentile, Section};
-use leadscout_domain::{ActivityKind, BoardView, LeadId, NewActivity, NewLead, StageId, Timestamp};
+use leadscout_domain::{
+    ActivityKind, BoardView, CustomCondition, CustomFieldId, FieldKind, LeadId, NewActivity,
+    NewLead, StageId, Timestamp,
+};
 use leadscout_store::{Placement, Store, DATABASE_FILE};
 
 const FIRST: &[&str] = &[
@@ -193,12 +196,13 @@ async fn board_at_10k() {
         "Board at 10,000 leads",
         "cargo bench -p leadscout-store -- board",
         "10,000 generated leads (the same names, companies and deal values every run) created \
-         through the store, then the board read 20 times.",
+         through the store, then the board read 20 times; then three custom fields valued on \
+         every lead and each kind of saved-view condition asked 20 times.",
     );
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join(DATABASE_FILE)).await.unwrap();
     let mut rng = Rng(0x5eed);
-    let (_, seeded) = seed(&store, 10_000, 0, &mut rng).await;
+    let (leads, seeded) = seed(&store, 10_000, 0, &mut rng).await;
     report.figure(
         "Create a lead through the store (own transaction, company linking, search index)",
         format!(
@@ -279,7 +283,99 @@ async fn board_at_10k() {
             ms(*moves.iter().max().unwrap())
         ),
     );
+    custom_filters(&store, &report, &leads, &mut rng).await;
     store.close().await;
+}
+
+/// Saved views on custom fields: the store answers which leads match and the board intersects,
+/// so the cards (and the board load above) carry no custom values.
+async fn custom_filters(store: &Store, report: &Section, leads: &[LeadId], rng: &mut Rng) {
+    let now = Timestamp::now();
+    let tiers = ["Gold", "Silver", "Bronze"];
+    let choices: Vec<String> = tiers.iter().map(|t| (*t).to_owned()).collect();
+    let field = |name: &'static str, kind: FieldKind, choices: Vec<String>| async move {
+        store
+            .create_custom_field(name, kind, &choices, now)
+            .await
+            .unwrap()
+            .id
+    };
+    let tier = field("Tier", FieldKind::Choice, choices).await;
+    let budget = field("Budget", FieldKind::Number, vec![]).await;
+    let notes = field("Notes", FieldKind::Text, vec![]).await;
+    let started = Instant::now();
+    for (i, lead) in leads.iter().enumerate() {
+        let met = format!("Met {} at {}", rng.pick(FIRST), rng.pick(FIRST));
+        for (field, value) in [
+            (tier, tiers[i % 3].to_owned()),
+            (budget, ((i * 7919) % 100_000).to_string()),
+            (notes, met),
+        ] {
+            store
+                .set_custom_value(*lead, field, &value, now)
+                .await
+                .unwrap();
+        }
+    }
+    let written = started.elapsed();
+    report.figure(
+        "Set a custom value through the store (30,000: 3 fields on every lead)",
+        format!("{:.2} ms each", written.as_secs_f64() * 1000.0 / 30_000.0),
+    );
+    let condition =
+        |field: CustomFieldId, value: &str, min: Option<&str>, max: Option<&str>| CustomCondition {
+            field_id: field,
+            value: value.into(),
+            min: min.map(Into::into),
+            max: max.map(Into::into),
+        };
+    let kinds = [
+        ("a choice equals", vec![condition(tier, "Gold", None, None)]),
+        (
+            "a number between",
+            vec![condition(budget, "", Some("10,000"), Some("50000"))],
+        ),
+        (
+            "a text contains (accents folded)",
+            vec![condition(notes, "jose", None, None)],
+        ),
+        (
+            "all three",
+            vec![
+                condition(tier, "Gold", None, None),
+                condition(budget, "", Some("10,000"), Some("50000")),
+                condition(notes, "jose", None, None),
+            ],
+        ),
+    ];
+    for (what, conditions) in kinds {
+        let mut times = Vec::new();
+        let mut found = 0;
+        for _ in 0..20 {
+            let started = Instant::now();
+            let matches = store.custom_matches(&conditions).await.unwrap();
+            times.push(started.elapsed());
+            found = matches.lead_ids.map_or(0, |ids| ids.len());
+        }
+        report.figure(
+            &format!("Which leads match {what} (`Store::custom_matches`), 10,000 leads"),
+            format!(
+                "p50 {}, p95 {} ({found} leads)",
+                ms(percentile(&mut times, 0.5)),
+                ms(percentile(&mut times, 0.95))
+            ),
+        );
+    }
+    let mut loads = Vec::new();
+    for _ in 0..20 {
+        let started = Instant::now();
+        store.board().await.unwrap();
+        loads.push(started.elapsed());
+    }
+    report.figure(
+        "Board load after the 30,000 custom value writes (the cards carry no custom values)",
+        format!("p50 {}", ms(percentile(&mut loads, 0.5))),
+    );
 }
 
 async fn search_at_100k() {

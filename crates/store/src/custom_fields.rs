@@ -52,6 +52,19 @@ const FIELD_SELECT: &str = "SELECT f.id, f.name, f.kind, f.choices, f.position, 
       WHERE v.field_id = f.id AND l.deleted_at IS NULL) AS lead_count \
      FROM custom_fields f";
 
+/// Every field's definition (no lead count: `lead_count` is 0), for reads that only need the
+/// rules, such as a view's filter; counting costs a scan of the values per field.
+pub(crate) async fn field_definitions(
+    conn: &mut SqliteConnection,
+) -> Result<Vec<CustomField>, StoreError> {
+    let rows: Vec<FieldRow> = sqlx::query_as(
+        "SELECT id, name, kind, choices, position, 0 AS lead_count FROM custom_fields",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter().map(CustomField::try_from).collect()
+}
+
 /// Every field in order, on a connection (or in a transaction) of the caller's.
 pub(crate) async fn all_fields(
     conn: &mut SqliteConnection,

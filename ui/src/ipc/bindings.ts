@@ -190,6 +190,11 @@ export const commands = {
 	/**  Deletes a saved view. */
 	deleteView: (id: ViewId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_view", { id })),
 	/**
+	 *  Which leads a view's custom-field conditions let through (the board intersects them with
+	 *  its own filter); conditions on deleted fields are dropped and named.
+	 */
+	customMatches: (conditions: CustomCondition[]) => typedError<CustomMatches, IpcError>(__TAURI_INVOKE("custom_matches", { conditions })),
+	/**
 	 *  Opens the folder holding the app's log files in the system's file manager, creating it when
 	 *  nothing has been logged yet. Answers the folder's path, for the UI to show.
 	 */
@@ -403,6 +408,19 @@ export type CustomColumn = {
 	fieldId: CustomFieldId,
 };
 
+/**
+ *  A condition on one custom field. What it tests depends on the field's kind: a choice field's
+ *  `value` is the choice the lead must hold; a text or URL field's `value` is text the lead's
+ *  value must contain (ignoring case and accents); a number or date field holds between `min`
+ *  and `max` (inclusive, either may be absent). The parts the kind does not use are empty.
+ */
+export type CustomCondition = {
+	fieldId: CustomFieldId,
+	value?: string,
+	min?: string | null,
+	max?: string | null,
+};
+
 /**  A field the user defined, as Settings and the drawer show it. */
 export type CustomField = {
 	id: CustomFieldId,
@@ -427,6 +445,17 @@ export type CustomFieldEdit = {
 
 /**  A custom field by its row id. */
 export type CustomFieldId = number;
+
+/**  Which leads a view's custom-field conditions let through, from the store. */
+export type CustomMatches = {
+	/**
+	 *  The leads every condition on an existing field lets through; `None` when no condition
+	 *  is left to apply (every field it named was deleted).
+	 */
+	leadIds: LeadId[] | null,
+	/**  The fields conditions named that no longer exist: those conditions were dropped. */
+	gone: CustomFieldId[],
+};
 
 /**  One lead's value of one field, in the field's normalised form. */
 export type CustomValue = {
@@ -1452,6 +1481,8 @@ export type ViewFilter = {
 	notContactedDays?: number | null,
 	/**  Only open deals gone quiet: no activity for the days Settings gives their stage. */
 	stale?: boolean,
+	/**  Conditions on custom fields, one per field; a lead without a value fails its field's. */
+	custom?: CustomCondition[],
 };
 
 /**  A saved view by its row id. */

@@ -871,9 +871,40 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       return moved;
     },
     savedViews: () => backend.views.map((v) => structuredClone(v)),
+    customMatches: (conditions) => {
+      // The Rust rules (crates/domain view.rs), for the values the UI tests hold.
+      const fold = (t: string) => t.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+      const num = (t: string) => Number(t.replace(/[,\s_]/gu, ""));
+      const inRange = (kind: string, lo: string, hi: string) => (kind === "number" ? num(lo) <= num(hi) : lo <= hi);
+      const gone: number[] = [];
+      let kept = null as Set<LeadId> | null;
+      for (const c of conditions) {
+        const field = backend.fields.find((f) => f.id === c.fieldId);
+        if (!field) {
+          gone.push(c.fieldId);
+          continue;
+        }
+        const meets = (value: string) => {
+          if (field.kind === "choice") return value.toLowerCase() === (c.value ?? "").toLowerCase();
+          if (field.kind === "text" || field.kind === "url") return fold(value).includes(fold((c.value ?? "").trim()));
+          return (!c.min || inRange(field.kind, c.min, value)) && (!c.max || inRange(field.kind, value, c.max));
+        };
+        const ids = new Set(
+          live()
+            .filter((l) => (backend.values[l.id] ?? []).some((v) => v.fieldId === field.id && meets(v.value)))
+            .map((l) => l.id),
+        );
+        kept = kept === null ? ids : new Set([...kept].filter((id) => ids.has(id)));
+      }
+      return { leadIds: kept === null ? null : [...kept].sort((a, b) => a - b), gone };
+    },
     saveView: (view) => {
       const input = view;
       if (!input.name.trim()) invalid("name", "Give the view a name.");
+      for (const c of input.filter.custom ?? []) {
+        if (!backend.fields.some((f) => f.id === c.fieldId))
+          invalid("custom", "A custom field this filter uses was deleted; remove its condition.");
+      }
       const existing = backend.views.find((v) => v.name.toLowerCase() === input.name.trim().toLowerCase());
       const saved: SavedView = {
         id: existing?.id ?? backend.views.length + 1,

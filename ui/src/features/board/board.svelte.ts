@@ -8,6 +8,7 @@ import {
   type BoardView,
   type Card,
   type CardColumn,
+  type CustomCondition,
   type DueFilter,
   type Lead,
   type LeadId,
@@ -19,6 +20,7 @@ import {
 } from "../../ipc/bindings";
 import { call, describe } from "../../ipc/client";
 import { staleLeads } from "../today/stale.svelte";
+import { customMatches } from "../views/customMatches.svelte";
 
 export interface Filter {
   text: string;
@@ -32,6 +34,8 @@ export interface Filter {
   due?: DueFilter | null;
   /** Only open deals gone quiet (Today's list, marked on their cards). */
   stale?: boolean;
+  /** Conditions on custom fields; the store says which leads meet them (`customMatches`). */
+  custom?: CustomCondition[];
 }
 
 /** Today as `YYYY-MM-DD` in local time, and the same a week on. */
@@ -50,7 +54,8 @@ export function isFiltering(filter: Filter): boolean {
     (filter.fitMax ?? null) !== null ||
     (filter.due ?? null) !== null ||
     (filter.notContactedDays ?? null) !== null ||
-    filter.stale === true
+    filter.stale === true ||
+    (filter.custom?.length ?? 0) > 0
   );
 }
 
@@ -58,6 +63,7 @@ const DAY_MS = 86_400_000;
 
 export function matchesFilter(lead: Card, filter: Filter, now: number = Date.now()): boolean {
   if (filter.stale && !staleLeads.has(lead.id)) return false;
+  if ((filter.custom?.length ?? 0) > 0 && !customMatches.allows(lead.id)) return false;
   const days = filter.notContactedDays ?? null;
   if (days !== null) {
     const last = lead.lastContactedAt ?? null;

@@ -10,6 +10,7 @@ import {
   type NewActivity,
 } from "../../ipc/bindings";
 import { call, describe } from "../../ipc/client";
+import { customMatches } from "../views/customMatches.svelte";
 
 /**
  * One open lead's page: the lead, its company, timeline, research and insights as `get_lead`
@@ -62,6 +63,7 @@ export class LeadDetailState {
   async setCustomValue(fieldId: CustomFieldId, value: string | null): Promise<void> {
     const values = await call(commands.setCustomValue({ leadId: this.id, fieldId, value: value ?? "" }));
     if (this.detail) this.detail.customValues = values;
+    void customMatches.refresh();
   }
 
   /** Replaces the tags; a refusal is thrown. */

@@ -37,6 +37,7 @@ describe("saved views", () => {
       due: null,
       notContactedDays: null,
       stale: false,
+      custom: [],
     });
     expect(backend.views[0].pinned).toBe(true);
 
@@ -93,6 +94,79 @@ describe("saved views", () => {
     await userEvent.click(await screen.findByTestId("pinned-view"));
     expect(namesIn("Qualified")).toEqual(["Grace Hopper"]);
   }, 20_000);
+
+  it("filters on custom fields, keeps the conditions in a view and says when a field is gone", async () => {
+    const backend = installFakeBackend(LEADS());
+    backend.fields = [
+      { id: 1, name: "Tier", kind: "choice", choices: ["Gold", "Silver"], position: 0, leadCount: 0 },
+      { id: 2, name: "Budget", kind: "number", choices: [], position: 1, leadCount: 0 },
+      { id: 3, name: "Notes", kind: "text", choices: [], position: 2, leadCount: 0 },
+    ];
+    backend.values[1] = [
+      { fieldId: 1, value: "Gold" },
+      { fieldId: 2, value: "900" },
+      { fieldId: 3, value: "Met at the Café Sacher" },
+    ];
+    backend.values[2] = [
+      { fieldId: 1, value: "Silver" },
+      { fieldId: 2, value: "10000" },
+      { fieldId: 3, value: "cafe owner" },
+    ];
+    backend.values[3] = [{ fieldId: 1, value: "Gold" }];
+    render(App);
+    await screen.findByTestId("board");
+    await userEvent.click(screen.getByTestId("open-views"));
+    const panel = await screen.findByTestId("views-panel");
+    const add = await within(panel).findByRole("combobox", { name: /Add/ });
+    // Equals on a choice field: Gold is offered first.
+    await userEvent.selectOptions(add, "Tier");
+    await waitFor(() => expect(namesIn("Qualified")).toEqual(["Ada Lovelace"]));
+    expect(namesIn("New")).toEqual(["Alan Turing"]);
+    await userEvent.selectOptions(within(panel).getByRole("combobox", { name: /Tier is/ }), "Silver");
+    await waitFor(() => expect(namesIn("Qualified")).toEqual(["Grace Hopper"]));
+    expect(namesIn("New")).toEqual([]);
+    await userEvent.click(within(panel).getByRole("button", { name: "Remove the condition on Tier" }));
+    await waitFor(() => expect(namesIn("New")).toEqual(["Alan Turing"]));
+
+    // Contains ignores case and accents; a number range compares numbers; a lead without a
+    // value fails.
+    await userEvent.selectOptions(within(panel).getByRole("combobox", { name: /Add/ }), "Notes");
+    const notes = within(panel).getByRole("textbox", { name: /Notes contains/ });
+    await userEvent.type(notes, "CAFE");
+    await fireEvent.change(notes);
+    await waitFor(() => expect(namesIn("Qualified")).toEqual(["Ada Lovelace", "Grace Hopper"]));
+    expect(namesIn("New")).toEqual([]);
+    await userEvent.selectOptions(within(panel).getByRole("combobox", { name: /Add/ }), "Budget");
+    const from = panel.querySelector<HTMLInputElement>("[name=custom-2-min]")!;
+    await userEvent.type(from, "1,000");
+    await fireEvent.change(from);
+    await waitFor(() => expect(namesIn("Qualified")).toEqual(["Grace Hopper"]));
+
+    await userEvent.type(screen.getByLabelText("Save this filter as"), "Big cafés");
+    await userEvent.click(screen.getByTestId("save-view"));
+    await waitFor(() => expect(backend.views.map((v) => v.name)).toEqual(["Big cafés"]));
+    expect(backend.views[0].filter.custom).toEqual([
+      { fieldId: 3, value: "CAFE", min: null, max: null },
+      { fieldId: 2, value: "", min: "1,000", max: null },
+    ]);
+    await fireEvent.keyDown(panel, { key: "Escape" });
+    await userEvent.click(screen.getByText("Clear"));
+    await waitFor(() => expect(namesIn("New")).toEqual(["Alan Turing"]));
+    expect(screen.queryByTestId("custom-filter-gone")).toBeNull();
+
+    // Budget is deleted in Settings: the view still applies, without that condition, and says so.
+    backend.fields = backend.fields.filter((f) => f.id !== 2);
+    await userEvent.click(await screen.findByTestId("pinned-view"));
+    await waitFor(() => expect(namesIn("Qualified")).toEqual(["Ada Lovelace", "Grace Hopper"]));
+    expect(namesIn("New")).toEqual([]);
+    expect((await screen.findByTestId("custom-filter-gone")).textContent).toContain("was deleted");
+    await userEvent.click(screen.getByTestId("open-views"));
+    const reopened = await screen.findByTestId("views-panel");
+    await within(reopened).findByText("A deleted field: ignored");
+    await userEvent.click(within(reopened).getByRole("button", { name: "Remove the condition on a deleted field" }));
+    await waitFor(() => expect(screen.queryByTestId("custom-filter-gone")).toBeNull());
+    expect(namesIn("Qualified")).toEqual(["Ada Lovelace", "Grace Hopper"]);
+  }, 30_000);
 
   it("filters by due date", () => {
     const day = (offset: number) => {
