@@ -226,19 +226,8 @@ impl Leadscout {
         let settings = self.store.settings().await?;
         let typical = self.store.typical_lead_tokens().await?;
         let (tokens_in, tokens_out) = typical.unwrap_or(DEFAULT_LEAD_TOKENS);
-        let model = settings
-            .model
-            .provider
-            .as_deref()
-            .and(settings.model.model.clone());
-        let usd = match (
-            settings
-                .model
-                .provider
-                .as_deref()
-                .and_then(leadscout_llm::discovery::EndpointKind::parse),
-            &model,
-        ) {
+        let model = settings.model.provider.and(settings.model.model.clone());
+        let usd = match (settings.model.provider, &model) {
             (Some(kind), Some(model)) => leadscout_llm::pricing::cost_usd(
                 kind.into(),
                 model,

@@ -1,7 +1,7 @@
 //! Settings: read them, and save them with the model address rules applied.
 
-use leadscout_domain::{ModelSettings, Settings, Timestamp};
-use leadscout_llm::discovery::{DiscoveryError, EndpointKind};
+use leadscout_domain::{ModelProvider, ModelSettings, Settings, Timestamp};
+use leadscout_llm::discovery::{DiscoveryError, EndpointAddress};
 use leadscout_llm::keys::remember_endpoint;
 use leadscout_llm::Url;
 
@@ -22,10 +22,7 @@ pub fn settle_model_settings(
     if next.provider != before.provider && next.base_url == before.base_url {
         next.base_url = None;
     }
-    if let (Some(kind), Some(raw)) = (
-        next.provider.as_deref().and_then(EndpointKind::parse),
-        next.base_url.as_deref(),
-    ) {
+    if let (Some(kind), Some(raw)) = (next.provider, next.base_url.as_deref()) {
         let url = Url::parse(raw).map_err(|_| {
             AppError::field(
                 "baseUrl",
@@ -72,12 +69,7 @@ impl Leadscout {
         before: &ModelSettings,
         next: &ModelSettings,
     ) -> Result<(), AppError> {
-        let Some(account) = next
-            .provider
-            .as_deref()
-            .and_then(EndpointKind::parse)
-            .and_then(EndpointKind::key_account)
-        else {
+        let Some(account) = next.provider.and_then(ModelProvider::key_account) else {
             return Ok(());
         };
         let url = next

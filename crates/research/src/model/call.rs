@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use leadscout_context::prompt::{tokens, Layers, Prompt};
-use leadscout_domain::{GroundingView, LayersView, ModelCallView, Timestamp};
+use leadscout_domain::{GroundingView, LayersView, ModelCallView, ModelProvider, Timestamp};
 use leadscout_llm::{LlmClient, Message, StructuredRequest};
 use leadscout_store::StageMeta;
 use leadscout_workflow::{StepError, StepInput};
@@ -33,7 +33,7 @@ pub(super) struct Call<'a> {
     pub(super) layers: &'a Layers,
     pub(super) client: &'a dyn LlmClient,
     /// The provider as Settings names it (`openai_compatible`, `ollama`...).
-    pub(super) provider: &'a str,
+    pub(super) provider: ModelProvider,
     pub(super) meta: StageMeta,
 }
 
@@ -49,7 +49,7 @@ pub(crate) struct CallSite<'a> {
     pub attempt: i64,
     pub prompt: &'a Prompt,
     /// The provider as Settings names it (`openai_compatible`, `ollama`...).
-    pub provider: &'a str,
+    pub provider: ModelProvider,
     pub layers: &'a Layers,
     /// The model asked, recorded when none answered.
     pub model: &'a str,
@@ -83,7 +83,7 @@ pub(crate) fn call_record(
         turn,
         prompt_id: site.prompt.id.clone(),
         prompt_version: i64::from(site.prompt.version),
-        provider: site.provider.to_owned(),
+        provider: site.provider,
         model,
         layers: LayersView {
             shared: site.layers.shared.clone(),

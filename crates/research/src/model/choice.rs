@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use leadscout_context::prompt::Prompts;
-use leadscout_llm::discovery::{client_for_with, stored_endpoint, EndpointKind, HttpClient};
+use leadscout_domain::ModelProvider;
+use leadscout_llm::discovery::{client_for_with, stored_endpoint, HttpClient};
 use leadscout_llm::keys::Keychain;
 use leadscout_llm::{BoxFuture, CallTimeouts, LlmClient, Url};
 use leadscout_store::Store;
@@ -19,7 +20,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelChoice {
-    pub provider: String,
+    pub provider: ModelProvider,
     pub base_url: Option<String>,
     pub model: String,
     /// Settings' deadlines: silence for local servers, total time for remote providers.
@@ -32,7 +33,7 @@ impl ModelChoice {
     pub fn from_settings(settings: &leadscout_domain::Settings) -> Option<ModelChoice> {
         match (&settings.model.provider, &settings.model.model) {
             (Some(provider), Some(model)) => Some(ModelChoice {
-                provider: provider.clone(),
+                provider: *provider,
                 base_url: settings.model.base_url.clone(),
                 model: model.clone(),
                 timeouts: CallTimeouts {
@@ -72,12 +73,7 @@ impl Models for KeychainModels {
         choice: &'a ModelChoice,
     ) -> BoxFuture<'a, Result<Box<dyn LlmClient>, StepError>> {
         Box::pin(async move {
-            let kind = EndpointKind::parse(&choice.provider).ok_or_else(|| {
-                StepError::permanent(format!(
-                    "{} is not a model provider Leadscout knows; choose another in Settings.",
-                    choice.provider
-                ))
-            })?;
+            let kind = choice.provider;
             let base_url = match &choice.base_url {
                 Some(raw) => Some(Url::parse(raw).map_err(|_| {
                     StepError::permanent(format!(

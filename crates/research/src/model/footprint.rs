@@ -214,7 +214,7 @@ impl FootprintStep {
             prompt,
             layers: &layers,
             client: client.as_ref(),
-            provider: &choice.provider,
+            provider: choice.provider,
             meta: StageMeta::default(),
         }
         .run(check_footprint, |out: &FootprintOutput, _model: &str| {

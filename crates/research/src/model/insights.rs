@@ -227,7 +227,7 @@ impl InsightsStep {
             prompt,
             layers: &layers,
             client: client.as_ref(),
-            provider: &choice.provider,
+            provider: choice.provider,
             meta: StageMeta::default(),
         }
         .run(check_insights, |out: &InsightsOutput, model: &str| {
