@@ -102,7 +102,12 @@ pub async fn start(
     events: Arc<dyn EventSink>,
     notifier: Arc<dyn Notifier>,
 ) -> anyhow::Result<Research> {
-    let settings = store.settings().await?;
+    // Settings that do not read leave research running with the default workers; each run
+    // then says why it cannot read them, and saving new settings mends it.
+    let settings = store.settings().await.unwrap_or_else(|err| {
+        tracing::warn!(error = %err, "research starts with the default settings");
+        leadscout_domain::Settings::default()
+    });
     // This process holds the instance lock: runs a crashed copy left running resume right away
     // instead of when their leases would have expired.
     let released = store.release_leases(Timestamp::now()).await?;

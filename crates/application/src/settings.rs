@@ -43,7 +43,15 @@ impl Leadscout {
     /// waiting for a spent budget go again once a cap changes.
     pub async fn update_settings(&self, settings: Settings) -> Result<Settings, AppError> {
         let mut settings = settings.validate()?;
-        let before = self.store.settings().await?;
+        // Saved settings this version cannot read (a provider it does not know) are replaced
+        // by the ones the user saves now; reading them again would only refuse the save.
+        let before = match self.store.settings().await {
+            Err(leadscout_store::StoreError::Corrupt(why)) => {
+                tracing::warn!(%why, "replacing saved settings that do not read");
+                Settings::default()
+            }
+            read => read?,
+        };
         settings.model = settle_model_settings(&before.model, settings.model)?;
         self.remember_model_endpoint(&before.model, &settings.model)
             .await?;
