@@ -24,12 +24,11 @@ deps:  ## Install what building and testing need, and nothing that is already th
 	@scripts/deps.sh test
 
 bundle:  ## Build the installers, .deb and .rpm (release build, 15-30 minutes), into target/release/bundle/
-	@scripts/deps.sh run
+	@scripts/deps.sh bundle
 	npx --yes @tauri-apps/cli@2.12.5 build --bundles deb,rpm
 	@scripts/repack-deb.sh
 
 bundle-check: bundle  ## Build the installers, then check them as a user gets them: package contents, lintian, and the unpacked app under Xvfb (not part of `make test`)
-	@scripts/deps.sh bundle
 	@scripts/bundle-check.sh
 
 bindings:  ## Regenerate ui/src/ipc/bindings.ts from the Rust command signatures

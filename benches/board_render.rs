@@ -10,14 +10,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[allow(dead_code)]
-#[path = "../tests/e2e/harness.rs"]
-mod harness;
-
+use leadscout_testkit::e2e as harness;
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
-use harness::{app_binary, find, Driver, Xvfb};
+use harness::{app_binary, find, Driver, Setup, Xvfb};
 use leadscout_bench::{percentile, Section};
 use leadscout_domain::{LeadEdit, LeadField, NewLead, StageId, Timestamp};
 use leadscout_store::{Store, DATABASE_FILE};
@@ -171,8 +168,12 @@ struct Launch {
     interactive_ms: f64,
 }
 
-async fn launch(driver: &Driver, total: usize) -> (fantoccini::Client, Proc, Launch) {
-    let client = driver.launch_app().await;
+async fn launch(
+    driver: &Driver,
+    setup: &Setup,
+    total: usize,
+) -> (fantoccini::Client, Proc, Launch) {
+    let client = driver.launch_app(setup).await;
     find(&client, "[data-testid=column-count]").await;
     let deadline = Instant::now() + Duration::from_secs(120);
     let marks = loop {
@@ -196,7 +197,7 @@ async fn launch(driver: &Driver, total: usize) -> (fantoccini::Client, Proc, Lau
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    let app = app_process(&app_binary()).expect("the app process is running");
+    let app = app_process(&setup.binary).expect("the app process is running");
     let exec = started_at_ms(&app);
     let origin = marks["origin"].as_f64().unwrap();
     if std::env::var_os("LEADSCOUT_BENCH_TRACE").is_some() {
@@ -365,7 +366,8 @@ async fn main() {
     );
 
     let xvfb = Xvfb::start();
-    let driver = Driver::start(&xvfb.display, dir.path());
+    let setup = Setup::new(app_binary(env!("CARGO_BIN_EXE_leadscout")), dir.path());
+    let driver = Driver::start(&xvfb.display, &setup);
     let mut launches = Vec::new();
     let mut cold_cache = false;
     let mut session = None;
@@ -373,7 +375,7 @@ async fn main() {
         if attempt == 0 {
             cold_cache = drop_page_cache();
         }
-        let (client, app, timing) = launch(&driver, total).await;
+        let (client, app, timing) = launch(&driver, &setup, total).await;
         println!(
             "launch {}: navigation {:.0} ms, board shown {:.0} ms, interactive {:.0} ms",
             attempt + 1,

@@ -2,7 +2,8 @@
 # Installs what Leadscout needs and is missing, and nothing else.
 #   scripts/deps.sh run    what building and running the app needs
 #   scripts/deps.sh test   that, plus what the test suite needs (Xvfb, WebDriver, D-Bus, keyring)
-#   scripts/deps.sh bundle that, plus what `make bundle-check` inspects packages with
+#   scripts/deps.sh bundle that, plus what `make bundle` builds packages and `make bundle-check`
+#                          inspects them with
 set -euo pipefail
 
 mode="${1:-run}"
@@ -16,7 +17,10 @@ run_packages=(build-essential pkg-config curl ca-certificates libwebkit2gtk-4.1-
   # The system tray (tauri tray-icon loads it at run time; without it the app has no tray).
   libayatana-appindicator3-1)
 test_packages=(xvfb xauth webkit2gtk-driver dbus dbus-daemon gnome-keyring)
-bundle_packages=(lintian appstream dpkg-dev rpm)
+bundle_packages=(lintian appstream dpkg-dev rpm
+  # The Tauri bundler finds the tray library through pkg-config to declare it in the packages;
+  # without its .pc file `tauri build` stops with "Can't detect any appindicator library".
+  libayatana-appindicator3-dev)
 
 install_system_packages() {
   local wanted=("${run_packages[@]}")

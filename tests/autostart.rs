@@ -4,7 +4,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "support/mock_app.rs"]
 mod mock_app;
 
 use mock_app::App;

@@ -5,15 +5,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[allow(dead_code)]
-#[path = "e2e/harness.rs"]
-mod harness;
-
+use leadscout_testkit::e2e as harness;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
-use harness::{app_binary, column_names, eventually, find, Driver, Xvfb, READY_TIMEOUT};
+use harness::{app_binary, column_names, eventually, find, App, Setup, READY_TIMEOUT};
 use leadscout_app::logs::{logs_dir, LOG_FILE};
 
 fn log_of(data_dir: &Path) -> String {
@@ -35,20 +32,18 @@ fn wait_for_log(data_dir: &Path, line: &str) {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs the unpacked installer: run `make bundle-check`"]
 async fn the_installed_app_reaches_an_interactive_board_and_quits_cleanly() {
-    let binary = app_binary();
+    let binary = app_binary(env!("CARGO_BIN_EXE_leadscout"));
     assert!(
         std::env::var_os("LEADSCOUT_APP_BINARY").is_some(),
         "set LEADSCOUT_APP_BINARY to the unpacked binary (`make bundle-check` does)"
     );
     assert!(binary.is_file(), "{} is not a file", binary.display());
     let data = tempfile::tempdir().unwrap();
-    let xvfb = Xvfb::start();
+    let mut app = App::launch(Setup::new(&binary, data.path())).await;
     {
-        let driver = Driver::start(&xvfb.display, data.path());
-        let client = driver.launch_app().await;
-        find(&client, "[data-testid=board]").await;
+        let client = &app.client;
         let names = eventually("the default pipeline", || async {
-            let names = column_names(&client).await;
+            let names = column_names(client).await;
             (names.len() == 6).then_some(names)
         })
         .await;
@@ -57,12 +52,12 @@ async fn the_installed_app_reaches_an_interactive_board_and_quits_cleanly() {
             ["New", "Contacted", "Qualified", "Proposal", "Won", "Lost"]
         );
         // Interactive: the new-lead button opens its dialog.
-        find(&client, "[data-testid=new-lead]")
+        find(client, "[data-testid=new-lead]")
             .await
             .click()
             .await
             .unwrap();
-        find(&client, "[data-testid=new-lead-dialog]").await;
+        find(client, "[data-testid=new-lead-dialog]").await;
         assert_eq!(
             client
                 .find_all(Locator::Css("[data-testid=new-lead-dialog]"))
@@ -72,8 +67,9 @@ async fn the_installed_app_reaches_an_interactive_board_and_quits_cleanly() {
             1
         );
         wait_for_log(data.path(), "ready");
-        // Dropping the driver stops it with SIGTERM, the app with it.
     }
+    // The driver is stopped with SIGTERM, the app with it (the display stays until the end).
+    app.terminate();
     wait_for_log(data.path(), "asked to quit");
     wait_for_log(data.path(), "leadscout_app: quit");
     let log = log_of(data.path());

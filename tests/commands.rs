@@ -3,7 +3,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "support/mock_app.rs"]
 mod mock_app;
 
 use leadscout_app::files::{FileKind, FileRequest};

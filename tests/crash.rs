@@ -8,16 +8,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[allow(dead_code)]
-#[path = "e2e/harness.rs"]
-mod harness;
-
-#[path = "support/dbus.rs"]
-mod dbus;
-
-#[path = "../crates/research/tests/support/fake_model.rs"]
-mod fake_model;
-
+use leadscout_testkit::{dbus, e2e as harness, fake_model};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -106,7 +97,7 @@ fn start_app(xvfb: &Xvfb, data: &Path, bus: &str, allow: &str, log: &Path) -> Pr
         .unwrap();
     ProcessGroup::spawn(
         "leadscout",
-        Command::new(app_binary())
+        Command::new(app_binary(env!("CARGO_BIN_EXE_leadscout")))
             .env("DISPLAY", &xvfb.display)
             .env("LEADSCOUT_DATA_DIR", data)
             .env("LEADSCOUT_TEST_ALLOW_HOSTS", allow)

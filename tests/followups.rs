@@ -10,7 +10,6 @@ use serde_json::{json, Value};
 use tauri::Manager;
 use tauri_specta::Event;
 
-#[path = "support/mock_app.rs"]
 mod mock_app;
 
 use mock_app::App;

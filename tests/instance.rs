@@ -4,17 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "support/dbus.rs"]
-mod dbus;
-#[allow(dead_code)]
-#[path = "e2e/harness.rs"]
-mod harness;
-
+use leadscout_testkit::{dbus, e2e as harness};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use harness::{app_binary, find, Driver, ProcessGroup, Xvfb, READY_TIMEOUT};
+use harness::{app_binary, App, ProcessGroup, Setup, READY_TIMEOUT};
 use leadscout_app::logs::{logs_dir, LOG_FILE};
 
 /// The app's own log file in `data_dir`, or "" while it does not exist.
@@ -38,7 +33,7 @@ fn wait_for_log(data_dir: &Path, line: &str) {
 
 /// The app started the way a user starts it, on `display`, the data folder and the bus given.
 fn app_command(display: &str, data_dir: &Path, bus: &str) -> Command {
-    let mut command = Command::new(app_binary());
+    let mut command = Command::new(app_binary(env!("CARGO_BIN_EXE_leadscout")));
     command
         .env("DISPLAY", display)
         .env("LEADSCOUT_DATA_DIR", data_dir)
@@ -54,15 +49,14 @@ fn app_command(display: &str, data_dir: &Path, bus: &str) -> Command {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_second_launch_focuses_the_first_and_the_window_opens_where_it_was_left() {
     let bus = dbus::Bus::start();
-    let xvfb = Xvfb::start();
     let data = tempfile::tempdir().unwrap();
     let other = tempfile::tempdir().unwrap();
-    let env = [("DBUS_SESSION_BUS_ADDRESS", bus.address.as_str())];
+    let setup = Setup::new(app_binary(env!("CARGO_BIN_EXE_leadscout")), data.path())
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address);
 
+    let mut app = App::launch(setup).await;
     let rect = {
-        let driver = Driver::start_with(&xvfb.display, data.path(), &env);
-        let client = driver.launch_app().await;
-        find(&client, "[data-testid=board]").await;
+        let client = app.client.clone();
         wait_for_log(data.path(), "ready");
         client.set_window_rect(40, 30, 1000, 640).await.unwrap();
         let rect = client.get_window_rect().await.unwrap();
@@ -73,7 +67,7 @@ async fn a_second_launch_focuses_the_first_and_the_window_opens_where_it_was_lef
         );
 
         // A second launch on the same data folder hands over to the first and exits.
-        let mut second = app_command(&xvfb.display, data.path(), &bus.address)
+        let mut second = app_command(app.display(), data.path(), &bus.address)
             .spawn()
             .unwrap();
         let deadline = Instant::now() + READY_TIMEOUT;
@@ -101,7 +95,7 @@ async fn a_second_launch_focuses_the_first_and_the_window_opens_where_it_was_lef
         // A copy on another data folder is another app: it runs beside the first.
         let _third = ProcessGroup::spawn(
             "the app on another data folder",
-            &mut app_command(&xvfb.display, other.path(), &bus.address),
+            &mut app_command(app.display(), other.path(), &bus.address),
         );
         wait_for_log(other.path(), "ready");
 
@@ -124,17 +118,17 @@ async fn a_second_launch_focuses_the_first_and_the_window_opens_where_it_was_lef
         }
         rect
     };
-    // Dropping the driver sent SIGTERM, as a session ending does: the app quit cleanly.
+    // SIGTERM to the driver's processes, as a session ending does: the app quit cleanly.
+    app.terminate();
     wait_for_log(data.path(), "asked to quit");
     wait_for_log(data.path(), "leadscout_app: quit");
 
-    let driver = Driver::start_with(&xvfb.display, data.path(), &env);
-    let client = driver.launch_app().await;
-    find(&client, "[data-testid=board]").await;
+    app.restart().await;
+    let client = app.client.clone();
     assert_eq!(
         client.get_window_rect().await.unwrap(),
         rect,
         "the window opened where it was left, with the size it had"
     );
-    client.close().await.unwrap();
+    app.close().await;
 }

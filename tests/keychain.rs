@@ -6,86 +6,23 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "support/dbus.rs"]
-mod dbus;
-#[path = "support/mock_app.rs"]
 mod mock_app;
 
 use std::io::Write;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use leadscout_domain::{ModelSettings, Timestamp};
 use leadscout_llm::keys::{Keychain, KeychainError, OsKeychain};
 use leadscout_llm::{build_http_client, ApiKey};
 use leadscout_research::model::{KeychainModels, ModelChoice, Models};
 use leadscout_store::{Store, DATABASE_FILE};
+use leadscout_testkit::dbus::{self, wait_for_secrets, GnomeKeyring};
 use leadscout_workflow::StepError;
 use mock_app::App;
 use serde_json::json;
 
 /// A key no real provider would issue, so finding it anywhere is a leak.
 const CANARY: &str = "sk-canary-7f3c9e1a-LEADSCOUT-DO-NOT-LEAK";
-
-/// gnome-keyring's secrets component on the given bus, unlocked, with its files in `home`.
-struct GnomeKeyring(Child);
-
-impl GnomeKeyring {
-    fn start(bus: &str, home: &std::path::Path) -> GnomeKeyring {
-        let runtime = home.join("run");
-        std::fs::create_dir_all(&runtime).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
-        }
-        let mut child = Command::new("gnome-keyring-daemon")
-            .args(["--foreground", "--unlock", "--components=secrets"])
-            .env("DBUS_SESSION_BUS_ADDRESS", bus)
-            .env("HOME", home)
-            .env("XDG_RUNTIME_DIR", &runtime)
-            .env("XDG_DATA_HOME", home.join("data"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("gnome-keyring is installed by `make test`");
-        // The login keyring's password, read once from stdin.
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(b"leadscout-test-password").unwrap();
-        drop(stdin);
-        GnomeKeyring(child)
-    }
-}
-
-impl Drop for GnomeKeyring {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Waits until the Secret Service answers on the bus.
-async fn wait_for_secrets(bus: &str) {
-    let connection = zbus::connection::Builder::address(bus)
-        .build()
-        .await
-        .unwrap();
-    let proxy = zbus::fdo::DBusProxy::new(&connection).await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let name = zbus::names::BusName::try_from("org.freedesktop.secrets").unwrap();
-        if proxy.name_has_owner(name).await.unwrap_or(false) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the Secret Service never appeared"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 /// Everything the process logs, for the leak check.
 #[derive(Clone, Default)]

@@ -5,7 +5,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "support/mock_app.rs"]
 mod mock_app;
 
 use std::net::SocketAddr;

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use leadscout_testkit::dbus;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -12,9 +13,6 @@ use leadscout_domain::{LeadId, NewLead, RunId, RunStatus, Timestamp};
 use leadscout_store::{Store, DATABASE_FILE};
 use leadscout_workflow::Outcome;
 use serde_json::json;
-
-#[path = "support/dbus.rs"]
-mod dbus;
 
 use dbus::{Bus, FakeServer, PATH};
 

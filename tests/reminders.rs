@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use leadscout_testkit::dbus;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,9 +16,6 @@ use leadscout_domain::{
     due_instant, Clock, FixedOffset, FollowUpInput, LeadId, LocalZone, NewLead, Snooze, Timestamp,
 };
 use leadscout_store::{Reminders, Store, DATABASE_FILE};
-
-#[path = "support/dbus.rs"]
-mod dbus;
 
 use dbus::{Bus, FakeServer, PATH};
 

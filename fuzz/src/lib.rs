@@ -79,7 +79,7 @@ pub fn csv(data: &[u8]) {
     }
     // What Leadscout exports, it imports back the same.
     let leads = as_leads(&imported);
-    let exported = to_csv(&leads, &stages(), false).unwrap_or_else(|e| panic!("export: {e}"));
+    let exported = to_csv(&leads, &stages(), &[], false).unwrap_or_else(|e| panic!("export: {e}"));
     let text = decode(&exported).text;
     let sniffed = sniff(&text).unwrap_or_else(|| panic!("an export is not a table: {text:?}"));
     let mapping = suggest(&sniffed.headers);

@@ -5,6 +5,7 @@ pub mod app;
 pub mod board;
 pub mod drafts;
 pub mod export;
+pub mod fields;
 pub mod followups;
 pub mod import;
 pub mod keys;

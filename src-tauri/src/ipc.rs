@@ -6,8 +6,8 @@ use std::path::Path;
 use tauri_specta::{collect_commands, collect_events, Builder};
 
 use crate::commands::{
-    activities, app, board, drafts, export, followups, import, keys, lead, logs, models, reports,
-    research, search, stages, views,
+    activities, app, board, drafts, export, fields, followups, import, keys, lead, logs, models,
+    reports, research, search, stages, views,
 };
 use crate::research::{OpenLead, ResearchProgress};
 
@@ -67,6 +67,12 @@ pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
             stages::update_stage,
             stages::reorder_stages,
             stages::delete_stage,
+            fields::custom_fields,
+            fields::create_custom_field,
+            fields::update_custom_field,
+            fields::reorder_custom_fields,
+            fields::delete_custom_field,
+            fields::set_custom_value,
             followups::set_follow_up,
             followups::snooze_follow_up,
             followups::complete_follow_up,

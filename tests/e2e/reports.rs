@@ -6,7 +6,8 @@ use leadscout_domain::{LeadEdit, LeadField, NewLead, Timestamp};
 use leadscout_store::{Placement, Store, DATABASE_FILE};
 use sqlx::ConnectOptions;
 
-use crate::harness::{eventually, find, Driver, Xvfb};
+use crate::harness::{eventually, find, App};
+use crate::setup;
 
 const DAY: i64 = 86_400_000;
 
@@ -260,11 +261,9 @@ async fn the_reports_page_shows_the_forecast_and_every_chart_in_light_and_dark()
     let data_dir = tempfile::tempdir().unwrap();
     seed_pipeline(data_dir.path()).await;
     let shots = std::env::var_os("LEADSCOUT_SCREENSHOTS").map(std::path::PathBuf::from);
-    let xvfb = Xvfb::start();
+    let mut app = App::launch(setup(data_dir.path())).await;
     {
-        let driver = Driver::start(&xvfb.display, data_dir.path());
-        let client = driver.launch_app().await;
-        find(&client, "[data-testid=board]").await;
+        let client = app.client.clone();
         // Anything the content security policy refuses from here on is recorded.
         let _: serde_json::Value = js(
             &client,
@@ -356,16 +355,12 @@ async fn the_reports_page_shows_the_forecast_and_every_chart_in_light_and_dark()
             )
             .unwrap();
         }
-        client.close().await.unwrap();
     }
 
     // The same page with the desktop in dark mode: the charts take the dark palette.
-    let driver = Driver::start_with(
-        &xvfb.display,
-        data_dir.path(),
-        &[("GTK_THEME", "Adwaita:dark")],
-    );
-    let client = driver.launch_app().await;
+    app.restart_with(setup(data_dir.path()).env("GTK_THEME", "Adwaita:dark"))
+        .await;
+    let client = app.client.clone();
     open_reports(&client).await;
     let dark: bool = js(
         &client,
@@ -387,5 +382,5 @@ async fn the_reports_page_shows_the_forecast_and_every_chart_in_light_and_dark()
         )
         .unwrap();
     }
-    client.close().await.unwrap();
+    app.close().await;
 }

@@ -12,7 +12,8 @@ use leadscout_domain::{
 use leadscout_store::{Placement, Store, DATABASE_FILE};
 use sqlx::ConnectOptions;
 
-use crate::harness::{eventually, find, Driver, Xvfb};
+use crate::harness::{eventually, find, App};
+use crate::setup;
 
 const DAY: i64 = 86_400_000;
 
@@ -215,10 +216,9 @@ async fn today_lists_the_day_and_is_driven_by_keyboard_and_what_is_done_stays_do
     let data_dir = tempfile::tempdir().unwrap();
     let upcoming_day = seed(data_dir.path()).await;
     let shots = std::env::var_os("LEADSCOUT_SCREENSHOTS").map(std::path::PathBuf::from);
-    let xvfb = Xvfb::start();
+    let mut app = App::launch(setup(data_dir.path())).await;
     {
-        let driver = Driver::start(&xvfb.display, data_dir.path());
-        let client = driver.launch_app().await;
+        let client = app.client.clone();
         let groups = open_today(&client).await;
         let expected: Sections = [
             (
@@ -377,13 +377,12 @@ async fn today_lists_the_day_and_is_driven_by_keyboard_and_what_is_done_stays_do
             seen.map(|_| ())
         })
         .await;
-        client.close().await.unwrap();
     }
 
     // After a restart: the done follow-up is gone, the snoozed one waits for tomorrow, the
     // quiet deal is still quiet and the research already looked at is not listed again.
-    let driver = Driver::start(&xvfb.display, data_dir.path());
-    let client = driver.launch_app().await;
+    app.restart().await;
+    let client = app.client.clone();
     let groups = open_today(&client).await;
     assert!(groups["overdue"].is_empty(), "{groups:?}");
     assert!(groups["dueToday"].is_empty(), "{groups:?}");
@@ -394,5 +393,5 @@ async fn today_lists_the_day_and_is_driven_by_keyboard_and_what_is_done_stays_do
     );
     assert_eq!(groups["stale"].len(), 1, "{groups:?}");
     assert!(groups["researched"].is_empty(), "{groups:?}");
-    client.close().await.unwrap();
+    app.close().await;
 }

@@ -11,8 +11,10 @@ use fantoccini::key::Key;
 use fantoccini::Client;
 use zbus::{OwnedObjectPath, OwnedVariant as OwnedValue, Variant as Value};
 
-use crate::dbus;
-use crate::harness::{eventually, find, Driver, Xvfb};
+use leadscout_testkit::dbus;
+
+use crate::harness::{eventually, find, App};
+use crate::setup;
 
 /// The items that registered: (their connection's unique name, the service they named).
 #[derive(Clone, Default)]
@@ -190,14 +192,13 @@ async fn launched_at_login_it_waits_in_the_tray_and_every_tray_item_does_what_it
         .build()
         .await
         .unwrap();
-    let xvfb = Xvfb::start();
-    let driver = Driver::start_with(
-        &xvfb.display,
-        data_dir.path(),
-        &[("DBUS_SESSION_BUS_ADDRESS", bus.address.as_str())],
-    );
-    let client = driver.launch_app_with_args(&["--minimized"]).await;
-    find(&client, "[data-testid=board]").await;
+    let mut app = App::launch(
+        setup(data_dir.path())
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+            .arg("--minimized"),
+    )
+    .await;
+    let client = app.client.clone();
     let menu = TrayMenu::find(&panel, &watcher).await;
     let labels: Vec<String> = menu.items().await.into_iter().map(|(_, l)| l).collect();
     assert_eq!(
@@ -257,4 +258,6 @@ async fn launched_at_login_it_waits_in_the_tray_and_every_tray_item_does_what_it
     })
     .await;
     drop(client);
+    // The session went with the app: only the driver is left to stop.
+    app.terminate();
 }

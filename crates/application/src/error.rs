@@ -1,7 +1,7 @@
 //! The one error every use case returns: a code the caller acts on and a sentence a person can
 //! read. The desktop app turns it into its IPC error; the command line prints the sentence.
 
-use leadscout_domain::{FieldError, StageInputError};
+use leadscout_domain::{CustomFieldError, FieldError, StageInputError};
 use leadscout_llm::keys::KeychainError;
 use leadscout_store::StoreError;
 
@@ -67,6 +67,12 @@ impl From<StageInputError> for AppError {
     }
 }
 
+impl From<CustomFieldError> for AppError {
+    fn from(err: CustomFieldError) -> Self {
+        AppError::field(err.field, err.message)
+    }
+}
+
 impl From<KeychainError> for AppError {
     fn from(err: KeychainError) -> Self {
         tracing::warn!(error = %err, "keychain unavailable");
@@ -88,6 +94,11 @@ impl From<StoreError> for AppError {
             StoreError::ActivityNotFound(_) => {
                 AppError::new(ErrorCode::NotFound, "That timeline entry no longer exists.")
             }
+            StoreError::CustomFieldNotFound(_) => AppError::new(
+                ErrorCode::NotFound,
+                "That custom field no longer exists; it may have been deleted in Settings.",
+            ),
+            StoreError::Invalid { field, message } => AppError::field(field, message),
             StoreError::Conflict(message) => AppError::new(ErrorCode::Validation, message),
             StoreError::NoStages => AppError::new(
                 ErrorCode::Validation,

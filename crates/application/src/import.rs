@@ -6,10 +6,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use leadscout_domain::{Duplicates, Timestamp};
+use leadscout_domain::{check_custom_value, CustomField, Duplicates, Timestamp};
 use leadscout_import::{
-    cards_from_bytes, encoding_of, region_from_locale, rows_from_reader, sniff, suggest, Mapping,
-    Row, RowProblem,
+    cards_from_bytes, custom_column, encoding_of, region_from_locale, rows_from_reader, sniff,
+    suggest, CustomColumn, Mapping, Row, RowProblem,
 };
 use leadscout_store::{ImportLead, Imported};
 use serde::{Deserialize, Serialize};
@@ -251,6 +251,48 @@ pub enum MappingChoice {
     Confirmed(Mapping),
 }
 
+/// Maps each column whose header is a custom field's export header (its name, or `Name
+/// (custom)` where the name is a built-in column's) to that field: a file Leadscout exported
+/// comes back whole. Such a header wins over a guess from its words.
+fn map_custom_headers(mapping: &mut Mapping, headers: &[String], fields: &[CustomField]) {
+    for (i, header) in headers.iter().enumerate() {
+        let Some(field) = fields
+            .iter()
+            .find(|f| custom_column(f).eq_ignore_ascii_case(header.trim()))
+        else {
+            continue;
+        };
+        if let Some(slot) = mapping.columns.get_mut(i) {
+            *slot = None;
+        }
+        mapping.custom.push(CustomColumn {
+            column: u32::try_from(i).unwrap_or(u32::MAX),
+            field_id: field.id,
+        });
+    }
+}
+
+/// Checks a row's custom values against the fields as they are now: a valid one is kept in its
+/// stored form, a bad one is left out with a warning naming the field (the row still imports).
+fn check_custom(row: &mut Row, fields: &[CustomField]) {
+    for (id, raw) in std::mem::take(&mut row.custom) {
+        let Some(field) = fields.iter().find(|f| f.id == id) else {
+            continue;
+        };
+        match check_custom_value(field, &raw) {
+            Ok(Some(value)) => row.custom.push((id, value)),
+            Ok(None) => {}
+            Err(err) => row.warnings.push(format!(
+                "line {}: {} \"{}\" left out: {}",
+                row.line,
+                field.name,
+                raw.chars().take(60).collect::<String>(),
+                err.message
+            )),
+        }
+    }
+}
+
 impl Leadscout {
     /// The mapping for a table: a preset the user names, else the one the user saved for these
     /// very headers, else the suggestion.
@@ -272,14 +314,37 @@ impl Leadscout {
                         ),
                     )
                 }),
-            MappingChoice::Confirmed(mapping) => Ok(mapping.clone()),
+            MappingChoice::Confirmed(mapping) => {
+                let fields = self.store.custom_fields().await?;
+                for custom in &mapping.custom {
+                    if custom.column as usize >= headers.len() {
+                        return Err(refuse("The file changed since the preview; open it again."));
+                    }
+                    if !fields.iter().any(|f| f.id == custom.field_id) {
+                        return Err(AppError::field(
+                            "mapping",
+                            "A column is mapped to a custom field that no longer exists; \
+                             choose again.",
+                        ));
+                    }
+                }
+                Ok(mapping.clone())
+            }
             MappingChoice::Suggested => {
                 // A mapping the user chose for these very headers before wins over any guess.
                 let saved = saved_mappings(&self.store)
                     .await?
                     .remove(&signature(headers))
                     .filter(|m| m.columns.len() == headers.len());
-                Ok(saved.unwrap_or_else(|| suggest(headers)))
+                match saved {
+                    Some(saved) => Ok(saved),
+                    None => {
+                        let mut mapping = suggest(headers);
+                        let fields = self.store.custom_fields().await?;
+                        map_custom_headers(&mut mapping, headers, &fields);
+                        Ok(mapping)
+                    }
+                }
             }
         }
     }
@@ -302,8 +367,13 @@ impl Leadscout {
         };
         let (mut total, mut refused, mut sample) = (0u32, 0u32, Vec::new());
         let (mut left_out, mut unmapped) = (0u32, std::collections::BTreeMap::<usize, u32>::new());
+        let fields = self.store.custom_fields().await?;
         for row in file_rows(&loaded, table.as_ref())? {
             total += 1;
+            let row = row.map(|mut row| {
+                check_custom(&mut row, &fields);
+                row
+            });
             let preview = match row {
                 Ok(Row {
                     line,
@@ -347,6 +417,7 @@ impl Leadscout {
                 Mapping {
                     columns: Vec::new(),
                     preset: Some("vCard".into()),
+                    custom: Vec::new(),
                 },
             ),
         };
@@ -438,10 +509,12 @@ impl Leadscout {
                 }
                 batch.clear();
             };
+        let fields = store.custom_fields().await?;
         for row in file_rows(&loaded, table.as_ref())? {
             read += 1;
             match row {
-                Ok(row) => {
+                Ok(mut row) => {
+                    check_custom(&mut row, &fields);
                     for warning in row.warnings {
                         if summary.warnings.len() < MAX_LISTED {
                             summary.warnings.push(warning);
@@ -451,6 +524,7 @@ impl Leadscout {
                         full_name: row.full_name,
                         values: row.values,
                         note: row.note,
+                        custom: row.custom,
                     });
                 }
                 Err(problem) => {

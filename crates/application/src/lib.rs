@@ -5,6 +5,7 @@
 //! [`Leadscout`] is the open data folder: its database, its keychain and, in the process that
 //! holds the folder's lock, the running research engine.
 
+mod custom_fields;
 mod data;
 mod error;
 mod import;

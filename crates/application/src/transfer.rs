@@ -100,10 +100,11 @@ impl Leadscout {
     pub async fn export_bytes(&self, format: ExportFormat) -> Result<(Vec<u8>, u32), AppError> {
         let leads = self.store.export_details().await?;
         let stages = self.store.stages().await?;
+        let fields = self.store.custom_fields().await?;
         let bytes = match format {
-            ExportFormat::Csv => to_csv(&leads, &stages, false),
-            ExportFormat::CsvExcel => to_csv(&leads, &stages, true),
-            ExportFormat::Json => to_json(&leads, &stages, Timestamp::now()),
+            ExportFormat::Csv => to_csv(&leads, &stages, &fields, false),
+            ExportFormat::CsvExcel => to_csv(&leads, &stages, &fields, true),
+            ExportFormat::Json => to_json(&leads, &stages, &fields, Timestamp::now()),
             ExportFormat::Vcard => Ok(to_vcard(&leads).into_bytes()),
         }
         .map_err(AppError::internal)?;

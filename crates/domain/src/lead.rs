@@ -198,6 +198,9 @@ pub struct LeadDetail {
     #[serde(default)]
     pub researchable: bool,
     pub activities: Vec<Activity>,
+    /// The lead's custom field values, in the fields' order; fields without a value are absent.
+    #[serde(default)]
+    pub custom_values: Vec<crate::CustomValue>,
 }
 
 /// What an import does with a row that matches a lead already there (same email, else same

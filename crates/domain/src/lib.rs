@@ -4,6 +4,7 @@
 mod activity;
 mod closing;
 mod company;
+mod custom;
 mod email;
 mod fields;
 mod followup;
@@ -30,6 +31,11 @@ pub use closing::{LostReason, NewLostReason, MAX_LOST_NOTE_CHARS};
 pub use company::{
     canonical_domain, domain_for_display, email_company_domain, registrable_domain,
     research_domain, Company, Proposal, Provenance, SocialLink,
+};
+pub use custom::{
+    check_custom_value, normalize_choices, normalize_field_name, normalize_number, CustomField,
+    CustomFieldEdit, CustomFieldError, CustomFieldId, CustomValue, FieldKind, NewCustomField,
+    SetCustomValue,
 };
 pub use email::{
     mailto, CitedFact, DraftRequest, DraftSend, DraftSentence, EmailDraft, EmailKind, SentDraft,

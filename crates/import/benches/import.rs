@@ -81,6 +81,7 @@ async fn import(report: &Section, n: usize) {
             full_name: row.full_name,
             values: row.values,
             note: row.note,
+            custom: row.custom,
         });
         if batch.len() == 500 {
             created += store

@@ -3,11 +3,12 @@
 
 use std::collections::HashMap;
 
-use leadscout_domain::{LeadDetail, Stage, Timestamp};
+use leadscout_domain::{CustomField, LeadDetail, Stage, Timestamp};
 use serde::Serialize;
 
-/// The CSV header, in column order. Importing the file again maps every column back.
-pub const CSV_COLUMNS: [&str; 19] = [
+/// The CSV header, in column order, before one column per custom field. Importing the file
+/// again maps every column back.
+pub const CSV_COLUMNS: [&str; 20] = [
     "Full Name",
     "Title",
     "Email",
@@ -20,6 +21,7 @@ pub const CSV_COLUMNS: [&str; 19] = [
     "Currency",
     "Next Step",
     "Next Step Due",
+    "Expected Close",
     "Tags",
     "Source",
     "Notes",
@@ -65,17 +67,47 @@ fn lost_reason(lead: &leadscout_domain::Lead) -> String {
     }
 }
 
-/// The leads as CSV text.
-pub fn to_csv(leads: &[LeadDetail], stages: &[Stage], excel_bom: bool) -> Result<Vec<u8>, String> {
+/// A custom field's column header: its name, unless that is one of the built-in columns
+/// (a field called "Source"), which gets ` (custom)` after it. The import maps both back.
+pub fn custom_column(field: &CustomField) -> String {
+    if CSV_COLUMNS
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(&field.name))
+    {
+        format!("{} (custom)", field.name)
+    } else {
+        field.name.clone()
+    }
+}
+
+/// Each lead's custom values by field id.
+fn custom_cells(detail: &LeadDetail) -> HashMap<i64, &str> {
+    detail
+        .custom_values
+        .iter()
+        .map(|v| (v.field_id.0, v.value.as_str()))
+        .collect()
+}
+
+/// The leads as CSV text: the built-in columns, then one per custom field in the fields' order.
+pub fn to_csv(
+    leads: &[LeadDetail],
+    stages: &[Stage],
+    fields: &[CustomField],
+    excel_bom: bool,
+) -> Result<Vec<u8>, String> {
     let names: HashMap<i64, &str> = stages.iter().map(|s| (s.id.0, s.name.as_str())).collect();
     let mut out = Vec::new();
     if excel_bom {
         out.extend_from_slice("\u{feff}".as_bytes());
     }
     let mut writer = csv::Writer::from_writer(out);
-    writer
-        .write_record(CSV_COLUMNS)
-        .map_err(|e| e.to_string())?;
+    let header: Vec<String> = CSV_COLUMNS
+        .iter()
+        .map(|c| (*c).to_owned())
+        .chain(fields.iter().map(custom_column))
+        .collect();
+    writer.write_record(&header).map_err(|e| e.to_string())?;
     for detail in leads {
         let l = &detail.lead;
         let notes: Vec<&str> = detail
@@ -85,31 +117,37 @@ pub fn to_csv(leads: &[LeadDetail], stages: &[Stage], excel_bom: bool) -> Result
             .map(|a| a.body.as_str())
             .collect();
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-        writer
-            .write_record([
-                l.full_name.clone(),
-                opt(&l.title),
-                opt(&l.email),
-                opt(&l.phone),
-                opt(&l.linkedin_url),
-                opt(&l.company_name),
-                opt(&l.website),
-                names
-                    .get(&l.stage_id.0)
-                    .map_or_else(String::new, |n| (*n).to_owned()),
-                money(l.deal_value),
-                l.currency.clone(),
-                opt(&l.next_step),
-                opt(&l.next_step_due),
-                l.tags.join(", "),
-                opt(&l.source),
-                notes.join("\n\n"),
-                iso(l.created_at),
-                iso(l.updated_at),
-                l.closed_at.map(iso).unwrap_or_default(),
-                lost_reason(l),
-            ])
-            .map_err(|e| e.to_string())?;
+        let custom = custom_cells(detail);
+        let mut row: Vec<String> = vec![
+            l.full_name.clone(),
+            opt(&l.title),
+            opt(&l.email),
+            opt(&l.phone),
+            opt(&l.linkedin_url),
+            opt(&l.company_name),
+            opt(&l.website),
+            names
+                .get(&l.stage_id.0)
+                .map_or_else(String::new, |n| (*n).to_owned()),
+            money(l.deal_value),
+            l.currency.clone(),
+            opt(&l.next_step),
+            opt(&l.next_step_due),
+            opt(&l.expected_close),
+            l.tags.join(", "),
+            opt(&l.source),
+            notes.join("\n\n"),
+            iso(l.created_at),
+            iso(l.updated_at),
+            l.closed_at.map(iso).unwrap_or_default(),
+            lost_reason(l),
+        ];
+        row.extend(fields.iter().map(|f| {
+            custom
+                .get(&f.id.0)
+                .map_or_else(String::new, |v| (*v).to_owned())
+        }));
+        writer.write_record(&row).map_err(|e| e.to_string())?;
     }
     writer.into_inner().map_err(|e| e.to_string())
 }
@@ -121,17 +159,44 @@ struct JsonExport<'a> {
     version: u32,
     exported_at: String,
     stages: &'a [Stage],
-    leads: &'a [LeadDetail],
+    custom_fields: &'a [CustomField],
+    leads: Vec<JsonLead<'a>>,
 }
 
-/// Everything, as JSON: stages, and each lead with its company, research and timeline.
-pub fn to_json(leads: &[LeadDetail], stages: &[Stage], now: Timestamp) -> Result<Vec<u8>, String> {
+/// A lead as [`LeadDetail`] spells it, with `custom`: its custom values keyed by field name.
+#[derive(Serialize)]
+struct JsonLead<'a> {
+    #[serde(flatten)]
+    detail: &'a LeadDetail,
+    custom: std::collections::BTreeMap<&'a str, &'a str>,
+}
+
+/// Everything, as JSON: stages, custom field definitions, and each lead with its company,
+/// research, timeline and custom values.
+pub fn to_json(
+    leads: &[LeadDetail],
+    stages: &[Stage],
+    fields: &[CustomField],
+    now: Timestamp,
+) -> Result<Vec<u8>, String> {
+    let names: HashMap<i64, &str> = fields.iter().map(|f| (f.id.0, f.name.as_str())).collect();
     serde_json::to_vec_pretty(&JsonExport {
         format: "leadscout-export",
         version: 1,
         exported_at: iso(now),
         stages,
-        leads,
+        custom_fields: fields,
+        leads: leads
+            .iter()
+            .map(|detail| JsonLead {
+                detail,
+                custom: detail
+                    .custom_values
+                    .iter()
+                    .filter_map(|v| Some((*names.get(&v.field_id.0)?, v.value.as_str())))
+                    .collect(),
+            })
+            .collect(),
     })
     .map_err(|e| e.to_string())
 }
@@ -227,7 +292,7 @@ mod tests {
             "company": null, "research": null, "activities": []
         }))
         .unwrap();
-        let csv = String::from_utf8(to_csv(&[detail], &[], false).unwrap()).unwrap();
+        let csv = String::from_utf8(to_csv(&[detail], &[], &[], false).unwrap()).unwrap();
         let mut lines = csv.lines();
         assert!(lines.next().unwrap().ends_with(",Closed,Lost Reason"));
         assert!(lines

@@ -9,8 +9,10 @@ mod mapping;
 mod sniff;
 mod vcard;
 
-pub use export::{to_csv, to_json, to_vcard, CSV_COLUMNS};
-pub use mapping::{preset_mapping, suggest, unmapped_columns, Mapping, Target, PRESETS};
+pub use export::{custom_column, to_csv, to_json, to_vcard, CSV_COLUMNS};
+pub use mapping::{
+    preset_mapping, suggest, unmapped_columns, CustomColumn, Mapping, Target, PRESETS,
+};
 pub use sniff::{decode, encoding_of, sniff, Decoded, Sniffed};
 pub use vcard::{cards, cards_from_bytes, count_cards, region_from_locale};
 
@@ -31,6 +33,9 @@ pub struct Row {
     pub warnings: Vec<String>,
     /// Columns (by index) that hold a value in this row which the mapping does not import.
     pub unmapped: Vec<usize>,
+    /// Values of the columns mapped to custom fields, as written (trimmed, non-empty); the
+    /// caller checks them against the fields' definitions.
+    pub custom: Vec<(leadscout_domain::CustomFieldId, String)>,
 }
 
 /// A row that cannot be imported, and why.
@@ -183,6 +188,14 @@ fn row(
         .copied()
         .filter(|i| record.get(*i).is_some_and(|v| !v.trim().is_empty()))
         .collect();
+    row.custom = mapping
+        .custom
+        .iter()
+        .filter_map(|c| {
+            let value = record.get(c.column as usize)?.trim();
+            (!value.is_empty()).then(|| (c.field_id, value.to_owned()))
+        })
+        .collect();
     Ok(row)
 }
 
@@ -251,6 +264,7 @@ pub(crate) fn build(
         (Target::Website, LeadField::Website),
         (Target::LinkedIn, LeadField::LinkedinUrl),
         (Target::Source, LeadField::Source),
+        (Target::ExpectedClose, LeadField::ExpectedClose),
     ] {
         let candidates = match target {
             Target::Email => emails.clone(),
@@ -291,6 +305,7 @@ pub(crate) fn build(
         note: (!notes.is_empty()).then(|| notes.join("\n").chars().take(4_000).collect()),
         warnings,
         unmapped: Vec::new(),
+        custom: Vec::new(),
     })
 }
 

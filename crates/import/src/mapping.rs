@@ -20,6 +20,8 @@ pub enum Target {
     LinkedIn,
     Source,
     Notes,
+    /// The deal's expected close date (`YYYY-MM-DD`).
+    ExpectedClose,
 }
 
 /// A target per column (`None`: not imported), and the preset that suggested it.
@@ -28,6 +30,18 @@ pub enum Target {
 pub struct Mapping {
     pub columns: Vec<Option<Target>>,
     pub preset: Option<String>,
+    /// Columns imported into custom fields (their `columns` entry is `None`).
+    #[serde(default)]
+    pub custom: Vec<CustomColumn>,
+}
+
+/// A column whose values go into a custom field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomColumn {
+    /// 0-based index of the column.
+    pub column: u32,
+    pub field_id: leadscout_domain::CustomFieldId,
 }
 
 impl Mapping {
@@ -63,6 +77,7 @@ pub const PRESETS: &[Preset] = &[
             ("Website", Target::Website),
             ("Lead Source", Target::Source),
             ("Description", Target::Notes),
+            ("Closing Date", Target::ExpectedClose),
         ],
     ),
     (
@@ -94,6 +109,7 @@ pub const PRESETS: &[Preset] = &[
             ("Company Name", Target::CompanyName),
             ("Website URL", Target::Website),
             ("Original Source", Target::Source),
+            ("Close Date", Target::ExpectedClose),
         ],
     ),
     (
@@ -113,6 +129,9 @@ pub const PRESETS: &[Preset] = &[
             ("Website", Target::Website),
             ("LeadSource", Target::Source),
             ("Description", Target::Notes),
+            // Data Loader writes `CLOSEDATE`, reports `Close Date`: headers compare without
+            // case or punctuation, so this one entry reads all three.
+            ("CloseDate", Target::ExpectedClose),
         ],
     ),
     (
@@ -124,6 +143,7 @@ pub const PRESETS: &[Preset] = &[
             ("Person - Job title", Target::Title),
             ("Organization - Name", Target::CompanyName),
             ("Organization - Website", Target::Website),
+            ("Deal - Expected close date", Target::ExpectedClose),
         ],
     ),
     (
@@ -329,6 +349,10 @@ fn guess(header: &str) -> Option<Target> {
             || k == "personname"
         {
             Target::FullName
+        } else if has(&["closedate", "closingdate"]) || k == "expectedclose" || k == "closes" {
+            // "Close Date" (Salesforce, HubSpot), "Expected close date" (Pipedrive, Leadscout's
+            // own "Expected Close"), "Closing Date" (Zoho).
+            Target::ExpectedClose
         } else if has(&["phonetic", "yomi", "nameprefix", "namesuffix", "nickname"]) {
             // Readings and forms of the name, not parts of it.
             return None;
@@ -480,7 +504,11 @@ pub fn suggest(headers: &[String]) -> Mapping {
             Some(target)
         })
         .collect();
-    Mapping { columns, preset }
+    Mapping {
+        columns,
+        preset,
+        custom: Vec::new(),
+    }
 }
 
 /// The mapping of the preset called `name` (any case), for a user who says which tool wrote
@@ -499,6 +527,7 @@ pub fn preset_mapping(name: &str, headers: &[String]) -> Option<Mapping> {
     Some(Mapping {
         columns,
         preset: Some((*preset).to_owned()),
+        custom: Vec::new(),
     })
 }
 
@@ -507,6 +536,7 @@ pub fn preset_mapping(name: &str, headers: &[String]) -> Option<Mapping> {
 pub fn unmapped_columns(headers: &[String], mapping: &Mapping) -> Vec<usize> {
     (0..headers.len())
         .filter(|&i| mapping.columns.get(i).copied().flatten().is_none())
+        .filter(|&i| !mapping.custom.iter().any(|c| c.column as usize == i))
         .filter(|&i| {
             !(is_label(&headers[i])
                 && value_of_label(headers, i)
@@ -541,6 +571,26 @@ mod tests {
 
     fn headers(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn close_date_headers_of_crms_and_leadscout_map_to_the_expected_close_date() {
+        // Salesforce Data Loader (../shared/eval/csv/salesforce-dataloader-opportunities.csv),
+        // a Salesforce report, HubSpot, Pipedrive, Zoho and Leadscout's own export.
+        for header in [
+            "CLOSEDATE",
+            "Close Date",
+            "Expected Close Date",
+            "Deal - Expected close date",
+            "Closing Date",
+            "Expected Close",
+        ] {
+            let mapping = suggest(&headers(&["Name", "Email", header]));
+            assert_eq!(mapping.columns[2], Some(Target::ExpectedClose), "{header}");
+        }
+        // Not every date is the close date.
+        let mapping = suggest(&headers(&["Name", "Email", "Closed", "Created Date"]));
+        assert_eq!(mapping.columns[2..], [None, None]);
     }
 
     #[test]

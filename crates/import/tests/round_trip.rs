@@ -108,7 +108,7 @@ fn csv_and_vcard_exports_import_back_unchanged() {
     .unwrap();
 
     for bom in [false, true] {
-        let bytes = to_csv(&leads, &stages, bom).unwrap();
+        let bytes = to_csv(&leads, &stages, &[], bom).unwrap();
         let decoded = decode(&bytes);
         let sniffed = sniff(&decoded.text).unwrap();
         let mapping = suggest(&sniffed.headers);

@@ -16,11 +16,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
-#[path = "../tests/support/kit.rs"]
-mod kit;
-#[path = "../tests/support/site.rs"]
-mod site;
-
+use leadscout_testkit::{kit, site};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -12,13 +12,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "support/fake_model.rs"]
-mod fake_model;
-#[path = "support/kit.rs"]
-mod kit;
-#[path = "support/site.rs"]
-mod site;
-
+use leadscout_testkit::{fake_model, kit, site};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

@@ -1,18 +1,12 @@
 //! The model stages of lead research end to end: the real engine on a real SQLite file,
 //! fixture websites on 127.0.0.1 and a model provider on 127.0.0.1 that speaks OpenAI's Chat
-//! Completions format (tests/support/fake_model.rs). What is checked: the three layers in
+//! Completions format (leadscout_testkit::fake_model). What is checked: the three layers in
 //! order with only declared inputs, grounding of every claim, one repair turn, retries that
 //! honour Retry-After, budget caps, the injection defence, and what the context inspector sees.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "support/fake_model.rs"]
-mod fake_model;
-#[path = "support/kit.rs"]
-mod kit;
-#[path = "support/site.rs"]
-mod site;
-
+use leadscout_testkit::{fake_model, kit, site};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use leadscout_testkit::{kit, site};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -14,11 +15,6 @@ use leadscout_research::steps::{seed, workflow, WORKFLOW};
 use leadscout_research::{AllowList, CrawlConfig, FetchConfig, Fetcher, Guard};
 use leadscout_store::{Store, DATABASE_FILE};
 use leadscout_workflow::{Engine, EngineConfig, EventSink, Notifier, Outcome, SystemClock};
-
-#[path = "support/kit.rs"]
-mod kit;
-#[path = "support/site.rs"]
-mod site;
 
 use site::{fixtures, serve};
 

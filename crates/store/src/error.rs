@@ -23,6 +23,15 @@ pub enum StoreError {
     /// A request that contradicts the data, e.g. placing a card next to one in another column.
     #[error("{0}")]
     Conflict(String),
+    #[error("custom field {0} does not exist")]
+    CustomFieldNotFound(leadscout_domain::CustomFieldId),
+    /// A value refused by the domain's rules, checked inside the write transaction: which input
+    /// (`value`, `choices`) and a message naming the field.
+    #[error("{message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     #[error("the pipeline has no stages")]
     NoStages,
     /// A row holds a value the schema should have made impossible (edited by hand, or written by

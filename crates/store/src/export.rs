@@ -34,6 +34,7 @@ impl Store {
                     .and_then(|id| research.get(&id.0).cloned().flatten());
                 let activities = self.activities(lead.id).await?;
                 let insights = self.lead_insights(lead.id).await?;
+                let custom_values = self.custom_values(lead.id).await?;
                 // Only the lead page needs to know; exports leave it at its default.
                 out.push(LeadDetail {
                     researchable: false,
@@ -44,6 +45,7 @@ impl Store {
                     ai_problem: None,
                     proposals: Vec::new(),
                     activities,
+                    custom_values,
                 });
             }
         }

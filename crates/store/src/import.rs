@@ -20,6 +20,8 @@ pub struct ImportLead {
     pub values: Vec<FieldValue>,
     /// Becomes the lead's first timeline note.
     pub note: Option<String>,
+    /// Custom field values, already checked against their fields.
+    pub custom: Vec<(leadscout_domain::CustomFieldId, String)>,
 }
 
 /// What became of a row.
@@ -272,10 +274,11 @@ impl Store {
         let mut created: Vec<(usize, i64)> = Vec::with_capacity(fresh.len());
         let mut name_only: Vec<usize> = Vec::new();
         for chunk in fresh.chunks(CHUNK / 2) {
-            let marks = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+            let marks = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
             let sql = format!(
                 "INSERT INTO leads (full_name, title, email, phone, linkedin_url, company_name, \
-                 website, source, company_id, stage_id, position, created_at, updated_at) \
+                 website, source, expected_close, company_id, stage_id, position, created_at, \
+                 updated_at) \
                  VALUES {marks} RETURNING id"
             );
             let mut query = sqlx::query_scalar::<_, i64>(&sql);
@@ -299,6 +302,7 @@ impl Store {
                     .bind(company_name)
                     .bind(website(&row.values).map(|u| u.to_string()))
                     .bind(get(LeadField::Source))
+                    .bind(get(LeadField::ExpectedClose))
                     .bind(company.map(|(id, _)| *id))
                     .bind(stage)
                     .bind(position)
@@ -316,7 +320,15 @@ impl Store {
             }
         }
 
-        // 4. Notes.
+        // 4. Custom field values of the new leads.
+        for (i, id) in &created {
+            for (field, value) in &batch[*i].custom {
+                crate::custom_fields::write_value(&mut tx, LeadId(*id), *field, Some(value), now)
+                    .await?;
+            }
+        }
+
+        // 5. Notes.
         let notes: Vec<(i64, &str)> = created
             .iter()
             .filter_map(|(i, id)| batch[*i].note.as_deref().map(|n| (*id, n)))
@@ -377,6 +389,19 @@ async fn fill_empty(
     }
     if relink {
         link_company(tx, id, now).await?;
+    }
+    // Custom fields too: only those the lead has no value for.
+    for (field, value) in &row.custom {
+        sqlx::query(
+            "INSERT OR IGNORE INTO lead_field_values (lead_id, field_id, value, updated_at) \
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(id.0)
+        .bind(field.0)
+        .bind(value)
+        .bind(now.0)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }

@@ -219,6 +219,7 @@ impl Store {
         let activities = Self::activities_on(&mut tx, id).await?;
         let insights = Self::lead_insights_on(&mut tx, id).await?;
         let ai_problem = Self::ai_problem_on(&mut tx, id).await?;
+        let custom_values = crate::custom_fields::values_on(&mut tx, id).await?;
         tx.rollback().await?;
         Ok(leadscout_domain::LeadDetail {
             researchable: lead.researchable(),
@@ -229,6 +230,7 @@ impl Store {
             ai_problem,
             proposals,
             activities,
+            custom_values,
         })
     }
 

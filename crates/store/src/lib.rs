@@ -4,6 +4,7 @@
 
 mod activities;
 mod companies;
+mod custom_fields;
 mod error;
 mod export;
 mod followups;

@@ -1,6 +1,7 @@
 //! Merging two leads that are the same person: the kept lead takes the chosen fields of the
-//! other, every note, call, stage change and research entry, and its tags; the other leaves the
-//! board (soft-deleted, so the merge shows in its history). One transaction.
+//! other, every note, call, stage change and research entry, its tags, and its custom field
+//! values where the kept lead has none; the other leaves the board (soft-deleted, so the merge
+//! shows in its history). One transaction.
 
 use leadscout_domain::{Lead, LeadField, LeadId, Timestamp};
 
@@ -9,7 +10,7 @@ use crate::leads::{lead_in, text_column};
 use crate::{Store, StoreError};
 
 /// Fields a merge can take from the other lead.
-pub const MERGEABLE: [LeadField; 12] = [
+pub const MERGEABLE: [LeadField; 13] = [
     LeadField::FullName,
     LeadField::Title,
     LeadField::Email,
@@ -22,6 +23,7 @@ pub const MERGEABLE: [LeadField; 12] = [
     LeadField::Currency,
     LeadField::NextStep,
     LeadField::NextStepDue,
+    LeadField::ExpectedClose,
 ];
 
 fn column(field: LeadField) -> Result<&'static str, StoreError> {
@@ -94,6 +96,17 @@ impl Store {
         )
         .bind(keep.0)
         .bind(next)
+        .bind(other.0)
+        .execute(&mut *tx)
+        .await?;
+        // Custom values fill the kept lead's empty fields; its own values win. The other lead
+        // keeps its copy, so restoring it from the bin brings its values back.
+        sqlx::query(
+            "INSERT OR IGNORE INTO lead_field_values (lead_id, field_id, value, updated_at) \
+             SELECT ?1, field_id, value, ?2 FROM lead_field_values WHERE lead_id = ?3",
+        )
+        .bind(keep.0)
+        .bind(now.0)
         .bind(other.0)
         .execute(&mut *tx)
         .await?;

@@ -57,17 +57,19 @@ impl Store {
             "SELECT s.rowid AS rid, s.kind, \
                CASE s.kind \
                  WHEN 'lead' THEN s.ref_id \
+                 WHEN 'field' THEN s.ref_id \
                  WHEN 'note' THEN a.lead_id \
                  ELSE (SELECT id FROM leads WHERE company_id = s.ref_id AND deleted_at IS NULL \
                        ORDER BY updated_at DESC LIMIT 1) \
                END AS lead_id, \
                CASE s.kind WHEN 'company' THEN s.ref_id ELSE l.company_id END AS company_id, \
-               CASE s.kind WHEN 'note' THEN l.full_name ELSE s.title END AS title, \
+               CASE WHEN s.kind IN ('note', 'field') THEN l.full_name ELSE s.title END AS title, \
                s.title AS indexed_title, s.body \
              FROM json_each(?1) h \
              JOIN search_index s ON s.rowid = h.value \
              LEFT JOIN activities a ON s.kind = 'note' AND a.id = s.ref_id \
              LEFT JOIN leads l ON l.id = CASE s.kind WHEN 'lead' THEN s.ref_id \
+                                                     WHEN 'field' THEN s.ref_id \
                                                      WHEN 'note' THEN a.lead_id END \
              WHERE s.kind = 'company' OR l.deleted_at IS NULL \
              ORDER BY h.key",
@@ -76,13 +78,19 @@ impl Store {
         .fetch_all(&mut *conn)
         .await?;
         drop(conn);
+        // A lead found by its name and by a custom value is listed once, where it ranks first.
+        let mut leads_seen = std::collections::HashSet::new();
         rows.into_iter()
             // A company none of whose leads is left has nothing to open.
             .filter(|row| row.lead_id.is_some())
+            .filter(|row| {
+                !matches!(row.kind.as_str(), "lead" | "field") || leads_seen.insert(row.lead_id)
+            })
             .take(usize::try_from(limit).unwrap_or(usize::MAX))
             .map(|row| {
                 let kind = match row.kind.as_str() {
-                    "lead" => SearchKind::Lead,
+                    // A custom value: the lead is the hit, the value its snippet.
+                    "lead" | "field" => SearchKind::Lead,
                     "company" => SearchKind::Company,
                     "note" => SearchKind::Note,
                     other => {

@@ -419,7 +419,7 @@ describe("CSV import", () => {
     expect(summary.textContent).toContain("Line 4: No name or email in this row.");
     expect(backend.imports[0]).toEqual({
       id: 1,
-      mapping: { columns: ["firstName", "lastName", null, "phone"], preset: "HubSpot" },
+      mapping: { columns: ["firstName", "lastName", null, "phone"], preset: "HubSpot", custom: [] },
       duplicates: "merge",
     });
     await waitFor(() => expect(screen.getAllByTestId("lead-name").map((n) => n.textContent)).toContain("Renée Dubois"));

@@ -131,6 +131,18 @@ export const commands = {
 	reorderStages: (order: StageId[]) => typedError<Stage[], IpcError>(__TAURI_INVOKE("reorder_stages", { order })),
 	/**  Deletes a stage, moving its leads to the bottom of `move_to`. */
 	deleteStage: (id: StageId, moveTo: StageId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_stage", { id, moveTo })),
+	/**  Every custom field in order, each with how many leads hold a value. */
+	customFields: () => typedError<CustomField[], IpcError>(__TAURI_INVOKE("custom_fields")),
+	/**  Adds a custom field after the others. */
+	createCustomField: (input: NewCustomField) => typedError<CustomField, IpcError>(__TAURI_INVOKE("create_custom_field", { input })),
+	/**  Renames a custom field or changes a choice field's choices. */
+	updateCustomField: (id: CustomFieldId, edit: CustomFieldEdit) => typedError<CustomField, IpcError>(__TAURI_INVOKE("update_custom_field", { id, edit })),
+	/**  Puts the custom fields in this order (every field exactly once). */
+	reorderCustomFields: (order: CustomFieldId[]) => typedError<CustomField[], IpcError>(__TAURI_INVOKE("reorder_custom_fields", { order })),
+	/**  Deletes a custom field and every lead's value of it; returns how many values went. */
+	deleteCustomField: (id: CustomFieldId) => typedError<number, IpcError>(__TAURI_INVOKE("delete_custom_field", { id })),
+	/**  Sets (or, with an empty value, clears) a lead's value of a custom field. */
+	setCustomValue: (input: SetCustomValue) => typedError<CustomValue[], IpcError>(__TAURI_INVOKE("set_custom_value", { input })),
 	/**  Sets a lead's next step, date and optional time; it reminds then (09:00 without a time). */
 	setFollowUp: (id: LeadId, input: FollowUpInput) => typedError<Lead, IpcError>(__TAURI_INVOKE("set_follow_up", { id, input })),
 	/**  Puts a follow-up off; `null` when the lead has none any more. */
@@ -384,6 +396,44 @@ export type CostLedger = {
 	unpricedCalls: number,
 };
 
+/**  A column whose values go into a custom field. */
+export type CustomColumn = {
+	/**  0-based index of the column. */
+	column: number,
+	fieldId: CustomFieldId,
+};
+
+/**  A field the user defined, as Settings and the drawer show it. */
+export type CustomField = {
+	id: CustomFieldId,
+	name: string,
+	kind: FieldKind,
+	/**  The allowed values of a `choice` field, in order; empty for the other kinds. */
+	choices: string[],
+	/**  0-based order in Settings, the drawer and exports. */
+	position: number,
+	/**  How many live leads hold a value: what deleting the field would lose. */
+	leadCount: number,
+};
+
+/**
+ *  Changes to a field; absent parts stay as they are. The kind is chosen once, when the field
+ *  is added: values already written are only valid for it.
+ */
+export type CustomFieldEdit = {
+	name: string | null,
+	choices: string[] | null,
+};
+
+/**  A custom field by its row id. */
+export type CustomFieldId = number;
+
+/**  One lead's value of one field, in the field's normalised form. */
+export type CustomValue = {
+	fieldId: CustomFieldId,
+	value: string,
+};
+
 /**  What the draft dialog asks for. */
 export type DraftRequest = {
 	leadId: LeadId,
@@ -470,6 +520,9 @@ export type FactView = {
 	sourceTitle?: string | null,
 	fetchedAt?: Timestamp | null,
 };
+
+/**  What a custom field holds, which decides its input in the drawer and what a value must be. */
+export type FieldKind = "text" | "number" | "date" | "choice" | "url";
 
 /**  A file was dropped on the window (its name); `preview_import` with `dropped` reads it. */
 export type FileDropped = string;
@@ -727,6 +780,8 @@ export type LeadDetail = {
 	/**  The lead has something research can start from (a company website or a work email). */
 	researchable?: boolean,
 	activities: Activity[],
+	/**  The lead's custom field values, in the fields' order; fields without a value are absent. */
+	customValues?: CustomValue[],
 };
 
 /**  One field of a lead set to a new value, exactly as typed (`None` or blank clears it). */
@@ -775,6 +830,8 @@ export type LostReason = "price" | "competitor" | "no_budget" | "timing" | "no_r
 export type Mapping = {
 	columns: (Target | null)[],
 	preset: string | null,
+	/**  Columns imported into custom fields (their `columns` entry is `None`). */
+	custom?: CustomColumn[],
 };
 
 /**  One model call of a research run, for the context inspector. */
@@ -900,6 +957,13 @@ export type NewActivity = {
 	outcome?: CallOutcome | null,
 	/**  Defaults to now. */
 	occurredAt: Timestamp | null,
+};
+
+/**  What the "add field" form sends. */
+export type NewCustomField = {
+	name: string,
+	kind: FieldKind,
+	choices?: string[],
 };
 
 /**  What the "new lead" form sends: raw text exactly as typed, validated by [`NewLead::validate`]. */
@@ -1175,6 +1239,13 @@ export type SentDraft = {
 	via: DraftSend,
 };
 
+/**  Setting (or, with an empty `value`, clearing) one lead's value of one field. */
+export type SetCustomValue = {
+	leadId: LeadId,
+	fieldId: CustomFieldId,
+	value: string,
+};
+
 export type Settings = {
 	/**  Start research as soon as a lead with a website or work email is added. */
 	researchOnCreate?: boolean,
@@ -1339,7 +1410,9 @@ export type StepAttempt = {
 export type StepKey = "seed" | "resolve" | "crawl" | "profile" | "context" | "footprint" | "insights" | "write";
 
 /**  What a column can become. */
-export type Target = "fullName" | "firstName" | "middleName" | "lastName" | "email" | "phone" | "title" | "companyName" | "website" | "linkedIn" | "source" | "notes";
+export type Target = "fullName" | "firstName" | "middleName" | "lastName" | "email" | "phone" | "title" | "companyName" | "website" | "linkedIn" | "source" | "notes" | 
+/**  The deal's expected close date (`YYYY-MM-DD`). */
+"expectedClose";
 
 /**  A technology seen on the company's site. */
 export type TechItem = {

@@ -22,6 +22,8 @@ import type {
   Company,
   CompanyResearch,
   CostLedger,
+  CustomField,
+  CustomValue,
   InsightsView,
   Proposal,
   Reports,
@@ -110,6 +112,10 @@ export interface FakeBackend {
   ledger: CostLedger;
   /** Whether the system's login entry starts the app (Settings' switch). */
   startAtLogin: boolean;
+  /** Custom field definitions, in order (`leadCount` is computed on read). */
+  fields: CustomField[];
+  /** Each lead's custom values, in the fields' order when read. */
+  values: Record<number, CustomValue[]>;
 }
 
 /** What a generated command answers when it succeeds: the `data` of its `Result`. */
@@ -228,6 +234,8 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     moveFailure: null,
     reports: null,
     views: [],
+    fields: [],
+    values: {},
     research: {},
     // Past the first-run welcome, unless a test says otherwise.
     settings: {
@@ -310,6 +318,18 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       .filter((l) => l.stageId === stageId)
       .sort((a, b) => a.position - b.position || a.id - b.id);
 
+  const valuesOf = (lead: LeadId): CustomValue[] => {
+    const held = backend.values[lead] ?? [];
+    return backend.fields.flatMap((f) => held.filter((v) => v.fieldId === f.id).map((v) => ({ ...v })));
+  };
+  const fieldsNow = (): CustomField[] =>
+    backend.fields.map((f, i) => ({
+      ...f,
+      choices: [...f.choices],
+      position: i,
+      leadCount: backend.leads.filter((l) => !backend.deleted.has(l.id) && (backend.values[l.id] ?? []).some((v) => v.fieldId === f.id))
+        .length,
+    }));
   const handlers: FakeCommands = {
     appInfo: () => ({
       version: "0.1.0",
@@ -362,6 +382,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         aiProblem: backend.aiProblem[lead.id] ?? null,
         researchable: !!(lead.website || lead.email),
         activities: backend.activities.filter((a) => a.leadId === lead.id).sort((a, b) => b.occurredAt - a.occurredAt || b.id - a.id),
+        customValues: valuesOf(lead.id),
       };
     },
     updateLead: (id, edit) => {
@@ -623,7 +644,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         encoding: "windows-1252",
         delimiter: ";",
         headers: ["First Name", "Last Name", "Email", "Fax"],
-        mapping: { columns: ["firstName", "lastName", "email", null], preset: "HubSpot" },
+        mapping: { columns: ["firstName", "lastName", "email", null], preset: "HubSpot", custom: [] },
         rows: 3,
         refused: 1,
         warnings: 1,
@@ -660,6 +681,10 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       const keep = get(keepId);
       const other = get(otherId);
       for (const field of take) (keep as unknown as Record<string, unknown>)[field] = (other as unknown as Record<string, unknown>)[field];
+      // Like the store: the other lead's custom values fill the kept lead's empty fields.
+      const held = backend.values[keep.id] ?? [];
+      const missing = (backend.values[other.id] ?? []).filter((v) => !held.some((h) => h.fieldId === v.fieldId));
+      backend.values[keep.id] = [...held, ...missing.map((v) => ({ ...v }))];
       backend.deleted.add(other.id);
       return { ...keep };
     },
@@ -752,6 +777,66 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         if (stage) stage.position = i;
       });
       return [...backend.stages].sort((a, b) => a.position - b.position);
+    },
+    customFields: () => fieldsNow(),
+    createCustomField: (input) => {
+      const name = input.name.trim();
+      if (!name) invalid("name", "Give the field a name.");
+      if (backend.fields.some((f) => f.name.toLowerCase() === name.toLowerCase()))
+        refuse({ code: "validation", message: `There is already a field called ${name}.`, field: null });
+      const choices = input.kind === "choice" ? (input.choices ?? []).map((c) => c.trim()).filter(Boolean) : [];
+      if (input.kind === "choice" && choices.length === 0) invalid("choices", "A choice field needs at least one choice to pick from.");
+      const field: CustomField = {
+        id: Math.max(0, ...backend.fields.map((f) => f.id)) + 1,
+        name,
+        kind: input.kind,
+        choices,
+        position: backend.fields.length,
+        leadCount: 0,
+      };
+      backend.fields.push(field);
+      return { ...field };
+    },
+    updateCustomField: (id, edit) => {
+      const field = backend.fields.find((f) => f.id === id);
+      if (!field)
+        refuse({ code: "not_found", message: "That custom field no longer exists; it may have been deleted in Settings.", field: null });
+      if (edit.name !== null) {
+        if (!edit.name.trim()) invalid("name", "Give the field a name.");
+        field!.name = edit.name.trim();
+      }
+      if (edit.choices !== null && field!.kind === "choice") field!.choices = edit.choices.map((c) => c.trim()).filter(Boolean);
+      return fieldsNow().find((f) => f.id === id)!;
+    },
+    reorderCustomFields: (order) => {
+      backend.fields = order.map((id, i) => ({ ...backend.fields.find((f) => f.id === id)!, position: i }));
+      return fieldsNow();
+    },
+    deleteCustomField: (id) => {
+      let deleted = 0;
+      for (const key of Object.keys(backend.values)) {
+        const before = backend.values[+key].length;
+        backend.values[+key] = backend.values[+key].filter((v) => v.fieldId !== id);
+        deleted += before - backend.values[+key].length;
+      }
+      backend.fields = backend.fields.filter((f) => f.id !== id);
+      return deleted;
+    },
+    setCustomValue: (input) => {
+      get(input.leadId);
+      const field = backend.fields.find((f) => f.id === input.fieldId);
+      if (!field)
+        refuse({ code: "not_found", message: "That custom field no longer exists; it may have been deleted in Settings.", field: null });
+      const value = input.value.trim();
+      // The rules the drawer's tests exercise; the rest are tested in Rust.
+      if (value && field!.kind === "number" && !/^-?[\d,]+(\.\d+)?$/.test(value))
+        invalid("value", `${field!.name} must be a number, like 1200 or 99.5 (you entered "${value}").`);
+      if (value && field!.kind === "url" && !/^https?:\/\/[^/]/.test(value))
+        invalid("value", `${field!.name} must be a web address starting with http:// or https://.`);
+      const others = (backend.values[input.leadId] ?? []).filter((v) => v.fieldId !== input.fieldId);
+      const stored = field!.kind === "number" ? String(Number(value.replaceAll(",", ""))) : value;
+      backend.values[input.leadId] = value ? [...others, { fieldId: input.fieldId, value: stored }] : others;
+      return valuesOf(input.leadId);
     },
     deleteStage: (id, moveTo) => {
       for (const l of backend.leads) if (l.stageId === id) l.stageId = moveTo;

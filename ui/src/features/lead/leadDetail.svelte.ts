@@ -1,6 +1,7 @@
 import {
   commands,
   type Activity,
+  type CustomFieldId,
   type Lead,
   type LeadDetail,
   type LeadField,
@@ -55,6 +56,12 @@ export class LeadDetailState {
     this.setLead(await call(commands.updateLead(this.id, { field, value })));
     // The company and whether research can run follow these.
     if (field === "website" || field === "email" || field === "companyName") await this.load();
+  }
+
+  /** Sets (an empty value clears) one of the lead's custom fields; a refusal is thrown. */
+  async setCustomValue(fieldId: CustomFieldId, value: string | null): Promise<void> {
+    const values = await call(commands.setCustomValue({ leadId: this.id, fieldId, value: value ?? "" }));
+    if (this.detail) this.detail.customValues = values;
   }
 
   /** Replaces the tags; a refusal is thrown. */

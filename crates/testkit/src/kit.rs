@@ -2,8 +2,6 @@
 //! keychain (local OpenAI-compatible servers take no key), the engine running the research
 //! workflow, a lead queued for research, and sinks that ignore events.
 
-#![allow(dead_code)]
-
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;

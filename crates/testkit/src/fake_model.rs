@@ -8,8 +8,6 @@
 //! paraphrase, which grounding must catch), insights cite the fact ids it was given. In
 //! `obedient` mode it follows instructions planted in web text, as a naive model would.
 
-#![allow(dead_code)]
-
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

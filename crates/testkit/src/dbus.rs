@@ -1,13 +1,14 @@
-//! A private D-Bus session bus and a fake org.freedesktop.Notifications server on it, shared by
-//! the notification and crash tests. It behaves like a desktop's notification service: it
+//! A private D-Bus session bus, a fake org.freedesktop.Notifications server on it (the
+//! notification, reminder, crash and tray tests) and gnome-keyring's Secret Service (the keychain
+//! test). The notification server behaves like a desktop's: it
 //! answers Notify with an id, and sends ActionInvoked when told the user clicked.
 
-#![allow(dead_code)]
-
 use std::collections::HashMap;
+use std::io::Write;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// (app name, summary, body) of every notification received.
 pub type Received = Arc<Mutex<Vec<(String, String, String)>>>;
@@ -116,4 +117,63 @@ pub async fn serve_notifications(address: &str) -> (zbus::Connection, Received) 
         .await
         .unwrap();
     (connection, received)
+}
+
+/// gnome-keyring's secrets component on the given bus, unlocked, with its files in `home`.
+pub struct GnomeKeyring(Child);
+
+impl GnomeKeyring {
+    pub fn start(bus: &str, home: &std::path::Path) -> GnomeKeyring {
+        let runtime = home.join("run");
+        std::fs::create_dir_all(&runtime).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
+        }
+        let mut child = Command::new("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", bus)
+            .env("HOME", home)
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gnome-keyring is installed by `make test`");
+        // The login keyring's password, read once from stdin.
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"leadscout-test-password").unwrap();
+        drop(stdin);
+        GnomeKeyring(child)
+    }
+}
+
+impl Drop for GnomeKeyring {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits until the Secret Service answers on the bus.
+pub async fn wait_for_secrets(bus: &str) {
+    let connection = zbus::connection::Builder::address(bus)
+        .build()
+        .await
+        .unwrap();
+    let proxy = zbus::fdo::DBusProxy::new(&connection).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let name = zbus::names::BusName::try_from("org.freedesktop.secrets").unwrap();
+        if proxy.name_has_owner(name).await.unwrap_or(false) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the Secret Service never appeared"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

@@ -1,8 +1,6 @@
 //! Fixture company websites served on 127.0.0.1: a folder per site, ETags so unchanged pages
 //! can be answered 304, and a record of every requested path with the status it got.
 
-#![allow(dead_code)]
-
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -10,17 +8,11 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
+/// The fixture site `site` (a folder of the research crate's `tests/fixtures/sites`).
 pub fn fixtures(site: &str) -> PathBuf {
-    // The research crate's own tests run in its folder; the app's end-to-end tests (which
-    // include this file too) in the workspace root.
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let own = root.join("tests/fixtures/sites");
-    let dir = if own.is_dir() {
-        own
-    } else {
-        root.join("crates/research/tests/fixtures/sites")
-    };
-    dir.join(site)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../research/tests/fixtures/sites")
+        .join(site)
 }
 
 /// Serves a fixture folder as a website, with ETags so unchanged pages can be answered 304;
