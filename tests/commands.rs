@@ -1273,3 +1273,30 @@ fn a_saved_view_is_checked_kept_by_name_and_deleted() {
     app.ok("delete_view", json!({ "id": saved["id"] }));
     assert_eq!(app.ok("saved_views", json!({})), json!([]));
 }
+
+#[test]
+fn settings_naming_an_unknown_provider_are_a_clear_error_until_new_ones_are_saved() {
+    let app = App::start();
+    let mock_app::App { dir, .. } = app;
+    let data = dir.path().join("data");
+    // Settings another program (or a newer version) wrote with a provider this one does not know.
+    let saved = json!({ "workers": 3, "model": { "provider": "skynet", "model": "m" } });
+    tauri::async_runtime::block_on(async {
+        let store = leadscout_store::Store::open(&data.join(leadscout_store::DATABASE_FILE))
+            .await
+            .unwrap();
+        store
+            .save_setting("app", &saved, leadscout_domain::Timestamp::now())
+            .await
+            .unwrap();
+        store.close().await;
+    });
+    let app = App::start_in(dir);
+    // The app starts and says what is wrong instead of showing the defaults as if saved.
+    let refused = app.err("get_settings", json!({}));
+    assert!(refused.to_string().contains("skynet"), "{refused}");
+    // Saving settings from the page replaces them.
+    let mut fresh = json!({ "workers": 2, "model": { "provider": "ollama", "baseUrl": null, "model": "llama3.2:3b" } });
+    fresh = app.ok("update_settings", json!({ "settings": fresh }));
+    assert_eq!(app.ok("get_settings", json!({})), fresh);
+}

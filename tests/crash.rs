@@ -341,7 +341,7 @@ async fn research_under_repeated_sigkills_finishes_every_run_once_and_keeps_the_
             &Settings {
                 workers: 4,
                 model: leadscout_domain::ModelSettings {
-                    provider: Some("openai_compatible".into()),
+                    provider: Some(leadscout_domain::ModelProvider::OpenAiCompatible),
                     base_url: Some(model.base_url()),
                     model: Some("gpt-4o-mini".into()),
                 },

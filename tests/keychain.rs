@@ -142,7 +142,7 @@ fn keys_round_trip_through_a_real_keychain_and_never_leak() {
             .unwrap();
         let mut stored = store.settings().await.unwrap();
         stored.model = ModelSettings {
-            provider: Some("openai".into()),
+            provider: Some(leadscout_domain::ModelProvider::OpenAi),
             base_url: Some(base.clone()),
             model: Some("gpt-4o-mini".into()),
         };
@@ -194,7 +194,7 @@ fn keys_round_trip_through_a_real_keychain_and_never_leak() {
     assert_eq!(saved["model"]["baseUrl"], gateway);
     let connect = |base_url: &str| {
         let choice = ModelChoice {
-            provider: "openai".into(),
+            provider: leadscout_domain::ModelProvider::OpenAi,
             base_url: Some(base_url.into()),
             model: "gpt-4o-mini".into(),
             timeouts: Default::default(),

@@ -9,7 +9,8 @@ mod mock_app;
 
 use std::net::SocketAddr;
 
-use leadscout_llm::discovery::{detect_local, EndpointKind};
+use leadscout_domain::ModelProvider;
+use leadscout_llm::discovery::detect_local;
 use leadscout_llm::{build_http_client, Url};
 use mock_app::App;
 use serde_json::json;
@@ -272,15 +273,15 @@ fn models_are_listed_detected_and_tested_through_the_commands() {
     let found = runtime.block_on(detect_local(
         &http,
         &[
-            (EndpointKind::Ollama, Url::parse(&base).unwrap()),
+            (ModelProvider::Ollama, Url::parse(&base).unwrap()),
             (
-                EndpointKind::OpenAiCompatible,
+                ModelProvider::OpenAiCompatible,
                 Url::parse("http://127.0.0.1:9/v1").unwrap(),
             ),
         ],
     ));
     assert_eq!(found.len(), 1);
-    assert_eq!(found[0].kind, EndpointKind::Ollama);
+    assert_eq!(found[0].kind, ModelProvider::Ollama);
     assert_eq!(found[0].models, ["llama3.2:3b", "qwen2.5:7b"]);
 
     // Settings hold the choice, the profile and the caps, and refuse bad values by field.
@@ -315,10 +316,14 @@ fn models_are_listed_detected_and_tested_through_the_commands() {
         app.err("update_settings", json!({ "settings": bad }))["field"],
         "totalSeconds"
     );
+    // An unknown provider does not reach the command: the settings type names every provider,
+    // and the refusal names the one it does not know. Nothing is saved.
     let mut bad = saved.clone();
     bad["model"]["provider"] = json!("skynet");
-    assert_eq!(
-        app.err("update_settings", json!({ "settings": bad }))["field"],
-        "provider"
+    let refused = app.err("update_settings", json!({ "settings": bad }));
+    assert!(
+        refused.to_string().contains("unknown variant `skynet`"),
+        "{refused}"
     );
+    assert_eq!(app.ok("get_settings", json!({}))["model"], saved["model"]);
 }

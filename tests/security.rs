@@ -415,31 +415,11 @@ const REVIEWED_STRINGS: &[(&str, &str, &str)] = &[
         "id",
         "checked against the shipped prompt ids",
     ),
-    (
-        "set_api_key",
-        "provider",
-        "a provider name, checked against the list",
-    ),
     ("set_api_key", "key", "the API key, stored in the keychain"),
-    (
-        "delete_api_key",
-        "provider",
-        "a provider name, checked against the list",
-    ),
-    (
-        "discover_models",
-        "provider",
-        "a provider name, checked against the list",
-    ),
     (
         "discover_models",
         "base_url",
         "a model server's web address",
-    ),
-    (
-        "test_model",
-        "provider",
-        "a provider name, checked against the list",
     ),
     ("test_model", "base_url", "a model server's web address"),
     ("test_model", "model", "a model name"),

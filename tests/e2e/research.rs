@@ -69,7 +69,7 @@ pub(crate) async fn choose_model(data_dir: &std::path::Path, base_url: String, p
         .unwrap();
     let settings = leadscout_domain::Settings {
         model: leadscout_domain::ModelSettings {
-            provider: Some("openai_compatible".into()),
+            provider: Some(leadscout_domain::ModelProvider::OpenAiCompatible),
             base_url: Some(base_url),
             model: Some("qwen2.5-7b-instruct".into()),
         },

@@ -102,7 +102,12 @@ pub async fn start(
     events: Arc<dyn EventSink>,
     notifier: Arc<dyn Notifier>,
 ) -> anyhow::Result<Research> {
-    let settings = store.settings().await?;
+    // Settings that do not read leave research running with the default workers; each run
+    // then says why it cannot read them, and saving new settings mends it.
+    let settings = store.settings().await.unwrap_or_else(|err| {
+        tracing::warn!(error = %err, "research starts with the default settings");
+        leadscout_domain::Settings::default()
+    });
     // This process holds the instance lock: runs a crashed copy left running resume right away
     // instead of when their leases would have expired.
     let released = store.release_leases(Timestamp::now()).await?;
@@ -226,19 +231,8 @@ impl Leadscout {
         let settings = self.store.settings().await?;
         let typical = self.store.typical_lead_tokens().await?;
         let (tokens_in, tokens_out) = typical.unwrap_or(DEFAULT_LEAD_TOKENS);
-        let model = settings
-            .model
-            .provider
-            .as_deref()
-            .and(settings.model.model.clone());
-        let usd = match (
-            settings
-                .model
-                .provider
-                .as_deref()
-                .and_then(leadscout_llm::discovery::EndpointKind::parse),
-            &model,
-        ) {
+        let model = settings.model.provider.and(settings.model.model.clone());
+        let usd = match (settings.model.provider, &model) {
             (Some(kind), Some(model)) => leadscout_llm::pricing::cost_usd(
                 kind.into(),
                 model,

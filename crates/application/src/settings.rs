@@ -1,7 +1,7 @@
 //! Settings: read them, and save them with the model address rules applied.
 
-use leadscout_domain::{ModelSettings, Settings, Timestamp};
-use leadscout_llm::discovery::{DiscoveryError, EndpointKind};
+use leadscout_domain::{ModelProvider, ModelSettings, Settings, Timestamp};
+use leadscout_llm::discovery::{DiscoveryError, EndpointAddress};
 use leadscout_llm::keys::remember_endpoint;
 use leadscout_llm::Url;
 
@@ -22,10 +22,7 @@ pub fn settle_model_settings(
     if next.provider != before.provider && next.base_url == before.base_url {
         next.base_url = None;
     }
-    if let (Some(kind), Some(raw)) = (
-        next.provider.as_deref().and_then(EndpointKind::parse),
-        next.base_url.as_deref(),
-    ) {
+    if let (Some(kind), Some(raw)) = (next.provider, next.base_url.as_deref()) {
         let url = Url::parse(raw).map_err(|_| {
             AppError::field(
                 "baseUrl",
@@ -46,7 +43,15 @@ impl Leadscout {
     /// waiting for a spent budget go again once a cap changes.
     pub async fn update_settings(&self, settings: Settings) -> Result<Settings, AppError> {
         let mut settings = settings.validate()?;
-        let before = self.store.settings().await?;
+        // Saved settings this version cannot read (a provider it does not know) are replaced
+        // by the ones the user saves now; reading them again would only refuse the save.
+        let before = match self.store.settings().await {
+            Err(leadscout_store::StoreError::Corrupt(why)) => {
+                tracing::warn!(%why, "replacing saved settings that do not read");
+                Settings::default()
+            }
+            read => read?,
+        };
         settings.model = settle_model_settings(&before.model, settings.model)?;
         self.remember_model_endpoint(&before.model, &settings.model)
             .await?;
@@ -72,12 +77,7 @@ impl Leadscout {
         before: &ModelSettings,
         next: &ModelSettings,
     ) -> Result<(), AppError> {
-        let Some(account) = next
-            .provider
-            .as_deref()
-            .and_then(EndpointKind::parse)
-            .and_then(EndpointKind::key_account)
-        else {
+        let Some(account) = next.provider.and_then(ModelProvider::key_account) else {
             return Ok(());
         };
         let url = next

@@ -12,6 +12,7 @@ mod forecast;
 mod freemail;
 mod ids;
 mod lead;
+mod provider;
 mod report;
 mod research;
 mod run;
@@ -49,6 +50,7 @@ pub use followup::{
 pub use freemail::is_mailbox_provider;
 pub use ids::{ActivityId, CompanyId, LeadId, RunId, StageId, StageRunId};
 pub use lead::{Duplicates, FieldValue, Lead, LeadDetail, LeadDraft, LeadEdit, NewLead};
+pub use provider::{ModelProvider, UnknownProvider};
 pub use research::{
     CompanyProfile, CompanyResearch, FactView, GroundedView, GroundingView, InsightsView,
     LayersView, ModelCallView, SignalView, SourceView, TechItem,
@@ -59,8 +61,7 @@ pub use run::{
 };
 pub use search::{fold, fts_query, snippet, SearchHit, SearchKind, MATCH_END, MATCH_START};
 pub use settings::{
-    Budget, ModelSettings, ModelTimeouts, MyProfile, Settings, MAX_WORKERS, MODEL_PROVIDERS,
-    TIMEOUT_SECONDS,
+    Budget, ModelSettings, ModelTimeouts, MyProfile, Settings, MAX_WORKERS, TIMEOUT_SECONDS,
 };
 pub use stage::{
     check_stage_probability, normalize_stage_color, normalize_stage_name, NewStage, Stage,

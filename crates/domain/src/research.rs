@@ -210,7 +210,7 @@ pub struct ModelCallView {
     pub turn: i64,
     pub prompt_id: String,
     pub prompt_version: i64,
-    pub provider: String,
+    pub provider: crate::ModelProvider,
     pub model: String,
     pub layers: LayersView,
     /// Estimated tokens per layer (about four characters a token).

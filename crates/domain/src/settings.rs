@@ -3,27 +3,18 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-use crate::StageInputError;
+use crate::{ModelProvider, StageInputError};
 
 /// Most research runs at once.
 pub const MAX_WORKERS: u8 = 8;
-
-/// The model endpoints research can use.
-pub const MODEL_PROVIDERS: [&str; 5] = [
-    "openai",
-    "anthropic",
-    "gemini",
-    "ollama",
-    "openai_compatible",
-];
 
 /// Which model the research stages use. No provider: research stays deterministic (the website
 /// profile), with no model call.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ModelSettings {
-    /// One of [`MODEL_PROVIDERS`], or `None` for no model.
-    pub provider: Option<String>,
+    /// `None` for no model.
+    pub provider: Option<ModelProvider>,
     /// For Ollama and OpenAI-compatible servers; their default local address when empty.
     pub base_url: Option<String>,
     pub model: Option<String>,
@@ -139,17 +130,8 @@ impl Settings {
         }
         let tidy =
             |value: Option<String>| value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        self.model.provider = tidy(self.model.provider);
         self.model.base_url = tidy(self.model.base_url);
         self.model.model = tidy(self.model.model);
-        if let Some(provider) = &self.model.provider {
-            if !MODEL_PROVIDERS.contains(&provider.as_str()) {
-                return Err(refuse(
-                    "provider",
-                    format!("{provider} is not a provider Leadscout knows."),
-                ));
-            }
-        }
         if let Some(base) = &self.model.base_url {
             let ok = url::Url::parse(base)
                 .ok()
@@ -201,11 +183,11 @@ mod tests {
     #[test]
     fn settings_are_tidied_and_bad_values_refused_by_field() {
         let mut s = Settings::default();
-        s.model.provider = Some(" ollama ".into());
+        s.model.provider = Some(ModelProvider::Ollama);
         s.model.base_url = Some("  ".into());
         s.profile.company = "  Acme  ".into();
         let s = s.validate().unwrap();
-        assert_eq!(s.model.provider.as_deref(), Some("ollama"));
+        assert_eq!(s.model.provider, Some(ModelProvider::Ollama));
         assert_eq!(s.model.base_url, None);
         assert_eq!(s.profile.company, "Acme");
 
@@ -219,10 +201,6 @@ mod tests {
         assert_eq!(
             refused(|s| s.timeouts.silence_seconds = 3601),
             "silenceSeconds"
-        );
-        assert_eq!(
-            refused(|s| s.model.provider = Some("skynet".into())),
-            "provider"
         );
         assert_eq!(
             refused(|s| s.model.base_url = Some("file:///etc/passwd".into())),
@@ -241,5 +219,24 @@ mod tests {
         let old: Settings =
             serde_json::from_str(r#"{"researchOnCreate":false,"workers":2}"#).unwrap();
         assert!(!old.research_on_create && old.notifications && !old.onboarded);
+    }
+
+    #[test]
+    fn saved_provider_names_read_back_and_an_unknown_one_is_a_clear_error() {
+        for provider in ModelProvider::ALL {
+            let saved = format!(
+                r#"{{"model":{{"provider":"{}","baseUrl":null,"model":"m"}}}}"#,
+                provider.as_str()
+            );
+            let settings: Settings = serde_json::from_str(&saved).unwrap();
+            assert_eq!(settings.model.provider, Some(provider));
+            assert!(serde_json::to_string(&settings)
+                .unwrap()
+                .contains(&format!(r#""provider":"{}""#, provider.as_str())));
+        }
+        let err = serde_json::from_str::<Settings>(r#"{"model":{"provider":"skynet"}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown variant `skynet`"), "{err}");
     }
 }

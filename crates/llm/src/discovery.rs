@@ -7,6 +7,8 @@ use std::time::Duration;
 use reqwest::header::{HeaderName, HeaderValue};
 use serde_json::Value;
 
+use leadscout_domain::ModelProvider;
+
 use crate::keys::{remembered_endpoint, Keychain, KeychainError};
 use crate::{
     AnthropicClient, AnthropicConfig, ApiKey, CallTimeouts, GeminiClient, GeminiConfig, LlmClient,
@@ -16,66 +18,9 @@ use crate::{
 /// The HTTP client the calls take (so callers need no reqwest dependency of their own).
 pub use reqwest::Client as HttpClient;
 
-/// The kinds of model endpoint the settings page offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum EndpointKind {
-    OpenAi,
-    /// LM Studio, llama.cpp server, vLLM, any `/v1` server.
-    OpenAiCompatible,
-    Anthropic,
-    Gemini,
-    Ollama,
-}
-
-impl EndpointKind {
-    pub fn parse(value: &str) -> Option<EndpointKind> {
-        Some(match value {
-            "openai" => EndpointKind::OpenAi,
-            "openai_compatible" => EndpointKind::OpenAiCompatible,
-            "anthropic" => EndpointKind::Anthropic,
-            "gemini" => EndpointKind::Gemini,
-            "ollama" => EndpointKind::Ollama,
-            _ => return None,
-        })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EndpointKind::OpenAi => "openai",
-            EndpointKind::OpenAiCompatible => "openai_compatible",
-            EndpointKind::Anthropic => "anthropic",
-            EndpointKind::Gemini => "gemini",
-            EndpointKind::Ollama => "ollama",
-        }
-    }
-
-    /// A server the user runs (Ollama, LM Studio, llama.cpp, vLLM): it compiles the whole output
-    /// schema into a grammar, and its calls time out on silence rather than total time.
-    pub fn is_local(self) -> bool {
-        matches!(self, EndpointKind::OpenAiCompatible | EndpointKind::Ollama)
-    }
-
-    /// The keychain account of its API key, for kinds that need one.
-    pub fn key_account(self) -> Option<&'static str> {
-        match self {
-            EndpointKind::OpenAi => Some("openai"),
-            EndpointKind::Anthropic => Some("anthropic"),
-            EndpointKind::Gemini => Some("gemini"),
-            EndpointKind::OpenAiCompatible | EndpointKind::Ollama => None,
-        }
-    }
-
-    /// How the settings page names it.
-    pub fn label(self) -> &'static str {
-        match self {
-            EndpointKind::OpenAi => "OpenAI",
-            EndpointKind::OpenAiCompatible => "the OpenAI-compatible server",
-            EndpointKind::Anthropic => "Anthropic",
-            EndpointKind::Gemini => "Google Gemini",
-            EndpointKind::Ollama => "Ollama",
-        }
-    }
-
+/// Where a provider's requests go. A trait because the provider is the domain's
+/// [`ModelProvider`] and its addresses are this crate's business.
+pub trait EndpointAddress {
     /// Where requests go: `base_url` when one is set, else the provider's own address.
     ///
     /// A provider that takes an API key gets it only over https, to an address without a user
@@ -83,7 +28,14 @@ impl EndpointKind {
     /// anyone on the way, and a local server never needs one. This is checked before the key
     /// is read and before any connection, whatever wrote the address (the settings page, a
     /// restored backup, another program), and the message says what to do.
-    pub fn destination(self, base_url: Option<&Url>) -> Result<Url, DiscoveryError> {
+    fn destination(self, base_url: Option<&Url>) -> Result<Url, DiscoveryError>;
+
+    /// The provider's own address.
+    fn default_base(self) -> &'static str;
+}
+
+impl EndpointAddress for ModelProvider {
+    fn destination(self, base_url: Option<&Url>) -> Result<Url, DiscoveryError> {
         let Some(url) = base_url else {
             return Url::parse(self.default_base())
                 .map_err(|_| DiscoveryError::Unexpected(self.label().to_owned()));
@@ -117,11 +69,11 @@ impl EndpointKind {
 
     fn default_base(self) -> &'static str {
         match self {
-            EndpointKind::OpenAi => "https://api.openai.com/v1",
-            EndpointKind::OpenAiCompatible => "http://127.0.0.1:1234/v1",
-            EndpointKind::Anthropic => "https://api.anthropic.com/v1",
-            EndpointKind::Gemini => "https://generativelanguage.googleapis.com/v1beta",
-            EndpointKind::Ollama => "http://127.0.0.1:11434",
+            ModelProvider::OpenAi => "https://api.openai.com/v1",
+            ModelProvider::OpenAiCompatible => "http://127.0.0.1:1234/v1",
+            ModelProvider::Anthropic => "https://api.anthropic.com/v1",
+            ModelProvider::Gemini => "https://generativelanguage.googleapis.com/v1beta",
+            ModelProvider::Ollama => "http://127.0.0.1:11434",
         }
     }
 }
@@ -129,7 +81,7 @@ impl EndpointKind {
 /// Where models are asked for.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
-    pub kind: EndpointKind,
+    pub kind: ModelProvider,
     /// `None` for the provider's own address.
     pub base_url: Option<Url>,
     pub api_key: Option<ApiKey>,
@@ -157,7 +109,7 @@ pub enum DiscoveryError {
 }
 
 impl Endpoint {
-    /// [`EndpointKind::destination`] of its base URL.
+    /// [`EndpointAddress::destination`] of its base URL.
     pub fn destination(&self) -> Result<Url, DiscoveryError> {
         self.kind.destination(self.base_url.as_ref())
     }
@@ -170,7 +122,7 @@ impl Endpoint {
 /// been written by a restored backup or another program. Blocks on the keychain.
 pub fn stored_endpoint(
     keychain: &dyn Keychain,
-    kind: EndpointKind,
+    kind: ModelProvider,
     base_url: Option<Url>,
 ) -> Result<Endpoint, DiscoveryError> {
     let destination = kind.destination(base_url.as_ref())?;
@@ -220,7 +172,7 @@ pub async fn list_models(
         .trim_end_matches('/')
         .to_owned();
     let (url, key_header): (String, Option<(HeaderName, String)>) = match endpoint.kind {
-        EndpointKind::OpenAi | EndpointKind::OpenAiCompatible => (
+        ModelProvider::OpenAi | ModelProvider::OpenAiCompatible => (
             format!("{base}/models"),
             endpoint.api_key.as_ref().map(|k| {
                 (
@@ -229,14 +181,14 @@ pub async fn list_models(
                 )
             }),
         ),
-        EndpointKind::Anthropic => (
+        ModelProvider::Anthropic => (
             format!("{base}/models?limit=100"),
             endpoint
                 .api_key
                 .as_ref()
                 .map(|k| (HeaderName::from_static("x-api-key"), k.expose().to_owned())),
         ),
-        EndpointKind::Gemini => (
+        ModelProvider::Gemini => (
             format!("{base}/models?pageSize=1000"),
             endpoint.api_key.as_ref().map(|k| {
                 (
@@ -245,17 +197,17 @@ pub async fn list_models(
                 )
             }),
         ),
-        EndpointKind::Ollama => (format!("{base}/api/tags"), None),
+        ModelProvider::Ollama => (format!("{base}/api/tags"), None),
     };
     let label = match endpoint.kind {
-        EndpointKind::OpenAiCompatible | EndpointKind::Ollama => base.clone(),
+        ModelProvider::OpenAiCompatible | ModelProvider::Ollama => base.clone(),
         kind => crate::client::Provider::from(kind).to_string(),
     };
     if endpoint.kind.key_account().is_some() && key_header.is_none() {
         return Err(DiscoveryError::NoKey(label));
     }
     let mut request = http.get(&url).timeout(Duration::from_secs(15));
-    if endpoint.kind == EndpointKind::Anthropic {
+    if endpoint.kind == ModelProvider::Anthropic {
         request = request.header("anthropic-version", "2023-06-01");
     }
     if let Some((name, value)) = key_header {
@@ -285,7 +237,7 @@ pub async fn list_models(
 }
 
 /// Reads each provider's list shape; `None` when the body is not one.
-fn parse_models(kind: EndpointKind, body: &Value) -> Option<Vec<String>> {
+fn parse_models(kind: ModelProvider, body: &Value) -> Option<Vec<String>> {
     let ids = |list: &Value, key: &str| -> Option<Vec<String>> {
         Some(
             list.as_array()?
@@ -296,7 +248,7 @@ fn parse_models(kind: EndpointKind, body: &Value) -> Option<Vec<String>> {
         )
     };
     match kind {
-        EndpointKind::OpenAi => Some(
+        ModelProvider::OpenAi => Some(
             ids(body.get("data")?, "id")?
                 .into_iter()
                 // Embedding, audio, image and moderation models cannot answer a chat request.
@@ -315,8 +267,8 @@ fn parse_models(kind: EndpointKind, body: &Value) -> Option<Vec<String>> {
                 })
                 .collect(),
         ),
-        EndpointKind::OpenAiCompatible | EndpointKind::Anthropic => ids(body.get("data")?, "id"),
-        EndpointKind::Gemini => Some(
+        ModelProvider::OpenAiCompatible | ModelProvider::Anthropic => ids(body.get("data")?, "id"),
+        ModelProvider::Gemini => Some(
             body.get("models")?
                 .as_array()?
                 .iter()
@@ -329,18 +281,18 @@ fn parse_models(kind: EndpointKind, body: &Value) -> Option<Vec<String>> {
                 .map(|name| name.trim_start_matches("models/").to_owned())
                 .collect(),
         ),
-        EndpointKind::Ollama => ids(body.get("models")?, "name"),
+        ModelProvider::Ollama => ids(body.get("models")?, "name"),
     }
 }
 
-impl From<EndpointKind> for crate::client::Provider {
-    fn from(kind: EndpointKind) -> Self {
+impl From<ModelProvider> for crate::client::Provider {
+    fn from(kind: ModelProvider) -> Self {
         use crate::client::Provider;
         match kind {
-            EndpointKind::OpenAi | EndpointKind::OpenAiCompatible => Provider::OpenAi,
-            EndpointKind::Anthropic => Provider::Anthropic,
-            EndpointKind::Gemini => Provider::Gemini,
-            EndpointKind::Ollama => Provider::Ollama,
+            ModelProvider::OpenAi | ModelProvider::OpenAiCompatible => Provider::OpenAi,
+            ModelProvider::Anthropic => Provider::Anthropic,
+            ModelProvider::Gemini => Provider::Gemini,
+            ModelProvider::Ollama => Provider::Ollama,
         }
     }
 }
@@ -390,28 +342,28 @@ fn adapter_for(
             .ok_or_else(|| DiscoveryError::NoKey(label.clone()))
     };
     Ok(match endpoint.kind {
-        EndpointKind::OpenAi => {
+        ModelProvider::OpenAi => {
             let mut config = OpenAiConfig::openai(key()?, model);
             config.base_url = endpoint.base_url.clone();
             Box::new(OpenAiClient::new(config, http))
         }
-        EndpointKind::OpenAiCompatible => {
+        ModelProvider::OpenAiCompatible => {
             let mut config = OpenAiConfig::compatible(destination, model);
             config.api_key = endpoint.api_key.clone();
             config.silence_timeout = Some(timeouts.silence);
             Box::new(OpenAiClient::new(config, http))
         }
-        EndpointKind::Anthropic => {
+        ModelProvider::Anthropic => {
             let mut config = AnthropicConfig::new(key()?, model);
             config.base_url = endpoint.base_url.clone();
             Box::new(AnthropicClient::new(config, http))
         }
-        EndpointKind::Gemini => {
+        ModelProvider::Gemini => {
             let mut config = GeminiConfig::new(key()?, model);
             config.base_url = endpoint.base_url.clone();
             Box::new(GeminiClient::new(config, http))
         }
-        EndpointKind::Ollama => {
+        ModelProvider::Ollama => {
             let mut config = OllamaConfig::new(model);
             config.base_url = endpoint.base_url.clone();
             config.silence_timeout = Some(timeouts.silence);
@@ -448,11 +400,11 @@ pub async fn chat_template(
     };
     let base = destination.as_str().trim_end_matches('/').to_owned();
     let (request, field) = match endpoint.kind {
-        EndpointKind::OpenAiCompatible => {
+        ModelProvider::OpenAiCompatible => {
             let root = base.strip_suffix("/v1").unwrap_or(&base);
             (http.get(format!("{root}/props")), "chat_template")
         }
-        EndpointKind::Ollama => (
+        ModelProvider::Ollama => (
             http.post(format!("{base}/api/show"))
                 .json(&serde_json::json!({ "model": model })),
             "template",
@@ -481,16 +433,16 @@ pub async fn chat_template(
 /// A model server found running on this computer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalServer {
-    pub kind: EndpointKind,
+    pub kind: ModelProvider,
     pub base_url: Url,
     pub models: Vec<String>,
 }
 
 /// Where Ollama and LM Studio listen by default.
-pub fn default_local_candidates() -> Vec<(EndpointKind, Url)> {
+pub fn default_local_candidates() -> Vec<(ModelProvider, Url)> {
     [
-        (EndpointKind::Ollama, "http://127.0.0.1:11434"),
-        (EndpointKind::OpenAiCompatible, "http://127.0.0.1:1234/v1"),
+        (ModelProvider::Ollama, "http://127.0.0.1:11434"),
+        (ModelProvider::OpenAiCompatible, "http://127.0.0.1:1234/v1"),
     ]
     .into_iter()
     .filter_map(|(kind, url)| Some((kind, Url::parse(url).ok()?)))
@@ -500,7 +452,7 @@ pub fn default_local_candidates() -> Vec<(EndpointKind, Url)> {
 /// Which of the candidate local servers answer with a model list (each asked briefly).
 pub async fn detect_local(
     http: &reqwest::Client,
-    candidates: &[(EndpointKind, Url)],
+    candidates: &[(ModelProvider, Url)],
 ) -> Vec<LocalServer> {
     let probes = candidates.iter().map(|(kind, url)| async move {
         let endpoint = Endpoint {
@@ -533,7 +485,7 @@ mod tests {
 
     const CANARY: &str = "sk-canary-keys-go-only-to-their-provider";
 
-    fn endpoint(kind: EndpointKind, base_url: &str) -> Endpoint {
+    fn endpoint(kind: ModelProvider, base_url: &str) -> Endpoint {
         Endpoint {
             kind,
             base_url: Some(Url::parse(base_url).unwrap()),
@@ -544,9 +496,9 @@ mod tests {
     #[test]
     fn keyed_providers_get_https_addresses_only_and_local_servers_keep_http() {
         for kind in [
-            EndpointKind::OpenAi,
-            EndpointKind::Anthropic,
-            EndpointKind::Gemini,
+            ModelProvider::OpenAi,
+            ModelProvider::Anthropic,
+            ModelProvider::Gemini,
         ] {
             let official = kind.destination(None).unwrap();
             assert_eq!(official.scheme(), "https", "{kind:?}");
@@ -570,7 +522,7 @@ mod tests {
                 assert!(message.contains(official.as_str()), "{message}");
             }
         }
-        for kind in [EndpointKind::Ollama, EndpointKind::OpenAiCompatible] {
+        for kind in [ModelProvider::Ollama, ModelProvider::OpenAiCompatible] {
             let local = Url::parse("http://127.0.0.1:11434/").unwrap();
             assert_eq!(kind.destination(Some(&local)).unwrap(), local);
             assert_eq!(kind.destination(None).unwrap().scheme(), "http");
@@ -584,13 +536,13 @@ mod tests {
         use crate::keys::{remember_endpoint, MemoryKeychain};
         let chain = MemoryKeychain::default();
         chain.set("openai", &ApiKey::new(CANARY)).unwrap();
-        let official = stored_endpoint(&chain, EndpointKind::OpenAi, None).unwrap();
+        let official = stored_endpoint(&chain, ModelProvider::OpenAi, None).unwrap();
         assert_eq!(official.api_key, Some(ApiKey::new(CANARY)));
         let spelled_out = Url::parse("https://api.openai.com/v1").unwrap();
-        assert!(stored_endpoint(&chain, EndpointKind::OpenAi, Some(spelled_out)).is_ok());
+        assert!(stored_endpoint(&chain, ModelProvider::OpenAi, Some(spelled_out)).is_ok());
 
         let gateway = Url::parse("https://llm-gateway.example.com/v1").unwrap();
-        let foreign = stored_endpoint(&chain, EndpointKind::OpenAi, Some(gateway.clone()))
+        let foreign = stored_endpoint(&chain, ModelProvider::OpenAi, Some(gateway.clone()))
             .unwrap_err()
             .to_string();
         assert!(foreign.contains("was not saved in Settings"), "{foreign}");
@@ -599,17 +551,17 @@ mod tests {
             "{foreign}"
         );
         remember_endpoint(&chain, "openai", Some(&gateway)).unwrap();
-        let chosen = stored_endpoint(&chain, EndpointKind::OpenAi, Some(gateway)).unwrap();
+        let chosen = stored_endpoint(&chain, ModelProvider::OpenAi, Some(gateway)).unwrap();
         assert_eq!(chosen.api_key, Some(ApiKey::new(CANARY)));
         let other = Url::parse("https://attacker.example/v1").unwrap();
-        assert!(stored_endpoint(&chain, EndpointKind::OpenAi, Some(other)).is_err());
+        assert!(stored_endpoint(&chain, ModelProvider::OpenAi, Some(other)).is_err());
         // Remembering an address never makes plain http acceptable.
         let http = Url::parse("http://127.0.0.1:8080/v1").unwrap();
         remember_endpoint(&chain, "openai", Some(&http)).unwrap();
-        assert!(stored_endpoint(&chain, EndpointKind::OpenAi, Some(http)).is_err());
+        assert!(stored_endpoint(&chain, ModelProvider::OpenAi, Some(http)).is_err());
         // Local servers take no key and need no remembering.
         let local = Url::parse("http://127.0.0.1:11434").unwrap();
-        let ollama = stored_endpoint(&chain, EndpointKind::Ollama, Some(local)).unwrap();
+        let ollama = stored_endpoint(&chain, ModelProvider::Ollama, Some(local)).unwrap();
         assert_eq!(ollama.api_key, None);
     }
 
@@ -619,9 +571,9 @@ mod tests {
         let base = format!("http://{}/v1", listener.local_addr().unwrap());
         let http = crate::build_http_client().unwrap();
         for kind in [
-            EndpointKind::OpenAi,
-            EndpointKind::Anthropic,
-            EndpointKind::Gemini,
+            ModelProvider::OpenAi,
+            ModelProvider::Anthropic,
+            ModelProvider::Gemini,
         ] {
             let endpoint = endpoint(kind, &base);
             let listed = list_models(&http, &endpoint).await.unwrap_err();
@@ -652,26 +604,26 @@ mod tests {
     fn each_provider_list_shape_is_read() {
         let openai = json!({"object":"list","data":[{"id":"gpt-4o-mini"},{"id":"text-embedding-3-small"},{"id":"whisper-1"},{"id":"gpt-4.1"}]});
         assert_eq!(
-            parse_models(EndpointKind::OpenAi, &openai).unwrap(),
+            parse_models(ModelProvider::OpenAi, &openai).unwrap(),
             ["gpt-4o-mini", "gpt-4.1"]
         );
         let anthropic = json!({"data":[{"type":"model","id":"claude-sonnet-4-5","display_name":"Claude Sonnet 4.5"}],"has_more":false});
         assert_eq!(
-            parse_models(EndpointKind::Anthropic, &anthropic).unwrap(),
+            parse_models(ModelProvider::Anthropic, &anthropic).unwrap(),
             ["claude-sonnet-4-5"]
         );
         let gemini = json!({"models":[
             {"name":"models/gemini-2.5-flash","supportedGenerationMethods":["generateContent","countTokens"]},
             {"name":"models/text-embedding-004","supportedGenerationMethods":["embedContent"]}]});
         assert_eq!(
-            parse_models(EndpointKind::Gemini, &gemini).unwrap(),
+            parse_models(ModelProvider::Gemini, &gemini).unwrap(),
             ["gemini-2.5-flash"]
         );
         let ollama = json!({"models":[{"name":"llama3.2:3b","model":"llama3.2:3b"}]});
         assert_eq!(
-            parse_models(EndpointKind::Ollama, &ollama).unwrap(),
+            parse_models(ModelProvider::Ollama, &ollama).unwrap(),
             ["llama3.2:3b"]
         );
-        assert!(parse_models(EndpointKind::Ollama, &json!({"error":"x"})).is_none());
+        assert!(parse_models(ModelProvider::Ollama, &json!({"error":"x"})).is_none());
     }
 }

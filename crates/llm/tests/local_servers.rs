@@ -8,9 +8,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use leadscout_llm::discovery::{
-    chat_template, client_for_with, ChatTemplate, Endpoint, EndpointKind,
-};
+use leadscout_domain::ModelProvider;
+use leadscout_llm::discovery::{chat_template, client_for_with, ChatTemplate, Endpoint};
 use leadscout_llm::{
     build_http_client, ApiKey, CallTimeouts, ErrorKind, Limits, LlmClient, LlmError, OpenAiClient,
     OpenAiConfig, OutputSchema, StructuredRequest, Url, CUT_OFF_REPAIR,
@@ -177,7 +176,7 @@ fn request(timeout: Duration) -> StructuredRequest {
         })
 }
 
-fn endpoint(kind: EndpointKind, base: &str) -> Endpoint {
+fn endpoint(kind: ModelProvider, base: &str) -> Endpoint {
     Endpoint {
         kind,
         base_url: Some(Url::parse(base).unwrap()),
@@ -219,7 +218,7 @@ async fn grammar_servers_get_the_full_schema_and_openai_the_strict_subset() {
     .await;
     let local = client_for_with(
         &endpoint(
-            EndpointKind::OpenAiCompatible,
+            ModelProvider::OpenAiCompatible,
             &format!("{}/v1", server.base),
         ),
         "gemma-3-270m",
@@ -283,7 +282,7 @@ async fn a_local_answer_slower_than_the_total_deadline_still_arrives_while_token
     .await;
     let client = client_for_with(
         &endpoint(
-            EndpointKind::OpenAiCompatible,
+            ModelProvider::OpenAiCompatible,
             &format!("{}/v1", server.base),
         ),
         "gemma-3-270m",
@@ -306,7 +305,7 @@ async fn a_silent_local_server_is_given_up_after_the_silence_limit() {
     let server = Server::start(vec![script]).await;
     let client = client_for_with(
         &endpoint(
-            EndpointKind::OpenAiCompatible,
+            ModelProvider::OpenAiCompatible,
             &format!("{}/v1", server.base),
         ),
         "gemma-3-270m",
@@ -331,7 +330,7 @@ async fn an_error_in_the_middle_of_a_stream_is_classified() {
     let server = Server::start(vec![Script::sse(&events, Duration::ZERO)]).await;
     let client = client_for_with(
         &endpoint(
-            EndpointKind::OpenAiCompatible,
+            ModelProvider::OpenAiCompatible,
             &format!("{}/v1", server.base),
         ),
         "gemma-3-270m",
@@ -371,7 +370,7 @@ async fn ollama_streams_and_its_lines_are_put_back_together() {
     }])
     .await;
     let client = client_for_with(
-        &endpoint(EndpointKind::Ollama, &server.base),
+        &endpoint(ModelProvider::Ollama, &server.base),
         "gemma3:270m",
         build_http_client().unwrap(),
         CallTimeouts::default(),
@@ -405,7 +404,7 @@ async fn a_cut_off_answer_is_asked_for_once_more_shorter() {
     .await;
     let client = client_for_with(
         &endpoint(
-            EndpointKind::OpenAiCompatible,
+            ModelProvider::OpenAiCompatible,
             &format!("{}/v1", server.base),
         ),
         "gemma-3-270m",
@@ -442,7 +441,7 @@ async fn an_answer_cut_off_twice_is_reported_with_both_calls_tokens() {
     .await;
     let client = client_for_with(
         &endpoint(
-            EndpointKind::OpenAiCompatible,
+            ModelProvider::OpenAiCompatible,
             &format!("{}/v1", server.base),
         ),
         "gemma-3-270m",
@@ -491,7 +490,7 @@ async fn a_missing_chat_template_is_recognised_on_llama_cpp_and_ollama() {
         let kind = chat_template(
             &build_http_client().unwrap(),
             &endpoint(
-                EndpointKind::OpenAiCompatible,
+                ModelProvider::OpenAiCompatible,
                 &format!("{}/v1", server.base),
             ),
             "gemma-3-270m",
@@ -524,7 +523,7 @@ async fn a_missing_chat_template_is_recognised_on_llama_cpp_and_ollama() {
         Script::json(404, json!({"error": "model 'nope' not found"})),
     ])
     .await;
-    let ollama = endpoint(EndpointKind::Ollama, &server.base);
+    let ollama = endpoint(ModelProvider::Ollama, &server.base);
     assert_eq!(
         chat_template(&http, &ollama, "gemma3:270m").await,
         ChatTemplate::Present
@@ -550,7 +549,7 @@ async fn a_missing_chat_template_is_recognised_on_llama_cpp_and_ollama() {
     let unknown = chat_template(
         &http,
         &endpoint(
-            EndpointKind::OpenAiCompatible,
+            ModelProvider::OpenAiCompatible,
             &format!("{}/v1", lm_studio.base),
         ),
         "qwen2.5-7b-instruct",

@@ -316,7 +316,7 @@ async fn main() {
     let store = Store::open(&dir.path().join(DATABASE_FILE)).await.unwrap();
     let settings = Settings {
         model: ModelSettings {
-            provider: Some("openai_compatible".into()),
+            provider: Some(leadscout_domain::ModelProvider::OpenAiCompatible),
             base_url: Some(base.clone()),
             model: Some(model.clone()),
         },

@@ -315,7 +315,7 @@ async fn model_paragraph(
         stage: DRAFT_STAGE,
         attempt: 1,
         prompt,
-        provider: &choice.provider,
+        provider: choice.provider,
         layers: &layers,
         model: client.model(),
     };

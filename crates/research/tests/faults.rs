@@ -42,7 +42,7 @@ async fn with_30_percent_of_model_calls_failing_every_run_ends_and_nothing_inval
     model.set_chaos(0.3, 0x5eed_1234);
     let settings = Settings {
         model: ModelSettings {
-            provider: Some("openai_compatible".into()),
+            provider: Some(leadscout_domain::ModelProvider::OpenAiCompatible),
             base_url: Some(model.base_url()),
             model: Some("gpt-4o-mini".into()),
         },

@@ -183,7 +183,7 @@ async fn a_hostile_site_reaches_no_private_address_and_changes_nothing_written()
         .save_settings(
             &Settings {
                 model: ModelSettings {
-                    provider: Some("openai_compatible".into()),
+                    provider: Some(leadscout_domain::ModelProvider::OpenAiCompatible),
                     base_url: Some(model.base_url()),
                     model: Some("gpt-4o-mini".into()),
                 },
@@ -338,7 +338,7 @@ async fn a_lying_model_gets_nothing_unverified_written_and_no_score_counted() {
         .save_settings(
             &Settings {
                 model: ModelSettings {
-                    provider: Some("openai_compatible".into()),
+                    provider: Some(leadscout_domain::ModelProvider::OpenAiCompatible),
                     base_url: Some(model.base_url()),
                     model: Some("gemma-3-270m".into()),
                 },

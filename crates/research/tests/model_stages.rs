@@ -110,7 +110,7 @@ impl Harness {
     async fn use_model(&self, provider: &str, model: &str, budget: Budget) {
         let settings = Settings {
             model: ModelSettings {
-                provider: Some(provider.into()),
+                provider: Some(provider.parse().unwrap()),
                 base_url: Some(self.model.base_url()),
                 model: Some(model.into()),
             },

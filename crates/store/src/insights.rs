@@ -156,7 +156,7 @@ impl Store {
         .bind(call.turn)
         .bind(&call.prompt_id)
         .bind(call.prompt_version)
-        .bind(&call.provider)
+        .bind(call.provider.as_str())
         .bind(&call.model)
         .bind(json("layers", &call.layers)?)
         .bind(call.tokens_shared)

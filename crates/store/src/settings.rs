@@ -7,12 +7,14 @@ use crate::{Store, StoreError};
 
 impl Store {
     /// The user's settings; defaults for anything never saved (or saved by an older version).
+    /// Settings that do not read (a provider this version does not know) are an error that
+    /// says so, never silently replaced by the defaults, so the next save cannot lose them.
     pub async fn settings(&self) -> Result<leadscout_domain::Settings, StoreError> {
-        Ok(self
-            .setting("app")
-            .await?
-            .and_then(|v| serde_json::from_value(v).ok())
-            .unwrap_or_default())
+        match self.setting("app").await? {
+            None => Ok(leadscout_domain::Settings::default()),
+            Some(saved) => serde_json::from_value(saved)
+                .map_err(|e| StoreError::Corrupt(format!("the saved settings do not read: {e}"))),
+        }
     }
 
     pub async fn save_settings(

@@ -329,3 +329,30 @@ async fn companies_split_by_unicode_and_punycode_domains_are_merged_on_upgrade()
     let klaus = store.create_lead(&draft, NOW).await.unwrap();
     assert_eq!(klaus.company_id, Some(leadscout_domain::CompanyId(2)));
 }
+
+#[tokio::test]
+async fn settings_saved_with_provider_names_read_back_and_an_unknown_one_is_a_clear_error() {
+    use leadscout_domain::ModelProvider;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join(DATABASE_FILE)).await.unwrap();
+    assert_eq!(store.settings().await.unwrap().model.provider, None);
+    for provider in ModelProvider::ALL {
+        // A row as every earlier version wrote it: the provider as a plain string.
+        let saved = serde_json::json!({
+            "workers": 3,
+            "model": { "provider": provider.as_str(), "baseUrl": null, "model": "m" }
+        });
+        store.save_setting("app", &saved, NOW).await.unwrap();
+        let settings = store.settings().await.unwrap();
+        assert_eq!(settings.model.provider, Some(provider));
+        assert_eq!(settings.workers, 3);
+    }
+    let unknown = serde_json::json!({ "workers": 3, "model": { "provider": "skynet" } });
+    store.save_setting("app", &unknown, NOW).await.unwrap();
+    match store.settings().await {
+        Err(StoreError::Corrupt(why)) => assert!(why.contains("skynet"), "{why}"),
+        other => panic!("expected a clear error, got {other:?}"),
+    }
+    // The saved row is left as it was.
+    assert_eq!(store.setting("app").await.unwrap(), Some(unknown));
+}

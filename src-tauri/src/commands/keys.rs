@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use leadscout_domain::Timestamp;
+use leadscout_domain::{ModelProvider, Timestamp};
 use leadscout_llm::keys::{check_key, KeychainError};
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -11,14 +11,11 @@ use tauri::State;
 
 use crate::{AppState, IpcError, IpcErrorCode};
 
-/// Providers that take an API key (local servers do not).
-pub const KEYED_PROVIDERS: [&str; 3] = ["openai", "anthropic", "gemini"];
-
 /// Whether a provider has a key, as the settings page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiKeyStatus {
-    pub provider: String,
+    pub provider: ModelProvider,
     /// When the key was saved; `None` when there is none.
     pub set_at: Option<Timestamp>,
 }
@@ -26,16 +23,13 @@ pub struct ApiKeyStatus {
 /// Settings key for the (non-secret) dates keys were saved.
 const SET_AT: &str = "api_keys_set_at";
 
-fn provider(raw: &str) -> Result<&'static str, IpcError> {
-    KEYED_PROVIDERS
-        .iter()
-        .find(|p| **p == raw)
-        .copied()
-        .ok_or_else(|| IpcError {
-            code: IpcErrorCode::Validation,
-            message: format!("{raw} does not take an API key here."),
-            field: Some("provider".into()),
-        })
+/// The keychain account of a provider's key; local servers take none.
+fn account(provider: ModelProvider) -> Result<&'static str, IpcError> {
+    provider.key_account().ok_or_else(|| IpcError {
+        code: IpcErrorCode::Validation,
+        message: format!("{provider} does not take an API key here."),
+        field: Some("provider".into()),
+    })
 }
 
 impl From<KeychainError> for IpcError {
@@ -78,11 +72,14 @@ async fn blocking<T: Send + 'static>(
 #[specta::specta]
 pub async fn api_keys(state: State<'_, AppState>) -> Result<Vec<ApiKeyStatus>, IpcError> {
     let dates = dates(&state).await?;
-    Ok(KEYED_PROVIDERS
-        .iter()
-        .map(|p| ApiKeyStatus {
-            provider: (*p).to_owned(),
-            set_at: dates.get(*p).copied(),
+    Ok(ModelProvider::ALL
+        .into_iter()
+        .filter_map(|provider| {
+            let account = provider.key_account()?;
+            Some(ApiKeyStatus {
+                provider,
+                set_at: dates.get(account).copied(),
+            })
         })
         .collect())
 }
@@ -92,10 +89,10 @@ pub async fn api_keys(state: State<'_, AppState>) -> Result<Vec<ApiKeyStatus>, I
 #[specta::specta]
 pub async fn set_api_key(
     state: State<'_, AppState>,
-    provider: String,
+    provider: ModelProvider,
     key: String,
 ) -> Result<ApiKeyStatus, IpcError> {
-    let account = self::provider(&provider)?;
+    let account = account(provider)?;
     let key = check_key(&key).map_err(|message| IpcError {
         code: IpcErrorCode::Validation,
         message,
@@ -109,7 +106,7 @@ pub async fn set_api_key(
     save_dates(&state, &dates).await?;
     tracing::info!(provider = account, "API key saved to the keychain");
     Ok(ApiKeyStatus {
-        provider: account.to_owned(),
+        provider,
         set_at: Some(now),
     })
 }
@@ -119,9 +116,9 @@ pub async fn set_api_key(
 #[specta::specta]
 pub async fn delete_api_key(
     state: State<'_, AppState>,
-    provider: String,
+    provider: ModelProvider,
 ) -> Result<ApiKeyStatus, IpcError> {
-    let account = self::provider(&provider)?;
+    let account = account(provider)?;
     let keychain = state.keychain.clone();
     blocking(move || keychain.delete(account)).await?;
     let mut dates = dates(&state).await?;
@@ -129,7 +126,7 @@ pub async fn delete_api_key(
     save_dates(&state, &dates).await?;
     tracing::info!(provider = account, "API key deleted from the keychain");
     Ok(ApiKeyStatus {
-        provider: account.to_owned(),
+        provider,
         set_at: None,
     })
 }

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use leadscout_domain::{ModelTimeouts, TIMEOUT_SECONDS};
+use leadscout_domain::{ModelProvider, ModelTimeouts, TIMEOUT_SECONDS};
 use leadscout_llm::discovery::{
     chat_template, client_for_with, default_local_candidates, detect_local, list_models,
-    ChatTemplate, DiscoveryError, Endpoint, EndpointKind, HttpClient,
+    ChatTemplate, DiscoveryError, Endpoint, EndpointAddress, HttpClient,
 };
 use leadscout_llm::{build_http_client, CallTimeouts, Url};
 use leadscout_research::check::run_check;
@@ -21,7 +21,7 @@ use crate::{AppState, IpcError, IpcErrorCode};
 #[serde(rename_all = "camelCase")]
 pub struct LocalModelServer {
     /// `ollama` or `openai_compatible` (LM Studio).
-    pub provider: String,
+    pub provider: ModelProvider,
     pub base_url: String,
     pub models: Vec<String>,
 }
@@ -70,14 +70,9 @@ fn http() -> Result<HttpClient, IpcError> {
 /// keychain when it takes one.
 async fn endpoint(
     state: &AppState,
-    provider: &str,
+    kind: ModelProvider,
     base_url: Option<String>,
 ) -> Result<Endpoint, IpcError> {
-    let kind = EndpointKind::parse(provider).ok_or_else(|| IpcError {
-        code: IpcErrorCode::Validation,
-        message: format!("{provider} is not a provider Leadscout knows."),
-        field: Some("provider".into()),
-    })?;
     let base_url = match base_url
         .map(|b| b.trim().to_owned())
         .filter(|b| !b.is_empty())
@@ -112,10 +107,10 @@ async fn endpoint(
 #[specta::specta]
 pub async fn discover_models(
     state: State<'_, AppState>,
-    provider: String,
+    provider: ModelProvider,
     base_url: Option<String>,
 ) -> Result<Vec<String>, IpcError> {
-    let endpoint = endpoint(&state, &provider, base_url).await?;
+    let endpoint = endpoint(&state, provider, base_url).await?;
     Ok(list_models(&http()?, &endpoint).await?)
 }
 
@@ -127,7 +122,7 @@ pub async fn detect_local_models() -> Result<Vec<LocalModelServer>, IpcError> {
     Ok(found
         .into_iter()
         .map(|s| LocalModelServer {
-            provider: s.kind.as_str().to_owned(),
+            provider: s.kind,
             base_url: s.base_url.to_string(),
             models: s.models,
         })
@@ -140,7 +135,7 @@ pub async fn detect_local_models() -> Result<Vec<LocalModelServer>, IpcError> {
 #[specta::specta]
 pub async fn test_model(
     state: State<'_, AppState>,
-    provider: String,
+    provider: ModelProvider,
     base_url: Option<String>,
     model: String,
     timeouts: Option<ModelTimeouts>,
@@ -174,7 +169,7 @@ pub async fn test_model(
         total: Duration::from_secs(u64::from(timeouts.total_seconds)),
         silence: Duration::from_secs(u64::from(timeouts.silence_seconds)),
     };
-    let endpoint = endpoint(&state, &provider, base_url).await?;
+    let endpoint = endpoint(&state, provider, base_url).await?;
     let http = http()?;
     let client = client_for_with(&endpoint, model, http.clone(), deadlines)?;
     let prompts_dir = state.prompts_dir();

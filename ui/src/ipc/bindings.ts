@@ -81,18 +81,18 @@ export const commands = {
 	setOnline: (online: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_online", { online })),
 	apiKeys: () => typedError<ApiKeyStatus[], IpcError>(__TAURI_INVOKE("api_keys")),
 	/**  Saves (or replaces) a provider's key in the keychain. */
-	setApiKey: (provider: string, key: string) => typedError<ApiKeyStatus, IpcError>(__TAURI_INVOKE("set_api_key", { provider, key })),
+	setApiKey: (provider: ModelProvider, key: string) => typedError<ApiKeyStatus, IpcError>(__TAURI_INVOKE("set_api_key", { provider, key })),
 	/**  Removes a provider's key from the keychain. */
-	deleteApiKey: (provider: string) => typedError<ApiKeyStatus, IpcError>(__TAURI_INVOKE("delete_api_key", { provider })),
+	deleteApiKey: (provider: ModelProvider) => typedError<ApiKeyStatus, IpcError>(__TAURI_INVOKE("delete_api_key", { provider })),
 	/**  The models a provider offers, for the model dropdown. */
-	discoverModels: (provider: string, baseUrl: string | null) => typedError<string[], IpcError>(__TAURI_INVOKE("discover_models", { provider, baseUrl })),
+	discoverModels: (provider: ModelProvider, baseUrl: string | null) => typedError<string[], IpcError>(__TAURI_INVOKE("discover_models", { provider, baseUrl })),
 	/**  Ollama and LM Studio running on this computer, with their models. */
 	detectLocalModels: () => typedError<LocalModelServer[], IpcError>(__TAURI_INVOKE("detect_local_models")),
 	/**
 	 *  Research's first model call, on a small built-in page with the real prompt and schema,
 	 *  through the same client research uses and within the deadlines as the form has them.
 	 */
-	testModel: (provider: string, baseUrl: string | null, model: string, timeouts: ModelTimeouts | null) => typedError<ModelTest, IpcError>(__TAURI_INVOKE("test_model", { provider, baseUrl, model, timeouts })),
+	testModel: (provider: ModelProvider, baseUrl: string | null, model: string, timeouts: ModelTimeouts | null) => typedError<ModelTest, IpcError>(__TAURI_INVOKE("test_model", { provider, baseUrl, model, timeouts })),
 	/**
 	 *  Asks for a CSV or vCard file (or takes the one dropped on the window) and looks at it: how
 	 *  it is written and what would be imported. `None` when the user cancelled the dialog.
@@ -243,7 +243,7 @@ export type ActivityKind = "note" | "call" | "email" | "meeting" |
 
 /**  Whether a provider has a key, as the settings page shows it. */
 export type ApiKeyStatus = {
-	provider: string,
+	provider: ModelProvider,
 	/**  When the key was saved; `None` when there is none. */
 	setAt: Timestamp | null,
 };
@@ -832,7 +832,7 @@ export type LeadId = number;
 /**  A model server found on this computer. */
 export type LocalModelServer = {
 	/**  `ollama` or `openai_compatible` (LM Studio). */
-	provider: string,
+	provider: ModelProvider,
 	baseUrl: string,
 	models: string[],
 };
@@ -873,7 +873,7 @@ export type ModelCallView = {
 	turn: number,
 	promptId: string,
 	promptVersion: number,
-	provider: string,
+	provider: ModelProvider,
 	model: string,
 	layers: LayersView,
 	/**  Estimated tokens per layer (about four characters a token). */
@@ -894,13 +894,18 @@ export type ModelCallView = {
 	createdAt: Timestamp,
 };
 
+/**  A kind of model endpoint the settings page offers. */
+export type ModelProvider = "openai" | 
+/**  LM Studio, llama.cpp server, vLLM, any `/v1` server. */
+"openai_compatible" | "anthropic" | "gemini" | "ollama";
+
 /**
  *  Which model the research stages use. No provider: research stays deterministic (the website
  *  profile), with no model call.
  */
 export type ModelSettings = {
-	/**  One of [`MODEL_PROVIDERS`], or `None` for no model. */
-	provider?: string | null,
+	/**  `None` for no model. */
+	provider?: ModelProvider | null,
 	/**  For Ollama and OpenAI-compatible servers; their default local address when empty. */
 	baseUrl?: string | null,
 	model?: string | null,

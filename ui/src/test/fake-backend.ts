@@ -9,6 +9,7 @@ import type {
   Duplicates,
   ImportId,
   Mapping,
+  ModelProvider,
   ModelTimeouts,
   BoardView,
   Card,
@@ -73,7 +74,7 @@ export interface FakeBackend {
   /** What the Test button's check finds (merged over a valid answer). */
   modelTest: Partial<ModelTest>;
   /** Arguments of every `test_model`. */
-  modelTests: { provider: string; baseUrl: string | null; model: string; timeouts: ModelTimeouts | null }[];
+  modelTests: { provider: ModelProvider; baseUrl: string | null; model: string; timeouts: ModelTimeouts | null }[];
   /** Arguments of every `run_import`. */
   imports: { id: ImportId; mapping: Mapping; duplicates: Duplicates }[];
   /** What the next open or save dialog, which the backend shows, "returns" (null: cancelled). */
@@ -607,7 +608,8 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       backend.prompts = backend.prompts.map((p) => (p.id === id ? { ...p, overridden: false, version: 1 } : p));
       return backend.prompts;
     },
-    apiKeys: () => ["openai", "anthropic", "gemini"].map((provider) => ({ provider, setAt: backend.keychain[provider]?.setAt ?? null })),
+    apiKeys: () =>
+      (["openai", "anthropic", "gemini"] as const).map((provider) => ({ provider, setAt: backend.keychain[provider]?.setAt ?? null })),
     setApiKey: (provider, pasted) => {
       const key = pasted.trim();
       if (!key) invalid("key", "Paste the API key.");

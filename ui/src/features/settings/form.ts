@@ -1,12 +1,13 @@
 // The settings as the form edits them (plain strings for inputs), and the conversion back to
 // what the backend stores.
-import type { Settings } from "../../ipc/bindings";
+import type { ModelProvider, Settings } from "../../ipc/bindings";
 
 export interface SettingsForm {
   researchOnCreate: boolean;
   notifications: boolean;
   workers: number;
-  provider: string;
+  /** Empty for no model. */
+  provider: ModelProvider | "";
   baseUrl: string;
   model: string;
   /** A remote provider's deadline per call, in seconds. */
@@ -24,7 +25,7 @@ export interface SettingsForm {
 
 /**
  * Providers that take an API key, and where the key goes unless Settings names another https
- * address. The backend applies the same rule (crates/llm `EndpointKind::destination`) to
+ * address. The backend applies the same rule (crates/llm `EndpointAddress::destination`) to
  * whatever the settings hold; this copy is for showing it and for an early, clear message.
  */
 export const KEY_ADDRESS: Record<string, string> = {
@@ -99,7 +100,7 @@ export function fromForm(f: SettingsForm): Settings | { field: string; message: 
     researchOnCreate: f.researchOnCreate,
     notifications: f.notifications,
     workers: Number(f.workers),
-    model: { provider: blank(f.provider), baseUrl: blank(f.baseUrl), model: blank(f.model) },
+    model: { provider: f.provider === "" ? null : f.provider, baseUrl: blank(f.baseUrl), model: blank(f.model) },
     timeouts: { totalSeconds: Number(f.totalSeconds), silenceSeconds: Number(f.silenceSeconds) },
     profile: { company: f.company, offering: f.offering, idealCustomer: f.idealCustomer },
     budget: { perLeadCents: perLead, perDayCents: perDay },
