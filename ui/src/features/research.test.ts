@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { emit } from "@tauri-apps/api/event";
@@ -498,8 +498,19 @@ describe("your data", () => {
   it("tells at start that a backup was restored", async () => {
     const backend = installFakeBackend([lead({ id: 1, fullName: "Ada" })]);
     backend.notice = "Restored from the backup. The data it replaced is kept at /data/leadscout.sqlite3.before-restore-1.";
-    render(App);
-    await waitFor(() => expect(screen.getByRole("status").textContent).toContain("Restored from the backup."));
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+      render(App);
+      await waitFor(() => expect(screen.getByRole("status").textContent).toContain("Restored from the backup."));
+      // Where the replaced data is kept is not lost to a timer: it stays until dismissed.
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(screen.getByRole("status").textContent).toContain("before-restore-1");
+      await user.click(screen.getByTestId("dismiss-toast"));
+      expect(screen.queryByRole("status")).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("imports a file chosen in the open dialog", async () => {
