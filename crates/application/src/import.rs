@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use leadscout_domain::{check_custom_value, CustomField, Duplicates, Timestamp};
+use leadscout_domain::{
+    check_custom_value, CustomField, Duplicates, KindGuess, SuggestedField, Timestamp,
+};
 use leadscout_import::{
     cards_from_bytes, custom_column, encoding_of, region_from_locale, rows_from_reader, sniff,
     suggest, CustomColumn, Mapping, Row, RowProblem,
@@ -69,9 +71,14 @@ pub struct ImportPreview {
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct UnmappedColumn {
+    /// 0-based, as in `headers` and the mapping's `columns`.
+    pub column: u32,
     pub header: String,
     /// Rows with a value in it.
     pub rows: u32,
+    /// The custom field the column would become: the narrowest kind that takes every one of
+    /// its values, with the choices of a choice column.
+    pub suggested: SuggestedField,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
@@ -366,7 +373,8 @@ impl Leadscout {
             Some((sniffed, mapping))
         };
         let (mut total, mut refused, mut sample) = (0u32, 0u32, Vec::new());
-        let (mut left_out, mut unmapped) = (0u32, std::collections::BTreeMap::<usize, u32>::new());
+        let mut left_out = 0u32;
+        let mut unmapped = std::collections::BTreeMap::<usize, (u32, KindGuess)>::new();
         let fields = self.store.custom_fields().await?;
         for row in file_rows(&loaded, table.as_ref())? {
             total += 1;
@@ -383,8 +391,10 @@ impl Leadscout {
                     ..
                 }) => {
                     left_out += u32::try_from(warnings.len()).unwrap_or(u32::MAX);
-                    for column in columns {
-                        *unmapped.entry(column).or_default() += 1;
+                    for (column, value) in columns {
+                        let (rows, guess) = unmapped.entry(column).or_default();
+                        *rows += 1;
+                        guess.add(&value);
                     }
                     PreviewRow {
                         line: u32::try_from(line).unwrap_or(u32::MAX),
@@ -429,10 +439,12 @@ impl Leadscout {
             delimiter,
             unmapped: unmapped
                 .into_iter()
-                .filter_map(|(column, rows)| {
+                .filter_map(|(column, (rows, guess))| {
                     Some(UnmappedColumn {
+                        column: u32::try_from(column).ok()?,
                         header: headers.get(column)?.clone(),
                         rows,
+                        suggested: guess.suggest(),
                     })
                 })
                 .collect(),

@@ -452,3 +452,97 @@ async fn custom_fields_survive_a_csv_round_trip_into_a_fresh_folder() {
     let zed = other.lead_detail(summary.created_ids[0]).await.unwrap();
     assert!(zed.custom_values.is_empty());
 }
+
+#[tokio::test]
+async fn each_column_left_out_suggests_the_field_that_takes_all_its_values() {
+    use leadscout_application::MappingChoice;
+    use leadscout_domain::Duplicates;
+    use leadscout_import::CustomColumn;
+    use std::sync::atomic::AtomicBool;
+
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path()).await;
+    let file = dir.path().join("leads.csv");
+    std::fs::write(
+        &file,
+        "Name,Email,Seats,Industry,Renewal,Portal,Zip,Remarks\n\
+         Ada,ada@a.example,\"1,200\",SaaS,2027-01-31,https://a.example/portal,02134,Met at the fair\n\
+         Grace,grace@b.example,40,Retail,2027-02-28,https://b.example,10001,\n\
+         Edsger,edsger@c.example,,saas,,,94105,Wants a demo\n\
+         Alan,alan@d.example,7.5,SaaS,2027-12-01,http://d.example/x,00501,Call back in May\n\
+         Barbara,barbara@e.example,12,Retail,2028-02-29,https://e.example,60601,Referral\n",
+    )
+    .unwrap();
+    let preview = app
+        .preview_import(&file, &MappingChoice::Suggested)
+        .await
+        .unwrap();
+    let suggested: Vec<(&str, FieldKind, Vec<String>)> = preview
+        .unmapped
+        .iter()
+        .map(|u| {
+            assert_eq!(preview.headers[u.column as usize], u.header);
+            (
+                u.header.as_str(),
+                u.suggested.kind,
+                u.suggested.choices.clone(),
+            )
+        })
+        .collect();
+    let none = Vec::<String>::new;
+    assert_eq!(
+        suggested,
+        [
+            ("Seats", FieldKind::Number, none()),
+            (
+                "Industry",
+                FieldKind::Choice,
+                vec!["SaaS".to_owned(), "Retail".to_owned()]
+            ),
+            ("Renewal", FieldKind::Date, none()),
+            ("Portal", FieldKind::Url, none()),
+            ("Zip", FieldKind::Text, none()),
+            ("Remarks", FieldKind::Text, none()),
+        ]
+    );
+
+    // Fields made as suggested take every value: nothing is left out.
+    let mut mapping = preview.mapping.clone();
+    for u in &preview.unmapped {
+        let created = app
+            .create_custom_field(NewCustomField {
+                name: u.header.clone(),
+                kind: u.suggested.kind,
+                choices: u.suggested.choices.clone(),
+            })
+            .await
+            .unwrap();
+        mapping.custom.push(CustomColumn {
+            column: u.column,
+            field_id: created.id,
+        });
+    }
+    let confirmed = MappingChoice::Confirmed(mapping);
+    let again = app.preview_import(&file, &confirmed).await.unwrap();
+    assert_eq!(again.warnings, 0, "{:?}", again.sample);
+    assert!(again.unmapped.is_empty(), "{:?}", again.unmapped);
+    let summary = app
+        .run_import(
+            &file,
+            &confirmed,
+            Duplicates::Skip,
+            None,
+            &AtomicBool::new(false),
+        )
+        .await
+        .unwrap();
+    assert_eq!(summary.created, 5);
+    let values: usize = {
+        let mut n = 0;
+        for id in &summary.created_ids {
+            n += app.lead_detail(*id).await.unwrap().custom_values.len();
+        }
+        n
+    };
+    assert_eq!(values, 5 * 6 - 4, "every value but the four empty cells");
+}

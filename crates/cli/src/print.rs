@@ -1,7 +1,9 @@
 //! The command line's words for people (`--json` prints the values themselves instead).
 
 use leadscout_application::{ImportPreview, ImportSummary};
-use leadscout_domain::{Board, LeadDetail, SearchHit, SearchKind, Stage, MATCH_END, MATCH_START};
+use leadscout_domain::{
+    Board, FieldKind, LeadDetail, SearchHit, SearchKind, Stage, MATCH_END, MATCH_START,
+};
 
 /// `Ada Lovelace · Analytical Engines · ada@analytical.example`
 fn lead_line(lead: &leadscout_domain::Lead) -> String {
@@ -146,9 +148,17 @@ pub fn preview(preview: &ImportPreview) -> String {
         preview.warnings
     ));
     for column in &preview.unmapped {
+        let field = match column.suggested.kind {
+            FieldKind::Choice => format!("a choice field ({})", column.suggested.choices.join(", ")),
+            kind => format!("a {} field", kind.as_str()),
+        };
+        let rows = match column.rows {
+            1 => "1 row has a value".to_owned(),
+            n => format!("{n} rows have a value"),
+        };
         out.push_str(&format!(
-            "Not imported: column \"{}\" ({} rows have a value).\n",
-            column.header, column.rows
+            "Not imported: column \"{}\" ({rows}; it fits {field}).\n",
+            column.header
         ));
     }
     for row in &preview.sample {

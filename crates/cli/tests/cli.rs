@@ -224,10 +224,10 @@ fn a_file_is_previewed_without_changes_then_imported_with_a_named_preset() {
     let file = dir.path().join("zoho.csv");
     std::fs::write(
         &file,
-        "First Name,Last Name,Email,Favourite Colour\n\
-         Grace,Hopper,grace@navy.example,blue\n\
-         ,,,green\n\
-         Alan,Turing,alan@bletchley.example,\n",
+        "First Name,Last Name,Email,Favourite Colour,Seats\n\
+         Grace,Hopper,grace@navy.example,blue,\"1,200\"\n\
+         ,,,green,\n\
+         Alan,Turing,alan@bletchley.example,,40\n",
     )
     .unwrap();
     let path = file.to_str().unwrap();
@@ -243,6 +243,22 @@ fn a_file_is_previewed_without_changes_then_imported_with_a_named_preset() {
         .map(|c| c["leads"].as_array().unwrap().len())
         .sum();
     assert_eq!(count, 0, "a dry run imports nothing");
+    // What is left out is named, with the custom field each column would fit.
+    let told = cli(&data, &["import", path, "--dry-run"]);
+    assert_eq!(told.code, 0, "{}", told.err);
+    assert!(
+        told.out.contains(
+            "Not imported: column \"Seats\" (2 rows have a value; it fits a number field)."
+        ),
+        "{}",
+        told.out
+    );
+    assert!(
+        told.out.contains("column \"Favourite Colour\" (1 row has a value; it fits a text field)"),
+        "{}",
+        told.out
+    );
+    assert_eq!(preview["unmapped"][1]["suggested"]["kind"], "number");
 
     let wrong = cli(&data, &["import", path, "--preset", "Lotus Notes"]);
     assert_eq!(wrong.code, 1);

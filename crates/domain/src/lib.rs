@@ -5,6 +5,7 @@ mod activity;
 mod closing;
 mod company;
 mod custom;
+mod field_guess;
 mod email;
 mod fields;
 mod followup;
@@ -37,6 +38,7 @@ pub use custom::{
     CustomFieldEdit, CustomFieldError, CustomFieldId, CustomValue, FieldKind, NewCustomField,
     SetCustomValue,
 };
+pub use field_guess::{KindGuess, SuggestedField, MAX_GUESSED_CHOICES};
 pub use email::{
     mailto, CitedFact, DraftRequest, DraftSend, DraftSentence, EmailDraft, EmailKind, SentDraft,
     MAX_DRAFT_BODY_CHARS, MAX_SUBJECT_CHARS,

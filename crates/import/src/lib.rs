@@ -31,8 +31,9 @@ pub struct Row {
     pub note: Option<String>,
     /// Values left out because they were not valid (the lead is imported without them).
     pub warnings: Vec<String>,
-    /// Columns (by index) that hold a value in this row which the mapping does not import.
-    pub unmapped: Vec<usize>,
+    /// Columns (by index) that hold a value in this row which the mapping does not import,
+    /// with the value (trimmed): what a new custom field for the column would take.
+    pub unmapped: Vec<(usize, String)>,
     /// Values of the columns mapped to custom fields, as written (trimmed, non-empty); the
     /// caller checks them against the fields' definitions.
     pub custom: Vec<(leadscout_domain::CustomFieldId, String)>,
@@ -185,8 +186,10 @@ fn row(
     let mut row = build(line, None, get)?;
     row.unmapped = unmapped
         .iter()
-        .copied()
-        .filter(|i| record.get(*i).is_some_and(|v| !v.trim().is_empty()))
+        .filter_map(|&i| {
+            let value = record.get(i)?.trim();
+            (!value.is_empty()).then(|| (i, value.to_owned()))
+        })
         .collect();
     row.custom = mapping
         .custom

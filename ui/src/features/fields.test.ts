@@ -179,4 +179,25 @@ describe("custom fields in the import preview", () => {
       custom: [{ column: 3, fieldId: created }],
     });
   }, 20_000);
+
+  it("makes the new field of the kind the column's values suggest", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada Lovelace" })]);
+    // Whatever the header says, the values decide: this column only ever held Yes or No.
+    backend.unmapped = [{ column: 3, header: "Fax", rows: 2, suggested: { kind: "choice", choices: ["Yes", "No"] } }];
+    render(App);
+    await screen.findByTestId("board");
+    await user.click(screen.getByTestId("open-import"));
+    const dialog = await screen.findByTestId("import-dialog");
+    backend.dialogPath = "/home/ada/contacts.csv";
+    await user.click(within(dialog).getByTestId("choose-file"));
+    await within(dialog).findByTestId("import-facts");
+    const fax = within(dialog).getByLabelText("Import Fax as") as HTMLSelectElement;
+    // A column the mapping reads has no suggestion: a new field for it is text.
+    const email = within(dialog).getByLabelText("Import Email as") as HTMLSelectElement;
+    expect([...email.options].map((o) => o.text)).toContain("New text field “Email”");
+    await user.selectOptions(fax, "New choice field “Fax” (2 choices)");
+    await waitFor(() => expect(backend.fields.map((f) => [f.name, f.kind, f.choices])).toEqual([["Fax", "choice", ["Yes", "No"]]]));
+    await waitFor(() => expect(fax.value).toBe(`field:${backend.fields[0].id}`));
+  }, 20_000);
 });

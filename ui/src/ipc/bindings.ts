@@ -1438,6 +1438,12 @@ export type StepAttempt = {
  */
 export type StepKey = "seed" | "resolve" | "crawl" | "profile" | "context" | "footprint" | "insights" | "write";
 
+/**  The field a column would become: its kind and, for a choice, the choices most used first. */
+export type SuggestedField = {
+	kind: FieldKind,
+	choices: string[],
+};
+
 /**  What a column can become. */
 export type Target = "fullName" | "firstName" | "middleName" | "lastName" | "email" | "phone" | "title" | "companyName" | "website" | "linkedIn" | "source" | "notes" | 
 /**  The deal's expected close date (`YYYY-MM-DD`). */
@@ -1465,9 +1471,16 @@ export type TodayView = {
 
 /**  A column with values that will not be imported. */
 export type UnmappedColumn = {
+	/**  0-based, as in `headers` and the mapping's `columns`. */
+	column: number,
 	header: string,
 	/**  Rows with a value in it. */
 	rows: number,
+	/**
+	 *  The custom field the column would become: the narrowest kind that takes every one of
+	 *  its values, with the choices of a choice column.
+	 */
+	suggested: SuggestedField,
 };
 
 /**  What a view lets through; every part that is set must match. */

@@ -38,6 +38,7 @@ import type {
   SearchHit,
   Settings,
   Stage,
+  UnmappedColumn,
   StaleRule,
   TodayView,
 } from "../ipc/bindings";
@@ -79,6 +80,8 @@ export interface FakeBackend {
   imports: { id: ImportId; mapping: Mapping; duplicates: Duplicates }[];
   /** What the next open or save dialog, which the backend shows, "returns" (null: cancelled). */
   dialogPath: string | null;
+  /** The columns of contacts.csv the suggested mapping leaves out, with the field each fits. */
+  unmapped: UnmappedColumn[];
   /** The file last dropped on the window, which the backend holds (null: none). */
   droppedPath: string | null;
   /** Arguments of every export and backup. */
@@ -259,6 +262,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     modelTests: [],
     imports: [],
     dialogPath: null,
+    unmapped: [{ column: 3, header: "Fax", rows: 2, suggested: { kind: "text", choices: [] } }],
     droppedPath: null,
     exports: [],
     notice: null,
@@ -648,7 +652,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         rows: 3,
         refused: 1,
         warnings: 1,
-        unmapped: [{ header: "Fax", rows: 2 }],
+        unmapped: backend.unmapped,
         sample: [
           { line: 2, fullName: "Renée Dubois", problem: null, warnings: [] },
           { line: 3, fullName: "Grace Hopper", problem: null, warnings: ['line 3: phone "n/a" left out: A phone number may hold digits'] },
