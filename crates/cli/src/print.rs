@@ -149,7 +149,9 @@ pub fn preview(preview: &ImportPreview) -> String {
     ));
     for column in &preview.unmapped {
         let field = match column.suggested.kind {
-            FieldKind::Choice => format!("a choice field ({})", column.suggested.choices.join(", ")),
+            FieldKind::Choice => {
+                format!("a choice field ({})", column.suggested.choices.join(", "))
+            }
             kind => format!("a {} field", kind.as_str()),
         };
         let rows = match column.rows {

@@ -254,7 +254,8 @@ fn a_file_is_previewed_without_changes_then_imported_with_a_named_preset() {
         told.out
     );
     assert!(
-        told.out.contains("column \"Favourite Colour\" (1 row has a value; it fits a text field)"),
+        told.out
+            .contains("column \"Favourite Colour\" (1 row has a value; it fits a text field)"),
         "{}",
         told.out
     );

@@ -146,7 +146,10 @@ mod tests {
 
     #[test]
     fn a_column_of_one_kind_is_that_kind() {
-        assert_eq!(kind(&["1200", "99.5", " 1,500 ", "", "-3"]), FieldKind::Number);
+        assert_eq!(
+            kind(&["1200", "99.5", " 1,500 ", "", "-3"]),
+            FieldKind::Number
+        );
         assert_eq!(kind(&["2026-01-31", "2025-12-01"]), FieldKind::Date);
         assert_eq!(
             kind(&["https://acme.example/a", "http://b.example"]),
@@ -158,7 +161,10 @@ mod tests {
     fn one_value_another_kind_would_refuse_keeps_the_column_text() {
         assert_eq!(kind(&["1200", "about 2k", "99"]), FieldKind::Text);
         assert_eq!(kind(&["2026-01-31", "31/01/2026"]), FieldKind::Text);
-        assert_eq!(kind(&["https://acme.example", "acme.example"]), FieldKind::Text);
+        assert_eq!(
+            kind(&["https://acme.example", "acme.example"]),
+            FieldKind::Text
+        );
         assert_eq!(kind(&["2026-02-30"]), FieldKind::Text);
     }
 
@@ -172,7 +178,9 @@ mod tests {
 
     #[test]
     fn a_few_repeated_values_are_a_choice_most_used_first() {
-        let suggested = guess(&["Retail", "SaaS", "saas", "Retail", "SaaS", "Energy", "retail", "SaaS"]);
+        let suggested = guess(&[
+            "Retail", "SaaS", "saas", "Retail", "SaaS", "Energy", "retail", "SaaS",
+        ]);
         assert_eq!(suggested.kind, FieldKind::Choice);
         assert_eq!(suggested.choices, ["SaaS", "Retail", "Energy"]);
         assert_eq!(kind(&["Yes", "No", "No", "Yes"]), FieldKind::Choice);
@@ -200,7 +208,13 @@ mod tests {
 
     #[test]
     fn an_empty_column_is_text() {
-        assert_eq!(guess(&[]), SuggestedField { kind: FieldKind::Text, choices: vec![] });
+        assert_eq!(
+            guess(&[]),
+            SuggestedField {
+                kind: FieldKind::Text,
+                choices: vec![]
+            }
+        );
         assert_eq!(kind(&["", "  "]), FieldKind::Text);
     }
 

@@ -5,8 +5,8 @@ mod activity;
 mod closing;
 mod company;
 mod custom;
-mod field_guess;
 mod email;
+mod field_guess;
 mod fields;
 mod followup;
 mod forecast;
@@ -38,11 +38,11 @@ pub use custom::{
     CustomFieldEdit, CustomFieldError, CustomFieldId, CustomValue, FieldKind, NewCustomField,
     SetCustomValue,
 };
-pub use field_guess::{KindGuess, SuggestedField, MAX_GUESSED_CHOICES};
 pub use email::{
     mailto, CitedFact, DraftRequest, DraftSend, DraftSentence, EmailDraft, EmailKind, SentDraft,
     MAX_DRAFT_BODY_CHARS, MAX_SUBJECT_CHARS,
 };
+pub use field_guess::{KindGuess, SuggestedField, MAX_GUESSED_CHOICES};
 pub use fields::{normalize_phone_in, normalize_tags, MAX_TAGS};
 pub use followup::{
     add_days, due_instant, minutes_of, missed_message, FixedOffset, FollowUp, FollowUpDraft,

@@ -66,7 +66,11 @@ fn google_contacts_current_export_keeps_names_emails_and_phones() {
     assert!(note.contains("ada@home.example"), "{note}");
     assert!(note.contains("+44 20 7946 0000"), "{note}");
     // What is not imported is counted: the prefix, the labels of unmapped columns, the address.
-    let left: Vec<&str> = ada.unmapped.iter().map(|(i, _)| headers[*i].as_str()).collect();
+    let left: Vec<&str> = ada
+        .unmapped
+        .iter()
+        .map(|(i, _)| headers[*i].as_str())
+        .collect();
     assert!(left.contains(&"Name Prefix"), "{left:?}");
     assert!(left.contains(&"Address 1 - Street"), "{left:?}");
     assert!(!left.contains(&"Phone 1 - Label"), "{left:?}");
@@ -242,7 +246,11 @@ fn google_legacy_export_takes_values_not_their_types() {
     for other in ["work@email.pl", "unknown@email.com", "other@email.com"] {
         assert!(note.contains(other), "{note}");
     }
-    let left: Vec<&str> = row.unmapped.iter().map(|(i, _)| headers[*i].as_str()).collect();
+    let left: Vec<&str> = row
+        .unmapped
+        .iter()
+        .map(|(i, _)| headers[*i].as_str())
+        .collect();
     assert!(left.contains(&"Address 1 - Street"), "{left:?}");
     assert!(!left.contains(&"E-mail 2 - Type"), "{left:?}");
 }
