@@ -392,7 +392,10 @@ impl Leadscout {
                 }) => {
                     left_out += u32::try_from(warnings.len()).unwrap_or(u32::MAX);
                     for (column, value) in columns {
-                        let (rows, guess) = unmapped.entry(column).or_default();
+                        let (rows, guess) = unmapped.entry(column).or_insert_with(|| {
+                            let header = table.as_ref().and_then(|(s, _)| s.headers.get(column));
+                            (0, KindGuess::for_header(header.map_or("", String::as_str)))
+                        });
                         *rows += 1;
                         guess.add(&value);
                     }

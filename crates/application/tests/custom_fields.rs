@@ -546,3 +546,73 @@ async fn each_column_left_out_suggests_the_field_that_takes_all_its_values() {
     };
     assert_eq!(values, 5 * 6 - 4, "every value but the four empty cells");
 }
+
+/// The real exports in ../shared/eval/csv: every column an import leaves out, made into the
+/// custom field its values suggest, takes every one of its values (no new warning, nothing
+/// left out). Prints what each file's columns would become.
+#[tokio::test]
+async fn fields_suggested_for_real_exports_take_every_value() {
+    use leadscout_application::MappingChoice;
+    use leadscout_import::CustomColumn;
+
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/csv");
+    let Ok(entries) = std::fs::read_dir(&root) else {
+        println!("../shared/eval/csv is not here: skipping the real-export check");
+        return;
+    };
+    let mut files: Vec<_> = entries
+        .chain(std::fs::read_dir(root.join("encoding")).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "{files:?}");
+    let mut kinds = std::collections::BTreeMap::<&str, u32>::new();
+    for file in files {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path()).await;
+        let preview = app
+            .preview_import(&file, &MappingChoice::Suggested)
+            .await
+            .unwrap();
+        let mut mapping = preview.mapping.clone();
+        let mut made = Vec::new();
+        for (n, u) in preview.unmapped.iter().enumerate() {
+            // Headers can repeat or be too long for a field's name; the values are the point.
+            let created = app
+                .create_custom_field(NewCustomField {
+                    name: format!("Column {n}"),
+                    kind: u.suggested.kind,
+                    choices: u.suggested.choices.clone(),
+                })
+                .await
+                .unwrap_or_else(|e| panic!("{}: {}: {e}", file.display(), u.header));
+            mapping.custom.push(CustomColumn {
+                column: u.column,
+                field_id: created.id,
+            });
+            *kinds.entry(u.suggested.kind.as_str()).or_default() += 1;
+            made.push(format!("{} as {}", u.header, u.suggested.kind.as_str()));
+        }
+        let again = app
+            .preview_import(&file, &MappingChoice::Confirmed(mapping))
+            .await
+            .unwrap();
+        println!("{}: {}", file.display(), made.join(", "));
+        let before: Vec<&String> = preview.sample.iter().flat_map(|r| &r.warnings).collect();
+        let new: Vec<&String> = again
+            .sample
+            .iter()
+            .flat_map(|r| &r.warnings)
+            .filter(|w| !before.contains(w))
+            .collect();
+        assert_eq!(
+            again.warnings,
+            preview.warnings,
+            "{}: {new:?}",
+            file.display()
+        );
+        assert!(again.unmapped.is_empty(), "{}", file.display());
+    }
+    println!("columns by suggested kind: {kinds:?}");
+}

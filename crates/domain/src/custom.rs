@@ -210,7 +210,7 @@ pub fn normalize_choices(kind: FieldKind, raw: &[String]) -> Result<Vec<String>,
 }
 
 /// Checks `raw` against the field and returns the form to store: `None` for an empty value
-/// (which clears it). Numbers parse (a thousands separator `,` or space is allowed), dates are
+/// (which clears it). Text keeps its line breaks and tabs. Numbers parse (a thousands separator `,` or space is allowed), dates are
 /// ISO `YYYY-MM-DD`, URLs are http(s), a choice is one of the field's (matched ignoring case,
 /// stored as defined). Every message names the field.
 pub fn check_custom_value(
@@ -218,11 +218,20 @@ pub fn check_custom_value(
     raw: &str,
 ) -> Result<Option<String>, CustomFieldError> {
     let name = &field.name;
-    let text = raw.trim();
+    // Line breaks are kept in text (an export's formatted address, a note of several lines),
+    // written as `\n` whatever the file used; anywhere else they are refused as controls.
+    let unified;
+    let text = if field.kind == FieldKind::Text && raw.contains('\r') {
+        unified = raw.replace("\r\n", "\n").replace('\r', "\n");
+        unified.trim()
+    } else {
+        raw.trim()
+    };
     if text.is_empty() {
         return Ok(None);
     }
-    if text.chars().any(char::is_control) {
+    let allowed = |c: char| field.kind == FieldKind::Text && matches!(c, '\n' | '\t');
+    if text.chars().any(|c| c.is_control() && !allowed(c)) {
         return Err(refuse(
             "value",
             format!("{name} contains an invisible control character; retype it."),
@@ -317,6 +326,23 @@ mod tests {
             position: 0,
             lead_count: 0,
         }
+    }
+
+    #[test]
+    fn text_keeps_its_line_breaks_and_other_kinds_refuse_them() {
+        let text = field(FieldKind::Text, &[]);
+        assert_eq!(
+            check_custom_value(&text, "12 Rue Lepic\r\n75018 Paris\rFrance\t(home)\n")
+                .unwrap()
+                .as_deref(),
+            Some("12 Rue Lepic\n75018 Paris\nFrance\t(home)")
+        );
+        assert!(check_custom_value(&text, "bell\u{7}").is_err());
+        assert!(check_custom_value(&text, "null\0").is_err());
+        let choice = field(FieldKind::Choice, &["Gold"]);
+        assert!(check_custom_value(&choice, "Go\nld").is_err());
+        let url = field(FieldKind::Url, &[]);
+        assert!(check_custom_value(&url, "https://a.example/\nx").is_err());
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub struct SuggestedField {
 /// Counts, over a column's values, which kinds take each one.
 #[derive(Debug, Clone, Default)]
 pub struct KindGuess {
+    /// The header names phone numbers, postcodes or record IDs: digits that are not amounts,
+    /// and values to keep as written rather than pick from.
+    codes: bool,
     values: u32,
     numbers: u32,
     dates: u32,
@@ -40,6 +43,15 @@ pub struct KindGuess {
 }
 
 impl KindGuess {
+    /// A guess for the column under `header`: one whose name says it holds phone numbers,
+    /// postcodes or IDs (`Home Fax`, `Zip`, `OWNERID`, `id`) is never a number or a choice.
+    pub fn for_header(header: &str) -> Self {
+        KindGuess {
+            codes: names_codes(header),
+            ..KindGuess::default()
+        }
+    }
+
     /// One value of the column as written; empty values say nothing about the kind.
     pub fn add(&mut self, raw: &str) {
         let text = raw.trim();
@@ -59,7 +71,10 @@ impl KindGuess {
         if self.not_choice {
             return;
         }
-        if text.contains(',') || text.chars().count() > MAX_CHOICE_CHARS {
+        // A time stamp (`2011-11-21T17:40:38.000Z`) repeats in a small export but is no choice.
+        let stamped =
+            text.len() > 10 && text.is_char_boundary(10) && takes(FieldKind::Date, &text[..10]);
+        if stamped || text.contains(',') || text.chars().count() > MAX_CHOICE_CHARS {
             self.not_choice = true;
             self.distinct = HashMap::new();
             return;
@@ -76,17 +91,19 @@ impl KindGuess {
     }
 
     /// The narrowest kind every value fits: number, date or URL when all of them are one; a
-    /// single choice when a few values repeat (each used twice on average, four values at
-    /// least); text otherwise, and for a column with no values.
+    /// single choice when a few values repeat (two at least, each used twice on average, four
+    /// values at least); text otherwise, and for a column with no values.
     pub fn suggest(&self) -> SuggestedField {
         let all = |n: u32| self.values > 0 && n == self.values;
-        let kind = if all(self.numbers) {
+        let kind = if all(self.numbers) && !self.codes {
             FieldKind::Number
         } else if all(self.dates) {
             FieldKind::Date
         } else if all(self.urls) {
             FieldKind::Url
         } else if !self.not_choice
+            && !self.codes
+            && self.distinct.len() >= 2
             && self.values >= 4
             && self.values as usize >= 2 * self.distinct.len()
         {
@@ -103,6 +120,44 @@ impl KindGuess {
         };
         SuggestedField { kind, choices }
     }
+}
+
+/// Whether a header names a kind of code: a phone or fax number, a postcode, a record ID.
+fn names_codes(header: &str) -> bool {
+    const WORDS: [&str; 17] = [
+        "phone",
+        "telephone",
+        "tel",
+        "fax",
+        "pager",
+        "mobile",
+        "cell",
+        "zip",
+        "zipcode",
+        "postal",
+        "postcode",
+        "plz",
+        "id",
+        "uuid",
+        "guid",
+        "iban",
+        "vat",
+    ];
+    // Record IDs run into the word before them in API names (`OWNERID`, `AccountId`).
+    const NOT_IDS: [&str; 6] = [
+        "android", "invalid", "prepaid", "postpaid", "hybrid", "squid",
+    ];
+    let header = header.to_lowercase();
+    header.contains("郵便番号")
+        || header.contains("電話")
+        || header
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .any(|w| {
+                WORDS.contains(&w)
+                    || (w.len() >= 6 && w.ends_with("id") && !NOT_IDS.contains(&w))
+                    || w.ends_with("phone")
+            })
 }
 
 /// Whether a field of `kind` takes `text` as it is.
@@ -204,6 +259,74 @@ mod tests {
         assert_eq!(kind(&["a, b", "a, b", "c", "c"]), FieldKind::Text);
         let long = "x".repeat(MAX_CHOICE_CHARS + 1);
         assert_eq!(kind(&[&long, &long, "c", "c"]), FieldKind::Text);
+    }
+
+    fn kind_under(header: &str, values: &[&str]) -> FieldKind {
+        let mut guess = KindGuess::for_header(header);
+        for v in values {
+            guess.add(v);
+        }
+        guess.suggest().kind
+    }
+
+    #[test]
+    fn a_header_naming_codes_keeps_digits_and_repeats_as_text() {
+        for header in [
+            "Home Fax",
+            "Pager",
+            "Assistant's Phone",
+            "Business Phone 2",
+            "Zip",
+            "Postal Code",
+            "郵便番号 (自宅)",
+            "id",
+            "OWNERID",
+            "AccountId",
+            "ORACLE_ID__C",
+            "Mobile",
+        ] {
+            assert_eq!(
+                kind_under(header, &["700", "800"]),
+                FieldKind::Text,
+                "{header}"
+            );
+            assert_eq!(
+                kind_under(header, &["a1", "a1", "b2", "b2"]),
+                FieldKind::Text,
+                "{header}"
+            );
+        }
+        for header in [
+            "Seats",
+            "NUMBEROFEMPLOYEES",
+            "Amount",
+            "Paid",
+            "Valid",
+            "Android",
+        ] {
+            assert_eq!(
+                kind_under(header, &["700", "800"]),
+                FieldKind::Number,
+                "{header}"
+            );
+        }
+        // Dates and addresses are what they are whatever the header.
+        assert_eq!(kind_under("Zip", &["2026-01-02"]), FieldKind::Date);
+    }
+
+    #[test]
+    fn time_stamps_are_text() {
+        let stamps = ["2011-11-21T17:40:38.000Z", "2011-11-21T17:40:38.000Z"];
+        assert_eq!(kind(&[stamps, stamps].concat()), FieldKind::Text);
+        assert_eq!(
+            kind(&["2011-11-21 09:00", "2011-11-21 09:00", "x", "x"]),
+            FieldKind::Text
+        );
+    }
+
+    #[test]
+    fn one_value_repeated_is_not_a_choice() {
+        assert_eq!(kind(&["false", "false", "FALSE", "false"]), FieldKind::Text);
     }
 
     #[test]

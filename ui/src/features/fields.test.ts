@@ -134,6 +134,23 @@ describe("custom fields in the lead drawer", () => {
     expect(backend.values[1].find((v) => v.fieldId === 1)?.value).toBe("12500");
   });
 
+  it("edits an imported value of several lines in a text area that keeps its lines", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada Lovelace" })]);
+    backend.fields = [{ id: 1, name: "Home address", kind: "text", choices: [], position: 0, leadCount: 1 }];
+    backend.values[1] = [{ fieldId: 1, value: "12 Rue Lepic\n75018 Paris" }];
+    render(App);
+    await screen.findByTestId("board");
+    await user.click(card("Ada Lovelace"));
+    const section = await within(await screen.findByTestId("lead-drawer")).findByTestId("custom-fields-section");
+    await user.click(within(within(section).getByTestId("field-custom-1")).getByRole("button"));
+    const area = within(section).getByTestId("field-custom-1").querySelector("textarea")!;
+    expect(area.value).toBe("12 Rue Lepic\n75018 Paris");
+    area.setSelectionRange(area.value.length, area.value.length);
+    await user.keyboard("{Enter}France{Control>}{Enter}{/Control}");
+    await waitFor(() => expect(backend.values[1]).toEqual([{ fieldId: 1, value: "12 Rue Lepic\n75018 Paris\nFrance" }]));
+  });
+
   it("shows no custom section while no field is defined", async () => {
     const user = userEvent.setup();
     installFakeBackend([lead({ id: 1, fullName: "Ada Lovelace" })]);
