@@ -128,6 +128,11 @@ impl Xvfb {
                     "1280x800x24",
                     "-nolisten",
                     "tcp",
+                    // Without it the server resets when its last client leaves, and a client
+                    // connecting meanwhile is refused: the app restarted on this display while
+                    // the one before quits fails with "Failed to initialize GTK" (on this
+                    // machine 55 of 900 overlapping connections failed without it, none with).
+                    "-noreset",
                 ])
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
@@ -294,6 +299,10 @@ impl Drop for App {
     }
 }
 
+/// How long the app may take to start and show its window to WebDriver (a debug build on a
+/// busy machine takes seconds; this only ends a test whose app will never come).
+const SESSION_TIMEOUT: Duration = Duration::from_secs(180);
+
 /// How many times [`Driver::start`] tries fresh ports before it reports the failure.
 const DRIVER_ATTEMPTS: u32 = 5;
 
@@ -401,20 +410,32 @@ impl Driver {
     /// the WebKit driver behind it is ready; a session request that meets a reset connection
     /// is sent again (a few times, then the error is reported).
     pub async fn launch_app(&self, setup: &Setup) -> Client {
+        self.launch_app_within(setup, SESSION_TIMEOUT).await
+    }
+
+    async fn launch_app_within(&self, setup: &Setup, within: Duration) -> Client {
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
         caps.insert(
             "tauri:options".into(),
             serde_json::json!({ "application": setup.binary, "args": setup.args }),
         );
+        let url = format!("http://127.0.0.1:{}", self.port);
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match ClientBuilder::new(HttpConnector::new())
-                .capabilities(caps.clone())
-                .connect(&format!("http://127.0.0.1:{}", self.port))
-                .await
-            {
+            // WebKitWebDriver waits for the app's browser without end: an app that crashes at
+            // start (its panic is in the test's output) would hang the test, not fail it.
+            let mut builder = ClientBuilder::new(HttpConnector::new());
+            builder.capabilities(caps.clone());
+            let session = builder.connect(&url);
+            let Ok(session) = tokio::time::timeout(within, session).await else {
+                panic!(
+                    "the app opened no window within {within:?}: did it exit at start? \
+                     (its output is above)"
+                );
+            };
+            match session {
                 Ok(client) => return client,
                 Err(
                     err @ (fantoccini::error::NewSessionError::Failed(_)
@@ -522,5 +543,18 @@ mod tests {
             assert_eq!(driver.port, given[1].0);
             assert!(driver.port != held && given[1].1 != held_native);
         }
+    }
+
+    /// An app that exits at start (as one that cannot open the display does) fails the test
+    /// that launched it; it does not leave the test waiting for a window forever.
+    #[tokio::test(flavor = "multi_thread")]
+    #[should_panic(expected = "app")]
+    async fn an_app_that_exits_at_start_fails_the_launch_instead_of_hanging() {
+        let setup = Setup::new("/bin/false", &std::env::temp_dir());
+        let xvfb = Xvfb::start();
+        let driver = Driver::start(&xvfb.display, &setup);
+        driver
+            .launch_app_within(&setup, Duration::from_secs(20))
+            .await;
     }
 }

@@ -137,7 +137,9 @@ mod tests {
         let held = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
         let port = held.local_addr().unwrap().port();
         let listening = listening_inodes(port);
-        assert_eq!(listening.len(), 1, "{listening:?}");
+        // Ours at least: a test running beside this one may listen on the same number on
+        // IPv6 (`::1` and `127.0.0.1` are separate), which does not change the answers below.
+        assert!(!listening.is_empty(), "{listening:?}");
         assert_eq!(
             listener(&listening, &group_sockets(own_group())),
             Listener::Ours
