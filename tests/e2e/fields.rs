@@ -217,3 +217,146 @@ async fn a_field_defined_in_settings_is_set_in_the_drawer_and_found_after_a_rest
     );
     app.close().await;
 }
+
+/// A file whose columns the mapping leaves out: each becomes a new field of the kind its values
+/// suggest, chosen in the import preview, and every value lands in its field.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_imported_column_becomes_a_field_of_the_kind_its_values_suggest() {
+    let data_dir = tempfile::tempdir().unwrap();
+    seed(data_dir.path()).await;
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("expo-leads.csv");
+    std::fs::write(
+        &file,
+        "Name,Email,Seats,Industry,Zip\n\
+         Ada Lovelace,ada@engines.example,\"1,200\",SaaS,02134\n\
+         Edsger Dijkstra,edsger@go.example,40,Retail,10001\n\
+         Barbara Liskov,barbara@clu.example,12,saas,94105\n\
+         Alan Kay,alan@parc.example,7,Retail,00501\n",
+    )
+    .unwrap();
+    let answers = out.path().join("answers");
+    std::fs::write(&answers, format!("{}\n", file.display())).unwrap();
+    let shots = std::env::var_os("LEADSCOUT_SCREENSHOTS").map(std::path::PathBuf::from);
+    let app = App::launch(
+        setup(data_dir.path()).env("LEADSCOUT_TEST_FILE_ANSWERS", answers.display().to_string()),
+    )
+    .await;
+    let client = app.client.clone();
+    find(&client, "[data-testid=open-import]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    find(
+        &client,
+        "[data-testid=import-dialog] [data-testid=choose-file]",
+    )
+    .await
+    .click()
+    .await
+    .unwrap();
+    let left_out = text_of(&client, "[data-testid=import-left-out]").await;
+    for told in [
+        "Seats (4 rows of numbers)",
+        "Industry (4 rows, 2 different values)",
+        "Zip (4 rows)",
+    ] {
+        assert!(left_out.contains(told), "{left_out}");
+    }
+    if let Some(dir) = &shots {
+        std::fs::write(
+            dir.join("import-fields.png"),
+            client.screenshot().await.unwrap(),
+        )
+        .unwrap();
+    }
+    for (column, option) in [
+        ("Seats", "New number field “Seats”"),
+        ("Industry", "New choice field “Industry” (2 choices)"),
+        ("Zip", "New text field “Zip”"),
+    ] {
+        let select = find(
+            &client,
+            &format!("[data-testid=import-mapping] select[aria-label='Import {column} as']"),
+        )
+        .await;
+        select.select_by_label(option).await.unwrap();
+        // The field is made at once and the column now names it.
+        eventually("the column mapped to its new field", || async {
+            let value = select.prop("value").await.ok()??;
+            value.starts_with("field:").then_some(())
+        })
+        .await;
+        let shown = client
+            .execute(
+                "return arguments[0].selectedOptions[0].text;",
+                vec![serde_json::to_value(&select).unwrap()],
+            )
+            .await
+            .unwrap();
+        assert_eq!(shown, column, "the select shows the new field by its name");
+    }
+
+    // Every column now goes into a field: none is said to be left out.
+    eventually("the left-out columns to be gone", || async {
+        let shown = client
+            .find_all(fantoccini::Locator::Css("[data-testid=import-left-out]"))
+            .await
+            .ok()?;
+        shown.is_empty().then_some(())
+    })
+    .await;
+    find(&client, "[data-testid=run-import]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let summary = text_of(&client, "[data-testid=import-summary]").await;
+    assert!(summary.contains("4 created"), "{summary}");
+
+    let database = data_dir.path().join(DATABASE_FILE);
+    let mut conn = leadscout_store::connect_options(&database)
+        .connect()
+        .await
+        .unwrap();
+    let fields: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT name, kind, choices FROM custom_fields ORDER BY position")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(
+        fields,
+        [
+            ("Seats".to_owned(), "number".to_owned(), "[]".to_owned()),
+            (
+                "Industry".to_owned(),
+                "choice".to_owned(),
+                r#"["SaaS","Retail"]"#.to_owned()
+            ),
+            ("Zip".to_owned(), "text".to_owned(), "[]".to_owned()),
+        ]
+    );
+    let values: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT l.full_name, f.name, v.value FROM lead_field_values v \
+         JOIN leads l ON l.id = v.lead_id JOIN custom_fields f ON f.id = v.field_id \
+         WHERE l.full_name = 'Barbara Liskov' ORDER BY f.position",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let values: Vec<(&str, &str)> = values
+        .iter()
+        .map(|(_, f, v)| (f.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        values,
+        [("Seats", "12"), ("Industry", "SaaS"), ("Zip", "94105")]
+    );
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM lead_field_values")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(count, 12, "every value of the four rows");
+    app.close().await;
+}

@@ -213,7 +213,10 @@ describe("custom fields in the import preview", () => {
     // A column the mapping reads has no suggestion: a new field for it is text.
     const email = within(dialog).getByLabelText("Import Email as") as HTMLSelectElement;
     expect([...email.options].map((o) => o.text)).toContain("New text field “Email”");
+    expect(within(dialog).getByTestId("import-left-out").textContent).toMatch(/Not imported:\s+Fax \(2 rows, 2 different values\)\./u);
     await user.selectOptions(fax, "New choice field “Fax” (2 choices)");
+    // Once it goes into a field, the column is no longer said to be left out.
+    await waitFor(() => expect(within(dialog).getByTestId("import-left-out").textContent).not.toContain("Not imported"));
     await waitFor(() => expect(backend.fields.map((f) => [f.name, f.kind, f.choices])).toEqual([["Fax", "choice", ["Yes", "No"]]]));
     await waitFor(() => expect(fax.value).toBe(`field:${backend.fields[0].id}`));
   }, 20_000);
