@@ -7,7 +7,7 @@ use leadscout_domain::{NewLead, Timestamp};
 use leadscout_store::{Store, DATABASE_FILE};
 use sqlx::ConnectOptions;
 
-use crate::harness::{eventually, find, App};
+use crate::harness::{eventually, find, none_match, App};
 use crate::setup;
 
 async fn seed(data_dir: &std::path::Path) {
@@ -299,13 +299,11 @@ async fn an_imported_column_becomes_a_field_of_the_kind_its_values_suggest() {
     }
 
     // Every column now goes into a field: none is said to be left out.
-    eventually("the left-out columns to be gone", || async {
-        let shown = client
-            .find_all(fantoccini::Locator::Css("[data-testid=import-left-out]"))
-            .await
-            .ok()?;
-        shown.is_empty().then_some(())
-    })
+    none_match(
+        &client,
+        "[data-testid=import-left-out]",
+        "the left-out columns to be gone",
+    )
     .await;
     find(&client, "[data-testid=run-import]")
         .await

@@ -4,7 +4,7 @@
 use fantoccini::key::Key;
 use fantoccini::Locator;
 
-use crate::harness::{eventually, find, lead_names_in, App};
+use crate::harness::{eventually, find, lead_names_in, none_match, App};
 use crate::{fill, setup};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -30,15 +30,11 @@ async fn first_run_settings_are_saved_and_kept_after_a_restart() {
             .click()
             .await
             .unwrap();
-        eventually("the dialog and the welcome to close", || async {
-            let open = client
-                .find_all(Locator::Css(
-                    "[data-testid=settings-dialog], [data-testid=welcome]",
-                ))
-                .await
-                .unwrap();
-            open.is_empty().then_some(())
-        })
+        none_match(
+            &client,
+            "[data-testid=settings-dialog], [data-testid=welcome]",
+            "the dialog and the welcome to close",
+        )
         .await;
     }
     app.restart().await;
@@ -267,13 +263,11 @@ async fn a_file_is_imported_exported_backed_up_and_restored_through_dialogs_rust
             .send_keys(&Key::Escape.to_string())
             .await
             .unwrap();
-        eventually("Settings to close", || async {
-            let open = client
-                .find_all(Locator::Css("[data-testid=settings-dialog]"))
-                .await
-                .ok()?;
-            open.is_empty().then_some(())
-        })
+        none_match(
+            &client,
+            "[data-testid=settings-dialog]",
+            "Settings to close",
+        )
         .await;
         find(&client, "[data-testid=new-lead]")
             .await

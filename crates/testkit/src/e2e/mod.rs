@@ -461,6 +461,16 @@ pub async fn find(client: &Client, css: &str) -> fantoccini::elements::Element {
         .unwrap_or_else(|err| panic!("no element matches {css:?}: {err}"))
 }
 
+/// Waits until no element matches `css` (a dialog closed, a notice gone); `what` names it in
+/// the failure.
+pub async fn none_match(client: &Client, css: &str, what: &str) {
+    eventually(what, || async {
+        let shown = client.find_all(Locator::Css(css)).await.ok()?;
+        shown.is_empty().then_some(())
+    })
+    .await;
+}
+
 /// Waits until `probe` returns `Some`, polling the live UI.
 pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
 where
