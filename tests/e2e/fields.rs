@@ -7,7 +7,7 @@ use leadscout_domain::{NewLead, Timestamp};
 use leadscout_store::{Store, DATABASE_FILE};
 use sqlx::ConnectOptions;
 
-use crate::harness::{eventually, find, none_match, App};
+use crate::harness::{eventually, find, none_match, open_settings, App};
 use crate::setup;
 
 async fn seed(data_dir: &std::path::Path) {
@@ -81,11 +81,7 @@ async fn a_field_defined_in_settings_is_set_in_the_drawer_and_found_after_a_rest
     let mut app = App::launch(setup(data_dir.path())).await;
     {
         let client = app.client.clone();
-        find(&client, "[data-testid=open-settings]")
-            .await
-            .click()
-            .await
-            .unwrap();
+        open_settings(&client).await;
         add_field(&client, "Budget", "number", None).await;
         add_field(&client, "Tier", "choice", Some("Gold, Silver")).await;
         add_field(&client, "Contract", "url", None).await;

@@ -3,7 +3,7 @@
 use fantoccini::Locator;
 use leadscout_testkit::{dbus, fake_model, site};
 
-use crate::harness::{eventually, find, App};
+use crate::harness::{eventually, find, open_settings, App};
 use crate::research::choose_model;
 use crate::{add_lead_in_ui, setup, text_of};
 
@@ -242,11 +242,7 @@ async fn research_is_reviewed_approved_and_traced_and_hostile_text_stays_text() 
             .click()
             .await
             .unwrap();
-        find(&client, "[data-testid=open-settings]")
-            .await
-            .click()
-            .await
-            .unwrap();
+        open_settings(&client).await;
         find(&client, "[data-testid=prompt-row]").await;
         client
             .execute(

@@ -4,7 +4,9 @@
 use fantoccini::key::Key;
 use fantoccini::Locator;
 
-use crate::harness::{eventually, find, lead_names_in, none_match, App};
+use crate::harness::{
+    eventually, find, lead_names_in, none_match, open_settings, App, SETTINGS_READY,
+};
 use crate::{fill, setup};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -19,9 +21,9 @@ async fn first_run_settings_are_saved_and_kept_after_a_restart() {
             .click()
             .await
             .unwrap();
-        let company = find(&client, "[data-testid=settings-dialog] [name=company]").await;
+        let company = find(&client, &format!("{SETTINGS_READY} [name=company]")).await;
         company.send_keys("Forge & Co").await.unwrap();
-        let offering = find(&client, "[data-testid=settings-dialog] [name=offering]").await;
+        let offering = find(&client, &format!("{SETTINGS_READY} [name=offering]")).await;
         offering.send_keys("Anvil insurance").await.unwrap();
         // No model server runs here: the app says so rather than hanging.
         find(&client, "[data-testid=no-local]").await;
@@ -39,12 +41,8 @@ async fn first_run_settings_are_saved_and_kept_after_a_restart() {
     }
     app.restart().await;
     let client = app.client.clone();
-    find(&client, "[data-testid=open-settings]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    let company = find(&client, "[data-testid=settings-dialog] [name=company]").await;
+    open_settings(&client).await;
+    let company = find(&client, &format!("{SETTINGS_READY} [name=company]")).await;
     let value = eventually("the saved company", || async {
         let v = company.prop("value").await.ok()??;
         (!v.is_empty()).then_some(v)
@@ -66,29 +64,35 @@ async fn your_data(client: &fantoccini::Client) -> fantoccini::elements::Element
         .await
         .unwrap();
     if open.is_empty() {
-        find(client, "[data-testid=open-settings]")
-            .await
-            .click()
-            .await
-            .unwrap();
+        open_settings(client).await;
     }
     // Each section of Settings arrives on its own and pushes "Your data" down; a click aimed
     // while that happens lands beside the button. Settings says when it is whole.
-    find(
-        client,
-        "[data-testid=settings-dialog]:not([aria-busy=true]) [data-testid=your-data]",
-    )
-    .await
+    find(client, &format!("{SETTINGS_READY} [data-testid=your-data]")).await
 }
 
-/// Clicks the button `locator` finds inside "Your data", scrolled to the middle of Settings first: the dialog's
-/// footer would otherwise cover the buttons at its bottom edge.
-/// A toast from the step before can still lie over the button for a moment: a click it
-/// intercepts is tried again until the way is clear.
-async fn click_in_your_data(client: &fantoccini::Client, locator: Locator<'_>) {
+/// Clicks the button `locator` finds inside "Your data", which asks the backend for a file
+/// dialog answered from `answers`, scrolled to the middle of Settings first: the dialog's footer
+/// would otherwise cover the buttons at its bottom edge. A toast from the step before can still
+/// lie over the button for a moment: a click it intercepts is tried again until the way is
+/// clear. And the click is checked to have arrived: a click that reached the button either
+/// took the scripted answer or left the buttons disabled while its work runs; neither
+/// happening means it landed elsewhere, and it is tried again (saying so).
+async fn click_in_your_data(
+    client: &fantoccini::Client,
+    locator: Locator<'_>,
+    answers: &std::path::Path,
+) {
     let button = your_data(client).await.find(locator).await.unwrap();
     let arg = serde_json::to_value(&button).unwrap();
-    eventually("a clear click in Your data", || async {
+    let deadline = std::time::Instant::now() + crate::harness::UI_TIMEOUT;
+    let arrived = || async {
+        let taken = std::fs::read_to_string(answers)
+            .map(|a| a.is_empty())
+            .unwrap_or(false);
+        taken || !button.is_enabled().await.unwrap_or(true)
+    };
+    loop {
         client
             .execute(
                 "arguments[0].scrollIntoView({ block: 'center' });",
@@ -97,16 +101,31 @@ async fn click_in_your_data(client: &fantoccini::Client, locator: Locator<'_>) {
             .await
             .unwrap();
         match button.click().await {
-            Ok(()) => Some(()),
-            Err(fantoccini::error::CmdError::Standard(e))
-                if e.error == fantoccini::error::ErrorStatus::ElementClickIntercepted =>
-            {
-                None
+            Ok(()) => {
+                // The handler runs during the click; its answer or its busy state is there
+                // by the time the click returns. The short wait only covers a slow backend.
+                for _ in 0..40 {
+                    if arrived().await {
+                        return;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                eprintln!(
+                    "the click did not reach the button (on screen: {}); clicking again",
+                    crate::harness::on_screen(client).await
+                );
             }
+            Err(fantoccini::error::CmdError::Standard(e))
+                if e.error == fantoccini::error::ErrorStatus::ElementClickIntercepted => {}
             Err(e) => panic!("clicking in Your data: {e}"),
         }
-    })
-    .await;
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no click reached the button in Your data; on screen: {}",
+            crate::harness::on_screen(client).await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 /// The text of the toast once it says `what`. If it never does, the failure says what the
@@ -243,6 +262,7 @@ async fn a_file_is_imported_exported_backed_up_and_restored_through_dialogs_rust
         click_in_your_data(
             &client,
             Locator::XPath(".//button[normalize-space(.)='Export CSV']"),
+            &answers,
         )
         .await;
         toast_saying(&client, "Exported 3 leads").await;
@@ -252,7 +272,7 @@ async fn a_file_is_imported_exported_backed_up_and_restored_through_dialogs_rust
 
         let backup = out.path().join("backup.sqlite3");
         answer(&backup);
-        click_in_your_data(&client, Locator::Css("[data-testid=backup]")).await;
+        click_in_your_data(&client, Locator::Css("[data-testid=backup]"), &answers).await;
         toast_saying(&client, "Backed up to").await;
 
         // Added after the backup: the restore takes it away.
@@ -286,7 +306,7 @@ async fn a_file_is_imported_exported_backed_up_and_restored_through_dialogs_rust
         .await;
 
         answer(&backup);
-        click_in_your_data(&client, Locator::Css("[data-testid=restore]")).await;
+        click_in_your_data(&client, Locator::Css("[data-testid=restore]"), &answers).await;
         let staged = find(&client, "[data-testid=restore-staged]").await;
         let staged = staged
             .prop("textContent")

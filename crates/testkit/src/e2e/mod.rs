@@ -453,13 +453,58 @@ impl Driver {
 
 /// Waits for the first element matching `css`.
 pub async fn find(client: &Client, css: &str) -> fantoccini::elements::Element {
-    client
+    match client
         .wait()
         .at_most(UI_TIMEOUT)
         .for_element(Locator::Css(css))
         .await
-        .unwrap_or_else(|err| panic!("no element matches {css:?}: {err}"))
+    {
+        Ok(element) => element,
+        Err(err) => panic!(
+            "no element matches {css:?}: {err}\non screen: {}",
+            on_screen(client).await
+        ),
+    }
 }
+
+/// What the window shows that explains a wait that timed out: the open dialogs, the toasts,
+/// every alert and status message, and what has focus. Best effort: a dead session says so.
+pub async fn on_screen(client: &Client) -> String {
+    const SCRIPT: &str = r#"
+        const text = (e) => (e.textContent || "").replace(/\s+/g, " ").trim().slice(0, 300);
+        const all = (css) => [...document.querySelectorAll(css)];
+        const active = document.activeElement;
+        return [
+          "dialogs: " + all(".modal, dialog[open], [role=dialog]")
+            .map((e) => e.dataset.testid || e.className).join(", "),
+          "toasts: " + all(".toast").map(text).join(" | "),
+          "alerts: " + all("[role=alert]").map(text).join(" | "),
+          "status: " + all("[role=status]").map(text).join(" | "),
+          "busy: " + all("[aria-busy=true]").map((e) => e.dataset.testid || e.className).join(", "),
+          "focus: " + (active ? active.tagName + " " + text(active).slice(0, 60) : "none"),
+        ].join("\n");
+    "#;
+    match client.execute(SCRIPT, vec![]).await {
+        Ok(serde_json::Value::String(shown)) => shown,
+        Ok(other) => other.to_string(),
+        Err(err) => format!("(the window could not be read: {err})"),
+    }
+}
+
+/// Opens Settings and waits until every section has its data (the dialog stops saying
+/// `aria-busy`): before that its parts move as they arrive, and a click could land beside its
+/// target. Answers the dialog.
+pub async fn open_settings(client: &Client) -> fantoccini::elements::Element {
+    find(client, "[data-testid=open-settings]")
+        .await
+        .click()
+        .await
+        .expect("click the Settings button");
+    find(client, SETTINGS_READY).await
+}
+
+/// Settings once every section has its data; until then the dialog shows only its title.
+pub const SETTINGS_READY: &str = "[data-testid=settings-dialog]:not([aria-busy=true])";
 
 /// Waits until no element matches `css` (a dialog closed, a notice gone); `what` names it in
 /// the failure.
