@@ -206,10 +206,20 @@ describe("settings", () => {
     const backend = installFakeBackend([lead({ id: 1, fullName: "Ada" })]);
     render(App);
     await screen.findByTestId("board");
+    // Nothing of it shows until every section has its data: each would push the next down
+    // under the pointer.
+    let release = () => {};
+    backend.held.customFields = new Promise<void>((resolve) => (release = resolve));
     await user.keyboard("{Control>},{/Control}");
     const dialog = await screen.findByTestId("settings-dialog");
-    // Busy while its sections load (each pushes the next down), then whole.
+    expect((await within(dialog).findByRole("status")).textContent).toBe("Loading your settings…");
+    expect(dialog.getAttribute("aria-busy")).toBe("true");
+    expect(dialog.classList.contains("settling")).toBe(true);
+    release();
     await waitFor(() => expect(dialog.getAttribute("aria-busy")).toBe("false"));
+    expect(dialog.classList.contains("settling")).toBe(false);
+    expect(within(dialog).queryByText("Loading your settings…")).toBeNull();
+    await waitFor(() => expect(document.activeElement?.getAttribute("name")).toBe("company"));
     for (const part of ["my-profile", "api-key-openai", "your-data"]) expect(within(dialog).getByTestId(part)).toBeTruthy();
     const auto = await within(dialog).findByRole("checkbox", { name: /Research new leads automatically/u });
     expect((auto as HTMLInputElement).checked).toBe(true);

@@ -61,6 +61,8 @@ export interface FakeBackend {
   calls: { cmd: string; args: unknown }[];
   /** When set, `get_board` fails with this error until cleared. */
   boardFailure: IpcError | null;
+  /** Commands (by their camelCase name) that answer only once their promise settles. */
+  held: Partial<Record<keyof FakeCommands, Promise<unknown>>>;
   /** When set, the next `move_lead` fails with this error. */
   moveFailure: IpcError | null;
   /** Research results by lead, as `get_lead` returns them. */
@@ -234,6 +236,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     deleted: new Set(),
     calls: [],
     boardFailure: null,
+    held: {},
     moveFailure: null,
     reports: null,
     views: [],
@@ -958,7 +961,9 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       // The generated wrappers pass their parameters as an object literal in declaration order,
       // so its values are the handler's arguments in order.
       const args = payload === undefined ? [] : Object.values(payload as Record<string, unknown>);
-      return (handlers[name as keyof FakeCommands] as (...a: unknown[]) => unknown)(...args);
+      const handle = () => (handlers[name as keyof FakeCommands] as (...a: unknown[]) => unknown)(...args);
+      const held = backend.held[name as keyof FakeCommands];
+      return held ? held.then(handle) : handle();
     },
     { shouldMockEvents: true },
   );
