@@ -8,6 +8,7 @@ pub mod files;
 mod instance;
 mod ipc;
 pub mod logs;
+pub mod memory;
 pub mod notifications;
 pub mod reminders;
 pub mod research;

@@ -38,6 +38,8 @@ pub struct AppState {
     files: std::sync::Arc<dyn crate::files::FileChooser>,
     /// The files chosen for import, by the handle the window holds.
     pub chosen: crate::commands::import::ChosenFiles,
+    /// Hands memory back to the system after a large load (the board, reports, an import).
+    pub memory: crate::memory::Trimmer,
 }
 
 /// How the app opens a `mailto:` link; the error is for the log.
@@ -78,6 +80,7 @@ impl AppState {
             keychain: std::sync::Arc::new(leadscout_llm::keys::OsKeychain),
             files: std::sync::Arc::new(crate::files::NoDialogs),
             chosen: Default::default(),
+            memory: crate::memory::Trimmer::start(),
         }
     }
 

@@ -9,7 +9,9 @@ use crate::{AppState, IpcError};
 #[tauri::command]
 #[specta::specta]
 pub async fn get_board(state: State<'_, AppState>) -> Result<BoardView, IpcError> {
-    Ok(state.app()?.board().await?.into())
+    let board = state.app()?.board().await?.into();
+    state.memory.soon();
+    Ok(board)
 }
 
 /// Validates the form's input and adds the lead at the top of its stage.

@@ -28,7 +28,9 @@ pub async fn export_leads(
     let Some(target) = files::choose(state.files(), request).await? else {
         return Ok(None);
     };
-    Ok(Some(state.app()?.export_leads(format, target).await?))
+    let written = state.app()?.export_leads(format, target).await?;
+    state.memory.soon();
+    Ok(Some(written))
 }
 
 /// Asks where to save and writes a consistent copy of the whole database there, taken while the

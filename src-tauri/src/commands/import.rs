@@ -126,6 +126,7 @@ pub async fn run_import(
         )
         .await?;
     state.chosen.finished(id, summary.clone());
+    state.memory.soon();
     Ok(summary)
 }
 

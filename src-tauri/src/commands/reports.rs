@@ -19,5 +19,7 @@ pub async fn get_reports(
     } else {
         0
     };
-    Ok(state.store()?.reports(offset).await?)
+    let reports = state.store()?.reports(offset).await?;
+    state.memory.soon();
+    Ok(reports)
 }

@@ -1,0 +1,116 @@
+//! Memory the app has finished with goes back to the system.
+//!
+//! A full board load at 10,000 leads builds a few MB of JSON twice and decodes every lead in
+//! between; a report at 100,000 leads reads more. glibc's allocator keeps what such a burst
+//! freed for the next one, in every thread's arena, so the app process grew by 50-60 MB over
+//! five board loads and never shrank (docs/benchmarks.md, "The app: start, memory and
+//! rendering"). After each such burst the [`Trimmer`] asks glibc to hand the free pages back
+//! (`malloc_trim`), once things are quiet.
+//!
+//! `LEADSCOUT_MALLOC_TRIM=0` turns it off, for the benchmark's A/B in the same build.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+/// How long after a large answer the trim waits. The answer is serialised and handed to the
+/// webview after the command returns, and its buffers are freed only then; several loads in a
+/// row end in one trim.
+const QUIET_FOR: Duration = Duration::from_secs(2);
+
+/// Turns the trim off when set to `0`.
+pub const TRIM_ENV: &str = "LEADSCOUT_MALLOC_TRIM";
+
+/// Asks for a trim after the work that freed much memory; cheap to call after every such
+/// command.
+#[derive(Clone)]
+pub struct Trimmer {
+    wake: Option<Arc<Notify>>,
+}
+
+impl Trimmer {
+    /// Starts the task that trims (on the app's async runtime); off where the allocator is not
+    /// glibc's or [`TRIM_ENV`] says so.
+    pub fn start() -> Trimmer {
+        let off = std::env::var(TRIM_ENV).is_ok_and(|v| v.trim() == "0");
+        if off || !SUPPORTED {
+            tracing::info!(supported = SUPPORTED, "memory trim after large loads: off");
+            return Trimmer { wake: None };
+        }
+        let wake = Arc::new(Notify::new());
+        let waiting = Arc::clone(&wake);
+        tauri::async_runtime::spawn(async move {
+            loop {
+                waiting.notified().await;
+                tokio::time::sleep(QUIET_FOR).await;
+                match tauri::async_runtime::spawn_blocking(trim).await {
+                    Ok(released) => tracing::debug!(released, "freed memory handed back"),
+                    Err(err) => tracing::warn!(%err, "the memory trim did not run"),
+                }
+            }
+        });
+        Trimmer { wake: Some(wake) }
+    }
+
+    /// A trim once the app has been quiet for a moment (one for many calls in a row).
+    pub fn soon(&self) {
+        if let Some(wake) = &self.wake {
+            // A call while the task sleeps leaves one permit: at most one more trim follows.
+            wake.notify_one();
+        }
+    }
+}
+
+const SUPPORTED: bool = cfg!(all(target_os = "linux", target_env = "gnu"));
+
+/// Whether glibc gave memory back.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+fn trim() -> bool {
+    // SAFETY: malloc_trim takes no pointer and touches only glibc's own heap, under the
+    // allocator's locks; any thread may call it at any time (glibc's manual, "Memory
+    // Allocation Tunables" and malloc_trim(3)). Pad 0 keeps nothing spare at the heap's top.
+    unsafe { libc::malloc_trim(0) == 1 }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn trim() -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// glibc frees what a large burst left: the process's resident size after the trim is
+    /// below what it was with the freed memory still held.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[test]
+    fn a_trim_hands_freed_memory_back() {
+        fn resident_kib() -> u64 {
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                .unwrap_or(0)
+        }
+        // Many mid-sized blocks (under the mmap threshold, so they live in the heap), written
+        // so the pages are resident, then all freed but one at the end that pins the heap's top.
+        let mut blocks: Vec<Vec<u8>> = (0..4_000)
+            .map(|i| vec![(i % 251) as u8; 16 * 1024])
+            .collect();
+        let pin = vec![1u8; 1024];
+        blocks.clear();
+        blocks.shrink_to_fit();
+        let before = resident_kib();
+        trim();
+        let after = resident_kib();
+        assert!(
+            after + 32 * 1024 < before,
+            "resident {before} KiB before the trim, {after} KiB after"
+        );
+        drop(pin);
+    }
+}
