@@ -14,9 +14,9 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
-/// How long after a large answer the trim waits. The answer is serialised and handed to the
-/// webview after the command returns, and its buffers are freed only then; several loads in a
-/// row end in one trim.
+/// How long the app must have been quiet (no large answer asked for) before the trim. The
+/// answer is serialised and handed to the webview after the command returns, and its buffers
+/// are freed only then; several loads in a row end in one trim, after the last.
 const QUIET_FOR: Duration = Duration::from_secs(2);
 
 /// Turns the trim off when set to `0`.
@@ -43,7 +43,13 @@ impl Trimmer {
         tauri::async_runtime::spawn(async move {
             loop {
                 waiting.notified().await;
-                tokio::time::sleep(QUIET_FOR).await;
+                // Each call in a burst (the board loaded five times in a row) starts the wait
+                // again: memory given back in the middle of a burst would be asked for again
+                // at once, page by page.
+                while tokio::time::timeout(QUIET_FOR, waiting.notified())
+                    .await
+                    .is_ok()
+                {}
                 match tauri::async_runtime::spawn_blocking(trim).await {
                     Ok(released) => tracing::debug!(released, "freed memory handed back"),
                     Err(err) => tracing::warn!(%err, "the memory trim did not run"),
@@ -56,7 +62,6 @@ impl Trimmer {
     /// A trim once the app has been quiet for a moment (one for many calls in a row).
     pub fn soon(&self) {
         if let Some(wake) = &self.wake {
-            // A call while the task sleeps leaves one permit: at most one more trim follows.
             wake.notify_one();
         }
     }
