@@ -26,7 +26,9 @@ impl std::fmt::Display for CustomFieldId {
 pub const MAX_FIELD_NAME_CHARS: usize = 40;
 pub const MAX_CHOICES: usize = 50;
 pub const MAX_CHOICE_CHARS: usize = 60;
-pub const MAX_CUSTOM_TEXT_CHARS: usize = 500;
+/// Long enough for the multi-line notes and addresses CRM exports carry in text columns (a
+/// value over it is left out of an import with a warning), short enough to edit in the drawer.
+pub const MAX_CUSTOM_TEXT_CHARS: usize = 10_000;
 pub const MAX_CUSTOM_URL_CHARS: usize = 2000;
 
 /// What a custom field holds, which decides its input in the drawer and what a value must be.
@@ -425,7 +427,12 @@ mod tests {
             check_custom_value(&f, "  warm intro ").unwrap().as_deref(),
             Some("warm intro")
         );
-        assert!(check_custom_value(&f, &"x".repeat(501)).is_err());
+        let longest = "x".repeat(MAX_CUSTOM_TEXT_CHARS);
+        assert_eq!(
+            check_custom_value(&f, &longest).unwrap().as_deref(),
+            Some(longest.as_str())
+        );
+        assert!(check_custom_value(&f, &"x".repeat(MAX_CUSTOM_TEXT_CHARS + 1)).is_err());
         assert!(check_custom_value(&f, "a\u{0}b").is_err());
     }
 
