@@ -125,6 +125,82 @@ fn a_lead_is_created_edited_tagged_noted_moved_found_deleted_and_restored() {
 }
 
 #[test]
+fn pipelines_are_added_renamed_and_deleted_over_ipc_with_reports_of_their_own() {
+    let app = App::start();
+    let board = app.ok("get_board", json!({}));
+    assert_eq!(board["pipelines"][0]["name"], "Sales");
+    let sales = board["pipelines"][0]["id"].as_i64().unwrap();
+    let err = app.err("create_pipeline", json!({ "input": { "name": "  " } }));
+    assert_eq!(
+        (err["code"].as_str(), err["field"].as_str()),
+        (Some("validation"), Some("name"))
+    );
+    let renewals = app.ok(
+        "create_pipeline",
+        json!({ "input": { "name": "Renewals", "copyStagesFrom": null } }),
+    );
+    let renewals_id = renewals["id"].as_i64().unwrap();
+    let err = app.err(
+        "rename_pipeline",
+        json!({ "id": renewals_id, "name": "sales" }),
+    );
+    assert!(err["message"]
+        .as_str()
+        .unwrap()
+        .contains("already a pipeline"));
+    let renamed = app.ok(
+        "rename_pipeline",
+        json!({ "id": renewals_id, "name": "Account growth" }),
+    );
+    assert_eq!(renamed["name"], "Account growth");
+
+    // A stage for the new pipeline, and a lead in it.
+    let upsell = app.ok(
+        "create_stage",
+        json!({ "input": { "name": "Upsell", "kind": "open", "color": null, "pipelineId": renewals_id } }),
+    );
+    assert_eq!(upsell["pipelineId"], renewals_id);
+    assert_eq!(upsell["position"], 3);
+    let upsell_id = upsell["id"].as_i64().unwrap();
+    app.ok("create_lead", json!({ "input": { "fullName": "Grace", "email": null, "companyName": null, "website": null, "stageId": upsell_id } }));
+    let reports = app.ok(
+        "get_reports",
+        json!({ "offsetMinutes": 0, "pipelineId": renewals_id }),
+    );
+    let names: Vec<&str> = reports["forecast"]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Open", "Won", "Lost", "Upsell"]);
+    assert_eq!(reports["forecast"]["stages"][3]["deals"], 1);
+    let first = app.ok("get_reports", json!({ "offsetMinutes": 0 }));
+    assert_eq!(first["forecast"]["stages"].as_array().unwrap().len(), 6);
+    let err = app.err(
+        "get_reports",
+        json!({ "offsetMinutes": 0, "pipelineId": 999 }),
+    );
+    assert_eq!(err["code"], "not_found");
+
+    // Deleting it needs a stage of another pipeline; its lead goes there.
+    let err = app.err(
+        "delete_pipeline",
+        json!({ "id": renewals_id, "moveTo": upsell_id }),
+    );
+    assert_eq!(err["code"], "validation");
+    let new = stage_id(&board, "New");
+    app.ok(
+        "delete_pipeline",
+        json!({ "id": renewals_id, "moveTo": new }),
+    );
+    let board = app.ok("get_board", json!({}));
+    assert_eq!(board["pipelines"].as_array().unwrap().len(), 1);
+    assert_eq!(board["pipelines"][0]["id"], sales);
+    assert_eq!(names_in(&board, "New"), ["Grace"]);
+}
+
+#[test]
 fn stages_are_added_renamed_reordered_and_deleted_with_their_leads_moved() {
     let app = App::start();
     let err = app.err(

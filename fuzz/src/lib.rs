@@ -79,7 +79,8 @@ pub fn csv(data: &[u8]) {
     }
     // What Leadscout exports, it imports back the same.
     let leads = as_leads(&imported);
-    let exported = to_csv(&leads, &stages(), &[], false).unwrap_or_else(|e| panic!("export: {e}"));
+    let exported =
+        to_csv(&leads, &[], &stages(), &[], false).unwrap_or_else(|e| panic!("export: {e}"));
     let text = decode(&exported).text;
     let sniffed = sniff(&text).unwrap_or_else(|| panic!("an export is not a table: {text:?}"));
     let mapping = suggest(&sniffed.headers);
@@ -159,7 +160,7 @@ fn text_of(row: &Row, field: LeadField) -> Option<String> {
 
 fn stages() -> Vec<Stage> {
     serde_json::from_value(json!([
-        {"id": 1, "name": "New", "kind": "open", "color": "#64748b", "position": 0, "probability": 10}
+        {"id": 1, "pipelineId": 1, "name": "New", "kind": "open", "color": "#64748b", "position": 0, "probability": 10}
     ]))
     .unwrap_or_else(|e| panic!("stage: {e}"))
 }

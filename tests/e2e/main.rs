@@ -9,6 +9,7 @@
 mod board;
 mod drawer;
 mod fields;
+mod pipelines;
 mod reports;
 mod research;
 mod review;

@@ -15,6 +15,7 @@ export class Dialogs {
   welcome = $state(false);
   import = $state(false);
   reports = $state(false);
+  pipelines = $state(false);
 
   get newLeadOpen(): boolean {
     return this.newLead !== undefined;
@@ -25,6 +26,6 @@ export class Dialogs {
   }
 
   get anyOpen(): boolean {
-    return this.newLeadOpen || this.search || this.help || this.settingsOpen || this.import || this.reports;
+    return this.newLeadOpen || this.search || this.help || this.settingsOpen || this.import || this.reports || this.pipelines;
   }
 }

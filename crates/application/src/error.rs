@@ -87,6 +87,10 @@ impl From<StoreError> for AppError {
                 "stageId",
                 "That pipeline stage no longer exists; pick another one.",
             ),
+            StoreError::PipelineNotFound(_) => AppError::new(
+                ErrorCode::NotFound,
+                "That pipeline no longer exists; it may have been deleted in another window.",
+            ),
             StoreError::LeadNotFound(_) => AppError::new(
                 ErrorCode::NotFound,
                 "That lead no longer exists; it may have been deleted in another window.",

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use leadscout_domain::{
-    check_custom_value, CustomField, Duplicates, KindGuess, SuggestedField, Timestamp,
+    check_custom_value, CustomField, Duplicates, KindGuess, PipelineId, SuggestedField, Timestamp,
 };
 use leadscout_import::{
     cards_from_bytes, custom_column, encoding_of, region_from_locale, rows_from_reader, sniff,
@@ -472,7 +472,28 @@ impl Leadscout {
         progress: Option<&(dyn Fn(u32) + Send + Sync)>,
         cancel: &AtomicBool,
     ) -> Result<ImportSummary, AppError> {
+        self.run_import_into(path, choice, duplicates, None, progress, cancel)
+            .await
+    }
+
+    /// [`Leadscout::run_import`] into `pipeline`'s first stage (the first pipeline's when
+    /// `None`).
+    pub async fn run_import_into(
+        &self,
+        path: &Path,
+        choice: &MappingChoice,
+        duplicates: Duplicates,
+        pipeline: Option<PipelineId>,
+        progress: Option<&(dyn Fn(u32) + Send + Sync)>,
+        cancel: &AtomicBool,
+    ) -> Result<ImportSummary, AppError> {
         let store = &self.store;
+        if let Some(pipeline) = pipeline {
+            // A pipeline deleted since the dialog opened: say so before reading any row.
+            if !store.pipelines().await?.iter().any(|p| p.id == pipeline) {
+                return Err(leadscout_store::StoreError::PipelineNotFound(pipeline).into());
+            }
+        }
         let loaded = read(path.to_owned()).await?;
         let table = if loaded.vcard.is_some() {
             None
@@ -551,7 +572,7 @@ impl Leadscout {
             }
             if batch.len() == BATCH {
                 let outcomes = store
-                    .import_leads(&batch, duplicates, Timestamp::now())
+                    .import_leads_into(&batch, duplicates, pipeline, Timestamp::now())
                     .await?;
                 flush(&mut batch, outcomes, &mut summary);
                 if let Some(progress) = progress {
@@ -565,7 +586,7 @@ impl Leadscout {
         }
         if !batch.is_empty() {
             let outcomes = store
-                .import_leads(&batch, duplicates, Timestamp::now())
+                .import_leads_into(&batch, duplicates, pipeline, Timestamp::now())
                 .await?;
             flush(&mut batch, outcomes, &mut summary);
         }

@@ -99,12 +99,13 @@ impl Leadscout {
     /// Every lead in `format`, as bytes, with how many leads they hold.
     pub async fn export_bytes(&self, format: ExportFormat) -> Result<(Vec<u8>, u32), AppError> {
         let leads = self.store.export_details().await?;
+        let pipelines = self.store.pipelines().await?;
         let stages = self.store.stages().await?;
         let fields = self.store.custom_fields().await?;
         let bytes = match format {
-            ExportFormat::Csv => to_csv(&leads, &stages, &fields, false),
-            ExportFormat::CsvExcel => to_csv(&leads, &stages, &fields, true),
-            ExportFormat::Json => to_json(&leads, &stages, &fields, Timestamp::now()),
+            ExportFormat::Csv => to_csv(&leads, &pipelines, &stages, &fields, false),
+            ExportFormat::CsvExcel => to_csv(&leads, &pipelines, &stages, &fields, true),
+            ExportFormat::Json => to_json(&leads, &pipelines, &stages, &fields, Timestamp::now()),
             ExportFormat::Vcard => Ok(to_vcard(&leads).into_bytes()),
         }
         .map_err(AppError::internal)?;

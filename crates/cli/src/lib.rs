@@ -25,13 +25,16 @@ use leadscout_application::{
     default_data_dir, lock_data_dir, open_database, resolve_data_dir, AppError, ExportFormat,
     Leadscout, MappingChoice,
 };
-use leadscout_domain::{Duplicates, LeadId, NewLead, RunEvent, RunStatus, RunSummary, StageId};
+use leadscout_domain::{
+    Duplicates, LeadId, NewLead, PipelineId, RunEvent, RunStatus, RunSummary, Stage, StageId,
+};
 use leadscout_workflow::{EventSink, Notifier, Outcome};
 use serde_json::json;
 
 /// The first arguments that make `leadscout` a command line instead of the app.
 pub const SUBCOMMANDS: &[&str] = &[
     "lead",
+    "pipeline",
     "search",
     "research",
     "import",
@@ -94,6 +97,8 @@ Examples:
   leadscout lead add \"Ada Lovelace\" --email ada@analytical.example
   leadscout lead list --stage Qualified
   leadscout lead move 12 Won
+  leadscout pipeline add Renewals
+  leadscout lead move 12 Renewals/Open
   leadscout research 12 --wait
   leadscout import contacts.csv --dry-run
   leadscout export --format json --output leads.json
@@ -123,6 +128,9 @@ enum Command {
     /// Add, list, show or move leads.
     #[command(subcommand)]
     Lead(LeadCommand),
+    /// List or add pipelines (boards of their own stages, such as renewals).
+    #[command(subcommand)]
+    Pipeline(PipelineCommand),
     /// Find leads, companies and notes by any word in them.
     Search {
         /// What to look for, e.g. a name, a company or a word from a note.
@@ -154,6 +162,10 @@ enum Command {
         /// What to do with a contact you already have.
         #[arg(long, value_enum, default_value_t = DuplicatesArg::Skip)]
         duplicates: DuplicatesArg,
+        /// The pipeline whose first stage the new leads go to (its name or number); the first
+        /// pipeline when left out.
+        #[arg(long, value_name = "NAME")]
+        pipeline: Option<String>,
     },
     /// Export every lead as CSV, JSON or vCard.
     Export {
@@ -217,6 +229,20 @@ enum LeadCommand {
         lead: i64,
         /// The stage's name or number.
         stage: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PipelineCommand {
+    /// List the pipelines with their stages.
+    List,
+    /// Add a pipeline, with "Open", "Won" and "Lost" or the stages of another one.
+    Add {
+        /// Its name, e.g. "Renewals".
+        name: String,
+        /// Start with the stages of this pipeline (its name or number).
+        #[arg(long, value_name = "PIPELINE")]
+        copy_stages_from: Option<String>,
     },
 }
 
@@ -356,6 +382,33 @@ async fn execute(cli: Cli) -> Outcomes<Reply> {
     let app = open(cli.data_dir).await?;
     match cli.command {
         Command::Lead(command) => lead(&app, command).await,
+        Command::Pipeline(PipelineCommand::List) => {
+            let pipelines = app.pipelines().await?;
+            let stages = app.stages().await?;
+            Ok(Reply::ok(
+                print::pipelines(&pipelines, &stages),
+                json!({ "pipelines": pipelines, "stages": stages }),
+            ))
+        }
+        Command::Pipeline(PipelineCommand::Add {
+            name,
+            copy_stages_from,
+        }) => {
+            let copy = match copy_stages_from {
+                Some(wanted) => Some(pipeline(&app, &wanted).await?),
+                None => None,
+            };
+            let created = app
+                .create_pipeline(leadscout_domain::NewPipeline {
+                    name,
+                    copy_stages_from: copy,
+                })
+                .await?;
+            Ok(Reply::ok(
+                format!("Added the {} pipeline.", created.name),
+                json!(created),
+            ))
+        }
         Command::Search { words } => {
             let hits = app.search(&words.join(" ")).await?;
             Ok(Reply::ok(print::hits(&hits), json!(hits)))
@@ -366,7 +419,12 @@ async fn execute(cli: Cli) -> Outcomes<Reply> {
             dry_run,
             preset,
             duplicates,
+            pipeline: wanted,
         } => {
+            let pipeline = match wanted {
+                Some(wanted) => Some(pipeline(&app, &wanted).await?),
+                None => None,
+            };
             let choice = preset.map_or(MappingChoice::Suggested, MappingChoice::Preset);
             if dry_run {
                 let preview = app.preview_import(&file, &choice).await?;
@@ -379,7 +437,7 @@ async fn execute(cli: Cli) -> Outcomes<Reply> {
             };
             let cancel = AtomicBool::new(false);
             let summary = app
-                .run_import(&file, &choice, duplicates, None, &cancel)
+                .run_import_into(&file, &choice, duplicates, pipeline, None, &cancel)
                 .await?;
             Ok(Reply::ok(print::imported(&summary), json!(summary)))
         }
@@ -429,21 +487,73 @@ async fn execute(cli: Cli) -> Outcomes<Reply> {
     }
 }
 
-/// A stage by its name (any case) or number.
-async fn stage(app: &Leadscout, wanted: &str) -> Outcomes<StageId> {
-    let stages = app.stages().await?;
+/// A pipeline by its name (any case) or number.
+async fn pipeline(app: &Leadscout, wanted: &str) -> Outcomes<PipelineId> {
+    let pipelines = app.pipelines().await?;
     let wanted = wanted.trim();
-    stages
+    pipelines
         .iter()
-        .find(|s| s.name.eq_ignore_ascii_case(wanted) || s.id.0.to_string() == wanted)
-        .map(|s| s.id)
+        .find(|p| p.name.eq_ignore_ascii_case(wanted) || p.id.0.to_string() == wanted)
+        .map(|p| p.id)
         .ok_or_else(|| {
-            let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
+            let names: Vec<&str> = pipelines.iter().map(|p| p.name.as_str()).collect();
             Failure(format!(
-                "There is no stage called {wanted}; the stages are: {}.",
+                "There is no pipeline called {wanted}; the pipelines are: {}.",
                 names.join(", ")
             ))
         })
+}
+
+/// A stage by its name (any case) or number. A name several pipelines share ("Won") needs its
+/// pipeline in front, as `Renewals/Won`.
+async fn stage(app: &Leadscout, wanted: &str) -> Outcomes<StageId> {
+    let pipelines = app.pipelines().await?;
+    let stages = app.stages().await?;
+    let wanted = wanted.trim();
+    let pipeline_name = |stage: &Stage| {
+        pipelines
+            .iter()
+            .find(|p| p.id == stage.pipeline_id)
+            .map_or("", |p| p.name.as_str())
+    };
+    let full = |stage: &Stage| format!("{}/{}", pipeline_name(stage), stage.name);
+    if let Some(stage) = stages.iter().find(|s| s.id.0.to_string() == wanted) {
+        return Ok(stage.id);
+    }
+    let matches: Vec<&Stage> = match wanted.split_once('/') {
+        Some((p, name)) => stages
+            .iter()
+            .filter(|s| {
+                pipeline_name(s).eq_ignore_ascii_case(p.trim())
+                    && s.name.eq_ignore_ascii_case(name.trim())
+            })
+            .collect(),
+        None => stages
+            .iter()
+            .filter(|s| s.name.eq_ignore_ascii_case(wanted))
+            .collect(),
+    };
+    match matches.as_slice() {
+        [one] => Ok(one.id),
+        [] => {
+            let names: Vec<String> = if pipelines.len() > 1 {
+                stages.iter().map(full).collect()
+            } else {
+                stages.iter().map(|s| s.name.clone()).collect()
+            };
+            Err(Failure(format!(
+                "There is no stage called {wanted}; the stages are: {}.",
+                names.join(", ")
+            )))
+        }
+        several => {
+            let names: Vec<String> = several.iter().map(|s| full(s)).collect();
+            Err(Failure(format!(
+                "More than one pipeline has a stage called {wanted}; name one of {}.",
+                names.join(", ")
+            )))
+        }
+    }
 }
 
 async fn lead(app: &Leadscout, command: LeadCommand) -> Outcomes<Reply> {

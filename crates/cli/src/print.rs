@@ -2,7 +2,7 @@
 
 use leadscout_application::{ImportPreview, ImportSummary};
 use leadscout_domain::{
-    Board, FieldKind, LeadDetail, SearchHit, SearchKind, Stage, MATCH_END, MATCH_START,
+    Board, FieldKind, LeadDetail, Pipeline, SearchHit, SearchKind, Stage, MATCH_END, MATCH_START,
 };
 
 /// `Ada Lovelace · Analytical Engines · ada@analytical.example`
@@ -15,7 +15,19 @@ fn lead_line(lead: &leadscout_domain::Lead) -> String {
 
 pub fn board(board: &Board) -> String {
     let mut out = String::new();
+    let mut pipeline = None;
     for column in &board.columns {
+        // With more than one pipeline, each one's stages come under its name.
+        if board.pipelines.len() > 1 && pipeline != Some(column.stage.pipeline_id) {
+            pipeline = Some(column.stage.pipeline_id);
+            if let Some(p) = board
+                .pipelines
+                .iter()
+                .find(|p| p.id == column.stage.pipeline_id)
+            {
+                out.push_str(&format!("== {} ==\n", p.name));
+            }
+        }
         out.push_str(&format!("{} ({})\n", column.stage.name, column.leads.len()));
         for lead in &column.leads {
             out.push_str(&lead_line(lead));
@@ -24,6 +36,25 @@ pub fn board(board: &Board) -> String {
     }
     if board.lead_count() == 0 {
         out.push_str("No leads yet: add one with `leadscout lead add \"Name\"`.\n");
+    }
+    out
+}
+
+/// `Sales: New, Contacted, Qualified, Proposal, Won, Lost`, a pipeline a line.
+pub fn pipelines(pipelines: &[Pipeline], stages: &[Stage]) -> String {
+    let mut out = String::new();
+    for pipeline in pipelines {
+        let names: Vec<&str> = stages
+            .iter()
+            .filter(|s| s.pipeline_id == pipeline.id)
+            .map(|s| s.name.as_str())
+            .collect();
+        out.push_str(&format!(
+            "{:>5}  {}: {}\n",
+            pipeline.id.0,
+            pipeline.name,
+            names.join(", ")
+        ));
     }
     out
 }

@@ -296,6 +296,99 @@ fn a_file_is_previewed_without_changes_then_imported_with_a_named_preset() {
 }
 
 #[test]
+fn pipelines_are_added_and_named_by_import_list_move_and_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let added = cli(&data, &["pipeline", "add", "Renewals", "--json"]).json();
+    assert_eq!(added["name"], "Renewals");
+    let copied = cli(
+        &data,
+        &["pipeline", "add", "Partners", "--copy-stages-from", "sales"],
+    );
+    assert_eq!(copied.code, 0, "{}", copied.err);
+    assert_eq!(copied.out.trim(), "Added the Partners pipeline.");
+    let listed = cli(&data, &["pipeline", "list"]);
+    assert!(
+        listed.out.contains("Renewals: Open, Won, Lost"),
+        "{}",
+        listed.out
+    );
+    assert!(
+        listed
+            .out
+            .contains("Partners: New, Contacted, Qualified, Proposal, Won, Lost"),
+        "{}",
+        listed.out
+    );
+    let twice = cli(&data, &["pipeline", "add", "renewals"]);
+    assert_eq!(twice.code, 1);
+    assert!(twice.err.contains("already a pipeline"), "{}", twice.err);
+
+    // Imports go where --pipeline says; a pipeline that is not there is named as such.
+    let file = dir.path().join("people.csv");
+    std::fs::write(
+        &file,
+        "Name,Email
+Grace Hopper,grace@navy.example
+",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let nowhere = cli(&data, &["import", path, "--pipeline", "Upsell"]);
+    assert_eq!(nowhere.code, 1);
+    assert!(
+        nowhere
+            .err
+            .contains("the pipelines are: Sales, Renewals, Partners"),
+        "{}",
+        nowhere.err
+    );
+    assert_eq!(
+        cli(&data, &["import", path, "--pipeline", "Renewals", "--json"]).json()["created"],
+        1
+    );
+    let board = cli(
+        &data,
+        &["lead", "list", "--stage", "Renewals/Open", "--json"],
+    )
+    .json();
+    let grace = &board["columns"][0]["leads"][0];
+    assert_eq!(grace["fullName"], "Grace Hopper");
+    let id = grace["id"].to_string();
+
+    // "Won" is in every pipeline: the command line asks which.
+    let vague = cli(&data, &["lead", "move", &id, "won"]);
+    assert_eq!(vague.code, 1);
+    assert!(
+        vague
+            .err
+            .contains("name one of Sales/Won, Renewals/Won, Partners/Won"),
+        "{}",
+        vague.err
+    );
+    let moved = cli(&data, &["lead", "move", &id, "Partners / Won"]);
+    assert_eq!(moved.code, 0, "{}", moved.err);
+    let text = cli(&data, &["lead", "list"]).out;
+    assert!(text.contains("== Partners =="), "{text}");
+
+    let csv = cli(&data, &["export", "--format", "csv"]).out;
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().contains(",Website,Pipeline,Stage,"));
+    assert!(
+        lines.next().unwrap().contains(",Partners,Won,"),
+        "the lead's pipeline and stage: {csv}"
+    );
+    let json = cli(&data, &["export", "--format", "json"]).json();
+    let names: Vec<&str> = json["pipelines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Sales", "Renewals", "Partners"]);
+}
+
+#[test]
 fn leads_are_exported_backed_up_and_a_backup_staged_for_restore() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");

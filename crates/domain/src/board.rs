@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use crate::forecast::Weighing;
-use crate::{Lead, LeadId, Stage, StageId, Timestamp};
+use crate::{Lead, LeadId, Pipeline, Stage, StageId, Timestamp};
 
 /// One column: a stage and the leads in it, top to bottom.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -47,6 +47,10 @@ impl BoardColumn {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Board {
+    /// Every pipeline, in menu order.
+    pub pipelines: Vec<Pipeline>,
+    /// Every stage of every pipeline with its live leads, pipeline by pipeline in menu order
+    /// and in board order within each.
     pub columns: Vec<BoardColumn>,
 }
 
@@ -127,12 +131,14 @@ pub struct CardColumn {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct BoardView {
+    pub pipelines: Vec<Pipeline>,
     pub columns: Vec<CardColumn>,
 }
 
 impl From<Board> for BoardView {
     fn from(board: Board) -> Self {
         BoardView {
+            pipelines: board.pipelines,
             columns: board
                 .columns
                 .into_iter()

@@ -195,6 +195,7 @@ mod tests {
     fn stage(id: i64, kind: StageKind, probability: u8) -> Stage {
         Stage {
             id: StageId(id),
+            pipeline_id: crate::PipelineId(1),
             name: format!("S{id}"),
             kind,
             color: "#64748b".into(),

@@ -27,6 +27,10 @@ typed_id!(
     StageId
 );
 typed_id!(
+    /// A pipeline (a board of its own stages: new business, renewals) by its row id.
+    PipelineId
+);
+typed_id!(
     /// A company (shared by every lead at its domain) by its row id.
     CompanyId
 );

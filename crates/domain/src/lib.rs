@@ -50,7 +50,7 @@ pub use followup::{
     MAX_STALE_DAYS, MORNING,
 };
 pub use freemail::is_mailbox_provider;
-pub use ids::{ActivityId, CompanyId, LeadId, RunId, StageId, StageRunId};
+pub use ids::{ActivityId, CompanyId, LeadId, PipelineId, RunId, StageId, StageRunId};
 pub use lead::{Duplicates, FieldValue, Lead, LeadDetail, LeadDraft, LeadEdit, NewLead};
 pub use provider::{ModelProvider, UnknownProvider};
 pub use research::{
@@ -66,8 +66,9 @@ pub use settings::{
     Budget, ModelSettings, ModelTimeouts, MyProfile, Settings, MAX_WORKERS, TIMEOUT_SECONDS,
 };
 pub use stage::{
-    check_stage_probability, normalize_stage_color, normalize_stage_name, NewStage, Stage,
-    StageEdit, StageInputError, StageKind, STAGE_PALETTE,
+    check_stage_probability, normalize_pipeline_name, normalize_stage_color, normalize_stage_name,
+    NewPipeline, NewStage, Pipeline, Stage, StageEdit, StageInputError, StageKind,
+    NEW_PIPELINE_STAGES, STAGE_PALETTE,
 };
 pub use time::{Clock, SystemClock, Timestamp};
 pub use validation::{FieldError, LeadField};

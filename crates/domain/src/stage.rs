@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-use crate::StageId;
+use crate::{PipelineId, StageId};
 
 /// Whether a stage holds live deals or closed ones. Closed stages (won, lost) count towards
 /// results rather than the open pipeline.
@@ -41,11 +41,13 @@ impl StageKind {
 #[serde(rename_all = "camelCase")]
 pub struct Stage {
     pub id: StageId,
+    /// The pipeline whose board the stage is a column of.
+    pub pipeline_id: PipelineId,
     pub name: String,
     pub kind: StageKind,
     /// A `#rrggbb` colour for the column's marker.
     pub color: String,
-    /// 0-based order on the board.
+    /// 0-based order on its pipeline's board.
     pub position: i64,
     /// The chance, in percent (0-100), that a deal in this stage is won: what the forecast
     /// weighs its value by.
@@ -60,6 +62,60 @@ pub struct NewStage {
     pub kind: StageKind,
     /// `#rrggbb`; a colour from the default palette when absent.
     pub color: Option<String>,
+    /// The pipeline to add it to; the first one when absent.
+    #[serde(default)]
+    pub pipeline_id: Option<PipelineId>,
+}
+
+/// A sales pipeline: a board with stages of its own (new business, renewals, partners). Every
+/// lead is in exactly one, the pipeline of its stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Pipeline {
+    pub id: PipelineId,
+    pub name: String,
+    /// 0-based order in the pipeline menu; the first pipeline is where leads go when none is
+    /// named.
+    pub position: i64,
+}
+
+/// What the "new pipeline" form sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NewPipeline {
+    pub name: String,
+    /// A pipeline whose stages (names, kinds, colours, probabilities) the new one starts with;
+    /// without one it starts with "Open", "Won" and "Lost".
+    #[serde(default)]
+    pub copy_stages_from: Option<PipelineId>,
+}
+
+/// The stages a new pipeline starts with when it copies none: (name, kind, colour, probability).
+pub const NEW_PIPELINE_STAGES: [(&str, StageKind, &str, u8); 3] = [
+    ("Open", StageKind::Open, "#3b82f6", 50),
+    ("Won", StageKind::Won, "#10b981", 100),
+    ("Lost", StageKind::Lost, "#ef4444", 0),
+];
+
+/// A pipeline's name as typed: trimmed, non-empty, printable and short enough for the menu.
+pub fn normalize_pipeline_name(raw: &str) -> Result<String, StageInputError> {
+    let name = raw.trim();
+    let refuse = |message: &str| StageInputError {
+        field: "name",
+        message: message.to_owned(),
+    };
+    if name.is_empty() {
+        return Err(refuse("Give the pipeline a name."));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(refuse(
+            "The name contains an invisible control character; retype it.",
+        ));
+    }
+    if name.chars().count() > 40 {
+        return Err(refuse("Keep pipeline names under 40 characters."));
+    }
+    Ok(name.to_owned())
 }
 
 /// Changes to a stage; absent fields stay as they are.
@@ -165,6 +221,18 @@ mod tests {
         assert_eq!(normalize_stage_color("#ABC").unwrap(), "#aabbcc");
         assert_eq!(normalize_stage_color("3b82f6").unwrap(), "#3b82f6");
         assert_eq!(normalize_stage_color("blue").unwrap_err().field, "color");
+    }
+
+    #[test]
+    fn pipeline_names_are_checked() {
+        assert_eq!(normalize_pipeline_name(" Renewals ").unwrap(), "Renewals");
+        assert_eq!(
+            normalize_pipeline_name("\t").unwrap_err().message,
+            "Give the pipeline a name."
+        );
+        assert!(normalize_pipeline_name("Re\u{7}newals").is_err());
+        assert!(normalize_pipeline_name(&"p".repeat(40)).is_ok());
+        assert!(normalize_pipeline_name(&"p".repeat(41)).is_err());
     }
 
     #[test]

@@ -3,12 +3,12 @@
 
 use std::collections::HashMap;
 
-use leadscout_domain::{CustomField, LeadDetail, Stage, Timestamp};
+use leadscout_domain::{CustomField, LeadDetail, Pipeline, Stage, Timestamp};
 use serde::Serialize;
 
 /// The CSV header, in column order, before one column per custom field. Importing the file
 /// again maps every column back.
-pub const CSV_COLUMNS: [&str; 20] = [
+pub const CSV_COLUMNS: [&str; 21] = [
     "Full Name",
     "Title",
     "Email",
@@ -16,6 +16,7 @@ pub const CSV_COLUMNS: [&str; 20] = [
     "LinkedIn",
     "Company",
     "Website",
+    "Pipeline",
     "Stage",
     "Deal Value",
     "Currency",
@@ -90,13 +91,25 @@ fn custom_cells(detail: &LeadDetail) -> HashMap<i64, &str> {
 }
 
 /// The leads as CSV text: the built-in columns, then one per custom field in the fields' order.
+/// Each lead's pipeline and stage are named (a stage's name is unique within its pipeline).
 pub fn to_csv(
     leads: &[LeadDetail],
+    pipelines: &[Pipeline],
     stages: &[Stage],
     fields: &[CustomField],
     excel_bom: bool,
 ) -> Result<Vec<u8>, String> {
-    let names: HashMap<i64, &str> = stages.iter().map(|s| (s.id.0, s.name.as_str())).collect();
+    let pipeline_names: HashMap<i64, &str> = pipelines
+        .iter()
+        .map(|p| (p.id.0, p.name.as_str()))
+        .collect();
+    let names: HashMap<i64, (&str, &str)> = stages
+        .iter()
+        .map(|s| {
+            let pipeline = pipeline_names.get(&s.pipeline_id.0).copied();
+            (s.id.0, (pipeline.unwrap_or_default(), s.name.as_str()))
+        })
+        .collect();
     let mut out = Vec::new();
     if excel_bom {
         out.extend_from_slice("\u{feff}".as_bytes());
@@ -128,7 +141,10 @@ pub fn to_csv(
             opt(&l.website),
             names
                 .get(&l.stage_id.0)
-                .map_or_else(String::new, |n| (*n).to_owned()),
+                .map_or_else(String::new, |(p, _)| (*p).to_owned()),
+            names
+                .get(&l.stage_id.0)
+                .map_or_else(String::new, |(_, n)| (*n).to_owned()),
             money(l.deal_value),
             l.currency.clone(),
             opt(&l.next_step),
@@ -158,6 +174,7 @@ struct JsonExport<'a> {
     format: &'static str,
     version: u32,
     exported_at: String,
+    pipelines: &'a [Pipeline],
     stages: &'a [Stage],
     custom_fields: &'a [CustomField],
     leads: Vec<JsonLead<'a>>,
@@ -171,10 +188,11 @@ struct JsonLead<'a> {
     custom: std::collections::BTreeMap<&'a str, &'a str>,
 }
 
-/// Everything, as JSON: stages, custom field definitions, and each lead with its company,
-/// research, timeline and custom values.
+/// Everything, as JSON: pipelines, stages (each naming its pipeline), custom field definitions,
+/// and each lead with its company, research, timeline and custom values.
 pub fn to_json(
     leads: &[LeadDetail],
+    pipelines: &[Pipeline],
     stages: &[Stage],
     fields: &[CustomField],
     now: Timestamp,
@@ -184,6 +202,7 @@ pub fn to_json(
         format: "leadscout-export",
         version: 1,
         exported_at: iso(now),
+        pipelines,
         stages,
         custom_fields: fields,
         leads: leads
@@ -292,7 +311,7 @@ mod tests {
             "company": null, "research": null, "activities": []
         }))
         .unwrap();
-        let csv = String::from_utf8(to_csv(&[detail], &[], &[], false).unwrap()).unwrap();
+        let csv = String::from_utf8(to_csv(&[detail], &[], &[], &[], false).unwrap()).unwrap();
         let mut lines = csv.lines();
         assert!(lines.next().unwrap().ends_with(",Closed,Lost Reason"));
         assert!(lines

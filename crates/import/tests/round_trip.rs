@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use leadscout_domain::{FieldValue, LeadDetail, LeadField, Stage};
+use leadscout_domain::{FieldValue, LeadDetail, LeadField, Pipeline, Stage};
 use leadscout_import::{cards, decode, rows, sniff, suggest, to_csv, to_vcard, Row};
 use serde_json::json;
 
@@ -103,12 +103,14 @@ fn same(original: &LeadDetail, row: &Row, what: &str) {
 fn csv_and_vcard_exports_import_back_unchanged() {
     let leads = leads(200);
     let stages: Vec<Stage> = serde_json::from_value(json!([
-        {"id": 1, "name": "New", "kind": "open", "color": "#64748b", "position": 0, "probability": 10}
+        {"id": 1, "pipelineId": 1, "name": "New", "kind": "open", "color": "#64748b", "position": 0, "probability": 10}
     ]))
     .unwrap();
+    let pipelines: Vec<Pipeline> =
+        serde_json::from_value(json!([{"id": 1, "name": "Sales", "position": 0}])).unwrap();
 
     for bom in [false, true] {
-        let bytes = to_csv(&leads, &stages, &[], bom).unwrap();
+        let bytes = to_csv(&leads, &pipelines, &stages, &[], bom).unwrap();
         let decoded = decode(&bytes);
         let sniffed = sniff(&decoded.text).unwrap();
         let mapping = suggest(&sniffed.headers);

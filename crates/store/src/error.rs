@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use leadscout_domain::{ActivityId, LeadId, StageId};
+use leadscout_domain::{ActivityId, LeadId, PipelineId, StageId};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -16,6 +16,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("pipeline stage {0} does not exist")]
     StageNotFound(StageId),
+    #[error("pipeline {0} does not exist")]
+    PipelineNotFound(PipelineId),
     #[error("lead {0} does not exist or was deleted")]
     LeadNotFound(LeadId),
     #[error("timeline entry {0} does not exist")]

@@ -3,7 +3,8 @@
 //! domain) are skipped, merged (empty fields filled) or created anyway, as the user chose.
 
 use leadscout_domain::{
-    email_company_domain, registrable_domain, Duplicates, FieldValue, LeadField, LeadId, Timestamp,
+    email_company_domain, registrable_domain, Duplicates, FieldValue, LeadField, LeadId,
+    PipelineId, Timestamp,
 };
 use std::collections::HashMap;
 
@@ -158,21 +159,34 @@ async fn companies_by_domain(
 }
 
 impl Store {
-    /// Imports a batch in one transaction, at the top of the first stage, in file order. The
-    /// work is done a batch at a time (duplicate lookups, companies, leads, notes: a handful of
-    /// statements per batch), so 100,000 rows take seconds, not minutes.
+    /// Imports a batch in one transaction, at the top of the first pipeline's first stage, in
+    /// file order.
     pub async fn import_leads(
         &self,
         batch: &[ImportLead],
         duplicates: Duplicates,
         now: Timestamp,
     ) -> Result<Vec<Imported>, StoreError> {
+        self.import_leads_into(batch, duplicates, None, now).await
+    }
+
+    /// Imports a batch in one transaction, at the top of `pipeline`'s first stage (the first
+    /// pipeline's when `None`), in file order. The work is done a batch at a time (duplicate
+    /// lookups, companies, leads, notes: a handful of statements per batch), so 100,000 rows
+    /// take seconds, not minutes.
+    pub async fn import_leads_into(
+        &self,
+        batch: &[ImportLead],
+        duplicates: Duplicates,
+        pipeline: Option<PipelineId>,
+        now: Timestamp,
+    ) -> Result<Vec<Imported>, StoreError> {
         let mut tx = self.write().await?;
-        let stage: i64 =
-            sqlx::query_scalar("SELECT id FROM pipeline_stages ORDER BY position, id LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(StoreError::NoStages)?;
+        let stage: i64 = match pipeline {
+            Some(pipeline) => crate::stages::first_in(&mut tx, pipeline).await?,
+            None => crate::stages::first(&mut tx).await?,
+        }
+        .0;
         let top: Option<i64> = sqlx::query_scalar(
             "SELECT MIN(position) FROM leads WHERE stage_id = ? AND deleted_at IS NULL",
         )

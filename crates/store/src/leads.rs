@@ -128,12 +128,7 @@ impl Store {
         let stage_id = match draft.stage_id {
             Some(id) if stage_exists(&mut tx, id).await? => id,
             Some(id) => return Err(StoreError::StageNotFound(id)),
-            None => StageId(
-                sqlx::query_scalar("SELECT id FROM pipeline_stages ORDER BY position, id LIMIT 1")
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or(StoreError::NoStages)?,
-            ),
+            None => crate::stages::first(&mut tx).await?,
         };
         // New leads go on top: they are the ones that need attention next.
         let top: Option<i64> = sqlx::query_scalar(
@@ -234,10 +229,16 @@ impl Store {
         })
     }
 
-    /// Every stage with its live leads, as the board shows them.
+    /// Every pipeline, and every stage with its live leads, as the board shows them.
     #[tracing::instrument(skip(self))]
     pub async fn board(&self) -> Result<Board, StoreError> {
-        let stages = self.stages().await?;
+        let (pipelines, stages) = {
+            let mut tx = self.reader.begin().await?;
+            let pipelines = crate::pipelines::all(&mut tx).await?;
+            let stages = crate::stages::all(&mut tx).await?;
+            tx.commit().await?;
+            (pipelines, stages)
+        };
         // SQLite builds the whole board as one JSON document, which serde reads straight into
         // `Lead`s: at 10,000 leads that is several times faster than decoding 10,000 rows one by
         // one (docs/benchmarks.md). Tags come in one query instead of a subquery per lead.
@@ -276,7 +277,7 @@ impl Store {
                 BoardColumn::new(stage, leads)
             })
             .collect();
-        Ok(Board { columns })
+        Ok(Board { pipelines, columns })
     }
 
     /// Writes one validated field. A value the user types replaces whatever research wrote, so

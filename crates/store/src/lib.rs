@@ -12,6 +12,7 @@ mod import;
 mod insights;
 mod leads;
 mod merge;
+mod pipelines;
 mod reminders;
 mod reports;
 mod research;

@@ -7,7 +7,8 @@
 
 use leadscout_domain::{
     forecast, reports, ClosedGroup, FitGroup, Forecast, ForecastDeal, FurthestGroup, LabelGroup,
-    LeadId, ReportData, Reports, Stage, StageId, StageKind, StageMove, StageStays, Timestamp,
+    LeadId, PipelineId, ReportData, Reports, Stage, StageId, StageKind, StageMove, StageStays,
+    Timestamp,
 };
 use std::collections::HashMap;
 
@@ -245,13 +246,39 @@ async fn stays(conn: &mut SqliteConnection) -> Result<Vec<StageStays>, StoreErro
         .collect())
 }
 
+/// One pipeline's stages in board order (the first pipeline's when `None`).
+async fn pipeline_stages(
+    conn: &mut SqliteConnection,
+    pipeline: Option<PipelineId>,
+) -> Result<Vec<Stage>, StoreError> {
+    let pipeline = match pipeline {
+        Some(id) => crate::pipelines::pipeline_in(&mut *conn, id).await?.id,
+        None => crate::pipelines::first(&mut *conn).await?,
+    };
+    let mut stages = crate::stages::all(conn).await?;
+    stages.retain(|s| s.pipeline_id == pipeline);
+    Ok(stages)
+}
+
 impl Store {
     /// Every input of the reports, grouped, from one read transaction; months are those of a
     /// clock `offset_minutes` east of UTC.
     #[tracing::instrument(skip(self))]
     pub async fn report_inputs(&self, offset_minutes: i32) -> Result<ReportInputs, StoreError> {
+        self.pipeline_report_inputs(offset_minutes, None).await
+    }
+
+    /// [`Store::report_inputs`] of one pipeline (the first when `None`): every group is by
+    /// stage, so taking that pipeline's stages alone leaves the others' leads out of every
+    /// query and funnel.
+    #[tracing::instrument(skip(self))]
+    pub async fn pipeline_report_inputs(
+        &self,
+        offset_minutes: i32,
+        pipeline: Option<PipelineId>,
+    ) -> Result<ReportInputs, StoreError> {
         let mut tx = self.reader.begin().await?;
-        let stages = crate::stages::all(&mut tx).await?;
+        let stages = pipeline_stages(&mut tx, pipeline).await?;
         let closed_ids = closed_list(&stages);
         let data = ReportData {
             deals: deals(&mut tx).await?,
@@ -303,18 +330,40 @@ impl Store {
             .collect())
     }
 
-    /// Every report; months are those of a clock `offset_minutes` east of UTC.
+    /// Every report of the first pipeline; months are those of a clock `offset_minutes` east of
+    /// UTC.
     #[tracing::instrument(skip(self))]
     pub async fn reports(&self, offset_minutes: i32) -> Result<Reports, StoreError> {
-        let inputs = self.report_inputs(offset_minutes).await?;
+        self.pipeline_reports(offset_minutes, None).await
+    }
+
+    /// Every report of one pipeline (the first when `None`).
+    #[tracing::instrument(skip(self))]
+    pub async fn pipeline_reports(
+        &self,
+        offset_minutes: i32,
+        pipeline: Option<PipelineId>,
+    ) -> Result<Reports, StoreError> {
+        let inputs = self
+            .pipeline_report_inputs(offset_minutes, pipeline)
+            .await?;
         Ok(reports(&inputs.stages, &inputs.data))
     }
 
-    /// The weighted forecast of the board as it is.
+    /// The weighted forecast of the first pipeline's board as it is.
     #[tracing::instrument(skip(self))]
     pub async fn forecast(&self) -> Result<Forecast, StoreError> {
+        self.pipeline_forecast(None).await
+    }
+
+    /// The weighted forecast of one pipeline's board (the first when `None`).
+    #[tracing::instrument(skip(self))]
+    pub async fn pipeline_forecast(
+        &self,
+        pipeline: Option<PipelineId>,
+    ) -> Result<Forecast, StoreError> {
         let mut tx = self.reader.begin().await?;
-        let stages = crate::stages::all(&mut tx).await?;
+        let stages = pipeline_stages(&mut tx, pipeline).await?;
         let deals = deals(&mut tx).await?;
         tx.commit().await?;
         Ok(forecast(&stages, &deals))

@@ -7,7 +7,7 @@ mod chosen;
 use std::path::PathBuf;
 
 use leadscout_application::{import_report, MappingChoice};
-use leadscout_domain::Duplicates;
+use leadscout_domain::{Duplicates, PipelineId};
 use leadscout_import::Mapping;
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -103,7 +103,8 @@ fn chosen_path(state: &AppState, id: ImportId) -> Result<PathBuf, IpcError> {
     })
 }
 
-/// Imports the file with the mapping the user confirmed. Each batch of rows is one transaction;
+/// Imports the file with the mapping the user confirmed, into the first stage of `pipeline_id`
+/// (the first pipeline's when `None`). Each batch of rows is one transaction;
 /// bad rows are listed and never stop the good ones.
 #[tauri::command]
 #[specta::specta]
@@ -112,15 +113,17 @@ pub async fn run_import(
     id: ImportId,
     mapping: Mapping,
     duplicates: Duplicates,
+    pipeline_id: Option<PipelineId>,
 ) -> Result<ImportSummary, IpcError> {
     let path = chosen_path(&state, id)?;
     let progress = state.import_progress.get().cloned();
     let summary = state
         .app()?
-        .run_import(
+        .run_import_into(
             &path,
             &MappingChoice::Confirmed(mapping),
             duplicates,
+            pipeline_id,
             progress.as_deref(),
             &state.import_cancel,
         )

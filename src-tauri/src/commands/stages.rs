@@ -1,11 +1,11 @@
-//! Editing the pipeline: the board's columns.
+//! Editing the pipelines and their stages: the boards and their columns.
 
-use leadscout_domain::{NewStage, Stage, StageEdit, StageId};
+use leadscout_domain::{NewPipeline, NewStage, Pipeline, PipelineId, Stage, StageEdit, StageId};
 use tauri::State;
 
 use crate::{AppState, IpcError};
 
-/// Adds a stage at the right end of the board.
+/// Adds a stage at the right end of its pipeline's board.
 #[tauri::command]
 #[specta::specta]
 pub async fn create_stage(state: State<'_, AppState>, input: NewStage) -> Result<Stage, IpcError> {
@@ -23,7 +23,7 @@ pub async fn update_stage(
     Ok(state.app()?.update_stage(id, edit).await?)
 }
 
-/// Puts the columns in this order (every stage exactly once).
+/// Puts one pipeline's columns in this order (each of its stages exactly once).
 #[tauri::command]
 #[specta::specta]
 pub async fn reorder_stages(
@@ -42,4 +42,37 @@ pub async fn delete_stage(
     move_to: StageId,
 ) -> Result<(), IpcError> {
     Ok(state.app()?.delete_stage(id, move_to).await?)
+}
+
+/// Adds a pipeline with the stages of `copy_stages_from` (or "Open", "Won" and "Lost").
+#[tauri::command]
+#[specta::specta]
+pub async fn create_pipeline(
+    state: State<'_, AppState>,
+    input: NewPipeline,
+) -> Result<Pipeline, IpcError> {
+    Ok(state.app()?.create_pipeline(input).await?)
+}
+
+/// Renames a pipeline.
+#[tauri::command]
+#[specta::specta]
+pub async fn rename_pipeline(
+    state: State<'_, AppState>,
+    id: PipelineId,
+    name: String,
+) -> Result<Pipeline, IpcError> {
+    Ok(state.app()?.rename_pipeline(id, &name).await?)
+}
+
+/// Deletes a pipeline and its stages, moving its leads to the bottom of `move_to`, a stage of
+/// another pipeline.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_pipeline(
+    state: State<'_, AppState>,
+    id: PipelineId,
+    move_to: StageId,
+) -> Result<(), IpcError> {
+    Ok(state.app()?.delete_pipeline(id, move_to).await?)
 }

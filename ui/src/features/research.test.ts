@@ -431,6 +431,8 @@ describe("CSV import", () => {
       id: 1,
       mapping: { columns: ["firstName", "lastName", null, "phone"], preset: "HubSpot", custom: [] },
       duplicates: "merge",
+      // The pipeline on screen, the only one.
+      pipelineId: 1,
     });
     await waitFor(() => expect(screen.getAllByTestId("lead-name").map((n) => n.textContent)).toContain("Renée Dubois"));
     // Research was asked for: the new leads are queued (the fake backend skips those without a website).

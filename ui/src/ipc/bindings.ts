@@ -99,10 +99,11 @@ export const commands = {
 	 */
 	previewImport: (source: ImportSource) => typedError<ImportPreview | null, IpcError>(__TAURI_INVOKE("preview_import", { source })),
 	/**
-	 *  Imports the file with the mapping the user confirmed. Each batch of rows is one transaction;
+	 *  Imports the file with the mapping the user confirmed, into the first stage of `pipeline_id`
+	 *  (the first pipeline's when `None`). Each batch of rows is one transaction;
 	 *  bad rows are listed and never stop the good ones.
 	 */
-	runImport: (id: ImportId, mapping: Mapping, duplicates: Duplicates) => typedError<ImportSummary, IpcError>(__TAURI_INVOKE("run_import", { id, mapping, duplicates })),
+	runImport: (id: ImportId, mapping: Mapping, duplicates: Duplicates, pipelineId: PipelineId | null) => typedError<ImportSummary, IpcError>(__TAURI_INVOKE("run_import", { id, mapping, duplicates, pipelineId })),
 	/**
 	 *  Asks where to save the problems and left-out values of the import of `id` and writes them as
 	 *  CSV (line, kind, message), to fix the file and import those rows again. The report is built
@@ -123,14 +124,23 @@ export const commands = {
 	backupDatabase: () => typedError<Written | null, IpcError>(__TAURI_INVOKE("backup_database")),
 	/**  Leads, companies and notes matching what the user typed, best first. */
 	search: (query: string) => typedError<SearchHit[], IpcError>(__TAURI_INVOKE("search", { query })),
-	/**  Adds a stage at the right end of the board. */
+	/**  Adds a stage at the right end of its pipeline's board. */
 	createStage: (input: NewStage) => typedError<Stage, IpcError>(__TAURI_INVOKE("create_stage", { input })),
 	/**  Renames, recolours, changes the kind of a stage or its win probability. */
 	updateStage: (id: StageId, edit: StageEdit) => typedError<Stage, IpcError>(__TAURI_INVOKE("update_stage", { id, edit })),
-	/**  Puts the columns in this order (every stage exactly once). */
+	/**  Puts one pipeline's columns in this order (each of its stages exactly once). */
 	reorderStages: (order: StageId[]) => typedError<Stage[], IpcError>(__TAURI_INVOKE("reorder_stages", { order })),
 	/**  Deletes a stage, moving its leads to the bottom of `move_to`. */
 	deleteStage: (id: StageId, moveTo: StageId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_stage", { id, moveTo })),
+	/**  Adds a pipeline with the stages of `copy_stages_from` (or "Open", "Won" and "Lost"). */
+	createPipeline: (input: NewPipeline) => typedError<Pipeline, IpcError>(__TAURI_INVOKE("create_pipeline", { input })),
+	/**  Renames a pipeline. */
+	renamePipeline: (id: PipelineId, name: string) => typedError<Pipeline, IpcError>(__TAURI_INVOKE("rename_pipeline", { id, name })),
+	/**
+	 *  Deletes a pipeline and its stages, moving its leads to the bottom of `move_to`, a stage of
+	 *  another pipeline.
+	 */
+	deletePipeline: (id: PipelineId, moveTo: StageId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_pipeline", { id, moveTo })),
 	/**  Every custom field in order, each with how many leads hold a value. */
 	customFields: () => typedError<CustomField[], IpcError>(__TAURI_INVOKE("custom_fields")),
 	/**  Adds a custom field after the others. */
@@ -179,10 +189,11 @@ export const commands = {
 	 */
 	sendEmailDraft: (input: SentDraft) => typedError<LoggedActivity, IpcError>(__TAURI_INVOKE("send_email_draft", { input })),
 	/**
-	 *  Every report. `offset_minutes` is the window's offset from UTC (east positive, the negation
-	 *  of JavaScript's `getTimezoneOffset()`), so that months are the user's own.
+	 *  Every report of one pipeline (the first when `None`). `offset_minutes` is the window's
+	 *  offset from UTC (east positive, the negation of JavaScript's `getTimezoneOffset()`), so that
+	 *  months are the user's own.
 	 */
-	getReports: (offsetMinutes: number) => typedError<Reports, IpcError>(__TAURI_INVOKE("get_reports", { offsetMinutes })),
+	getReports: (offsetMinutes: number, pipelineId: PipelineId | null) => typedError<Reports, IpcError>(__TAURI_INVOKE("get_reports", { offsetMinutes, pipelineId })),
 	/**  Every saved view. */
 	savedViews: () => typedError<SavedView[], IpcError>(__TAURI_INVOKE("saved_views")),
 	/**  Saves a view under its name, replacing one with the same name. */
@@ -261,6 +272,7 @@ export type AppInfo = {
  *  leads.
  */
 export type BoardView = {
+	pipelines: Pipeline[],
 	columns: CardColumn[],
 };
 
@@ -1016,12 +1028,24 @@ export type NewLostReason = {
 	note: string | null,
 };
 
+/**  What the "new pipeline" form sends. */
+export type NewPipeline = {
+	name: string,
+	/**
+	 *  A pipeline whose stages (names, kinds, colours, probabilities) the new one starts with;
+	 *  without one it starts with "Open", "Won" and "Lost".
+	 */
+	copyStagesFrom?: PipelineId | null,
+};
+
 /**  What the "add stage" form sends. */
 export type NewStage = {
 	name: string,
 	kind: StageKind,
 	/**  `#rrggbb`; a colour from the default palette when absent. */
 	color: string | null,
+	/**  The pipeline to add it to; the first one when absent. */
+	pipelineId?: PipelineId | null,
 };
 
 /**  What "Save view" sends: a view with this name is replaced. */
@@ -1036,6 +1060,23 @@ export type OpenLead = LeadId;
 
 /**  Open the Today view (the tray menu, the missed-reminders notification). */
 export type OpenToday = null;
+
+/**
+ *  A sales pipeline: a board with stages of its own (new business, renewals, partners). Every
+ *  lead is in exactly one, the pipeline of its stage.
+ */
+export type Pipeline = {
+	id: PipelineId,
+	name: string,
+	/**
+	 *  0-based order in the pipeline menu; the first pipeline is where leads go when none is
+	 *  named.
+	 */
+	position: number,
+};
+
+/**  A pipeline (a board of its own stages: new business, renewals) by its row id. */
+export type PipelineId = number;
 
 /**  One row of the preview. */
 export type PreviewRow = {
@@ -1333,11 +1374,13 @@ export type SourceView = {
 /**  One column of the pipeline board. */
 export type Stage = {
 	id: StageId,
+	/**  The pipeline whose board the stage is a column of. */
+	pipelineId: PipelineId,
 	name: string,
 	kind: StageKind,
 	/**  A `#rrggbb` colour for the column's marker. */
 	color: string,
-	/**  0-based order on the board. */
+	/**  0-based order on its pipeline's board. */
 	position: number,
 	/**
 	 *  The chance, in percent (0-100), that a deal in this stage is won: what the forecast

@@ -37,6 +37,7 @@ import type {
   RunSummary,
   SearchHit,
   Settings,
+  Pipeline,
   Stage,
   UnmappedColumn,
   StaleRule,
@@ -44,15 +45,18 @@ import type {
 } from "../ipc/bindings";
 
 export const STAGES: Stage[] = [
-  { id: 1, name: "New", kind: "open", color: "#64748b", position: 0, probability: 10 },
-  { id: 2, name: "Contacted", kind: "open", color: "#0ea5e9", position: 1, probability: 20 },
-  { id: 3, name: "Qualified", kind: "open", color: "#8b5cf6", position: 2, probability: 40 },
-  { id: 4, name: "Proposal", kind: "open", color: "#f59e0b", position: 3, probability: 60 },
-  { id: 5, name: "Won", kind: "won", color: "#16a34a", position: 4, probability: 100 },
-  { id: 6, name: "Lost", kind: "lost", color: "#dc2626", position: 5, probability: 0 },
+  { id: 1, pipelineId: 1, name: "New", kind: "open", color: "#64748b", position: 0, probability: 10 },
+  { id: 2, pipelineId: 1, name: "Contacted", kind: "open", color: "#0ea5e9", position: 1, probability: 20 },
+  { id: 3, pipelineId: 1, name: "Qualified", kind: "open", color: "#8b5cf6", position: 2, probability: 40 },
+  { id: 4, pipelineId: 1, name: "Proposal", kind: "open", color: "#f59e0b", position: 3, probability: 60 },
+  { id: 5, pipelineId: 1, name: "Won", kind: "won", color: "#16a34a", position: 4, probability: 100 },
+  { id: 6, pipelineId: 1, name: "Lost", kind: "lost", color: "#dc2626", position: 5, probability: 0 },
 ];
 
+export const PIPELINES: Pipeline[] = [{ id: 1, name: "Sales", position: 0 }];
+
 export interface FakeBackend {
+  pipelines: Pipeline[];
   stages: Stage[];
   runs: RunSummary[];
   leads: Lead[];
@@ -79,7 +83,7 @@ export interface FakeBackend {
   /** Arguments of every `test_model`. */
   modelTests: { provider: ModelProvider; baseUrl: string | null; model: string; timeouts: ModelTimeouts | null }[];
   /** Arguments of every `run_import`. */
-  imports: { id: ImportId; mapping: Mapping; duplicates: Duplicates }[];
+  imports: { id: ImportId; mapping: Mapping; duplicates: Duplicates; pipelineId: number | null }[];
   /** What the next open or save dialog, which the backend shows, "returns" (null: cancelled). */
   dialogPath: string | null;
   /** The columns of contacts.csv the suggested mapping leaves out, with the field each fits. */
@@ -92,6 +96,8 @@ export interface FakeBackend {
   notice: string | null;
   /** What `get_reports` answers (computed in Rust for real); null refuses with a storage error. */
   reports: Reports | null;
+  /** The pipeline each getReports call asked for. */
+  reportsAsked: (number | null)[];
   /** Saved views, as the database keeps them. */
   views: SavedView[];
   /** The model's insights by lead. */
@@ -229,6 +235,7 @@ function applyEdit(lead: Lead, edit: LeadEdit): void {
 
 export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = []): FakeBackend {
   const backend: FakeBackend = {
+    pipelines: PIPELINES.map((p) => ({ ...p })),
     stages: STAGES.map((s) => ({ ...s })),
     runs: [],
     leads: leads.map((l) => ({ ...l, tags: [...l.tags] })),
@@ -239,6 +246,7 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     held: {},
     moveFailure: null,
     reports: null,
+    reportsAsked: [],
     views: [],
     fields: [],
     values: {},
@@ -346,12 +354,16 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     }),
     getBoard: () => {
       if (backend.boardFailure) refuse(backend.boardFailure);
+      // As the store orders them: pipeline by pipeline in menu order, each in board order.
+      const menu = (id: number) => backend.pipelines.find((p) => p.id === id)?.position ?? 0;
       const board: BoardView = {
+        // Copies, as the JSON between the processes makes them: the window never holds ours.
+        pipelines: backend.pipelines.map((p) => ({ ...p })).sort((a, b) => a.position - b.position),
         columns: [...backend.stages]
-          .sort((a, b) => a.position - b.position)
+          .sort((a, b) => menu(a.pipelineId) - menu(b.pipelineId) || a.position - b.position)
           .map((stage) => {
             const leads = column(stage.id);
-            return { stage, leads: leads.map(card), valueTotals: totals(leads) };
+            return { stage: { ...stage }, leads: leads.map(card), valueTotals: totals(leads) };
           }),
       };
       return board;
@@ -663,10 +675,10 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
         ],
       };
     },
-    runImport: (id, mapping, duplicates) => {
+    runImport: (id, mapping, duplicates, pipelineId) => {
       if (chosen[id - 1] === undefined)
         refuse({ code: "not_found", message: "That file is no longer open for import; choose it again.", field: null });
-      backend.imports.push({ id, mapping, duplicates });
+      backend.imports.push({ id, mapping, duplicates, pipelineId });
       for (const name of ["Renée Dubois", "Grace Hopper"]) backend.leads.push({ ...blank(nextId++, name), position: -5000 + nextId });
       return {
         created: 2,
@@ -752,15 +764,18 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
     createStage: (input) => {
       const name = input.name.trim();
       if (!name) invalid("name", "Give the stage a name.");
-      if (backend.stages.some((st) => st.name.toLowerCase() === name.toLowerCase())) {
+      const pipelineId = input.pipelineId ?? backend.pipelines[0].id;
+      const siblings = backend.stages.filter((st) => st.pipelineId === pipelineId);
+      if (siblings.some((st) => st.name.toLowerCase() === name.toLowerCase())) {
         refuse({ code: "validation", message: `There is already a stage called ${name}.`, field: null });
       }
       const stage: Stage = {
         id: Math.max(...backend.stages.map((st) => st.id)) + 1,
+        pipelineId,
         name,
         kind: input.kind,
         color: input.color ?? "#ec4899",
-        position: backend.stages.length,
+        position: siblings.length,
         probability: input.kind === "won" ? 100 : input.kind === "lost" ? 0 : 50,
       };
       backend.stages.push(stage);
@@ -850,6 +865,63 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       backend.stages = backend.stages.filter((st) => st.id !== id);
       return null;
     },
+    createPipeline: (input) => {
+      const name = input.name.trim();
+      if (!name) invalid("name", "Give the pipeline a name.");
+      if (backend.pipelines.some((p) => p.name.toLowerCase() === name.toLowerCase())) {
+        refuse({ code: "validation", message: `There is already a pipeline called ${name}.`, field: null });
+      }
+      const pipeline: Pipeline = {
+        id: Math.max(...backend.pipelines.map((p) => p.id)) + 1,
+        name,
+        position: Math.max(...backend.pipelines.map((p) => p.position)) + 1,
+      };
+      backend.pipelines.push(pipeline);
+      const source =
+        input.copyStagesFrom === null
+          ? [
+              { name: "Open", kind: "open" as const, color: "#3b82f6", probability: 50 },
+              { name: "Won", kind: "won" as const, color: "#10b981", probability: 100 },
+              { name: "Lost", kind: "lost" as const, color: "#ef4444", probability: 0 },
+            ]
+          : backend.stages.filter((st) => st.pipelineId === input.copyStagesFrom).sort((a, b) => a.position - b.position);
+      let next = Math.max(...backend.stages.map((st) => st.id)) + 1;
+      source.forEach((st, position) =>
+        backend.stages.push({
+          id: next++,
+          pipelineId: pipeline.id,
+          name: st.name,
+          kind: st.kind,
+          color: st.color,
+          position,
+          probability: st.probability,
+        }),
+      );
+      return { ...pipeline };
+    },
+    renamePipeline: (id, name) => {
+      const pipeline = backend.pipelines.find((p) => p.id === id);
+      if (!pipeline)
+        refuse({ code: "not_found", message: "That pipeline no longer exists; it may have been deleted in another window.", field: null });
+      if (!name.trim()) invalid("name", "Give the pipeline a name.");
+      if (backend.pipelines.some((p) => p.id !== id && p.name.toLowerCase() === name.trim().toLowerCase())) {
+        refuse({ code: "validation", message: `There is already a pipeline called ${name.trim()}.`, field: null });
+      }
+      pipeline!.name = name.trim();
+      return { ...pipeline! };
+    },
+    deletePipeline: (id, moveTo) => {
+      const target = backend.stages.find((st) => st.id === moveTo);
+      if (!target) refuse({ code: "validation", message: "That pipeline stage no longer exists; pick another one.", field: "stageId" });
+      if (target!.pipelineId === id) {
+        refuse({ code: "validation", message: "Pick a stage in another pipeline to move this pipeline's leads to.", field: null });
+      }
+      const doomed = new Set(backend.stages.filter((st) => st.pipelineId === id).map((st) => st.id));
+      for (const l of backend.leads) if (doomed.has(l.stageId)) l.stageId = moveTo;
+      backend.stages = backend.stages.filter((st) => !doomed.has(st.id));
+      backend.pipelines = backend.pipelines.filter((p) => p.id !== id);
+      return null;
+    },
     today: () => structuredClone(backend.today),
     markTodaySeen: () => null,
     staleLeads: () => [...backend.staleIds],
@@ -933,7 +1005,8 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       backend.startAtLogin = enabled;
       return backend.startAtLogin;
     },
-    getReports: () => {
+    getReports: (_offset, pipelineId) => {
+      backend.reportsAsked.push(pipelineId);
       if (!backend.reports) refuse({ code: "storage", message: "The database could not be read.", field: null });
       return backend.reports;
     },

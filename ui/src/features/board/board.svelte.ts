@@ -13,6 +13,8 @@ import {
   type Lead,
   type LeadId,
   type NewLead,
+  type Pipeline,
+  type PipelineId,
   type RunEvent,
   type RunSummary,
   type StageEdit,
@@ -109,14 +111,24 @@ export class BoardState {
   /** The latest research run per lead; a lead without one has no entry. */
   research = $state<Record<number, RunSummary>>({});
 
-  leadCount = $derived(this.board?.columns.reduce((n, c) => n + c.leads.length, 0) ?? 0);
-  openCount = $derived(this.board?.columns.filter((c) => c.stage.kind === "open").reduce((n, c) => n + c.leads.length, 0) ?? 0);
-  stages = $derived(this.board?.columns.map((c) => c.stage) ?? []);
+  /** The pipeline the user chose to look at (kept between runs); the first one when unset. */
+  pipelineId = $state<PipelineId | null>(storedPipeline());
+  pipelines = $derived(this.board?.pipelines ?? []);
+  /** The pipeline on screen: the board, the table and the reports show its stages only. */
+  current = $derived<Pipeline | null>(this.pipelines.find((p) => p.id === this.pipelineId) ?? this.pipelines[0] ?? null);
+  /** The current pipeline's columns, in board order. */
+  columns = $derived(this.board?.columns.filter((c) => this.current === null || c.stage.pipelineId === this.current.id) ?? []);
+  leadCount = $derived(this.columns.reduce((n, c) => n + c.leads.length, 0));
+  openCount = $derived(this.columns.filter((c) => c.stage.kind === "open").reduce((n, c) => n + c.leads.length, 0));
+  /** The current pipeline's stages, in board order. */
+  stages = $derived(this.columns.map((c) => c.stage));
+  /** Every stage of every pipeline, pipeline by pipeline. */
+  allStages = $derived(this.board?.columns.map((c) => c.stage) ?? []);
   /** Every tag on the board, most used first. */
   allTags = $derived.by(() => {
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local tally, built and dropped in this derivation
     const counts = new Map<string, number>();
-    for (const column of this.board?.columns ?? []) {
+    for (const column of this.columns) {
       for (const lead of column.leads) {
         for (const tag of lead.tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
       }
@@ -128,7 +140,28 @@ export class BoardState {
   lostReasonFor = $state<Card | null>(null);
   /** The lead whose activity is being logged from the board. */
   quickLogFor = $state<Card | null>(null);
-  visibleCount = $derived(this.board?.columns.reduce((n, c) => n + c.leads.filter((l) => matchesFilter(l, this.filter)).length, 0) ?? 0);
+  visibleCount = $derived(this.columns.reduce((n, c) => n + c.leads.filter((l) => matchesFilter(l, this.filter)).length, 0));
+
+  /**
+   * Shows another pipeline. A stage filter names stages of the pipeline it was made on, so it
+   * goes; the other filters (tags, text, due) mean the same anywhere and stay.
+   */
+  showPipeline(id: PipelineId): void {
+    if (id === this.current?.id) return;
+    this.pipelineId = id;
+    if (this.filter.stages?.length) this.filter = { ...this.filter, stages: [] };
+    try {
+      localStorage.setItem(PIPELINE_KEY, String(id));
+    } catch {
+      // Storage full or disabled: the choice lasts until the window closes.
+    }
+  }
+
+  /** The pipeline a stage belongs to. */
+  pipelineOf(stage: StageId): Pipeline | undefined {
+    const pipelineId = this.allStages.find((s) => s.id === stage)?.pipelineId;
+    return this.pipelines.find((p) => p.id === pipelineId);
+  }
 
   async load(): Promise<void> {
     this.loading = true;
@@ -225,9 +258,9 @@ export class BoardState {
     return lead;
   }
 
-  /** The leads the filter lets through, board order. */
+  /** The current pipeline's leads the filter lets through, board order. */
   visibleLeads(): Card[] {
-    return (this.board?.columns ?? []).flatMap((c) => c.leads.filter((l) => matchesFilter(l, this.filter)));
+    return this.columns.flatMap((c) => c.leads.filter((l) => matchesFilter(l, this.filter)));
   }
 
   find(id: LeadId): Card | undefined {
@@ -293,7 +326,7 @@ export class BoardState {
       this.replace(saved);
       // Every way of moving a card (drag, keys, the drawer) comes here: a deal that has just
       // been lost is asked why.
-      const kindOf = (stage: StageId) => this.stages.find((s) => s.id === stage)?.kind;
+      const kindOf = (stage: StageId) => this.allStages.find((s) => s.id === stage)?.kind;
       if (kindOf(stageId) === "lost" && kindOf(found.stageId) !== "lost") this.lostReasonFor = saved;
     } catch (e) {
       await this.load();
@@ -301,8 +334,24 @@ export class BoardState {
     }
   }
 
+  /** A stage's name; with its pipeline's in front when it is not the one on screen. */
   stageName(id: number): string {
-    return this.stages.find((s) => s.id === id)?.name ?? "the board";
+    const stage = this.allStages.find((s) => s.id === id);
+    if (!stage) return "the board";
+    if (stage.pipelineId === this.current?.id) return stage.name;
+    const other = this.pipelines.find((p) => p.id === stage.pipelineId);
+    return other ? `${other.name} · ${stage.name}` : stage.name;
+  }
+}
+
+const PIPELINE_KEY = "leadscout.pipeline";
+
+function storedPipeline(): PipelineId | null {
+  try {
+    const stored = Number(localStorage.getItem(PIPELINE_KEY));
+    return Number.isInteger(stored) && stored > 0 ? stored : null;
+  } catch {
+    return null;
   }
 }
 
@@ -311,8 +360,28 @@ export const STAGE_COLORS = ["#64748b", "#3b82f6", "#8b5cf6", "#f59e0b", "#10b98
 
 /** Pipeline editing: every change reloads the board, the source of truth for stage order. */
 export async function addStage(state: BoardState, name: string): Promise<void> {
-  await call(commands.createStage({ name, kind: "open", color: null }));
+  await call(commands.createStage({ name, kind: "open", color: null, pipelineId: state.current?.id ?? null }));
   await state.load();
+}
+
+/** Adds a pipeline (with the stages of `copyFrom`, or Open, Won and Lost) and shows it. */
+export async function addPipeline(state: BoardState, name: string, copyFrom: PipelineId | null): Promise<void> {
+  const created = await call(commands.createPipeline({ name, copyStagesFrom: copyFrom }));
+  await state.load();
+  state.showPipeline(created.id);
+}
+
+export async function renamePipeline(state: BoardState, id: PipelineId, name: string): Promise<void> {
+  await call(commands.renamePipeline(id, name));
+  await state.load();
+}
+
+/** Deletes a pipeline, its leads going to `moveTo` (a stage of another pipeline), which is shown. */
+export async function removePipeline(state: BoardState, id: PipelineId, moveTo: StageId): Promise<void> {
+  await call(commands.deletePipeline(id, moveTo));
+  const target = state.pipelineOf(moveTo);
+  await state.load();
+  if (target) state.showPipeline(target.id);
 }
 
 export async function editStage(state: BoardState, id: StageId, edit: StageEdit): Promise<void> {

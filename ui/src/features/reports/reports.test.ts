@@ -59,7 +59,7 @@ describe("the reports page", () => {
     const page = await screen.findByTestId("reports");
     await within(page).findByTestId("forecast-tiles");
     const call = backend.calls.find((c) => c.cmd === "get_reports");
-    expect(call?.args).toEqual({ offsetMinutes: utcOffsetMinutes() });
+    expect(call?.args).toEqual({ offsetMinutes: utcOffsetMinutes(), pipelineId: 1 });
     expect(screen.getByTestId("open-value").textContent).toBe("$1,000");
     expect(screen.getByTestId("open-weighted").textContent).toBe("$100");
     expect(rows("table-stages")).toEqual([
