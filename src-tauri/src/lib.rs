@@ -35,7 +35,13 @@ pub fn run() -> i32 {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(autostart::plugin())
-        .invoke_handler(invoke_handler)
+        // Every command tells the memory trim the window is busy (see memory.rs).
+        .invoke_handler(move |invoke| {
+            if let Some(state) = invoke.message.webview_ref().try_state::<AppState>() {
+                state.memory.busy();
+            }
+            invoke_handler(invoke)
+        })
         // A file dropped on the window stays in Rust: the import dialog asks for "the dropped
         // file" and never sees or sends its path.
         .on_window_event(|window, event| {

@@ -9,14 +9,17 @@
 //!
 //! `LEADSCOUT_MALLOC_TRIM=0` turns it off, for the benchmark's A/B in the same build.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
-/// How long the app must have been quiet (no large answer asked for) before the trim. The
-/// answer is serialised and handed to the webview after the command returns, and its buffers
-/// are freed only then; several loads in a row end in one trim, after the last.
+/// How long the window must have been quiet (no command at all) before the trim. The answer
+/// is serialised and handed to the webview after the command returns, and its buffers are
+/// freed only then; several loads in a row end in one trim, after the last. The trim holds
+/// glibc's arena locks while it walks the heap (tens of milliseconds after a board load), so
+/// it waits for a pause in what the user is doing rather than running beside their next step.
 const QUIET_FOR: Duration = Duration::from_secs(2);
 
 /// Turns the trim off when set to `0`.
@@ -26,7 +29,13 @@ pub const TRIM_ENV: &str = "LEADSCOUT_MALLOC_TRIM";
 /// command.
 #[derive(Clone)]
 pub struct Trimmer {
-    wake: Option<Arc<Notify>>,
+    inner: Option<Arc<Inner>>,
+}
+
+struct Inner {
+    wake: Notify,
+    /// A trim is waiting for quiet.
+    armed: AtomicBool,
 }
 
 impl Trimmer {
@@ -36,33 +45,57 @@ impl Trimmer {
         let off = std::env::var(TRIM_ENV).is_ok_and(|v| v.trim() == "0");
         if off || !SUPPORTED {
             tracing::info!(supported = SUPPORTED, "memory trim after large loads: off");
-            return Trimmer { wake: None };
+            return Trimmer { inner: None };
         }
-        let wake = Arc::new(Notify::new());
-        let waiting = Arc::clone(&wake);
+        let inner = Arc::new(Inner {
+            wake: Notify::new(),
+            armed: AtomicBool::new(false),
+        });
+        let waiting = Arc::clone(&inner);
         tauri::async_runtime::spawn(async move {
             loop {
-                waiting.notified().await;
-                // Each call in a burst (the board loaded five times in a row) starts the wait
-                // again: memory given back in the middle of a burst would be asked for again
-                // at once, page by page.
-                while tokio::time::timeout(QUIET_FOR, waiting.notified())
+                waiting.wake.notified().await;
+                // A `busy` that raced with the last trim left a wake-up behind: nothing to do.
+                if !waiting.armed.load(Ordering::SeqCst) {
+                    continue;
+                }
+                // Each command in a burst (the board loaded five times in a row, or the user
+                // adding a lead right after) starts the wait again: memory given back in the
+                // middle of a burst would be asked for again at once, page by page.
+                while tokio::time::timeout(QUIET_FOR, waiting.wake.notified())
                     .await
                     .is_ok()
                 {}
+                waiting.armed.store(false, Ordering::SeqCst);
+                let started = Instant::now();
                 match tauri::async_runtime::spawn_blocking(trim).await {
-                    Ok(released) => tracing::debug!(released, "freed memory handed back"),
+                    Ok(released) => tracing::debug!(
+                        released,
+                        ms = started.elapsed().as_millis() as u64,
+                        "freed memory handed back"
+                    ),
                     Err(err) => tracing::warn!(%err, "the memory trim did not run"),
                 }
             }
         });
-        Trimmer { wake: Some(wake) }
+        Trimmer { inner: Some(inner) }
     }
 
-    /// A trim once the app has been quiet for a moment (one for many calls in a row).
+    /// A trim once the window has been quiet for a moment (one for many calls in a row).
     pub fn soon(&self) {
-        if let Some(wake) = &self.wake {
-            wake.notify_one();
+        if let Some(inner) = &self.inner {
+            inner.armed.store(true, Ordering::SeqCst);
+            inner.wake.notify_one();
+        }
+    }
+
+    /// The window asked for something: a trim waiting for quiet waits on. Called for every
+    /// command; does nothing when no trim is waiting.
+    pub fn busy(&self) {
+        if let Some(inner) = &self.inner {
+            if inner.armed.load(Ordering::SeqCst) {
+                inner.wake.notify_one();
+            }
         }
     }
 }

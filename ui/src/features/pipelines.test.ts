@@ -126,4 +126,36 @@ describe("more than one pipeline", () => {
     expect(screen.getByTestId("pipeline-heading").textContent).toBe("Sales");
     expect(namesIn("New")).toEqual(["Ada"]);
   });
+
+  it("opens a saved view of stages on their own pipeline", async () => {
+    const user = userEvent.setup();
+    const backend = installFakeBackend([lead({ id: 1, fullName: "Ada", stageId: 1 }), lead({ id: 2, fullName: "Bo", stageId: 20 })]);
+    backend.pipelines.push({ id: 2, name: "Renewals", position: 1 });
+    backend.stages.push({ id: 20, pipelineId: 2, name: "Open", kind: "open", color: "#3b82f6", position: 0, probability: 50 });
+    backend.views = [
+      {
+        id: 1,
+        name: "Renewals open",
+        pinned: true,
+        filter: {
+          text: "",
+          tags: [],
+          stages: [20],
+          fitMin: null,
+          fitMax: null,
+          due: null,
+          notContactedDays: null,
+          stale: false,
+          custom: [],
+        },
+      },
+    ];
+    render(App);
+    await screen.findByTestId("board");
+    expect(namesIn("New")).toEqual(["Ada"]);
+    await user.click(await screen.findByRole("button", { name: "Renewals open" }));
+    await waitFor(() => expect(columnNames()).toEqual(["Open"]));
+    expect(namesIn("Open")).toEqual(["Bo"]);
+    expect(screen.getByTestId<HTMLSelectElement>("pipeline-select").value).toBe("2");
+  });
 });
