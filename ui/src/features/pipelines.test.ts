@@ -21,6 +21,7 @@ describe("more than one pipeline", () => {
 
     await user.click(screen.getByTestId("open-pipelines"));
     const dialog = await screen.findByTestId("pipelines-dialog");
+    await waitFor(() => expect(document.activeElement).toBe(within(dialog).getByTestId("pipeline-name")));
     await user.type(within(dialog).getByTestId("pipeline-name"), "sales");
     await user.click(within(dialog).getByTestId("pipeline-add"));
     expect((await within(dialog).findByTestId("pipelines-error")).textContent).toContain("already a pipeline called sales");
