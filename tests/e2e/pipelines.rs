@@ -4,7 +4,7 @@
 use leadscout_domain::{NewLead, Timestamp};
 use leadscout_store::{Store, DATABASE_FILE};
 
-use crate::harness::{column_names, eventually, find, lead_names_in, App};
+use crate::harness::{column_names, eventually, find, lead_names_in, none_match, App};
 use crate::{setup, DEFAULT_STAGES};
 
 async fn seed(data_dir: &std::path::Path) {
@@ -111,6 +111,7 @@ async fn the_top_bar_switches_pipelines_and_a_lead_moves_between_them() {
         .click()
         .await
         .unwrap();
+    none_match(&client, "[data-testid=lead-drawer]", "the drawer closed").await;
 
     // The pipelines dialog lists both, with their stages and leads.
     find(&client, "[data-testid=open-pipelines]")
@@ -134,6 +135,7 @@ async fn the_top_bar_switches_pipelines_and_a_lead_moves_between_them() {
         .click()
         .await
         .unwrap();
+    none_match(&client, "[data-testid=pipelines-dialog]", "the dialog closed").await;
     let menu = find(&client, "[data-testid=pipeline-select]").await;
     menu.select_by_label("Sales").await.unwrap();
     eventually("Bo in Sales' Qualified", || async {
