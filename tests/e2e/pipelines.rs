@@ -135,7 +135,12 @@ async fn the_top_bar_switches_pipelines_and_a_lead_moves_between_them() {
         .click()
         .await
         .unwrap();
-    none_match(&client, "[data-testid=pipelines-dialog]", "the dialog closed").await;
+    none_match(
+        &client,
+        "[data-testid=pipelines-dialog]",
+        "the dialog closed",
+    )
+    .await;
     let menu = find(&client, "[data-testid=pipeline-select]").await;
     menu.select_by_label("Sales").await.unwrap();
     eventually("Bo in Sales' Qualified", || async {
