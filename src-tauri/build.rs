@@ -45,6 +45,7 @@ const COMMANDS: &[&str] = &[
     "backup_database",
     "restore_database",
     "search",
+    "get_stages",
     "create_stage",
     "update_stage",
     "reorder_stages",

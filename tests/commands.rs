@@ -129,6 +129,9 @@ fn pipelines_are_added_renamed_and_deleted_over_ipc_with_reports_of_their_own() 
     let app = App::start();
     let board = app.ok("get_board", json!({}));
     assert_eq!(board["pipelines"][0]["name"], "Sales");
+    let listed = app.ok("get_stages", json!({}));
+    assert_eq!(listed["pipelines"], board["pipelines"]);
+    assert_eq!(listed["stages"].as_array().unwrap().len(), 6);
     let sales = board["pipelines"][0]["id"].as_i64().unwrap();
     let err = app.err("create_pipeline", json!({ "input": { "name": "  " } }));
     assert_eq!(

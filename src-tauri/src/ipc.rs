@@ -63,6 +63,7 @@ pub fn bindings_builder<R: tauri::Runtime>() -> Builder<R> {
             export::export_leads,
             export::backup_database,
             search::search,
+            stages::get_stages,
             stages::create_stage,
             stages::update_stage,
             stages::reorder_stages,

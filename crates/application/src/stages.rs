@@ -2,8 +2,8 @@
 
 use leadscout_domain::{
     check_stage_probability, normalize_pipeline_name, normalize_stage_color, normalize_stage_name,
-    Forecast, NewPipeline, NewStage, Pipeline, PipelineId, Reports, Stage, StageEdit, StageId,
-    Timestamp,
+    Forecast, NewPipeline, NewStage, Pipeline, PipelineId, PipelineStages, Reports, Stage,
+    StageEdit, StageId, Timestamp,
 };
 
 use crate::{AppError, Leadscout};
@@ -68,6 +68,11 @@ impl Leadscout {
     /// Every stage of every pipeline, pipeline by pipeline, each in board order.
     pub async fn stages(&self) -> Result<Vec<Stage>, AppError> {
         Ok(self.store.stages().await?)
+    }
+
+    /// Every pipeline and every stage, without the leads.
+    pub async fn pipeline_stages(&self) -> Result<PipelineStages, AppError> {
+        Ok(self.store.pipeline_stages().await?)
     }
 
     /// Every pipeline, in menu order.

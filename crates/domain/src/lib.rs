@@ -67,7 +67,7 @@ pub use settings::{
 };
 pub use stage::{
     check_stage_probability, normalize_pipeline_name, normalize_stage_color, normalize_stage_name,
-    NewPipeline, NewStage, Pipeline, Stage, StageEdit, StageInputError, StageKind,
+    NewPipeline, NewStage, Pipeline, PipelineStages, Stage, StageEdit, StageInputError, StageKind,
     NEW_PIPELINE_STAGES, STAGE_PALETTE,
 };
 pub use time::{Clock, SystemClock, Timestamp};

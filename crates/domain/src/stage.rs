@@ -79,6 +79,16 @@ pub struct Pipeline {
     pub position: i64,
 }
 
+/// Every pipeline and every stage, without the leads: what Settings needs to name stages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PipelineStages {
+    /// In menu order.
+    pub pipelines: Vec<Pipeline>,
+    /// Pipeline by pipeline, each in board order.
+    pub stages: Vec<Stage>,
+}
+
 /// What the "new pipeline" form sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]

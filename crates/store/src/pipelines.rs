@@ -3,7 +3,8 @@
 //! an ordinary move to a stage of the other one.
 
 use leadscout_domain::{
-    Pipeline, PipelineId, StageId, StageKind, Timestamp, NEW_PIPELINE_STAGES, STAGE_PALETTE,
+    Pipeline, PipelineId, PipelineStages, StageId, StageKind, Timestamp, NEW_PIPELINE_STAGES,
+    STAGE_PALETTE,
 };
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 
@@ -76,6 +77,16 @@ impl Store {
     pub async fn pipelines(&self) -> Result<Vec<Pipeline>, StoreError> {
         let mut conn = self.reader.acquire().await?;
         all(&mut conn).await
+    }
+
+    /// Every pipeline and every stage, read together.
+    #[tracing::instrument(skip(self))]
+    pub async fn pipeline_stages(&self) -> Result<PipelineStages, StoreError> {
+        let mut tx = self.reader.begin().await?;
+        let pipelines = all(&mut tx).await?;
+        let stages = crate::stages::all(&mut tx).await?;
+        tx.commit().await?;
+        Ok(PipelineStages { pipelines, stages })
     }
 
     /// Adds a pipeline at the end of the menu (`name` already normalised), with the stages of

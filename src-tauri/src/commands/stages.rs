@@ -1,9 +1,19 @@
 //! Editing the pipelines and their stages: the boards and their columns.
 
-use leadscout_domain::{NewPipeline, NewStage, Pipeline, PipelineId, Stage, StageEdit, StageId};
+use leadscout_domain::{
+    NewPipeline, NewStage, Pipeline, PipelineId, PipelineStages, Stage, StageEdit, StageId,
+};
 use tauri::State;
 
 use crate::{AppState, IpcError};
+
+/// Every pipeline and every stage, without the leads (Settings names stages with it; the whole
+/// board is megabytes at 10,000 leads).
+#[tauri::command]
+#[specta::specta]
+pub async fn get_stages(state: State<'_, AppState>) -> Result<PipelineStages, IpcError> {
+    Ok(state.app()?.pipeline_stages().await?)
+}
 
 /// Adds a stage at the right end of its pipeline's board.
 #[tauri::command]

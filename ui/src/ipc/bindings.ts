@@ -124,6 +124,11 @@ export const commands = {
 	backupDatabase: () => typedError<Written | null, IpcError>(__TAURI_INVOKE("backup_database")),
 	/**  Leads, companies and notes matching what the user typed, best first. */
 	search: (query: string) => typedError<SearchHit[], IpcError>(__TAURI_INVOKE("search", { query })),
+	/**
+	 *  Every pipeline and every stage, without the leads (Settings names stages with it; the whole
+	 *  board is megabytes at 10,000 leads).
+	 */
+	getStages: () => typedError<PipelineStages, IpcError>(__TAURI_INVOKE("get_stages")),
 	/**  Adds a stage at the right end of its pipeline's board. */
 	createStage: (input: NewStage) => typedError<Stage, IpcError>(__TAURI_INVOKE("create_stage", { input })),
 	/**  Renames, recolours, changes the kind of a stage or its win probability. */
@@ -1077,6 +1082,14 @@ export type Pipeline = {
 
 /**  A pipeline (a board of its own stages: new business, renewals) by its row id. */
 export type PipelineId = number;
+
+/**  Every pipeline and every stage, without the leads: what Settings needs to name stages. */
+export type PipelineStages = {
+	/**  In menu order. */
+	pipelines: Pipeline[],
+	/**  Pipeline by pipeline, each in board order. */
+	stages: Stage[],
+};
 
 /**  One row of the preview. */
 export type PreviewRow = {

@@ -761,6 +761,13 @@ export function installFakeBackend(leads: Lead[] = [], activities: Activity[] = 
       backend.settings = { ...settings };
       return { ...settings };
     },
+    getStages: () => {
+      const menu = (id: number) => backend.pipelines.find((p) => p.id === id)?.position ?? 0;
+      return {
+        pipelines: backend.pipelines.map((p) => ({ ...p })).sort((a, b) => a.position - b.position),
+        stages: backend.stages.map((s) => ({ ...s })).sort((a, b) => menu(a.pipelineId) - menu(b.pipelineId) || a.position - b.position),
+      };
+    },
     createStage: (input) => {
       const name = input.name.trim();
       if (!name) invalid("name", "Give the stage a name.");
